@@ -1,0 +1,2 @@
+export * from "./vin.ts";
+export * from "./ids.ts";

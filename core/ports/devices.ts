@@ -1,0 +1,56 @@
+// Capability interfaces the hub's shell drives. Drivers (Modbus, Zigbee SE, simulator) implement them;
+// the session engine sees only the events the shell derives from them, never a vendor or a wire.
+import type { UtcSeconds } from "../time/utc.ts";
+import type { W, Wh } from "../units/energy.ts";
+
+/** SAE J1772 control-pilot states. A: no vehicle; B: connected, not charging; C/D: charging (D = ventilation); E/F: error. */
+export type J1772State = "A" | "B" | "C" | "D" | "E" | "F";
+
+export const isPluggedIn = (s: J1772State): boolean => s === "B" || s === "C" || s === "D";
+export const isCharging = (s: J1772State): boolean => s === "C" || s === "D";
+
+export interface ChargerStatus {
+  state: J1772State;
+  /** Whether the EVSE currently allows charging (false = held). */
+  enabled: boolean;
+  /** Current offered to the vehicle, amperes. */
+  currentLimitA: number;
+  /** Charging power if the EVSE measures it. */
+  powerW?: W;
+  /** A vehicle identifier the EVSE reports (ISO 15118 EVCCID, RFID tag, VIN), if any. */
+  vehicleId?: string;
+}
+
+export interface ChargerLimits { minCurrentA: number; maxCurrentA: number; phases: 1 | 3; voltageV: number }
+
+/** The EVSE (charger) capability. */
+export interface Charger {
+  readonly limits: ChargerLimits;
+  readStatus(): Promise<ChargerStatus>;
+  /** Allow (true) or hold (false) charging. */
+  setEnabled(enabled: boolean): Promise<void>;
+  setCurrentLimit(amps: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface MeterReading {
+  /** Cumulative imported energy register. */
+  energyWh: Wh;
+  powerW: W;
+  /** When the reading was taken, UTC seconds. */
+  at: UtcSeconds;
+}
+
+/** A meter capability: the EUMD sub-meter or the premises meter. */
+export interface Meter {
+  read(): Promise<MeterReading>;
+  close(): Promise<void>;
+}
+
+/** Raised by drivers for any device fault; the shell turns it into an engine event, never a crash. */
+export class DeviceError extends Error {
+  constructor(readonly device: string, readonly kind: "timeout" | "exception" | "malformed" | "disconnected" | "garbage" | "config", detail: string) {
+    super(`${device}: ${kind}: ${detail}`);
+    this.name = "DeviceError";
+  }
+}

@@ -1,0 +1,2 @@
+export * from "./utc.ts";
+export * from "./clock.ts";
