@@ -1,0 +1,183 @@
+// The session engine's vocabulary: its state, the events the shell feeds it and the commands it hands back.
+// The engine itself (reducer.ts) is a pure function over these; everything here is plain, JSON-safe data,
+// so the hub can snapshot the state to its store and resume after a crash.
+import type { AuthenticationParameters, BindingPath, BindingStatus, FallbackReason } from "../../core/binding/types.ts";
+import type { PremisesId, SessionId, UtilityId } from "../../core/ids/ids.ts";
+import type { Vin } from "../../core/ids/vin.ts";
+import type { J1772State } from "../../core/ports/devices.ts";
+import type { UtcSeconds } from "../../core/time/utc.ts";
+
+export type Phase = "awaiting-binding" | "bound" | "fallback" | "ended";
+
+/** What fallback does (FR-10: "charging proceeds per customer preferences"). */
+export type FallbackPreference = "charge-now" | "wait-off-peak";
+
+/** How a bound session charges: at once, or in the cheapest hours before departure (planned by the shell). */
+export type ChargeMode = "charge-now" | "cheapest-hours";
+
+export type IntervalQuality = "ok" | "partial" | "estimated" | "reset" | "suspect";
+
+export interface EngineSettings {
+  premisesId: PremisesId;
+  utilityId: UtilityId;
+  /** Comm-wait window after On-Plug, seconds; never below 60 (NFR-3). */
+  commWaitS: number;
+  /** EUMD interval length in force, seconds (FR-25). */
+  intervalS: number;
+  /** A new interval length waiting for the next boundary (FR-25). */
+  pendingIntervalS: number | null;
+  fallbackPreference: FallbackPreference;
+  /** The EVSE's maximum current, amperes: what "charge" means when nothing curtails it. */
+  maxCurrentA: number;
+  /** Above this many watts between two readings, an energy step is physically impossible for this charge point. */
+  maxPowerW: number;
+}
+
+export interface CommissioningProgress {
+  pevParamsSentAt: UtcSeconds | null; // FR-16, FR-18
+  pevAckAt: UtcSeconds | null; // FR-19
+  eumdDetectSentAt: UtcSeconds | null; // FR-23, FR-26
+  eumdAckAt: UtcSeconds | null; // FR-27
+}
+
+export interface SessionBinding {
+  path: BindingPath | null;
+  status: BindingStatus | null;
+  programId: string | null;
+  programName: string | null;
+  tariffId: string | null;
+  /** Bound from the unexpired utility-signed credential while the utility was unreachable. */
+  offline: boolean;
+  requestedAt: UtcSeconds | null;
+  decidedAt: UtcSeconds | null;
+}
+
+/** The EUMD interval being filled. Energy is attributed pro rata by time between readings. */
+export interface MeteringState {
+  /** Last accepted cumulative register value and when it was read. */
+  lastWh: number | null;
+  lastAt: UtcSeconds | null;
+  intervalStart: UtcSeconds;
+  /** End of the interval being filled; normally start + intervalS, shorter right after a length change. */
+  intervalEnd: UtcSeconds;
+  /** Interval length in force (FR-25). */
+  intervalS: number;
+  accWh: number;
+  quality: IntervalQuality;
+  /** Consecutive readings rejected as impossible; after 3 consistent ones the register is re-based (swapped meter). */
+  rejected: number;
+  rejectedWh: number | null;
+  totalWh: number;
+}
+
+export interface Session {
+  id: SessionId;
+  seq: number;
+  pluggedAt: UtcSeconds;
+  windowEndsAt: UtcSeconds;
+  phase: Phase;
+  vin: Vin | null;
+  binding: SessionBinding;
+  fallbackReason: FallbackReason | null;
+  /** Which rate all of this session's energy is billed at; decided once, never changed (BR-4). */
+  rate: "pending" | "program" | "default";
+  commissioning: CommissioningProgress | null;
+  metering: MeteringState;
+  endedAt: UtcSeconds | null;
+  /** Bumped whenever the session's report to the utility changes (sync dedupes on id + revision). */
+  revision: number;
+  intervalsClosed: number;
+}
+
+export interface KnownPev {
+  programId: string;
+  commissionedAt: UtcSeconds;
+  /** Offline re-binding allowed until this time (the credential's expiry), if the program allows it. */
+  credentialExpiresAt: UtcSeconds | null;
+}
+
+export interface DemandResponse {
+  id: string;
+  action: "pause" | "curtail";
+  limitA: number | null;
+  startsAt: UtcSeconds;
+  endsAt: UtcSeconds;
+  optedOut: boolean;
+  started: boolean;
+}
+
+export interface EvseOutput { enabled: boolean; currentA: number; why: string }
+
+export interface HubState {
+  settings: EngineSettings;
+  evse: J1772State | "unknown";
+  eumd: "present" | "absent" | "unknown";
+  /** Last EUMD register seen outside a session: the baseline the next session starts from. */
+  eumdLast: { wh: number; at: UtcSeconds } | null;
+  /** Whether the premises tariff is in its cheapest period now (computed by the shell from the tariff). */
+  offPeak: boolean;
+  chargeMode: ChargeMode;
+  /** For cheapest-hours: does the shell's plan allow charging in the current slot? */
+  planAllowsNow: boolean;
+  dr: DemandResponse | null;
+  knownPevs: Record<string, KnownPev>;
+  session: Session | null;
+  sessionSeq: number;
+  /** Last output commanded to the EVSE, so it is only written on change. */
+  evseOut: EvseOutput | null;
+}
+
+// ---- Events the shell feeds in -------------------------------------------------------------
+
+export type EngineEvent =
+  | { type: "evse.state"; state: J1772State }
+  | { type: "pev.hello"; vin: string }
+  | { type: "pev.proof"; ok: boolean; reason?: string }
+  | { type: "pev.ack" }
+  | { type: "pev.link-lost"; reason: string }
+  | { type: "utility.answer"; status: BindingStatus; path: BindingPath; params: AuthenticationParameters | null }
+  | { type: "utility.unreachable"; reason: string; offlineCredentialValid: boolean }
+  | { type: "eumd.status"; present: boolean; reason: string }
+  | { type: "eumd.reading"; energyWh: number; powerW: number; at: UtcSeconds }
+  | { type: "eumd.ack" }
+  | { type: "tick" }
+  | { type: "config"; intervalS?: number; commWaitS?: number; fallbackPreference?: FallbackPreference; maxCurrentA?: number }
+  | { type: "tariff.off-peak"; offPeak: boolean }
+  | { type: "charge-mode"; mode: ChargeMode; planAllowsNow: boolean }
+  | { type: "dr.event"; id: string; action: "pause" | "curtail"; limitA: number | null; startsAt: UtcSeconds; endsAt: UtcSeconds }
+  | { type: "dr.cancel"; id: string }
+  | { type: "dr.opt-out"; id: string };
+
+// ---- Commands the engine hands back --------------------------------------------------------
+
+export interface SessionEventRecord {
+  sessionId: SessionId | null;
+  at: UtcSeconds;
+  kind: string;
+  reason: string;
+}
+
+export interface ClosedInterval {
+  sessionId: SessionId;
+  start: UtcSeconds;
+  lengthS: number;
+  wh: number;
+  quality: IntervalQuality;
+}
+
+export type Command =
+  | { type: "evse.set"; enabled: boolean; currentA: number; why: string }
+  | { type: "pevlink.open"; sessionId: SessionId }
+  | { type: "pevlink.close"; sessionId: SessionId }
+  | { type: "pev.challenge"; vin: Vin }
+  | { type: "pev.confirm"; status: BindingStatus; params: AuthenticationParameters | null; commissioning: boolean }
+  | { type: "utility.validate"; sessionId: SessionId; vin: Vin; premisesId: PremisesId; path: BindingPath; proofOk: boolean }
+  | { type: "utility.ack"; sessionId: SessionId; vin: Vin; device: "pev" | "eumd" }
+  | { type: "eumd.detect"; params: AuthenticationParameters }
+  | { type: "display"; text: string }
+  | { type: "record"; event: SessionEventRecord }
+  | { type: "interval"; interval: ClosedInterval }
+  | { type: "session.report"; sessionId: SessionId; revision: number }
+  | { type: "dr.status"; id: string; status: "received" | "started" | "completed" | "opted-out" | "cancelled" };
+
+export interface StepResult { state: HubState; commands: Command[] }
