@@ -38,17 +38,17 @@ export class RealClock implements Clock {
 }
 
 /**
- * Simulated time running `speed` times faster than real, starting at `startMs` (wall) —
- * what `npm start -- --speed 60` uses. Timers are real timers of length ms/speed.
+ * Simulated time running `speed` times faster than real — what `npm start -- --speed 60` uses. Anchored to a
+ * (real, simulated) pair of epoch milliseconds, so a restarted process can continue the same simulated timeline.
+ * Timers are real timers of length ms/speed.
  */
 export class ScaledClock implements Clock {
   private readonly real = new RealClock();
-  private readonly realOrigin = performance.now();
-  constructor(readonly speed: number, private readonly startMs: number = Date.now()) {
+  constructor(readonly speed: number, readonly anchor: { realMs: number; simMs: number } = { realMs: Date.now(), simMs: Date.now() }) {
     if (!(speed > 0) || !Number.isFinite(speed)) throw new RangeError(`invalid clock speed ${speed}: must be a positive number`);
   }
-  monotonicMs(): number { return (performance.now() - this.realOrigin) * this.speed; }
-  nowMs(): number { return Math.floor(this.startMs + this.monotonicMs()); }
+  monotonicMs(): number { return this.real.monotonicMs() * this.speed; }
+  nowMs(): number { return Math.floor(this.anchor.simMs + (Date.now() - this.anchor.realMs) * this.speed); }
   now(): UtcSeconds { return fromMillis(this.nowMs()); }
   setTimeout(fn: () => void, ms: number): TimerHandle { return this.real.setTimeout(fn, ms / this.speed); }
   clearTimeout(h: TimerHandle): void { this.real.clearTimeout(h); }

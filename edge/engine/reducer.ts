@@ -29,6 +29,7 @@ export function initialState(settings: EngineSettings): HubState {
     dr: null,
     knownPevs: {},
     session: null,
+    lastEnded: null,
     sessionSeq: 0,
     evseOut: null,
   };
@@ -267,6 +268,7 @@ function unplug(st: Step): void {
   if (st.s.settings.pendingIntervalS !== null) st.appliedPending();
   st.report();
   if (session.metering.lastWh !== null && session.metering.lastAt !== null) st.s.eumdLast = { wh: session.metering.lastWh, at: session.metering.lastAt };
+  st.s.lastEnded = st.s.session;
   st.s.session = null;
 }
 

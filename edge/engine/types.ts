@@ -122,6 +122,8 @@ export interface HubState {
   dr: DemandResponse | null;
   knownPevs: Record<string, KnownPev>;
   session: Session | null;
+  /** The session that ended last, in its final form (for the store and the dashboard). */
+  lastEnded: Session | null;
   sessionSeq: number;
   /** Last output commanded to the EVSE, so it is only written on change. */
   evseOut: EvseOutput | null;

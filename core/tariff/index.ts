@@ -1,0 +1,16 @@
+// core/tariff: time-of-use tariffs (URDB-shaped), exact rating, month bills and the cheapest-hours charge planner.
+// One engine for the hub (estimates, planning) and the utility head-end (bills). Pure: no I/O.
+export type {
+  EnergyTier, TariffVersion, Tariff, HolidayCalendar, MeteredInterval, PeriodCharge, Rating, PriceAt,
+  BillLineKind, BillLine, MonthBillInput, MonthBill, PriceScheduleEntry, PlanInput, PlannedSlot, ChargePlan,
+} from "./types.ts";
+export { TariffError } from "./tariff-error.ts";
+export { roundToCents, NANO_USD_PER_CENT, microUsdFromDollars, dollarsFromMicroUsd, costNanoUsd } from "./money.ts";
+export { usFederalHolidays, holidayList, NO_HOLIDAYS, DEFAULT_HOLIDAYS, US_FEDERAL_HOLIDAY_NAMES, type UsFederalHolidayName } from "./holidays.ts";
+export { validateTariff, versionAt } from "./validate-tariff.ts";
+export { importUrdb, exportUrdb, type UrdbRecord } from "./urdb.ts";
+export { rateIntervals, splitWh } from "./rating.ts";
+export { priceAt, nextCheaperStart } from "./price.ts";
+export { monthBill } from "./month-bill.ts";
+export { planCharging } from "./planner.ts";
+export { EXAMPLE_TARIFFS, tariffById } from "./examples/index.ts";

@@ -1,0 +1,66 @@
+// The hub's configuration: one TOML file, every key optional (the demo needs no file), validated at start-up.
+// Unknown keys are errors, so a typo is reported instead of silently ignored.
+import { z } from "zod";
+import { ID_MAX_LENGTH, ID_PATTERN } from "../../core/ids/ids.ts";
+import { MIN_COMM_WAIT_S } from "../engine/settings.ts";
+
+const id = z.string().max(ID_MAX_LENGTH).regex(ID_PATTERN, "must hold only letters, digits and . _ : - and start with a letter or digit");
+const port = z.coerce.number().int().min(0).max(65535);
+// Environment overrides arrive as strings: "false" must mean false (z.coerce.boolean would say true).
+const flag = z.preprocess((v) => (typeof v === "string" ? ({ true: true, "1": true, yes: true, false: false, "0": false, no: false } as Record<string, boolean>)[v.toLowerCase()] ?? v : v), z.boolean());
+
+const modbusTransport = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("tcp"), host: z.string().min(1), port, unit_id: z.coerce.number().int().min(0).max(247).default(1), timeout_ms: z.coerce.number().int().positive().default(1000) }),
+  z.strictObject({ kind: z.literal("rtu-over-tcp"), host: z.string().min(1), port, unit_id: z.coerce.number().int().min(1).max(247).default(1), timeout_ms: z.coerce.number().int().positive().default(1000) }),
+  z.strictObject({
+    kind: z.literal("rtu"), path: z.string().min(1), baud_rate: z.coerce.number().int().positive().default(9600),
+    parity: z.enum(["none", "even", "odd"]).default("none"), stop_bits: z.union([z.literal(1), z.literal(2)]).default(1),
+    unit_id: z.coerce.number().int().min(1).max(247).default(1), timeout_ms: z.coerce.number().int().positive().default(1000),
+  }),
+]);
+
+const device = z.discriminatedUnion("driver", [
+  z.strictObject({ driver: z.literal("modbus"), map: z.string().min(1), transport: modbusTransport }),
+  z.strictObject({ driver: z.literal("zigbee"), ieee: z.string().regex(/^0x[0-9a-fA-F]{16}$/, "must be an IEEE address like 0x00124b0012345678"), endpoint: z.coerce.number().int().min(1).max(240).default(1) }),
+  z.strictObject({ driver: z.literal("none") }),
+]);
+
+export const configSchema = z.strictObject({
+  hub: z.strictObject({
+    id: id.default("HUB-DEMO-1"),
+    host: z.string().default("127.0.0.1"),
+    port: port.default(8080),
+    /** Opt-in: serve the dashboard on the LAN (0.0.0.0) instead of loopback only. */
+    lan: flag.default(false),
+    data_dir: z.string().default("./data/hub"),
+    poll_ms: z.coerce.number().int().min(100).max(60_000).default(1000),
+    speed: z.coerce.number().positive().max(3600).default(1),
+  }).prefault({}),
+  premises: z.strictObject({
+    id: id.default("PREM-DEMO-1001"),
+    utility_id: id.default("UTIL-DEMO"),
+    time_zone: z.string().default("America/Los_Angeles").refine((tz) => { try { new Intl.DateTimeFormat("en-US", { timeZone: tz }); return true; } catch { return false; } }, "is not an IANA time zone (e.g. America/Los_Angeles)"),
+    default_tariff: z.string().default("example-pge-e-tou-c"),
+  }).prefault({}),
+  session: z.strictObject({
+    comm_wait_s: z.coerce.number().int().min(MIN_COMM_WAIT_S, `must be at least ${MIN_COMM_WAIT_S} s: the PEV waits at least one minute for the utility (NFR-3)`).max(3600).default(60),
+    interval_s: z.coerce.number().int().refine((s) => s >= 60 && s <= 3600 && 3600 % s === 0, "must divide an hour evenly (60, 300, 900, 1800, 3600 ...)").default(900),
+    fallback: z.enum(["charge-now", "wait-off-peak"]).default("charge-now"),
+    max_current_a: z.coerce.number().int().min(6).max(80).default(32),
+    voltage_v: z.coerce.number().int().min(100).max(480).default(240),
+  }).prefault({}),
+  utility: z.strictObject({
+    url: z.string().url().default("http://127.0.0.1:8081"),
+    /** Where the utility's credential-signing public key is kept once paired. */
+    key_file: z.string().optional(),
+  }).prefault({}),
+  pevlink: z.strictObject({ host: z.string().default("127.0.0.1"), port: port.default(8090) }).prefault({}),
+  devices: z.strictObject({
+    charger: device.default({ driver: "modbus", map: "offpeak-sim-evse", transport: { kind: "tcp", host: "127.0.0.1", port: 1502, unit_id: 1, timeout_ms: 1000 } }),
+    eumd: device.default({ driver: "modbus", map: "eastron-sdm120", transport: { kind: "tcp", host: "127.0.0.1", port: 1502, unit_id: 2, timeout_ms: 1000 } }),
+    premises_meter: device.default({ driver: "modbus", map: "eastron-sdm630", transport: { kind: "tcp", host: "127.0.0.1", port: 1502, unit_id: 3, timeout_ms: 1000 } }),
+  }).prefault({}),
+});
+
+export type HubConfig = z.infer<typeof configSchema>;
+export type DeviceConfig = z.infer<typeof device>;

@@ -1,0 +1,66 @@
+// Test doubles for the hub's ports: a charger, meters whose register follows the clock, a utility and a PEV link.
+import type { AuthenticationParameters, BindingStatus } from "../../core/binding/types.ts";
+import type { Vin } from "../../core/ids/vin.ts";
+import type { Charger, ChargerStatus, J1772State, Meter, MeterReading } from "../../core/ports/devices.ts";
+import type { Clock } from "../../core/time/clock.ts";
+import type { W, Wh } from "../../core/units/energy.ts";
+import type { BindingAnswer, BindingRequest, PevLinkPort, UtilityPort } from "./ports.ts";
+import { UtilityUnreachable } from "./ports.ts";
+
+export class FakeCharger implements Charger {
+  readonly limits = { minCurrentA: 6, maxCurrentA: 32, phases: 1 as const, voltageV: 240 };
+  state: J1772State = "A";
+  enabled = false;
+  currentA = 32;
+  writes: string[] = [];
+  async readStatus(): Promise<ChargerStatus> {
+    const state = this.state === "B" && this.enabled ? "C" : this.state === "C" && !this.enabled ? "B" : this.state;
+    return { state, enabled: this.enabled, currentLimitA: this.currentA };
+  }
+  async setEnabled(on: boolean) { this.enabled = on; this.writes.push(on ? "enable" : "hold"); }
+  async setCurrentLimit(a: number) { this.currentA = a; }
+  async close() {}
+}
+
+/** A meter whose register grows at `powerW` while `charging()` says so, integrated on the clock. */
+export class FakeMeter implements Meter {
+  private wh = 0;
+  private lastMs: number;
+  failing = false;
+  constructor(private readonly clock: Clock, private readonly powerW: () => number, start = 0) {
+    this.wh = start;
+    this.lastMs = clock.nowMs();
+  }
+  async read(): Promise<MeterReading> {
+    if (this.failing) throw new Error("Modbus timeout (test double)");
+    const now = this.clock.nowMs();
+    this.wh += (this.powerW() * (now - this.lastMs)) / 3_600_000;
+    this.lastMs = now;
+    return { energyWh: Math.floor(this.wh) as Wh, powerW: this.powerW() as W, at: this.clock.now() };
+  }
+  async close() {}
+}
+
+export class FakeUtility implements UtilityPort {
+  down = false;
+  answer: BindingStatus = "enrolled";
+  requests: BindingRequest[] = [];
+  acks: string[] = [];
+  constructor(private readonly params: () => AuthenticationParameters) {}
+  async validateBinding(req: BindingRequest): Promise<BindingAnswer> {
+    this.requests.push(req);
+    if (this.down) throw new UtilityUnreachable("connect ECONNREFUSED 127.0.0.1:8081 (test double)");
+    const ok = this.answer === "enrolled" || this.answer === "guest" || this.answer === "roaming";
+    return { status: this.answer, params: ok && req.path === "commissioning" ? this.params() : null, pevSecretHex: req.path === "commissioning" && ok ? "ab".repeat(32) : null };
+  }
+  async acknowledge(a: { device: string }) { this.acks.push(a.device); }
+  credentialValid(): boolean { return true; }
+}
+
+export class FakePevLink implements PevLinkPort {
+  calls: string[] = [];
+  open(id: string) { this.calls.push(`open ${id}`); }
+  close(id: string) { this.calls.push(`close ${id}`); }
+  challenge(vin: Vin, secret: string | null) { this.calls.push(`challenge ${vin} ${secret ? "with-secret" : "no-secret"}`); }
+  confirm(status: BindingStatus, _p: AuthenticationParameters | null, secret: string | null) { this.calls.push(`confirm ${status}${secret ? " +secret" : ""}`); }
+}

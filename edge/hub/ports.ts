@@ -1,0 +1,55 @@
+// What the hub's shell needs from the world beyond the engine. Drivers and the sync client implement these;
+// tests use doubles. The charger and meters are core's capability ports; the PEV link and the utility are here.
+import type { AuthenticationParameters, BindingPath, BindingStatus } from "../../core/binding/types.ts";
+import type { PremisesId, SessionId } from "../../core/ids/ids.ts";
+import type { Vin } from "../../core/ids/vin.ts";
+import type { Charger, Meter } from "../../core/ports/devices.ts";
+
+/** The hub's side of the PEV link (S1/S2 messages). Incoming messages reach the hub as engine events. */
+export interface PevLinkPort {
+  open(sessionId: SessionId): void;
+  close(sessionId: SessionId): void;
+  /** Re-binding: ask the PEV to prove the per-PEV secret (FR-09, FR-28). */
+  challenge(vin: Vin, secretHex: string | null): void;
+  /** The binding result (FR-16); at commissioning with parameters and the per-PEV secret (FR-18). */
+  confirm(status: BindingStatus, params: AuthenticationParameters | null, pevSecretHex: string | null): void;
+  /** For an EUMD reachable over the link (BR-8); Modbus/Zigbee EUMDs are handled by the hub itself. */
+  eumdDetect?(params: AuthenticationParameters): boolean;
+}
+
+export interface BindingAnswer {
+  status: BindingStatus;
+  params: AuthenticationParameters | null;
+  /** Fresh per-PEV secret, at commissioning only; stored by the hub for later challenges. */
+  pevSecretHex: string | null;
+}
+
+export interface BindingRequest { sessionId: SessionId; vin: Vin; premisesId: PremisesId; path: BindingPath; proofOk: boolean }
+
+/** Raised by a UtilityPort when the utility cannot be reached (as opposed to answering). */
+export class UtilityUnreachable extends Error {}
+
+export interface UtilityPort {
+  validateBinding(req: BindingRequest): Promise<BindingAnswer>;
+  acknowledge(ack: { sessionId: SessionId; vin: Vin; device: "pev" | "eumd" }): Promise<void>;
+  /** Offline check of a stored credential (utility-signed, Ed25519) for re-binding when unreachable. */
+  credentialValid(credential: unknown, vin: Vin, premisesId: PremisesId, now: number): boolean;
+}
+
+/** Where session reports go: the durable outbox in production. */
+export interface ReportSink {
+  sessionChanged(sessionId: SessionId, revision: number): void;
+  drStatus?(id: string, status: string): void;
+}
+
+export interface Display { show(text: string): void }
+
+export interface HubPorts {
+  charger: Charger | null;
+  eumd: Meter | null;
+  premisesMeter: Meter | null;
+  pevLink: PevLinkPort | null;
+  utility: UtilityPort | null;
+  reports: ReportSink | null;
+  displays: Display[];
+}

@@ -1,0 +1,197 @@
+// The hub's durable store: bun:sqlite in WAL mode. The engine's state snapshot, the session rows, their events
+// and intervals from one engine step are written in ONE transaction, before any command is carried out,
+// so a hub killed at any instant restarts with every interval present exactly once.
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { ClosedInterval, Command, HubState, IntervalQuality, Session, SessionEventRecord } from "../engine/types.ts";
+import { migrate } from "./migrations.ts";
+
+const QUALITY_CODES: IntervalQuality[] = ["ok", "partial", "estimated", "reset", "suspect"];
+const qualityCode = (q: IntervalQuality): number => QUALITY_CODES.indexOf(q);
+const qualityName = (c: number): IntervalQuality => QUALITY_CODES[c] ?? "suspect";
+
+export interface SessionRow {
+  id: string;
+  seq: number;
+  premisesId: string;
+  vin: string | null;
+  pluggedAt: number;
+  endedAt: number | null;
+  phase: string;
+  bindingPath: string | null;
+  bindingStatus: string | null;
+  programId: string | null;
+  programName: string | null;
+  tariffId: string | null;
+  offline: boolean;
+  fallbackReason: string | null;
+  rate: string;
+  revision: number;
+  totalWh: number;
+  commissioning: Session["commissioning"];
+}
+
+export interface StoredInterval { start: number; lengthS: number; wh: number; quality: IntervalQuality }
+export interface StoredEvent { at: number; kind: string; reason: string }
+export interface SessionDetail extends SessionRow { events: StoredEvent[]; intervals: StoredInterval[] }
+export interface DayEnergy { day: number; wh: number }
+export interface PevRecord { vin: string; programId: string; secretHex: string | null; credential: unknown; commissionedAt: number }
+
+interface RawSession {
+  id: string; seq: number; premises_id: string; vin: string | null; plugged_at: number; ended_at: number | null; phase: string;
+  binding_path: string | null; binding_status: string | null; program_id: string | null; program_name: string | null;
+  tariff_id: string | null; offline: number; fallback_reason: string | null; rate: string; revision: number; total_wh: number;
+  commissioning: string | null;
+}
+
+const toRow = (r: RawSession): SessionRow => ({
+  id: r.id, seq: r.seq, premisesId: r.premises_id, vin: r.vin, pluggedAt: r.plugged_at, endedAt: r.ended_at, phase: r.phase,
+  bindingPath: r.binding_path, bindingStatus: r.binding_status, programId: r.program_id, programName: r.program_name,
+  tariffId: r.tariff_id, offline: r.offline === 1, fallbackReason: r.fallback_reason, rate: r.rate, revision: r.revision,
+  totalWh: r.total_wh, commissioning: r.commissioning ? JSON.parse(r.commissioning) : null,
+});
+
+export class HubStore {
+  readonly db: Database;
+  private readonly stmts;
+
+  constructor(readonly path: string) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path, { create: true, strict: true });
+    this.db.exec("PRAGMA journal_mode = WAL");
+    this.db.exec("PRAGMA synchronous = NORMAL"); // WAL + NORMAL: durable across process kills; a power cut may lose the last commit, never corrupt
+    this.db.exec("PRAGMA busy_timeout = 5000");
+    this.db.exec("PRAGMA foreign_keys = ON");
+    migrate(this.db, undefined, path);
+    this.stmts = {
+      snapshot: this.db.query("INSERT INTO engine_snapshot (id, state, updated_at) VALUES (1, $state, $at) ON CONFLICT(id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"),
+      loadSnapshot: this.db.query("SELECT state FROM engine_snapshot WHERE id = 1"),
+      upsertSession: this.db.query(`INSERT INTO sessions (id, seq, premises_id, vin, plugged_at, ended_at, phase, binding_path, binding_status,
+          program_id, program_name, tariff_id, offline, fallback_reason, rate, revision, total_wh, commissioning, updated_at)
+        VALUES ($id, $seq, $premises, $vin, $plugged, $ended, $phase, $path, $status, $program, $programName, $tariff, $offline,
+          $reason, $rate, $revision, $total, $commissioning, $at)
+        ON CONFLICT(id) DO UPDATE SET vin = excluded.vin, ended_at = excluded.ended_at, phase = excluded.phase,
+          binding_path = excluded.binding_path, binding_status = excluded.binding_status, program_id = excluded.program_id,
+          program_name = excluded.program_name, tariff_id = excluded.tariff_id, offline = excluded.offline,
+          fallback_reason = excluded.fallback_reason, rate = excluded.rate, revision = excluded.revision,
+          total_wh = excluded.total_wh, commissioning = excluded.commissioning, updated_at = excluded.updated_at`),
+      insertEvent: this.db.query("INSERT INTO session_events (session_seq, at, kind, reason) VALUES ($seq, $at, $kind, $reason)"),
+      insertInterval: this.db.query("INSERT INTO eumd_intervals (start, session_seq, length_s, wh, quality) VALUES ($start, $seq, $len, $wh, $q)"),
+      insertPremises: this.db.query("INSERT INTO premises_intervals (start, length_s, wh, quality) VALUES ($start, $len, $wh, $q) ON CONFLICT(start) DO NOTHING"),
+      seqOf: this.db.query("SELECT seq FROM sessions WHERE id = $id"),
+      listSessions: this.db.query("SELECT * FROM sessions WHERE plugged_at < $before ORDER BY plugged_at DESC LIMIT $limit"),
+      getSession: this.db.query("SELECT * FROM sessions WHERE id = $id"),
+      sessionEvents: this.db.query("SELECT at, kind, reason FROM session_events WHERE session_seq = $seq ORDER BY at, id"),
+      sessionIntervals: this.db.query("SELECT start, length_s, wh, quality FROM eumd_intervals WHERE session_seq = $seq ORDER BY start"),
+      hubEvents: this.db.query("SELECT at, kind, reason FROM session_events WHERE session_seq IS NULL ORDER BY id DESC LIMIT $limit"),
+      dailyEumd: this.db.query("SELECT (start / 86400) * 86400 AS day, SUM(wh) AS wh FROM eumd_intervals WHERE start >= $from AND start < $to GROUP BY start / 86400 ORDER BY day"),
+      rangeEumd: this.db.query("SELECT start, length_s, wh, quality FROM eumd_intervals WHERE start >= $from AND start < $to ORDER BY start"),
+      rangePremises: this.db.query("SELECT start, length_s, wh, quality FROM premises_intervals WHERE start >= $from AND start < $to ORDER BY start"),
+      getSetting: this.db.query("SELECT value FROM settings WHERE key = $key"),
+      setSetting: this.db.query("INSERT INTO settings (key, value, updated_at) VALUES ($key, $value, $at) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"),
+      savePev: this.db.query(`INSERT INTO pevs (vin, program_id, secret_hex, credential, commissioned_at) VALUES ($vin, $program, $secret, $credential, $at)
+        ON CONFLICT(vin) DO UPDATE SET program_id = excluded.program_id, secret_hex = COALESCE(excluded.secret_hex, pevs.secret_hex),
+          credential = COALESCE(excluded.credential, pevs.credential), commissioned_at = excluded.commissioned_at`),
+      getPev: this.db.query("SELECT vin, program_id, secret_hex, credential, commissioned_at FROM pevs WHERE vin = $vin"),
+    };
+  }
+
+  loadSnapshot(): HubState | null {
+    const row = this.stmts.loadSnapshot.get() as { state: string } | null;
+    return row ? (JSON.parse(row.state) as HubState) : null;
+  }
+
+  /**
+   * Persists one engine step atomically: the new state, the current session row, recorded events and closed intervals.
+   * `before` is the state the step started from, so a session that ended in this step is written in its final form.
+   */
+  commitStep(before: HubState, after: HubState, commands: readonly Command[], now: UtcSeconds): void {
+    this.db.transaction(() => {
+      this.stmts.snapshot.run({ state: JSON.stringify(after), at: now });
+      const touched = new Map<number, Session>();
+      if (after.lastEnded && after.lastEnded !== before.lastEnded) touched.set(after.lastEnded.seq, after.lastEnded);
+      if (after.session) touched.set(after.session.seq, after.session);
+      for (const c of commands) {
+        if (c.type === "record") this.insertEvent(c.event, after, before);
+        else if (c.type === "interval") this.insertInterval(c.interval, after, before);
+      }
+      for (const s of touched.values()) this.upsertSession(s, after.settings.premisesId, now);
+    })();
+  }
+
+  private seqFor(id: string | null, after: HubState, before: HubState): number | null {
+    if (id === null) return null;
+    for (const s of [after.session, after.lastEnded, before.session]) if (s && s.id === id) return s.seq;
+    return (this.stmts.seqOf.get({ id }) as { seq: number } | null)?.seq ?? null;
+  }
+
+  private insertEvent(e: SessionEventRecord, after: HubState, before: HubState): void {
+    this.stmts.insertEvent.run({ seq: this.seqFor(e.sessionId, after, before), at: e.at, kind: e.kind, reason: e.reason });
+  }
+
+  private insertInterval(i: ClosedInterval, after: HubState, before: HubState): void {
+    const seq = this.seqFor(i.sessionId, after, before);
+    if (seq === null) throw new Error(`interval for unknown session ${i.sessionId}`);
+    this.stmts.insertInterval.run({ start: i.start, seq, len: i.lengthS, wh: i.wh, q: qualityCode(i.quality) });
+  }
+
+  private upsertSession(s: Session, premisesId: string, now: UtcSeconds): void {
+    this.stmts.upsertSession.run({
+      id: s.id, seq: s.seq, premises: premisesId, vin: s.vin, plugged: s.pluggedAt,
+      ended: s.endedAt, phase: s.phase, path: s.binding.path, status: s.binding.status, program: s.binding.programId,
+      programName: s.binding.programName, tariff: s.binding.tariffId, offline: s.binding.offline ? 1 : 0,
+      reason: s.fallbackReason, rate: s.rate, revision: s.revision, total: s.metering.totalWh,
+      commissioning: s.commissioning ? JSON.stringify(s.commissioning) : null, at: now,
+    });
+  }
+
+  listSessions(limit = 50, before = Number.MAX_SAFE_INTEGER): SessionRow[] {
+    return (this.stmts.listSessions.all({ before, limit }) as RawSession[]).map(toRow);
+  }
+
+  getSession(id: string): SessionDetail | null {
+    const raw = this.stmts.getSession.get({ id }) as RawSession | null;
+    if (!raw) return null;
+    const row = toRow(raw);
+    const events = this.stmts.sessionEvents.all({ seq: row.seq }) as StoredEvent[];
+    const intervals = (this.stmts.sessionIntervals.all({ seq: row.seq }) as { start: number; length_s: number; wh: number; quality: number }[])
+      .map((i) => ({ start: i.start, lengthS: i.length_s, wh: i.wh, quality: qualityName(i.quality) }));
+    return { ...row, events, intervals };
+  }
+
+  hubEvents(limit = 100): StoredEvent[] { return this.stmts.hubEvents.all({ limit }) as StoredEvent[]; }
+
+  /** EUMD energy per UTC day in [from, to): the dashboard's month view. */
+  dailyEnergy(from: number, to: number): DayEnergy[] { return this.stmts.dailyEumd.all({ from, to }) as DayEnergy[]; }
+
+  intervalsBetween(kind: "eumd" | "premises", from: number, to: number): StoredInterval[] {
+    const q = kind === "eumd" ? this.stmts.rangeEumd : this.stmts.rangePremises;
+    return (q.all({ from, to }) as { start: number; length_s: number; wh: number; quality: number }[])
+      .map((i) => ({ start: i.start, lengthS: i.length_s, wh: i.wh, quality: qualityName(i.quality) }));
+  }
+
+  /** Premises-meter intervals; a repeat of a start already stored is ignored (at-most-once per slot). */
+  insertPremisesIntervals(rows: readonly StoredInterval[]): void {
+    this.db.transaction(() => {
+      for (const r of rows) this.stmts.insertPremises.run({ start: r.start, len: r.lengthS, wh: r.wh, q: qualityCode(r.quality) });
+    })();
+  }
+
+  getSetting<T>(key: string): T | null {
+    const row = this.stmts.getSetting.get({ key }) as { value: string } | null;
+    return row ? (JSON.parse(row.value) as T) : null;
+  }
+  setSetting(key: string, value: unknown, now: number): void { this.stmts.setSetting.run({ key, value: JSON.stringify(value), at: now }); }
+
+  savePev(p: PevRecord): void {
+    this.stmts.savePev.run({ vin: p.vin, program: p.programId, secret: p.secretHex, credential: p.credential === null || p.credential === undefined ? null : JSON.stringify(p.credential), at: p.commissionedAt });
+  }
+  getPev(vin: string): PevRecord | null {
+    const r = this.stmts.getPev.get({ vin }) as { vin: string; program_id: string; secret_hex: string | null; credential: string | null; commissioned_at: number } | null;
+    return r ? { vin: r.vin, programId: r.program_id, secretHex: r.secret_hex, credential: r.credential ? JSON.parse(r.credential) : null, commissionedAt: r.commissioned_at } : null;
+  }
+
+  close(): void { this.db.close(); }
+}

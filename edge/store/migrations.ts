@@ -1,0 +1,96 @@
+// Versioned schema of the hub's store. Each entry runs once, in order, inside a transaction, and
+// PRAGMA user_version records how far a database has come. Never edit a shipped entry: add a new one.
+import type { Database } from "bun:sqlite";
+
+export interface Migration { version: number; name: string; sql: string }
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: "sessions, events, intervals, settings, PEVs, engine snapshot",
+    sql: `
+      CREATE TABLE engine_snapshot (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        state TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL UNIQUE,
+        premises_id TEXT NOT NULL,
+        vin TEXT,
+        plugged_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        phase TEXT NOT NULL,
+        binding_path TEXT,
+        binding_status TEXT,
+        program_id TEXT,
+        program_name TEXT,
+        tariff_id TEXT,
+        offline INTEGER NOT NULL DEFAULT 0,
+        fallback_reason TEXT,
+        rate TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        total_wh INTEGER NOT NULL DEFAULT 0,
+        commissioning TEXT,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_plugged_at ON sessions (plugged_at);
+      CREATE TABLE session_events (
+        id INTEGER PRIMARY KEY,
+        session_seq INTEGER,
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        reason TEXT NOT NULL
+      );
+      CREATE INDEX session_events_session ON session_events (session_seq, at);
+      -- One row per (interval start, session). Integer columns only and no rowid: a year of 1-minute rows stays small.
+      CREATE TABLE eumd_intervals (
+        start INTEGER NOT NULL,
+        session_seq INTEGER NOT NULL,
+        length_s INTEGER NOT NULL,
+        wh INTEGER NOT NULL CHECK (wh >= 0),
+        quality INTEGER NOT NULL,
+        PRIMARY KEY (start, session_seq)
+      ) WITHOUT ROWID;
+      CREATE INDEX eumd_intervals_session ON eumd_intervals (session_seq);
+      CREATE TABLE premises_intervals (
+        start INTEGER PRIMARY KEY,
+        length_s INTEGER NOT NULL,
+        wh INTEGER NOT NULL CHECK (wh >= 0),
+        quality INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE TABLE pevs (
+        vin TEXT PRIMARY KEY,
+        program_id TEXT NOT NULL,
+        secret_hex TEXT,
+        credential TEXT,
+        commissioned_at INTEGER NOT NULL
+      );
+    `,
+  },
+];
+
+export class MigrationError extends Error {}
+
+/** Brings `db` up to the newest schema; refuses a database written by a newer Offpeak. */
+export function migrate(db: Database, migrations: Migration[] = MIGRATIONS, file = "store"): number {
+  const current = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  const newest = migrations.at(-1)?.version ?? 0;
+  if (current > newest) {
+    throw new MigrationError(`${file}: database schema version ${current} is newer than this Offpeak understands (${newest}); upgrade Offpeak or restore a backup`);
+  }
+  for (const m of migrations) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.exec(`PRAGMA user_version = ${m.version}`);
+    })();
+  }
+  return newest;
+}
