@@ -107,14 +107,15 @@ test("FR-25: a new interval length takes effect at the next boundary, not mid-in
   assert.ok(d.records().some((r) => r.kind === "interval-length.applied"));
 });
 
-test("FR-25: a length change from 5 to 15 minutes mid-hour runs a short interval up to the next 15-minute boundary", () => {
+test("FR-25: a length change from 5 to 15 minutes waits for the next quarter-hour boundary, so no interval is ragged", () => {
   const d = boundDriver({ intervalS: 300 });
   read(d, 0);
   d.at(T0 + 200);
   d.send({ type: "config", intervalS: 900 });
   for (let t = T0 + 210; t <= T0 + 1800; t += 30) { d.at(t); read(d, t - T0); }
   const iv = intervals(d);
-  assert.equal(iv.map((i) => [i.start - T0, i.lengthS]).slice(0, 3), [[0, 300], [300, 600], [900, 900]]);
+  assert.equal(iv.map((i) => [i.start - T0, i.lengthS]).slice(0, 4), [[0, 300], [300, 300], [600, 300], [900, 900]]);
+  for (const i of iv) assert.is(i.start % i.lengthS, 0, "every interval aligned to its own length");
   assert.is(iv.reduce((a, i) => a + i.wh, 0), 1800, "the closed intervals hold every Wh up to the last boundary");
 });
 

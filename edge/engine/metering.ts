@@ -3,8 +3,9 @@
 // with the remainder given to the last part, so the intervals always sum to exactly the register's advance.
 // A register that goes backwards (reset, rollover, swapped meter) never yields negative energy: the interval is
 // flagged `reset`, and only what the new register shows (if physically possible) is counted.
-// Intervals are aligned to UTC boundaries of their length; a new length (FR-25) takes effect at the next boundary,
-// and the first interval after the change runs only to the next boundary aligned to the new length.
+// Intervals are aligned to UTC boundaries of their length; a new length (FR-25) takes effect at the next interval
+// boundary that is also a boundary of the new length (15 → 5 min: the very next one; 5 → 15 min: the next quarter
+// hour), so every interval stays whole and aligned and the utility never sees a ragged one.
 import type { SessionId } from "../../core/ids/ids.ts";
 import type { UtcSeconds } from "../../core/time/utc.ts";
 import { intervalStart } from "../../core/time/utc.ts";
@@ -62,10 +63,11 @@ const closeOf = (m: MeteringState, ctx: MeteringContext, quality: IntervalQualit
 /** Closes the current interval and opens the next, honouring a pending length change at this boundary. */
 function roll(m: MeteringState, ctx: MeteringContext, closed: ClosedInterval[]): { m: MeteringState; applied: boolean } {
   closed.push(closeOf(m, ctx, m.quality));
-  const applied = ctx.pendingIntervalS !== null && ctx.pendingIntervalS !== m.intervalS;
-  const len = applied ? ctx.pendingIntervalS! : m.intervalS;
   const start = m.intervalEnd;
-  const end = (intervalStart(start, len) + len) as UtcSeconds;
+  const pending = ctx.pendingIntervalS;
+  const applied = pending !== null && pending !== m.intervalS && start % pending === 0;
+  const len = applied ? pending : m.intervalS;
+  const end = (start + len) as UtcSeconds;
   return { m: { ...m, intervalStart: start, intervalEnd: end, intervalS: len, accWh: 0, quality: "ok" }, applied };
 }
 

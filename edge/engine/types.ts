@@ -58,7 +58,7 @@ export interface MeteringState {
   lastWh: number | null;
   lastAt: UtcSeconds | null;
   intervalStart: UtcSeconds;
-  /** End of the interval being filled; normally start + intervalS, shorter right after a length change. */
+  /** End of the interval being filled (start + intervalS). */
   intervalEnd: UtcSeconds;
   /** Interval length in force (FR-25). */
   intervalS: number;

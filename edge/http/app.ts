@@ -1,13 +1,17 @@
 // The hub's HTTP face: Hono routes for health, status, sessions and the OpenAPI document.
 // The dashboard, login and live events mount on the same app (see ui/ and edge/http/dashboard).
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import type { Clock } from "../../core/time/clock.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { HubStore } from "../store/hub-store.ts";
 import { hubOpenApi } from "./openapi.ts";
 import { sessionDetailView, sessionRowView, statusView } from "./status.ts";
 
-export interface HubAppDeps { hub: Hub; store: HubStore; clock: Clock; startedAtMs: number }
+export interface HubAppDeps {
+  hub: Hub; store: HubStore; clock: Clock; startedAtMs: number;
+  /** Runs before every route except /healthz: the dashboard's login, CSRF and secure headers (edge/http/dashboard). */
+  guard?: MiddlewareHandler;
+}
 
 function intParam(raw: string | undefined, name: string, min: number, max: number, dflt: number): number | { error: string; path: string } {
   if (raw === undefined) return dflt;
@@ -19,6 +23,7 @@ function intParam(raw: string | undefined, name: string, min: number, max: numbe
 export function createHubApi(deps: HubAppDeps): Hono {
   const app = new Hono();
   app.get("/healthz", (c) => c.json({ ok: true, uptimeS: Math.floor((Date.now() - deps.startedAtMs) / 1000) }));
+  if (deps.guard) app.use("*", deps.guard);
   app.get("/openapi.json", (c) => c.json(hubOpenApi));
   app.get("/api/v1/status", (c) => c.json(statusView(deps.hub, deps.clock.now())));
   app.get("/api/v1/sessions", (c) => {

@@ -9,7 +9,7 @@ import { createHubApi } from "../http/app.ts";
 import { HubStore } from "../store/hub-store.ts";
 import { Hub } from "./hub.ts";
 import type { HubPorts } from "./ports.ts";
-import type { Hono } from "hono";
+import type { Hono, MiddlewareHandler } from "hono";
 
 export interface RunningHub {
   hub: Hub;
@@ -43,6 +43,8 @@ export interface StartHubOptions {
   log?: (line: string) => void;
   /** Extra routes (dashboard, auth, live events) mounted before the server starts. */
   mount?: (app: Hono, running: Omit<RunningHub, "url" | "port" | "stop" | "app">) => void;
+  /** Middleware run before every API route except /healthz (the dashboard's login; see edge/http/dashboard). */
+  guard?: (running: Omit<RunningHub, "url" | "port" | "stop" | "app">) => MiddlewareHandler;
 }
 
 export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
@@ -51,7 +53,7 @@ export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
   const store = new HubStore(join(config.hub.data_dir, "hub.sqlite"));
   const hub = new Hub({ store, clock, settings: engineSettings(config), ports: opts.ports, pollMs: config.hub.poll_ms, log: opts.log });
   const startedAtMs = Date.now();
-  const app = createHubApi({ hub, store, clock, startedAtMs });
+  const app = createHubApi({ hub, store, clock, startedAtMs, guard: opts.guard?.({ hub, store, clock }) });
   opts.mount?.(app, { hub, store, clock });
   const hostname = config.hub.lan ? "0.0.0.0" : config.hub.host;
   let server: ReturnType<typeof Bun.serve>;
