@@ -7,7 +7,7 @@ import { TariffError } from "./tariff-error.ts";
 import { roundToCents } from "./money.ts";
 import { DEFAULT_HOLIDAYS } from "./holidays.ts";
 import { compileTariff } from "./period-table.ts";
-import { accumulate, chargesFrom, splitWh } from "./rating.ts";
+import { accumulate, chargesFrom } from "./rating.ts";
 import { daysInMonth, formatLocalDate } from "./local-time.ts";
 import { versionIndexAt } from "./validate-tariff.ts";
 
@@ -68,11 +68,15 @@ export function monthBill(input: MonthBillInput): MonthBill {
     if (v >= 0) daysByVersion.set(v, (daysByVersion.get(v) ?? 0) + 1);
   }
   const versions = [...daysByVersion.keys()].sort((a, b) => a - b);
+  // A monthly amount is shared by days with the cumulative-floor rule: version v (whose days, contiguous since
+  // versions are in date order, end at cumulative day count C) gets ⌊M·C/dim⌋ − ⌊M·C₋/dim⌋. Equal amounts sum to M.
   const monthlyShare = (v: number, monthlyMicro: number): number => {
-    // A whole month at one version pays the whole charge; otherwise each version its days' share.
-    if (versions.length === 1 && daysByVersion.get(v) === dim) return monthlyMicro * 1000;
-    const parts = splitWh(monthlyMicro * 1000, [...Array(dim).keys()].map((i) => (versionIndexAt(tariff, formatLocalDate(y, m, i + 1)) === v ? 1 : 0)));
-    return parts.reduce((a, b) => a + b, 0);
+    const total = monthlyMicro * 1000;
+    // Days before the first version come first in the month and are charged nothing.
+    let before = dim - [...daysByVersion.values()].reduce((a, b) => a + b, 0);
+    for (const u of versions) { if (u === v) break; before += daysByVersion.get(u)!; }
+    const upTo = before + daysByVersion.get(v)!;
+    return Math.floor((total * upTo) / dim) - Math.floor((total * before) / dim);
   };
   let minimumNano = 0;
   for (const v of versions) {
@@ -93,7 +97,7 @@ export function monthBill(input: MonthBillInput): MonthBill {
     if (ver.minimumChargeMicroUsdPerMonth) minimumNano += monthlyShare(v, ver.minimumChargeMicroUsdPerMonth);
   }
   if (minimumNano > chargesNano) {
-    lines.push(line("minimum", `Minimum charge top-up (minimum ${roundToCents(minimumNano) / 100} USD)`, minimumNano - chargesNano));
+    lines.push(line("minimum", `Minimum charge top-up (minimum $${(roundToCents(minimumNano) / 100).toFixed(2)})`, minimumNano - chargesNano));
   }
   for (const d of input.debits ?? []) lines.push(line("debit", d.description, d.nanoUsd));
   for (const cr of input.credits ?? []) lines.push(line("credit", cr.description, -cr.nanoUsd));

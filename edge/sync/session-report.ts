@@ -1,0 +1,42 @@
+// Builds the utility's session report (cloud-sync protocol) from what the hub's store holds about a session.
+import type { HubId, PremisesId, UtilityId } from "../../core/ids/ids.ts";
+import type { SessionReport } from "../../cloud-sync/protocol/index.ts";
+import type { HubStore } from "../store/hub-store.ts";
+
+/** Events that matter to the utility; EVSE hold/allow chatter stays on the hub. */
+const REPORTED_EVENT = /^(on-plug|pev\.|binding\.|bound|fallback|commissioning\.|eumd\.(register|reading-rejected|offline|online)|unplug|dr\.|utility\.unreachable)/;
+
+export function buildSessionReport(store: HubStore, sessionId: string, ids: { hubId: HubId; premisesId: PremisesId; utilityId: UtilityId }): SessionReport | null {
+  const s = store.getSession(sessionId);
+  if (!s) return null;
+  const intervals = s.intervals.map((i) => ({ start: i.start, lengthS: i.lengthS, wh: i.wh, quality: i.quality }));
+  const ended = s.phase === "ended";
+  const rate = s.rate === "program" ? "program" : "default";
+  return {
+    v: 1,
+    sessionId: s.id,
+    revision: Math.max(1, s.revision),
+    hubId: ids.hubId,
+    premisesId: ids.premisesId,
+    utilityId: ids.utilityId,
+    customerId: null,
+    accountId: null,
+    vin: s.vin,
+    binding: {
+      status: s.bindingStatus,
+      path: s.bindingPath,
+      // A session that ended before any decision charged nothing under the program: report it as a timeout.
+      fallbackReason: rate === "default" ? s.fallbackReason ?? "comm-timeout" : null,
+      offline: s.offline,
+    },
+    rate,
+    programId: rate === "program" ? s.programId : null,
+    tariffId: rate === "program" ? s.tariffId : null,
+    pluggedAt: s.pluggedAt,
+    unpluggedAt: s.endedAt,
+    final: ended,
+    intervals,
+    totalWh: intervals.reduce((a, i) => a + i.wh, 0),
+    events: s.events.filter((e) => REPORTED_EVENT.test(e.kind)).slice(-1000).map((e) => ({ at: e.at, kind: e.kind, reason: e.reason.slice(0, 500) })),
+  } as SessionReport;
+}
