@@ -1,0 +1,77 @@
+// Device descriptions as data (design: "devices as small capability interfaces, device descriptions as data").
+// A map names every register a model exposes and which capability each one serves; the Modbus driver
+// reads and writes capabilities through it, so a new model is a new data file, never new driver code.
+import type { ChargerLimits, J1772State } from "../../core/ports/devices.ts";
+
+/** FC04 reads input registers, FC03 reads holding registers (which are also the writable ones). */
+export type RegisterTable = "input" | "holding";
+export type RegisterType = "u16" | "i16" | "u32" | "i32" | "float32" | "float64" | "ascii";
+/** "high-first": the most significant word sits at the lower address (Modbus convention); "low-first": swapped. */
+export type WordOrder = "high-first" | "low-first";
+export type RegisterUnit = "V" | "A" | "W" | "kW" | "Wh" | "kWh" | "Hz" | "s" | "%" | "";
+
+export interface RegisterField {
+  table: RegisterTable;
+  /** 0-based protocol address as sent on the wire (a "30073" documentation number is address 0x0048). */
+  address: number;
+  type: RegisterType;
+  /** Register count, needed only for "ascii" (two characters per register). */
+  words?: number;
+  wordOrder?: WordOrder;
+  /** Engineering value = raw × scale (e.g. 0.001 for a register in mA read as A). Default 1. */
+  scale?: number;
+  unit?: RegisterUnit;
+  /** A field packed inside a wider register: value = (raw >> shift) & mask. */
+  bits?: { shift: number; mask: number };
+  writable?: boolean;
+  description: string;
+}
+
+export interface MapCommon {
+  id: string;
+  vendor: string;
+  model: string;
+  /** Where the register numbers come from: document title and revision. */
+  source: string;
+  defaultUnitId: number;
+  /** Default serial settings of the device as shipped (the hobbyist's starting point). */
+  serialDefaults?: { baudRate: number; parity: "none" | "even" | "odd"; stopBits: 1 | 2 };
+  /** Largest read the device accepts, in registers (Modbus allows 125; some devices fewer). */
+  maxRegistersPerRead?: number;
+  /** Largest run of undocumented registers a coalesced read may span (0 when the device rejects them). */
+  maxGapRegisters?: number;
+  fields: Record<string, RegisterField>;
+}
+
+export interface MeterMap extends MapCommon {
+  kind: "meter";
+  /** Field names serving each capability. */
+  capabilities: { power: string; energyImport: string; voltage?: string; current?: string; frequency?: string };
+  /** A reading above this is not a measurement but garbage (wiring fault, decode error). */
+  maxPlausiblePowerW: number;
+}
+
+/** How the EVSE is told to hold or allow charging. */
+export type EnableControl =
+  | { kind: "register"; field: string; enabledValue: number; disabledValue: number; /** a read-back of the same state, if any */ readField?: string }
+  /** No enable register: holding = offering 0 A (the EVSE pauses below 6 A, IEC 61851). */
+  | { kind: "zero-current" };
+
+export interface ChargerMap extends MapCommon {
+  kind: "charger";
+  capabilities: {
+    state: string;
+    /** Raw state value → J1772 state. Values not listed decode to "F" with the raw value in the error log. */
+    stateValues: Record<string, J1772State>;
+    /** Raw ASCII state strings (e.g. Alfen "C2") are looked up in stateValues by the string itself. */
+    currentLimit?: string;
+    currentLimitSetpoint: string;
+    enable: EnableControl;
+    power?: string;
+    sessionEnergy?: string;
+    vehicleId?: string;
+  };
+  limits: ChargerLimits;
+}
+
+export type DeviceMap = MeterMap | ChargerMap;

@@ -1,0 +1,59 @@
+// `offpeak sim`: runs the simulated EVSE, PEV and meters on loopback Modbus TCP, plus the HTTP control API.
+import { parseArgs } from "node:util";
+import { RealClock, ScaledClock, type Clock } from "../../core/time/clock.ts";
+import { simControlApp } from "./control-api.ts";
+import { startSimulator } from "./simulator.ts";
+
+const HELP = `usage: offpeak sim [--port 1502] [--http-port 1503] [--speed 1] [--evse-map offpeak-sim-evse] [--plugged] [--house-load 800]
+
+Serves a virtual EVSE (unit 1), EUMD (unit 2, Eastron SDM120 map) and premises meter (unit 3, SDM630 map)
+over Modbus TCP on 127.0.0.1:PORT, and a JSON control API on 127.0.0.1:HTTP-PORT:
+  GET  /state                     EVSE, PEV and meter state
+  POST /plug    {"vin":..., "socPct":..., "batteryWh":..., "maxPowerW":..., "secretHex":...}
+  POST /unplug
+  POST /fault/{evse|eumd|premises}  {"kind":"timeout|exception|corrupt|drop|reset-register","count":N,"exceptionCode":N} or null to clear
+  POST /house-load {"w": 1200}
+  --speed N   run simulated time N times faster than real
+Try: offpeak modbus read --host 127.0.0.1 --port 1502 --unit 2 --map sdm120`;
+
+export async function simCommand(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
+  let v;
+  try {
+    v = parseArgs({ args: argv, options: {
+      port: { type: "string" }, "http-port": { type: "string" }, speed: { type: "string" }, "evse-map": { type: "string" },
+      plugged: { type: "boolean" }, "house-load": { type: "string" }, help: { type: "boolean", short: "h" },
+    } }).values;
+  } catch (e) {
+    err(`offpeak sim: ${(e as Error).message}\n${HELP}`);
+    return 2;
+  }
+  if (v.help) { out(HELP); return 0; }
+  const num = (name: string, s: string | undefined, d: number) => {
+    const n = s === undefined ? d : Number(s);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} ${JSON.stringify(s)} must be a non-negative number`);
+    return n;
+  };
+  let port: number, httpPort: number, speed: number, houseLoadW: number;
+  try {
+    port = num("port", v.port, 1502);
+    httpPort = num("http-port", v["http-port"], 1503);
+    speed = num("speed", v.speed, 1);
+    houseLoadW = num("house-load", v["house-load"], 800);
+    if (speed === 0) throw new Error("--speed must be above 0");
+  } catch (e) {
+    err(`offpeak sim: ${(e as Error).message}`);
+    return 2;
+  }
+  const clock: Clock = speed === 1 ? new RealClock() : new ScaledClock(speed);
+  const sim = await startSimulator({ clock, evsePort: port, eumdPort: port, premisesPort: port, houseLoadW, tickMs: 1000, evseMap: v["evse-map"] });
+  if (v.plugged) sim.plug();
+  const http = Bun.serve({ hostname: "127.0.0.1", port: httpPort, fetch: simControlApp(sim).fetch });
+  out(`offpeak sim: Modbus TCP on 127.0.0.1:${sim.ports.evse} (EVSE unit 1, EUMD unit 2, premises unit 3); control API on http://127.0.0.1:${http.port}/state`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await http.stop(true);
+  await sim.close();
+  return 0;
+}
