@@ -10,7 +10,9 @@ import { applyReading, newMetering } from "../engine/metering.ts";
 import { initialState, step } from "../engine/reducer.ts";
 import type { Command, EngineEvent, EngineSettings, HubState, MeteringState } from "../engine/types.ts";
 import type { HubStore } from "../store/hub-store.ts";
+import type { Tariff } from "../../core/tariff/index.ts";
 import { type HubPorts, UtilityUnreachable } from "./ports.ts";
+import { cheapestHours, type CheapestHoursRequest, isOffPeak, priceView, type PriceView } from "./tariff-watch.ts";
 
 export interface HubOptions {
   store: HubStore;
@@ -22,6 +24,8 @@ export interface HubOptions {
   /** Consecutive failed EUMD reads before it is declared absent. */
   eumdFailuresOffline?: number;
   log?: (line: string) => void;
+  /** The premises default tariff and the program tariffs by ID: for off-peak, planning and cost estimates. */
+  tariffs?: { premisesDefault: Tariff; byId: (id: string) => Tariff | undefined };
 }
 
 export type HubChange = { kind: "step"; commands: Command[]; state: HubState } | { kind: "reading"; device: "eumd" | "premises"; powerW: number; energyWh: number; at: number };
@@ -39,6 +43,7 @@ export class Hub {
   private listeners = new Set<(c: HubChange) => void>();
   private premisesMetering: MeteringState | null = null;
   private lastEvse: string | null = null;
+  private cheapest: CheapestHoursRequest | null = null;
   readonly health: Record<"charger" | "eumd" | "premises" | "utility", DeviceHealthView> = {
     charger: { online: null, lastOkAt: null, lastError: null, failures: 0 },
     eumd: { online: null, lastOkAt: null, lastError: null, failures: 0 },
@@ -70,6 +75,43 @@ export class Hub {
     if (this.opts.ports.eumd) this.every(this.pollMs, () => this.pollEumd());
     else void this.dispatch({ type: "eumd.status", present: false, reason: "no EUMD is configured" });
     if (this.opts.ports.premisesMeter) this.every(this.pollMs, () => this.pollPremises(this.opts.ports.premisesMeter!));
+    if (this.opts.tariffs) this.every(60_000, () => this.watchPrices());
+  }
+
+  /** The tariff that prices the current session: the program's when bound, the premises default otherwise. */
+  tariffNow(): Tariff | null {
+    const t = this.opts.tariffs;
+    if (!t) return null;
+    const s = this.state.session ?? this.state.lastEnded;
+    const programTariff = s?.rate === "program" && s.binding.tariffId ? t.byId(s.binding.tariffId) : undefined;
+    return programTariff ?? t.premisesDefault;
+  }
+
+  prices(): PriceView | null {
+    const t = this.tariffNow();
+    return t ? priceView(t, this.opts.clock.now()) : null;
+  }
+
+  /** Customer preference: charge now, or in the cheapest hours before `departAt` (planned with the tariff). */
+  async setChargePreference(p: { mode: "charge-now" } | { mode: "cheapest-hours"; departAt: UtcSeconds; energyNeededWh: number }): Promise<void> {
+    this.cheapest = p.mode === "cheapest-hours" ? { departAt: p.departAt, energyNeededWh: p.energyNeededWh } : null;
+    if (p.mode === "charge-now") await this.dispatch({ type: "charge-mode", mode: "charge-now", planAllowsNow: true });
+    else await this.watchPrices(true);
+  }
+
+  private async watchPrices(force = false): Promise<void> {
+    const t = this.opts.tariffs;
+    if (!t) return;
+    const now = this.opts.clock.now();
+    const offPeak = isOffPeak(t.premisesDefault, now);
+    if (force || offPeak !== this.state.offPeak) await this.dispatch({ type: "tariff.off-peak", offPeak });
+    if (this.cheapest) {
+      const tariff = this.tariffNow() ?? t.premisesDefault;
+      const { allowsNow } = cheapestHours(tariff, this.cheapest, now, this.state.settings.maxPowerW);
+      if (force || this.state.chargeMode !== "cheapest-hours" || allowsNow !== this.state.planAllowsNow) {
+        await this.dispatch({ type: "charge-mode", mode: "cheapest-hours", planAllowsNow: allowsNow });
+      }
+    }
   }
 
   async stop(): Promise<void> {
