@@ -1,11 +1,12 @@
 // The hub's utility link: binding requests go straight to the utility (they are answered inside the comm-wait
 // window or not at all); session reports, acknowledgements and DR status go through the durable outbox.
 import type { KeyObject } from "node:crypto";
-import type { HubId, PremisesId, UtilityId } from "../../core/ids/ids.ts";
+import type { HubId, PremisesId, SessionId, UtilityId } from "../../core/ids/ids.ts";
 import type { Vin } from "../../core/ids/vin.ts";
 import type { Clock } from "../../core/time/clock.ts";
 import { Outbox, SyncWorker, UtilityClient, UtilityUnreachableError } from "../../cloud-sync/hub/index.ts";
-import { verifyBindingCredential } from "../../cloud-sync/protocol/index.ts";
+import { importPublicKeyBase64, verifyBindingCredential, type CredentialRevocation, type HubConfig as UtilityHubConfig } from "../../cloud-sync/protocol/index.ts";
+import type { EngineEvent } from "../engine/types.ts";
 import type { BindingCredential } from "../../core/binding/types.ts";
 import type { UtcSeconds } from "../../core/time/utc.ts";
 import type { HubStore } from "../store/hub-store.ts";
@@ -23,17 +24,62 @@ export interface UtilityLinkOptions {
   store: HubStore;
   clock: Clock;
   log: (line: string) => void;
+  /** Names the EUMD in its acknowledgement (config key or device address). */
+  eumdId: string;
 }
+
+const CONFIG_KEY = "utility.config";
 
 export class UtilityLink implements UtilityPort, ReportSink {
   readonly client: UtilityClient;
   readonly outbox: Outbox;
   readonly worker: SyncWorker;
+  private revocations: CredentialRevocation[] = [];
+  private activeDr = new Set<string>();
+  /** Where configuration from the utility goes: the hub's engine. Set once the hub exists. */
+  dispatch: (e: EngineEvent) => unknown = () => {};
 
   constructor(private readonly o: UtilityLinkOptions) {
     this.client = new UtilityClient({ baseUrl: o.baseUrl, hubId: o.hubId, privateKey: o.hubKey, clock: o.clock, timeoutMs: 10_000 });
     this.outbox = new Outbox(o.store.db, { clock: o.clock });
-    this.worker = new SyncWorker({ outbox: this.outbox, client: this.client, clock: o.clock });
+    const saved = o.store.getSetting<UtilityHubConfig>(CONFIG_KEY);
+    if (saved) this.applyKeys(saved); // offline re-binding works after a restart with the utility down
+    this.worker = new SyncWorker({ outbox: this.outbox, client: this.client, clock: o.clock, configVersion: saved?.configVersion, onConfig: (c) => this.applyConfig(c) });
+  }
+
+  /** The last configuration pulled from the utility, if any. */
+  config(): UtilityHubConfig | null { return this.o.store.getSetting<UtilityHubConfig>(CONFIG_KEY); }
+
+  private applyKeys(c: UtilityHubConfig): void {
+    for (const k of c.utilityKeys) this.o.utilityKeys.set(k.keyId, importPublicKeyBase64(k.publicKey));
+    this.revocations = c.revokedCredentials;
+  }
+
+  /** Configuration pushed back by the utility: interval length (FR-25), comm-wait, keys, revocations, DR events. */
+  private applyConfig(c: UtilityHubConfig): void {
+    this.o.store.setSetting(CONFIG_KEY, c, this.o.clock.now());
+    this.applyKeys(c);
+    this.dispatch({ type: "config", intervalS: c.intervalS, commWaitS: c.commWaitS });
+    for (const e of c.drEvents) {
+      if (e.deviceClass !== "electric-vehicle" && e.deviceClass !== "all") continue;
+      if (e.cancelledAt !== undefined) {
+        if (this.activeDr.delete(e.id)) this.dispatch({ type: "dr.cancel", id: e.id });
+        continue;
+      }
+      if (e.start + e.durationS <= this.o.clock.now() || this.activeDr.has(e.id)) continue;
+      this.activeDr.add(e.id);
+      this.dispatch({ type: "dr.event", id: e.id, action: e.action, limitA: e.limitA ?? null, startsAt: e.start, endsAt: (e.start + e.durationS) as UtcSeconds });
+    }
+    this.o.log(`hub: utility configuration v${c.configVersion} applied (interval ${c.intervalS} s, comm-wait ${c.commWaitS} s, ${c.drEvents.length} DR events)`);
+  }
+
+  private enqueue(m: Parameters<Outbox["enqueue"]>[0], what: string): void {
+    try {
+      this.outbox.enqueue(m);
+      this.worker.kick();
+    } catch (e) {
+      this.o.log(`hub: ${what} not queued: ${(e as Error).message}`);
+    }
   }
 
   start(): void { this.worker.start(); }
@@ -59,30 +105,33 @@ export class UtilityLink implements UtilityPort, ReportSink {
     const s = this.o.store.getSession(ack.sessionId);
     const pev = this.o.store.getPev(ack.vin);
     const cred = pev?.credential as BindingCredential | null;
-    const base = { v: 1 as const, hubId: this.o.hubId, premisesId: this.o.premisesId, vin: ack.vin, sessionId: ack.sessionId, at: this.o.clock.now() };
+    const base = { v: 1 as const, hubId: this.o.hubId, premisesId: this.o.premisesId, vin: ack.vin, sessionId: ack.sessionId as SessionId, at: this.o.clock.now() };
     if (ack.device === "pev") {
       if (!cred || !s?.programId || !s.tariffId) throw new Error(`no credential stored for PEV ${ack.vin}; acknowledgement not sent`);
-      this.outbox.enqueue({ kind: "ack", body: { ...base, kind: "pev", programId: s.programId, tariffId: s.tariffId, credentialKeyId: cred.keyId, credentialExpiresAt: cred.expiresAt } } as never);
+      this.enqueue({ kind: "ack", body: { ...base, kind: "pev", programId: s.programId, tariffId: s.tariffId, credentialKeyId: cred.keyId, credentialExpiresAt: cred.expiresAt } }, "PEV acknowledgement");
     } else {
-      this.outbox.enqueue({ kind: "ack", body: { ...base, kind: "eumd", intervalS: this.o.store.getSession(ack.sessionId)?.intervals.at(-1)?.lengthS ?? 900 } } as never);
+      const intervalS = this.config()?.intervalS ?? s?.intervals.at(-1)?.lengthS ?? 900;
+      this.enqueue({ kind: "ack", body: { ...base, kind: "eumd", eumdId: this.o.eumdId, intervalS } }, "EUMD acknowledgement");
     }
   }
 
   credentialValid(credential: unknown, vin: Vin, premisesId: PremisesId, now: number): boolean {
     const at = now as UtcSeconds;
     if (!credential) return false;
-    const v = verifyBindingCredential(credential as BindingCredential, { keys: this.o.utilityKeys, vin, premisesId, now: at });
+    const v = verifyBindingCredential(credential as BindingCredential, { keys: this.o.utilityKeys, vin, premisesId, now: at, revocations: this.revocations });
     if (!v.ok) this.o.log(`hub: stored credential for ${vin} not usable offline: ${v.detail}`);
     return v.ok;
   }
 
   sessionChanged(sessionId: string, _revision: number): void {
     const report = buildSessionReport(this.o.store, sessionId, this.o);
-    if (!report) return;
-    try {
-      this.outbox.enqueue({ kind: "session-report", body: report });
-    } catch (e) {
-      this.o.log(`hub: session report for ${sessionId} not queued: ${(e as Error).message}`);
-    }
+    if (report) this.enqueue({ kind: "session-report", body: report }, `session report for ${sessionId}`);
+  }
+
+  drStatus(id: string, status: string): void {
+    // "cancelled" is the utility's own doing; the protocol reports only what the hub did.
+    if (status !== "received" && status !== "started" && status !== "completed" && status !== "opted-out") return;
+    if (status === "completed" || status === "opted-out") this.activeDr.delete(id);
+    this.enqueue({ kind: "dr-status", body: { v: 1, hubId: this.o.hubId, premisesId: this.o.premisesId, eventId: id, status, at: this.o.clock.now() } }, `DR status for ${id}`);
   }
 }
