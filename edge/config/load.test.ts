@@ -44,5 +44,20 @@ test("a typo in a key, a wrong type and bad TOML each get a clear error", () => 
   assert.match(tz.message, /premises\.time_zone: is not an IANA time zone/);
 });
 
+test("BR-7, FR-21: the EUMD can be any supported meter wherever it sits: a panel SDM630 on RS485, a gateway, Zigbee, or none", () => {
+  const p = file("e.toml", [
+    "[devices.eumd]", 'driver = "modbus"', 'map = "eastron-sdm630"',
+    'transport = { kind = "rtu", path = "/dev/ttyUSB0", baud_rate = 9600, parity = "even", stop_bits = 1, unit_id = 4 }',
+    "[devices.premises_meter]", 'driver = "modbus"', 'map = "eastron-sdm120"', 'transport = { kind = "rtu-over-tcp", host = "192.0.2.7", port = 4196, unit_id = 1 }',
+  ].join("\n"));
+  const c = loadConfig(p, {});
+  assert.equal(c.devices.eumd, { driver: "modbus", map: "eastron-sdm630", transport: { kind: "rtu", path: "/dev/ttyUSB0", baud_rate: 9600, parity: "even", stop_bits: 1, unit_id: 4, timeout_ms: 1000 } });
+  assert.is(c.devices.premises_meter.driver, "modbus");
+  const z = loadConfig(file("f.toml", '[devices.eumd]\ndriver = "zigbee"\nieee = "0x00124b0012345678"\n'), {});
+  assert.equal(z.devices.eumd, { driver: "zigbee", ieee: "0x00124b0012345678", endpoint: 1 });
+  const bad = errorOf(() => loadConfig(file("g.toml", '[devices.eumd]\ndriver = "zigbee"\nieee = "12:34"\n'), {}));
+  assert.match(bad.message, /devices\.eumd\.ieee: must be an IEEE address/);
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

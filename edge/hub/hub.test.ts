@@ -54,7 +54,7 @@ test("FR-08, FR-14: plug, hello, the hub asks the utility with premises and PEV 
   await r.done();
 });
 
-test("FR-10: utility unreachable at commissioning: fallback after the window, charging proceeds", async () => {
+test("FR-07, FR-10: utility unreachable at commissioning: fallback after the window, and the vehicle charges without the utility", async () => {
   const r = rig();
   r.utility.down = true;
   await r.run(2);

@@ -1,0 +1,87 @@
+// Wires the dashboard into a hub: the access guard (runs before the hub's own API routes), the auth routes, the
+// read APIs, live events and the static bundle. One object per hub process; `guard` and `mount` are handed to
+// startHub, and the CLI prints `setupCode()` on the console at first run.
+import type { Hono, MiddlewareHandler } from "hono";
+import type { Clock } from "../../../core/time/clock.ts";
+import type { Hub } from "../../hub/hub.ts";
+import type { HubStore } from "../../store/hub-store.ts";
+import { accessGuard } from "./access-guard.ts";
+import { mountAuthRoutes } from "./auth-routes.ts";
+import type { DashboardContext } from "./dashboard-views.ts";
+import { CHARGE_PLAN_KEY, type ChargePlanSetting } from "./dashboard-views.ts";
+import { mountLiveEvents } from "./live-events.ts";
+import { LoginRateLimit } from "./login-rate-limit.ts";
+import { OwnerAuth } from "./owner-auth.ts";
+import { mountReadApi, planAllowsNow } from "./read-api.ts";
+import { DEFAULT_UI_DIST, mountStaticFiles } from "./static-files.ts";
+
+export interface DashboardOptions {
+  /** The premises' IANA zone (config premises.time_zone): every time on the page is shown in it. */
+  timeZone: string;
+  /** The premises' default tariff id (config premises.default_tariff). */
+  defaultTariffId: string;
+  log?: (line: string) => void;
+  /** Where the built bundle lives; built on demand when missing. */
+  distDir?: string;
+  /** Login attempts allowed per client per minute (default 5). */
+  loginAttemptsPerMinute?: number;
+}
+
+export interface HubParts { hub: Hub; store: HubStore; clock: Clock }
+
+export interface Dashboard {
+  /** Pass as startHub's `guard`: login, CSRF and secure headers in front of every route but /healthz. */
+  guard: (parts: HubParts) => MiddlewareHandler;
+  /** Pass as startHub's `mount`. */
+  mount: (app: Hono, parts: HubParts) => void;
+  /** The one-time setup code while no password is set (null after setup, or before startHub ran). */
+  setupCode(): string | null;
+  /** Prints the setup banner (for the CLI's console) if a setup code is pending; returns whether it printed. */
+  printSetupCode(print: (line: string) => void, url: string): boolean;
+}
+
+export function createDashboard(opts: DashboardOptions): Dashboard {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  let auth: OwnerAuth | null = null;
+  const limit = new LoginRateLimit(opts.loginAttemptsPerMinute ?? 5, 60_000);
+  const authFor = (store: HubStore): OwnerAuth => {
+    if (!auth) {
+      auth = new OwnerAuth(store);
+      const code = auth.setupCode();
+      if (code) log(`dashboard: no password is set yet; one-time setup code: ${code}`);
+    }
+    return auth;
+  };
+  return {
+    guard: (parts) => accessGuard(authFor(parts.store)),
+    mount(app, parts) {
+      const a = authFor(parts.store);
+      let last: { powerW: number; at: number } | null = null;
+      const ctx: DashboardContext = { hub: parts.hub, store: parts.store, timeZone: opts.timeZone, defaultTariffId: opts.defaultTariffId, lastReading: () => last };
+      parts.hub.onChange((ch) => {
+        if (ch.kind === "reading" && ch.device === "eumd") last = { powerW: ch.powerW, at: ch.at };
+        if (ch.kind !== "step") return;
+        // Cheapest hours: re-decide at every engine step (interval closes line up with price-period edges).
+        const st = ch.state;
+        if (st.chargeMode !== "cheapest-hours") return;
+        const plan = parts.store.getSetting<ChargePlanSetting>(CHARGE_PLAN_KEY);
+        const allows = planAllowsNow(ctx, plan?.departAt ?? null, parts.clock.now());
+        if (allows !== st.planAllowsNow) void parts.hub.dispatch({ type: "charge-mode", mode: "cheapest-hours", planAllowsNow: allows });
+      });
+      mountAuthRoutes(app, a, limit);
+      mountReadApi(app, ctx, parts.clock, () => a.guestView());
+      mountLiveEvents(app, ctx, parts.clock);
+      mountStaticFiles(app, opts.distDir ?? DEFAULT_UI_DIST, log);
+    },
+    setupCode: () => auth?.setupCode() ?? null,
+    printSetupCode(print, url) {
+      const code = auth?.setupCode();
+      if (!code) return false;
+      print("");
+      print(`  Offpeak dashboard: first run. Open ${url} and enter this one-time setup code to set the owner's password:`);
+      print(`      ${code}`);
+      print("");
+      return true;
+    },
+  };
+}

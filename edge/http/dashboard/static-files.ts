@@ -1,0 +1,61 @@
+// Serves the built dashboard (ui/dist): hashed assets as immutable for a year, index.html as no-cache so a new
+// build is picked up at once. If ui/dist is missing (a clean clone), the hub builds it first by running
+// `bun ui/build.ts` in a child process (edge/ does not import ui/). Files are read once and kept gzipped in memory.
+import type { Hono } from "hono";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+export const DEFAULT_UI_DIST = resolve(new URL("../../../ui/dist", import.meta.url).pathname);
+const UI_BUILD_SCRIPT = resolve(new URL("../../../ui/build.ts", import.meta.url).pathname);
+
+interface Asset { body: Uint8Array; gz: Uint8Array; type: string }
+
+const TYPES: Record<string, string> = { js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8", html: "text/html; charset=utf-8", svg: "image/svg+xml", json: "application/json" };
+
+/** Builds ui/dist when its index.html is missing. */
+export async function ensureUiBuilt(distDir: string = DEFAULT_UI_DIST, log: (l: string) => void = () => {}): Promise<void> {
+  if (existsSync(join(distDir, "index.html"))) return;
+  log(`dashboard: ${distDir} is missing; building the dashboard (bun ui/build.ts)`);
+  const p = Bun.spawn([process.execPath, UI_BUILD_SCRIPT, distDir], { stdout: "pipe", stderr: "pipe" });
+  const [err, code] = await Promise.all([new Response(p.stderr).text(), p.exited]);
+  if (code !== 0) throw new Error(`dashboard: building ui/dist failed (exit ${code}): ${err.trim().slice(-2000)}`);
+}
+
+function load(distDir: string): Map<string, Asset> {
+  const files = new Map<string, Asset>();
+  const add = (urlPath: string, file: string) => {
+    const body = new Uint8Array(readFileSync(file));
+    files.set(urlPath, { body, gz: Bun.gzipSync(body, { level: 9 }), type: TYPES[file.split(".").pop() ?? ""] ?? "application/octet-stream" });
+  };
+  add("/", join(distDir, "index.html"));
+  const assets = join(distDir, "assets");
+  if (existsSync(assets)) for (const f of readdirSync(assets)) add(`/assets/${f}`, join(assets, f));
+  return files;
+}
+
+export function mountStaticFiles(app: Hono, distDir: string = DEFAULT_UI_DIST, log: (l: string) => void = () => {}): void {
+  let ready: Promise<Map<string, Asset>> | null = null;
+  const files = () => (ready ??= ensureUiBuilt(distDir, log).then(() => load(distDir)).catch((e) => { ready = null; throw e; }));
+  void files().catch((e) => log((e as Error).message));
+  app.get("*", async (c) => {
+    const path = c.req.path === "/index.html" ? "/" : c.req.path;
+    if (path.startsWith("/api/")) return c.json({ error: `no route GET ${path}` }, 404);
+    let all: Map<string, Asset>;
+    try { all = await files(); } catch (e) { return c.text(`the dashboard is not available: ${(e as Error).message}`, 503); }
+    let a = all.get(path);
+    // A new build may have added assets since the files were loaded.
+    if (!a && path.startsWith("/assets/")) { ready = null; a = (await files()).get(path); }
+    if (!a) {
+      if (path.startsWith("/assets/")) return c.text(`no asset ${path}`, 404);
+      a = all.get("/")!; // hash routes (#/sessions) all load the one page
+    }
+    c.header("Content-Type", a.type);
+    c.header("Cache-Control", path.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
+    c.header("Vary", "Accept-Encoding");
+    if ((c.req.header("accept-encoding") ?? "").includes("gzip")) {
+      c.header("Content-Encoding", "gzip");
+      return c.body(a.gz as Uint8Array<ArrayBuffer>);
+    }
+    return c.body(a.body as Uint8Array<ArrayBuffer>);
+  });
+}
