@@ -40,7 +40,7 @@ export const configSchema = z.strictObject({
     id: id.default("PREM-DEMO-1001"),
     utility_id: id.default("UTIL-DEMO"),
     time_zone: z.string().default("America/Los_Angeles").refine((tz) => { try { new Intl.DateTimeFormat("en-US", { timeZone: tz }); return true; } catch { return false; } }, "is not an IANA time zone (e.g. America/Los_Angeles)"),
-    default_tariff: z.string().default("example-pge-e-tou-c"),
+    default_tariff: z.string().default("pge-e-tou-c"),
   }).prefault({}),
   session: z.strictObject({
     comm_wait_s: z.coerce.number().int().min(MIN_COMM_WAIT_S, `must be at least ${MIN_COMM_WAIT_S} s: the PEV waits at least one minute for the utility (NFR-3)`).max(3600).default(60),

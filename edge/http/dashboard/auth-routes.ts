@@ -63,6 +63,7 @@ export function mountAuthRoutes(app: Hono, auth: OwnerAuth, limit: LoginRateLimi
     try {
       const b = await jsonBody(c);
       const { token, session } = await auth.setup(b.code, b.password);
+      limit.reset(clientAddress(c));
       startSession(c, token, session);
       return c.json({ ok: true, csrf: session.csrf });
     } catch (e) { return fail(c, e); }

@@ -1,21 +1,34 @@
 // Serves the built dashboard (ui/dist): hashed assets as immutable for a year, index.html as no-cache so a new
-// build is picked up at once. If ui/dist is missing (a clean clone), the hub builds it first by running
+// build is picked up at once. If ui/dist is missing (a clean clone) or stale, the hub builds it first by running
 // `bun ui/build.ts` in a child process (edge/ does not import ui/). Files are read once and kept gzipped in memory.
 import type { Hono } from "hono";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export const DEFAULT_UI_DIST = resolve(new URL("../../../ui/dist", import.meta.url).pathname);
 const UI_BUILD_SCRIPT = resolve(new URL("../../../ui/build.ts", import.meta.url).pathname);
+const UI_SOURCES = resolve(new URL("../../../ui/src", import.meta.url).pathname);
+
+/** Newest modification time under ui/src (0 when the sources are not shipped, e.g. a packaged build). */
+function newestSourceMs(dir: string = UI_SOURCES): number {
+  if (!existsSync(dir)) return 0;
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestSourceMs(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
 
 interface Asset { body: Uint8Array; gz: Uint8Array; type: string }
 
 const TYPES: Record<string, string> = { js: "text/javascript; charset=utf-8", css: "text/css; charset=utf-8", html: "text/html; charset=utf-8", svg: "image/svg+xml", json: "application/json" };
 
-/** Builds ui/dist when its index.html is missing. */
+/** Builds the dashboard into distDir when its index.html is missing or older than the sources in ui/src. */
 export async function ensureUiBuilt(distDir: string = DEFAULT_UI_DIST, log: (l: string) => void = () => {}): Promise<void> {
-  if (existsSync(join(distDir, "index.html"))) return;
-  log(`dashboard: ${distDir} is missing; building the dashboard (bun ui/build.ts)`);
+  const index = join(distDir, "index.html");
+  if (existsSync(index) && statSync(index).mtimeMs >= newestSourceMs()) return;
+  log(`dashboard: ${distDir} is missing or older than ui/src; building the dashboard (bun ui/build.ts)`);
   const p = Bun.spawn([process.execPath, UI_BUILD_SCRIPT, distDir], { stdout: "pipe", stderr: "pipe" });
   const [err, code] = await Promise.all([new Response(p.stderr).text(), p.exited]);
   if (code !== 0) throw new Error(`dashboard: building ui/dist failed (exit ${code}): ${err.trim().slice(-2000)}`);
