@@ -94,7 +94,7 @@ const fmt = (n: number, d = 0) => n.toFixed(d);
 // 4. Hub cold start: process spawn to first /healthz answer, and the process's RSS then.
 {
   const cfg = join(dir, "hub.toml");
-  writeFileSync(cfg, `[hub]\nport = 0\ndata_dir = "${join(dir, "cold")}"\n[devices.charger]\ndriver = "none"\n[devices.eumd]\ndriver = "none"\n[devices.premises_meter]\ndriver = "none"\n`);
+  writeFileSync(cfg, `[pevlink]\nport = 0\n[hub]\nport = 0\ndata_dir = "${join(dir, "cold")}"\n[devices.charger]\ndriver = "none"\n[devices.eumd]\ndriver = "none"\n[devices.premises_meter]\ndriver = "none"\n`);
   const runs: { ms: number; rssMb: number }[] = [];
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();

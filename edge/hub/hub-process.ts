@@ -1,33 +1,99 @@
-// A hub as `offpeak hub` runs it: devices from the config, the PEV link server, the utility link and the
-// dashboard, around startHub(). Each part is optional so the hub still runs (and falls back) when one is missing.
+// A hub as `offpeak hub` runs it: devices from the config, the PEV-link server, the utility link with its outbox,
+// tariffs and the dashboard, around startHub(). Each part is optional so the hub still runs — and falls back by the
+// rules — when one is missing.
+import type { KeyObject } from "node:crypto";
+import type { HubId, PremisesId, UtilityId } from "../../core/ids/ids.ts";
 import type { Meter } from "../../core/ports/devices.ts";
+import { EXAMPLE_TARIFFS, tariffById } from "../../core/tariff/index.ts";
+import { RealClock, ScaledClock, type Clock } from "../../core/time/clock.ts";
+import { startTcpPevLinkServer, type PevLinkServer } from "../../drivers/pevlink/index.ts";
 import type { HubConfig } from "../config/schema.ts";
+import { createDashboard, type Dashboard } from "../http/dashboard/index.ts";
+import { UtilityLink } from "../sync/utility-link.ts";
 import { chargerFrom, meterFrom } from "./devices.ts";
+import { loadOrCreateHubKey } from "./hub-keys.ts";
+import { PevLinkPortAdapter } from "./pevlink-port.ts";
 import type { HubPorts } from "./ports.ts";
 import { startHub, type RunningHub } from "./runtime.ts";
-import { RealClock, ScaledClock, type Clock } from "../../core/time/clock.ts";
 
-export interface HubProcessOptions { sync: boolean; dashboard: boolean; clock?: Clock; log?: (line: string) => void; zigbeeMeter?: (ieee: string, endpoint: number) => Meter }
+export interface HubProcessOptions {
+  sync: boolean;
+  dashboard: boolean;
+  clock?: Clock;
+  log?: (line: string) => void;
+  zigbeeMeter?: (ieee: string, endpoint: number) => Meter;
+}
 
-export async function startHubProcess(config: HubConfig, o: HubProcessOptions): Promise<RunningHub> {
+export interface RunningHubProcess extends RunningHub {
+  hubPublicKeyPem: string;
+  pevLinkPort: number | null;
+  utilityLink: UtilityLink | null;
+  dashboard: Dashboard | null;
+}
+
+export async function startHubProcess(config: HubConfig, o: HubProcessOptions): Promise<RunningHubProcess> {
   const log = o.log ?? ((l: string) => console.log(l));
   const clock = o.clock ?? (config.hub.speed === 1 ? new RealClock() : new ScaledClock(config.hub.speed));
   const deps = { clock, log };
+  const keys = loadOrCreateHubKey(config.hub.data_dir);
+  let pevServer: PevLinkServer | null = null;
+  try {
+    pevServer = await startTcpPevLinkServer({ host: config.pevlink.host, port: config.pevlink.port, clock, hubName: config.hub.id });
+  } catch (e) {
+    throw new Error(`hub: cannot open the PEV link on ${config.pevlink.host}:${config.pevlink.port}: ${(e as Error).message}; set [pevlink] port (OFFPEAK_PEVLINK_PORT)`);
+  }
+  const pevLink = new PevLinkPortAdapter(pevServer, clock, log);
   const ports: HubPorts = {
     charger: await chargerFrom(config.devices.charger, "devices.charger", deps),
     eumd: await meterFrom(config.devices.eumd, "devices.eumd", deps, o.zigbeeMeter),
     premisesMeter: await meterFrom(config.devices.premises_meter, "devices.premises_meter", deps, o.zigbeeMeter),
-    pevLink: null,
+    pevLink,
     utility: null,
     reports: null,
     displays: [],
   };
-  const running = await startHub({ config, ports, clock, log });
+  const premisesDefault = tariffById(config.premises.default_tariff) ?? EXAMPLE_TARIFFS.premisesDefault;
+  if (!tariffById(config.premises.default_tariff)) log(`hub: premises.default_tariff ${JSON.stringify(config.premises.default_tariff)} is unknown; using ${premisesDefault.id}`);
+  const dashboard = o.dashboard ? createDashboard({ timeZone: config.premises.time_zone, defaultTariffId: premisesDefault.id, log }) : null;
+  let link: UtilityLink | null = null;
+  const running = await startHub({
+    config, ports, clock, log,
+    tariffs: { premisesDefault, byId: tariffById },
+    guard: dashboard?.guard,
+    mount: dashboard?.mount,
+    beforeStart: ({ hub, store }) => {
+      if (!o.sync) return;
+      link = new UtilityLink({
+        baseUrl: config.utility.url, hubId: config.hub.id as HubId, premisesId: config.premises.id as PremisesId,
+        utilityId: config.premises.utility_id as UtilityId, hubKey: keys.privateKey as KeyObject, utilityKeys: new Map(),
+        store, clock, log, eumdId: describeEumd(config),
+      });
+      ports.utility = link;
+      ports.reports = link;
+      link.dispatch = (e) => hub.dispatch(e);
+    },
+  });
+  pevLink.dispatch = (e) => running.hub.dispatch(e);
+  (link as UtilityLink | null)?.start();
+  if (dashboard) dashboard.printSetupCode(log, running.url);
   return {
     ...running,
+    hubPublicKeyPem: keys.publicKeyPem,
+    pevLinkPort: pevServer.port,
+    utilityLink: link,
+    dashboard,
     async stop() {
+      await (link as UtilityLink | null)?.stop();
       await running.stop();
+      await pevServer?.close();
       for (const d of [ports.charger, ports.eumd, ports.premisesMeter]) await d?.close().catch(() => {});
     },
   };
+}
+
+function describeEumd(config: HubConfig): string {
+  const d = config.devices.eumd;
+  if (d.driver === "modbus") return `${d.map}@${d.transport.kind === "rtu" ? d.transport.path : `${d.transport.host}:${d.transport.port}`}/${d.transport.unit_id}`.slice(0, 64);
+  if (d.driver === "zigbee") return d.ieee;
+  return "none";
 }

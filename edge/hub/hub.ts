@@ -33,6 +33,7 @@ export type HubChange = { kind: "step"; commands: Command[]; state: HubState } |
 export interface DeviceHealthView { online: boolean | null; lastOkAt: number | null; lastError: string | null; failures: number }
 
 const PREMISES_METERING_KEY = "premises.metering";
+const CHARGE_PREFERENCE_KEY = "charge.cheapest-hours";
 
 export class Hub {
   private state!: HubState;
@@ -69,6 +70,7 @@ export class Hub {
       this.state = initialState(this.opts.settings);
     }
     this.premisesMetering = this.opts.store.getSetting<MeteringState>(PREMISES_METERING_KEY);
+    this.cheapest = this.opts.store.getSetting<CheapestHoursRequest>(CHARGE_PREFERENCE_KEY);
     this.running = true;
     this.every(1000, () => this.dispatch({ type: "tick" }));
     if (this.opts.ports.charger) this.every(this.pollMs, () => this.pollCharger());
@@ -92,9 +94,12 @@ export class Hub {
     return t ? priceView(t, this.opts.clock.now()) : null;
   }
 
+  chargePreference(): CheapestHoursRequest | null { return this.cheapest; }
+
   /** Customer preference: charge now, or in the cheapest hours before `departAt` (planned with the tariff). */
   async setChargePreference(p: { mode: "charge-now" } | { mode: "cheapest-hours"; departAt: UtcSeconds; energyNeededWh: number }): Promise<void> {
     this.cheapest = p.mode === "cheapest-hours" ? { departAt: p.departAt, energyNeededWh: p.energyNeededWh } : null;
+    this.opts.store.setSetting(CHARGE_PREFERENCE_KEY, this.cheapest, this.opts.clock.now());
     if (p.mode === "charge-now") await this.dispatch({ type: "charge-mode", mode: "charge-now", planAllowsNow: true });
     else await this.watchPrices(true);
   }
@@ -105,6 +110,12 @@ export class Hub {
     const now = this.opts.clock.now();
     const offPeak = isOffPeak(t.premisesDefault, now);
     if (force || offPeak !== this.state.offPeak) await this.dispatch({ type: "tariff.off-peak", offPeak });
+    if (this.cheapest && now >= this.cheapest.departAt) {
+      // Departure time passed: the plan is over, charge normally until the owner sets a new one.
+      this.cheapest = null;
+      this.opts.store.setSetting(CHARGE_PREFERENCE_KEY, null, now);
+      await this.dispatch({ type: "charge-mode", mode: "charge-now", planAllowsNow: true });
+    }
     if (this.cheapest) {
       const tariff = this.tariffNow() ?? t.premisesDefault;
       const { allowsNow } = cheapestHours(tariff, this.cheapest, now, this.state.settings.maxPowerW);

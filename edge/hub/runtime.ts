@@ -7,7 +7,7 @@ import type { HubConfig } from "../config/schema.ts";
 import type { EngineSettings } from "../engine/types.ts";
 import { createHubApi } from "../http/app.ts";
 import { HubStore } from "../store/hub-store.ts";
-import { Hub } from "./hub.ts";
+import { Hub, type HubOptions } from "./hub.ts";
 import type { HubPorts } from "./ports.ts";
 import type { Hono, MiddlewareHandler } from "hono";
 
@@ -41,6 +41,10 @@ export interface StartHubOptions {
   ports: HubPorts;
   clock?: Clock;
   log?: (line: string) => void;
+  /** Tariffs for off-peak, planning and estimates. */
+  tariffs?: HubOptions["tariffs"];
+  /** Runs after the hub and store exist and before the hub starts: wire ports that need them (the utility link). */
+  beforeStart?: (running: { hub: Hub; store: HubStore; clock: Clock }) => void;
   /** Extra routes (dashboard, auth, live events) mounted before the server starts. */
   mount?: (app: Hono, running: Omit<RunningHub, "url" | "port" | "stop" | "app">) => void;
   /** Middleware run before every API route except /healthz (the dashboard's login; see edge/http/dashboard). */
@@ -51,7 +55,7 @@ export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
   const { config } = opts;
   const clock = opts.clock ?? (config.hub.speed === 1 ? new RealClock() : new ScaledClock(config.hub.speed));
   const store = new HubStore(join(config.hub.data_dir, "hub.sqlite"));
-  const hub = new Hub({ store, clock, settings: engineSettings(config), ports: opts.ports, pollMs: config.hub.poll_ms, log: opts.log });
+  const hub = new Hub({ store, clock, settings: engineSettings(config), ports: opts.ports, pollMs: config.hub.poll_ms, log: opts.log, tariffs: opts.tariffs });
   const startedAtMs = Date.now();
   const app = createHubApi({ hub, store, clock, startedAtMs, guard: opts.guard?.({ hub, store, clock }) });
   opts.mount?.(app, { hub, store, clock });
@@ -65,6 +69,7 @@ export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
     if (/EADDRINUSE|in use/i.test(msg)) throw new PortInUseError(`hub: port ${config.hub.port} on ${hostname} is already in use; stop the other program or set [hub] port (OFFPEAK_HUB_PORT)`);
     throw e;
   }
+  opts.beforeStart?.({ hub, store, clock });
   hub.start();
   const url = `http://${hostname === "0.0.0.0" ? "127.0.0.1" : hostname}:${server.port}`;
   return {

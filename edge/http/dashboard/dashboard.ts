@@ -12,7 +12,7 @@ import { CHARGE_PLAN_KEY, type ChargePlanSetting } from "./dashboard-views.ts";
 import { mountLiveEvents } from "./live-events.ts";
 import { LoginRateLimit } from "./login-rate-limit.ts";
 import { OwnerAuth } from "./owner-auth.ts";
-import { mountReadApi, planAllowsNow } from "./read-api.ts";
+import { mountReadApi } from "./read-api.ts";
 import { DEFAULT_UI_DIST, mountStaticFiles } from "./static-files.ts";
 
 export interface DashboardOptions {
@@ -60,13 +60,6 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       const ctx: DashboardContext = { hub: parts.hub, store: parts.store, timeZone: opts.timeZone, defaultTariffId: opts.defaultTariffId, lastReading: () => last };
       parts.hub.onChange((ch) => {
         if (ch.kind === "reading" && ch.device === "eumd") last = { powerW: ch.powerW, at: ch.at };
-        if (ch.kind !== "step") return;
-        // Cheapest hours: re-decide at every engine step (interval closes line up with price-period edges).
-        const st = ch.state;
-        if (st.chargeMode !== "cheapest-hours") return;
-        const plan = parts.store.getSetting<ChargePlanSetting>(CHARGE_PLAN_KEY);
-        const allows = planAllowsNow(ctx, plan?.departAt ?? null, parts.clock.now());
-        if (allows !== st.planAllowsNow) void parts.hub.dispatch({ type: "charge-mode", mode: "cheapest-hours", planAllowsNow: allows });
       });
       mountAuthRoutes(app, a, limit);
       mountReadApi(app, ctx, parts.clock, () => a.guestView());

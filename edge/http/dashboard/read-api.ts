@@ -1,7 +1,6 @@
 // The read APIs the dashboard pages need, plus the owner's two charging choices (charge mode, fallback preference).
 // Everything here sits behind the access guard; state changes carry the CSRF header.
 import type { Context, Hono } from "hono";
-import { nextCheaperStart } from "../../../core/tariff/index.ts";
 import type { UtcSeconds } from "../../../core/time/utc.ts";
 import { localMidnightUtc } from "../../../core/tariff/local-time.ts";
 import type { Clock } from "../../../core/time/clock.ts";
@@ -26,24 +25,15 @@ export function nextLocalTime(tz: string, hhmm: string, now: number): number {
 }
 
 /** Cheapest hours, simply: charge now unless a cheaper period starts before departure. */
-export function planAllowsNow(ctx: DashboardContext, departAt: string | null, now: UtcSeconds): boolean {
-  const s = ctx.hub.snapshot().session;
-  const tariff = sessionTariff(ctx, s ? { rate: s.rate, tariffId: s.binding.tariffId } : null);
-  if (!tariff) return true; // no price knowledge: never hold a car hostage to a guess
-  try {
-    const next = nextCheaperStart(tariff, now);
-    if (!next) return true;
-    const depart = departAt ? nextLocalTime(ctx.timeZone, departAt, now) : Number.POSITIVE_INFINITY;
-    return next.since >= depart;
-  } catch { return true; }
-}
-
 async function body(c: Context): Promise<Record<string, unknown>> {
   let b: unknown;
   try { b = await c.req.json(); } catch { throw new BadInput("the body is not valid JSON", "body"); }
   if (typeof b !== "object" || b === null || Array.isArray(b)) throw new BadInput("the body must be a JSON object", "body");
   return b as Record<string, unknown>;
 }
+
+/** What "cheapest hours" plans for when the owner does not say how much energy the car needs: a typical day's driving. */
+export const DEFAULT_ENERGY_NEEDED_KWH = 20;
 
 export function mountReadApi(app: Hono, ctx: DashboardContext, clock: Clock, guestView: () => boolean): void {
   const bad = (c: Context, e: unknown) => {
@@ -85,12 +75,16 @@ export function mountReadApi(app: Hono, ctx: DashboardContext, clock: Clock, gue
       let departAt: string | null = null;
       if (b.mode === "cheapest-hours") {
         if (typeof b.departAt !== "string") throw new BadInput("departAt (a local time like 07:30) is needed for cheapest hours", "departAt");
-        nextLocalTime(ctx.timeZone, b.departAt, clock.now()); // validates
+        const energyKWh = b.energyKWh === undefined || b.energyKWh === "" ? DEFAULT_ENERGY_NEEDED_KWH : Number(b.energyKWh);
+        if (!Number.isFinite(energyKWh) || energyKWh <= 0 || energyKWh > 200) throw new BadInput(`energyKWh must be a number of kWh from 0.1 to 200, got ${JSON.stringify(b.energyKWh)}`, "energyKWh");
+        const depart = nextLocalTime(ctx.timeZone, b.departAt, clock.now()) as UtcSeconds;
         departAt = b.departAt;
+        await ctx.hub.setChargePreference({ mode: "cheapest-hours", departAt: depart, energyNeededWh: Math.round(energyKWh * 1000) });
+      } else {
+        await ctx.hub.setChargePreference({ mode: "charge-now" });
       }
       ctx.store.setSetting(CHARGE_PLAN_KEY, { mode: b.mode, departAt } satisfies ChargePlanSetting, clock.now());
-      const allows = b.mode === "charge-now" ? true : planAllowsNow(ctx, departAt, clock.now());
-      await ctx.hub.dispatch({ type: "charge-mode", mode: b.mode, planAllowsNow: allows });
+      const allows = ctx.hub.snapshot().planAllowsNow;
       return c.json({ ok: true, mode: b.mode, departAt, planAllowsNow: allows });
     } catch (e) { return bad(c, e); }
   });

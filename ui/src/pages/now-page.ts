@@ -69,7 +69,7 @@ export class OpNowPage extends LitElement {
     const f = new FormData(e.target as HTMLFormElement);
     const mode = f.get("mode");
     try {
-      const r = await postJson<{ planAllowsNow: boolean }>("/api/v1/dashboard/charge-mode", { mode, departAt: mode === "cheapest-hours" ? f.get("departAt") : undefined });
+      const r = await postJson<{ planAllowsNow: boolean }>("/api/v1/dashboard/charge-mode", { mode, departAt: mode === "cheapest-hours" ? f.get("departAt") : undefined, energyKWh: mode === "cheapest-hours" ? f.get("energyKWh") : undefined });
       this.message = mode === "charge-now" ? "Charging as soon as the car is ready." : r.planAllowsNow ? "No cheaper period starts before your departure: charging now." : "Waiting for the cheaper period before your departure.";
     } catch (err) { this.message = `Not saved: ${(err as Error).message}`; }
   }
@@ -115,6 +115,8 @@ export class OpNowPage extends LitElement {
               <label class="choice"><input type="radio" name="mode" value="cheapest-hours" ?checked=${v.chargePlan.mode === "cheapest-hours"}> Cheapest hours before I leave</label>
               <label for="depart">Departure (${tz.split("/").pop()?.replace(/_/g, " ")} time)</label>
               <input id="depart" name="departAt" type="time" .value=${v.chargePlan.departAt ?? "07:00"}>
+              <label for="energy">Energy needed by then (kWh)</label>
+              <input id="energy" name="energyKWh" type="number" min="0.1" max="200" step="0.1" inputmode="decimal" placeholder="20">
               <p><button class="primary" type="submit">Save</button></p>
             </fieldset>
           </form>
