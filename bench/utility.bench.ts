@@ -1,0 +1,120 @@
+// Utility head-end benchmarks, on loopback with the head-end in its own process (as deployed):
+//   utility.session_intake_per_s  16-interval session reports accepted per second (signed, validated, rated, posted)
+//   utility.session_intake_batched_per_s  the same through the batch route, 100 sessions per signed request
+//   utility.binding_rtt_p99_ms    re-binding round trip, 99th percentile, one request at a time
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RealClock } from "../core/time/clock.ts";
+import type { HubId, PremisesId } from "../core/ids/ids.ts";
+import type { Vin } from "../core/ids/vin.ts";
+import { UtilityClient } from "../cloud-sync/hub/utility-client.ts";
+import { exportPublicKeyPem, generateEd25519KeyPair } from "../cloud-sync/protocol/keys.ts";
+import { makeVin, sessionReport } from "../cloud-sync/utility/test-support.ts";
+import { signRequest } from "../cloud-sync/protocol/signing.ts";
+import { SESSION_BATCH_PATH } from "../cloud-sync/utility/http/session-batch.ts";
+import type { KeyObject } from "node:crypto";
+
+const OP = "bench-operator-token";
+const DURATION_MS = Number(process.env.BENCH_INTAKE_MS ?? 5000);
+const CONCURRENCY = 64;
+const HUBS = 8;
+
+const dir = mkdtempSync(join(tmpdir(), "offpeak-"));
+const proc = Bun.spawn([process.execPath, ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), "cloud-sync/utility/main.ts", "--port", "0", "--db", join(dir, "bench.db"), "--utility-id", "UTIL-BENCH", "--operator-token", OP],
+  { stdout: "pipe", stderr: "inherit", stdin: "ignore" });
+try {
+  const url = await (async () => {
+    const reader = proc.stdout.getReader();
+    let text = "";
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`utility did not start: ${text}`);
+      text += new TextDecoder().decode(value);
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+      if (m) return m[1]!;
+    }
+  })();
+  const op = async (method: string, path: string, body: unknown) => {
+    const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${OP}` }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, unknown>;
+  };
+  await op("PUT", "/v1/operator/programs/ev", { name: "EV", tariffId: "sce-tou-d-prime" });
+  const clock = new RealClock();
+  const hubs: { client: UtilityClient; premisesId: string; vin: string; hubId: string; key: KeyObject }[] = [];
+  for (let i = 0; i < HUBS; i++) {
+    const n = String(i).padStart(3, "0");
+    const vin = makeVin(`5YJ3E1EA7KF31${n}`);
+    await op("POST", "/v1/operator/customers", { id: `C${n}`, name: `Bench ${n}` });
+    await op("POST", "/v1/operator/accounts", { id: `A${n}`, customerId: `C${n}` });
+    await op("POST", "/v1/operator/premises", { id: `P${n}`, accountId: `A${n}`, address: "Bench", defaultTariffId: "pge-e-tou-c" });
+    await op("POST", "/v1/operator/pevs", { vin, accountId: `A${n}` });
+    await op("POST", "/v1/operator/enrollments", { vin, premisesId: `P${n}`, programId: "ev" });
+    const keys = generateEd25519KeyPair();
+    await op("POST", "/v1/operator/hubs", { hubId: `H${n}`, premisesId: `P${n}`, publicKeyPem: exportPublicKeyPem(keys.publicKey) });
+    hubs.push({ client: new UtilityClient({ baseUrl: url, hubId: `H${n}` as HubId, privateKey: keys.privateKey, clock }), premisesId: `P${n}`, vin, hubId: `H${n}`, key: keys.privateKey });
+  }
+
+  // Session intake: CONCURRENCY workers, each sending fresh 16-interval sessions until the time is up.
+  const start0 = Math.floor(Date.now() / 1000 / 900) * 900 - 86_400 * 2;
+  let seq = 0, accepted = 0, other = 0;
+  const wh = Array.from({ length: 16 }, (_, i) => 1500 + i);
+  const deadline = performance.now() + DURATION_MS;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: CONCURRENCY }, async (_, w) => {
+    const hub = hubs[w % HUBS]!;
+    while (performance.now() < deadline) {
+      const k = seq++;
+      const r = sessionReport({ sessionId: `B-${k}`, hubId: hub.hubId, premisesId: hub.premisesId, utilityId: "UTIL-BENCH", vin: hub.vin, start: start0 - (k % 500) * 14_400, wh });
+      const receipt = await hub.client.sendSessionReport(r);
+      if (receipt.outcome === "accepted") accepted++;
+      else other++;
+    }
+  }));
+  const secs = (performance.now() - t0) / 1000;
+  if (other) console.error(`(${other} sessions not accepted)`);
+  console.log(`utility.session_intake_per_s: ${Math.round(accepted / secs)} 1/s`);
+
+  // The same through the batch route: 100 sessions per signed request, 8 requests in flight.
+  const BATCH = 100;
+  let batchedAccepted = 0;
+  const deadline2 = performance.now() + DURATION_MS;
+  const t1 = performance.now();
+  await Promise.all(Array.from({ length: 8 }, async (_, w) => {
+    const hub = hubs[w % HUBS]!;
+    while (performance.now() < deadline2) {
+      const reports = Array.from({ length: BATCH }, () => {
+        const k = seq++;
+        return sessionReport({ sessionId: `B-${k}`, hubId: hub.hubId, premisesId: hub.premisesId, utilityId: "UTIL-BENCH", vin: hub.vin, start: start0 - (k % 500) * 14_400, wh });
+      });
+      const body = JSON.stringify({ v: 1, reports });
+      const headers = signRequest({ method: "POST", path: SESSION_BATCH_PATH, body, hubId: hub.hubId as HubId, privateKey: hub.key, time: clock.now() });
+      const res = await fetch(`${url}${SESSION_BATCH_PATH}`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body });
+      if (!res.ok) throw new Error(`batch: HTTP ${res.status} ${await res.text()}`);
+      const out = (await res.json()) as { results: { outcome?: string }[] };
+      batchedAccepted += out.results.filter((r) => r.outcome === "accepted").length;
+    }
+  }));
+  console.log(`utility.session_intake_batched_per_s: ${Math.round(batchedAccepted / ((performance.now() - t1) / 1000))} 1/s`);
+
+  // Binding round trip: commission once, then sequential re-binding requests.
+  const hub = hubs[0]!;
+  const req = (path: "commissioning" | "rebinding") => ({ v: 1 as const, hubId: hub.hubId as HubId, premisesId: hub.premisesId as PremisesId, vin: hub.vin as Vin, path, pevProofOk: path === "rebinding", at: clock.now() });
+  await hub.client.validateBinding(req("commissioning"));
+  for (let i = 0; i < 100; i++) await hub.client.validateBinding(req("rebinding")); // warm-up
+  const rtts: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const s = performance.now();
+    const a = await hub.client.validateBinding(req("rebinding"));
+    rtts.push(performance.now() - s);
+    if (a.status !== "enrolled") throw new Error(`unexpected binding answer ${a.status}`);
+  }
+  rtts.sort((a, b) => a - b);
+  console.log(`utility.binding_rtt_p99_ms: ${rtts[Math.floor(rtts.length * 0.99)]!.toFixed(2)} ms`);
+  console.log(`utility.binding_rtt_p50_ms: ${rtts[Math.floor(rtts.length * 0.5)]!.toFixed(2)} ms`);
+} finally {
+  proc.kill("SIGTERM");
+  await proc.exited;
+  rmSync(dir, { recursive: true, force: true });
+}

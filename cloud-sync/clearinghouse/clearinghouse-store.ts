@@ -1,0 +1,88 @@
+// The clearinghouse's records: registered utilities, roaming tokens (VIN → home utility) and routed CDRs.
+import type { Database } from "bun:sqlite";
+import { createHash } from "node:crypto";
+import type { Clock } from "../../core/time/clock.ts";
+import type { CdrDelivery, OcpiCdr, UtilityRegistration } from "./cdr.ts";
+
+const hash = (t: string) => createHash("sha256").update(t).digest("hex");
+
+export interface RegisteredUtility { utilityId: string; baseUrl: string; token: string }
+export interface StoredCdr { id: string; sessionId: string; fromUtilityId: string; homeUtilityId: string; state: "pending" | "delivered"; cdr: OcpiCdr }
+
+export type SubmitResult = { kind: "accepted"; cdr: StoredCdr } | { kind: "duplicate"; existingId: string };
+
+export class ClearinghouseStore {
+  constructor(private readonly db: Database, private readonly clock: Clock) {}
+
+  registerUtility(r: UtilityRegistration): void {
+    this.db.query(`INSERT INTO utilities (utility_id, base_url, token_hash, token, registered_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (utility_id) DO UPDATE SET base_url = excluded.base_url, token_hash = excluded.token_hash, token = excluded.token`)
+      .run(r.utilityId, r.baseUrl.replace(/\/+$/, ""), hash(r.token), r.token, this.clock.now());
+  }
+
+  utilityByToken(token: string): RegisteredUtility | null {
+    const r = this.db.query("SELECT utility_id, base_url, token FROM utilities WHERE token_hash = ?").get(hash(token)) as
+      { utility_id: string; base_url: string; token: string } | null;
+    return r ? { utilityId: r.utility_id, baseUrl: r.base_url, token: r.token } : null;
+  }
+
+  utility(id: string): RegisteredUtility | null {
+    const r = this.db.query("SELECT utility_id, base_url, token FROM utilities WHERE utility_id = ?").get(id) as
+      { utility_id: string; base_url: string; token: string } | null;
+    return r ? { utilityId: r.utility_id, baseUrl: r.base_url, token: r.token } : null;
+  }
+
+  putToken(vin: string, utilityId: string): void {
+    this.db.query(`INSERT INTO tokens (vin, utility_id, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (vin) DO UPDATE SET utility_id = excluded.utility_id, updated_at = excluded.updated_at`).run(vin, utilityId, this.clock.now());
+  }
+
+  deleteToken(vin: string, utilityId: string): boolean {
+    return this.db.query("DELETE FROM tokens WHERE vin = ? AND utility_id = ?").run(vin, utilityId).changes > 0;
+  }
+
+  homeOf(vin: string): string | null {
+    const r = this.db.query("SELECT utility_id FROM tokens WHERE vin = ?").get(vin) as { utility_id: string } | null;
+    return r?.utility_id ?? null;
+  }
+
+  /** Accepts a CDR once per session ID (FR-32); a second one for the same session is a duplicate. */
+  submit(cdr: OcpiCdr, fromUtilityId: string, homeUtilityId: string): SubmitResult {
+    return this.db.transaction((): SubmitResult => {
+      const existing = this.db.query("SELECT id FROM cdrs WHERE session_id = ?").get(cdr.session_id) as { id: string } | null;
+      if (existing) return { kind: "duplicate", existingId: existing.id };
+      const id = `ch-${crypto.randomUUID()}`;
+      this.db.query(`INSERT INTO cdrs (id, session_id, cdr_id, from_utility_id, home_utility_id, body, state, received_at)
+        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`).run(id, cdr.session_id, cdr.id, fromUtilityId, homeUtilityId, JSON.stringify(cdr), this.clock.now());
+      return { kind: "accepted", cdr: { id, sessionId: cdr.session_id, fromUtilityId, homeUtilityId, state: "pending", cdr } };
+    })();
+  }
+
+  pendingFor(homeUtilityId?: string, limit = 100): StoredCdr[] {
+    const rows = (homeUtilityId
+      ? this.db.query("SELECT * FROM cdrs WHERE state = 'pending' AND home_utility_id = ? ORDER BY received_at, id LIMIT ?").all(homeUtilityId, limit)
+      : this.db.query("SELECT * FROM cdrs WHERE state = 'pending' ORDER BY received_at, id LIMIT ?").all(limit)) as CdrRow[];
+    return rows.map(toStored);
+  }
+
+  cdr(id: string): StoredCdr | null {
+    const r = this.db.query("SELECT * FROM cdrs WHERE id = ?").get(id) as CdrRow | null;
+    return r ? toStored(r) : null;
+  }
+
+  markDelivered(id: string): void {
+    this.db.query("UPDATE cdrs SET state = 'delivered', delivered_at = ?, last_error = NULL WHERE id = ?").run(this.clock.now(), id);
+  }
+
+  markFailed(id: string, error: string): void {
+    this.db.query("UPDATE cdrs SET attempts = attempts + 1, last_error = ? WHERE id = ?").run(error, id);
+  }
+}
+
+interface CdrRow { id: string; session_id: string; from_utility_id: string; home_utility_id: string; state: string; body: string }
+const toStored = (r: CdrRow): StoredCdr => ({
+  id: r.id, sessionId: r.session_id, fromUtilityId: r.from_utility_id, homeUtilityId: r.home_utility_id,
+  state: r.state as StoredCdr["state"], cdr: JSON.parse(r.body) as OcpiCdr,
+});
+
+export const deliveryOf = (c: StoredCdr): CdrDelivery => ({ v: 1, clearinghouseCdrId: c.id, fromUtilityId: c.fromUtilityId, homeUtilityId: c.homeUtilityId, cdr: c.cdr });

@@ -1,0 +1,14 @@
+// Versioned schema of the clearinghouse store (see utility/db/open.ts for how migrations apply).
+export const CLEARINGHOUSE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE utilities (utility_id TEXT PRIMARY KEY, base_url TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
+    token TEXT NOT NULL, registered_at INTEGER NOT NULL);
+  -- Roaming tokens: which utility is home for a PEV (its VIN), published by the home utility.
+  CREATE TABLE tokens (vin TEXT PRIMARY KEY, utility_id TEXT NOT NULL REFERENCES utilities(utility_id), updated_at INTEGER NOT NULL);
+  CREATE TABLE cdrs (id TEXT PRIMARY KEY, session_id TEXT NOT NULL UNIQUE, cdr_id TEXT NOT NULL,
+    from_utility_id TEXT NOT NULL, home_utility_id TEXT NOT NULL, body TEXT NOT NULL,
+    state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+    received_at INTEGER NOT NULL, delivered_at INTEGER);
+  CREATE INDEX cdrs_home_state ON cdrs(home_utility_id, state);
+  `,
+];

@@ -1,0 +1,161 @@
+// The clearinghouse service (FR-30, FR-32): utilities register; a visited utility posts a CDR for a roaming PEV;
+// it is routed to the PEV's home utility (pushed to its /v1/clearinghouse/cdrs, retried, or pulled by it).
+import type { Database } from "bun:sqlite";
+import { Hono, type Context } from "hono";
+import { timingSafeEqual } from "node:crypto";
+import { RealClock, type Clock } from "../../core/time/clock.ts";
+import { openMigratedDb } from "../utility/db/open.ts";
+import { cdrSubmissionSchema, utilityRegistrationSchema } from "./cdr.ts";
+import { ClearinghouseStore, deliveryOf, type RegisteredUtility, type StoredCdr } from "./clearinghouse-store.ts";
+import { BodyError, readJson } from "./json-body.ts";
+import { CLEARINGHOUSE_MIGRATIONS } from "./migrations.ts";
+
+export interface ClearinghouseOptions {
+  port: number;
+  host?: "127.0.0.1";
+  dbPath: string;
+  /** Bearer token for the clearinghouse operator (registering utilities). */
+  operatorToken: string;
+  clock?: Clock;
+  /** How often undelivered CDRs are pushed again, ms (default 5000). */
+  retryMs?: number;
+}
+
+export interface RunningClearinghouse {
+  url: string;
+  port: number;
+  db: Database;
+  /** Pushes every pending CDR to its home utility now; returns how many were delivered. */
+  deliverPending(): Promise<number>;
+  close(): Promise<void>;
+}
+
+type Env = { Variables: { utility: RegisteredUtility } };
+
+const bearer = (c: Context): string | null => /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? null;
+const sameToken = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+
+export async function startClearinghouse(opts: ClearinghouseOptions): Promise<RunningClearinghouse> {
+  const clock = opts.clock ?? new RealClock();
+  const db = openMigratedDb(opts.dbPath, CLEARINGHOUSE_MIGRATIONS);
+  const store = new ClearinghouseStore(db, clock);
+  const app = new Hono<Env>();
+
+  app.onError((err, c) => {
+    if (err instanceof BodyError) return c.json({ error: err.message, path: err.path, code: "invalid-message" }, 400);
+    return c.json({ error: err.message, code: "internal" }, 500);
+  });
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}`, code: "not-found" }, 404));
+
+  app.get("/healthz", (c) => c.json({ ok: true, service: "offpeak-clearinghouse" }));
+
+  app.post("/v1/utilities", async (c) => {
+    const t = bearer(c);
+    if (!t || !sameToken(t, opts.operatorToken)) return c.json({ error: "operator bearer token required", code: "unauthorized" }, 401);
+    const reg = await readJson(c, utilityRegistrationSchema);
+    store.registerUtility(reg);
+    return c.json({ utilityId: reg.utilityId, registered: true }, 201);
+  });
+
+  // Everything below is called by a registered utility with its own token.
+  app.use("/v1/tokens/*", utilityAuth);
+  app.use("/v1/cdrs", utilityAuth);
+  app.use("/v1/cdrs/*", utilityAuth);
+
+  async function utilityAuth(c: Context<Env>, next: () => Promise<void>) {
+    const t = bearer(c);
+    const u = t ? store.utilityByToken(t) : null;
+    if (!u) return c.json({ error: "a registered utility's bearer token is required", code: "unauthorized" }, 401);
+    c.set("utility", u);
+    await next();
+  }
+
+  app.put("/v1/tokens/:vin", (c) => {
+    const vin = c.req.param("vin");
+    store.putToken(vin, c.get("utility").utilityId);
+    return c.json({ vin, utilityId: c.get("utility").utilityId });
+  });
+  app.delete("/v1/tokens/:vin", (c) => {
+    const ok = store.deleteToken(c.req.param("vin"), c.get("utility").utilityId);
+    return ok ? c.json({ deleted: true }) : c.json({ error: "no such token of this utility", code: "not-found" }, 404);
+  });
+  app.get("/v1/tokens/:vin", (c) => {
+    const vin = c.req.param("vin");
+    const home = store.homeOf(vin);
+    return home ? c.json({ vin, utilityId: home }) : c.json({ error: `VIN ${vin} is not registered for roaming`, code: "not-found" }, 404);
+  });
+
+  app.post("/v1/cdrs", async (c) => {
+    const sub = await readJson(c, cdrSubmissionSchema);
+    const from = c.get("utility").utilityId;
+    const home = sub.homeUtilityId ?? store.homeOf(sub.cdr.cdr_token.uid);
+    if (!home) return c.json({ error: `no home utility known for token ${sub.cdr.cdr_token.uid}`, path: "cdr.cdr_token.uid", code: "unknown-token" }, 422);
+    if (!store.utility(home)) return c.json({ error: `home utility ${home} is not registered`, path: "homeUtilityId", code: "unknown-utility" }, 422);
+    if (home === from) return c.json({ error: "a utility cannot route a CDR to itself", path: "homeUtilityId", code: "invalid-message" }, 400);
+    const r = store.submit(sub.cdr, from, home);
+    if (r.kind === "duplicate") {
+      return c.json({ error: `a CDR for session ${sub.cdr.session_id} was already accepted`, code: "duplicate", existingId: r.existingId }, 409);
+    }
+    // Push now, but answer regardless: the CDR is durable here and will be retried or pulled.
+    const delivered = await push(r.cdr);
+    return c.json({ id: r.cdr.id, homeUtilityId: home, delivered }, 201);
+  });
+
+  // Pull model: the home utility fetches what is routed to it and acknowledges each.
+  app.get("/v1/cdrs", (c) => c.json({ cdrs: store.pendingFor(c.get("utility").utilityId).map(deliveryOf) }));
+  app.post("/v1/cdrs/:id/ack", (c) => {
+    const cdr = store.cdr(c.req.param("id"));
+    if (!cdr || cdr.homeUtilityId !== c.get("utility").utilityId) return c.json({ error: "no such CDR for this utility", code: "not-found" }, 404);
+    store.markDelivered(cdr.id);
+    return c.json({ id: cdr.id, state: "delivered" });
+  });
+
+  async function push(cdr: StoredCdr): Promise<boolean> {
+    const home = store.utility(cdr.homeUtilityId);
+    if (!home) return false;
+    try {
+      const res = await fetch(`${home.baseUrl}/v1/clearinghouse/cdrs`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${home.token}` },
+        body: JSON.stringify(deliveryOf(cdr)),
+        signal: AbortSignal.timeout(5000),
+      });
+      // 409 means the home utility already holds it: delivered, exactly once.
+      if (res.ok || res.status === 409) {
+        store.markDelivered(cdr.id);
+        return true;
+      }
+      store.markFailed(cdr.id, `HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+    } catch (e) {
+      store.markFailed(cdr.id, (e as Error).message);
+    }
+    return false;
+  }
+
+  async function deliverPending(): Promise<number> {
+    let n = 0;
+    for (const cdr of store.pendingFor(undefined, 500)) if (await push(cdr)) n++;
+    return n;
+  }
+
+  const server = Bun.serve({ port: opts.port, hostname: opts.host ?? "127.0.0.1", fetch: app.fetch });
+  let retrying = false;
+  const timer = setInterval(() => {
+    if (retrying) return;
+    retrying = true;
+    void deliverPending().finally(() => { retrying = false; });
+  }, opts.retryMs ?? 5000);
+
+  const port = server.port!;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    db,
+    deliverPending,
+    async close() {
+      clearInterval(timer);
+      await server.stop(true);
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// `offpeak utility`: runs the head-end until SIGINT/SIGTERM. Prints `listening on URL` once it serves.
+import { parseArgs } from "node:util";
+import { readFileSync } from "node:fs";
+import { startUtility } from "./server.ts";
+
+const HELP = `offpeak utility: the utility head-end (enrollment, binding, sessions, ledger, bills, S4 API)
+
+Options:
+  --port N                  TCP port on 127.0.0.1 (default 8787; 0 = any free port)
+  --db FILE                 SQLite file (default offpeak-utility.db; ":memory:" for none)
+  --utility-id ID           this utility's ID (default UTIL-DEMO)
+  --time-zone ZONE          IANA zone for tariffs and bill months (default America/Los_Angeles)
+  --operator-token T        bearer token of the operator API (or env OFFPEAK_OPERATOR_TOKEN)
+  --signing-key FILE        PKCS#8 PEM Ed25519 key for binding credentials (default: generated, kept in the DB)
+  --clearinghouse URL       clearinghouse base URL for roaming
+  --clearinghouse-token T   token registered for this utility at the clearinghouse (or env OFFPEAK_CLEARINGHOUSE_TOKEN)
+  --seed-demo-hub ID=FILE   seed the demo program, customer, PEV, and pair hub ID with the public key PEM in FILE
+  --help                    this text
+
+See docs/utility.md for the API.
+`;
+
+export async function utilityCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: "string" }, db: { type: "string" }, "utility-id": { type: "string" }, "time-zone": { type: "string" },
+        "operator-token": { type: "string" }, "signing-key": { type: "string" }, clearinghouse: { type: "string" },
+        "clearinghouse-token": { type: "string" }, "seed-demo-hub": { type: "string" }, help: { type: "boolean" },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    console.error(`offpeak utility: ${(e as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const port = Number(values.port ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`offpeak utility: --port ${values.port}: must be a whole number 0..65535`);
+    return 2;
+  }
+  const operatorToken = values["operator-token"] ?? process.env.OFFPEAK_OPERATOR_TOKEN;
+  if (!operatorToken) {
+    console.error("offpeak utility: --operator-token (or OFFPEAK_OPERATOR_TOKEN) is required");
+    return 2;
+  }
+  let signingKey: string | undefined;
+  if (values["signing-key"]) {
+    try {
+      signingKey = readFileSync(values["signing-key"], "utf8");
+    } catch (e) {
+      console.error(`offpeak utility: --signing-key ${values["signing-key"]}: ${(e as Error).message}`);
+      return 2;
+    }
+  }
+  const clearinghouseToken = values["clearinghouse-token"] ?? process.env.OFFPEAK_CLEARINGHOUSE_TOKEN;
+  try {
+    const u = await startUtility({
+      port, dbPath: values.db ?? "offpeak-utility.db", utilityId: values["utility-id"] ?? "UTIL-DEMO",
+      ...(values["time-zone"] ? { timeZone: values["time-zone"] } : {}), operatorToken,
+      ...(signingKey ? { signingKey } : {}),
+      ...(values.clearinghouse ? { clearinghouseUrl: values.clearinghouse } : {}),
+      ...(clearinghouseToken ? { clearinghouseToken } : {}),
+    });
+    if (values["seed-demo-hub"]) {
+      const [hubId, file] = values["seed-demo-hub"].split("=", 2);
+      if (!hubId || !file) throw new Error("--seed-demo-hub must be ID=FILE");
+      const { seedDemo } = await import("./seed-demo.ts");
+      const seed = await seedDemo(u, { hubId, hubPublicKeyPem: readFileSync(file, "utf8") });
+      console.log(`seeded demo: ${JSON.stringify(seed)}`);
+    }
+    console.log(`offpeak utility ${u.utilityId} listening on ${u.url}`);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    });
+    await u.close();
+    return 0;
+  } catch (e) {
+    console.error(`offpeak utility: ${(e as Error).message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,78 @@
+// Versioned schema of the head-end's SQLite store. Each migration runs once, in order, inside a transaction,
+// and bumps PRAGMA user_version, so an old database file upgrades in place and a new one is built from step 1.
+// Never edit a shipped migration: append a new one.
+
+export const UTILITY_MIGRATIONS: readonly string[] = [
+  // 1: enrollment, pairing, binding
+  `
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  -- Tariffs the operator loaded (core/tariff shape, e.g. imported from URDB); the shipped examples need no row.
+  CREATE TABLE tariffs (id TEXT PRIMARY KEY, body TEXT NOT NULL, updated_at INTEGER NOT NULL);
+  CREATE TABLE programs (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL, tariff_id TEXT NOT NULL,
+    interval_s INTEGER NOT NULL, comm_wait_s INTEGER NOT NULL, guest_charging TEXT NOT NULL,
+    roaming_allowed INTEGER NOT NULL, offline_rebinding INTEGER NOT NULL, credential_ttl_s INTEGER NOT NULL,
+    enrollment_methods TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1);
+  CREATE TABLE customers (id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT, phone TEXT);
+  CREATE TABLE accounts (id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id),
+    status TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE);
+  CREATE TABLE premises (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id),
+    address TEXT NOT NULL, default_tariff_id TEXT NOT NULL);
+  CREATE TABLE pevs (vin TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id), make TEXT, model TEXT);
+  CREATE TABLE enrollments (id TEXT PRIMARY KEY, vin TEXT NOT NULL REFERENCES pevs(vin),
+    premises_id TEXT NOT NULL REFERENCES premises(id), program_id TEXT NOT NULL REFERENCES programs(id),
+    enrolled_at INTEGER NOT NULL, active INTEGER NOT NULL DEFAULT 1);
+  CREATE UNIQUE INDEX enrollments_active ON enrollments(vin) WHERE active = 1;
+  CREATE TABLE hubs (hub_id TEXT PRIMARY KEY, premises_id TEXT NOT NULL REFERENCES premises(id),
+    public_key_pem TEXT NOT NULL, paired_at INTEGER NOT NULL, active INTEGER NOT NULL DEFAULT 1);
+  CREATE TABLE bindings (vin TEXT NOT NULL, premises_id TEXT NOT NULL, program_id TEXT NOT NULL,
+    state TEXT NOT NULL, secret TEXT NOT NULL, pev_ack_at INTEGER, eumd_ack_at INTEGER,
+    issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (vin, premises_id));
+  `,
+  // 2: metering, sessions and the immutable double-entry ledger
+  `
+  CREATE TABLE ami_intervals (premises_id TEXT NOT NULL, interval_start INTEGER NOT NULL,
+    interval_s INTEGER NOT NULL, energy_wh INTEGER NOT NULL, received_at INTEGER NOT NULL,
+    PRIMARY KEY (premises_id, interval_start));
+  CREATE TABLE sessions (session_id TEXT NOT NULL, revision INTEGER NOT NULL, vin TEXT,
+    premises_id TEXT NOT NULL, hub_id TEXT NOT NULL, status TEXT NOT NULL, settlement TEXT NOT NULL,
+    binding_status TEXT NOT NULL, fallback_reason TEXT, energy_wh INTEGER NOT NULL, started_at INTEGER NOT NULL,
+    ended_at INTEGER, review_reason TEXT, received_at INTEGER NOT NULL, body TEXT NOT NULL,
+    PRIMARY KEY (session_id, revision));
+  CREATE INDEX sessions_premises ON sessions(premises_id, started_at);
+  CREATE INDEX sessions_vin ON sessions(vin, started_at);
+  CREATE TABLE journal_entries (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, session_id TEXT,
+    revision INTEGER, reverses_entry_id INTEGER REFERENCES journal_entries(id), at INTEGER NOT NULL, memo TEXT NOT NULL);
+  CREATE INDEX journal_session ON journal_entries(session_id);
+  CREATE TABLE postings (id INTEGER PRIMARY KEY AUTOINCREMENT, entry_id INTEGER NOT NULL REFERENCES journal_entries(id),
+    ledger_account TEXT NOT NULL, amount_nano INTEGER NOT NULL, energy_wh INTEGER NOT NULL, period TEXT NOT NULL,
+    interval_start INTEGER, line_kind TEXT NOT NULL, tariff_id TEXT, price INTEGER);
+  CREATE INDEX postings_account ON postings(ledger_account, interval_start);
+  CREATE INDEX postings_entry ON postings(entry_id);
+  -- Immutability: corrections are reversal entries, never edits.
+  CREATE TRIGGER journal_entries_no_update BEFORE UPDATE ON journal_entries BEGIN SELECT RAISE(ABORT, 'journal entries are immutable'); END;
+  CREATE TRIGGER journal_entries_no_delete BEFORE DELETE ON journal_entries BEGIN SELECT RAISE(ABORT, 'journal entries are immutable'); END;
+  CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings BEGIN SELECT RAISE(ABORT, 'postings are immutable'); END;
+  CREATE TRIGGER postings_no_delete BEFORE DELETE ON postings BEGIN SELECT RAISE(ABORT, 'postings are immutable'); END;
+  `,
+  // 3: roaming, demand response, bills
+  `
+  CREATE TABLE cdrs_out (session_id TEXT PRIMARY KEY, cdr_id TEXT NOT NULL, home_utility_id TEXT NOT NULL,
+    body TEXT NOT NULL, state TEXT NOT NULL, last_error TEXT, sent_at INTEGER);
+  CREATE TABLE cdrs_in (cdr_id TEXT PRIMARY KEY, session_id TEXT NOT NULL UNIQUE, vin TEXT NOT NULL,
+    account_id TEXT NOT NULL, body TEXT NOT NULL, entry_id INTEGER NOT NULL, received_at INTEGER NOT NULL);
+  CREATE TABLE foreign_pevs (vin TEXT PRIMARY KEY, utility_id TEXT NOT NULL, checked_at INTEGER NOT NULL);
+  -- Our roaming PEVs' VINs to publish at the clearinghouse (published_at NULL until it accepted them).
+  CREATE TABLE roaming_tokens (vin TEXT PRIMARY KEY, published_at INTEGER);
+  CREATE TABLE dr_events (id TEXT PRIMARY KEY, program_id TEXT, premises_ids TEXT, start_at INTEGER NOT NULL,
+    duration_s INTEGER NOT NULL, body TEXT NOT NULL, cancelled INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL);
+  CREATE TABLE dr_reports (event_id TEXT NOT NULL REFERENCES dr_events(id), hub_id TEXT NOT NULL,
+    premises_id TEXT NOT NULL, status TEXT NOT NULL, opt_out INTEGER NOT NULL, at INTEGER NOT NULL,
+    received_at INTEGER NOT NULL);
+  CREATE INDEX dr_reports_event ON dr_reports(event_id);
+  CREATE TABLE bills (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, month TEXT NOT NULL, body TEXT NOT NULL,
+    closed_at INTEGER NOT NULL, UNIQUE (account_id, month));
+  -- Which bill carried each customer posting: every posting is billed exactly once, late corrections on the next bill.
+  CREATE TABLE bill_postings (posting_id INTEGER PRIMARY KEY REFERENCES postings(id), bill_id TEXT NOT NULL REFERENCES bills(id));
+  `,
+];

@@ -1,0 +1,229 @@
+// Enrollment records (FR-01..FR-05): programs, customers, accounts, premises, PEVs by VIN, enrollments, hub pairing.
+// `not enrolled` is an answer (lookups return null), never an exception.
+import type { Database } from "bun:sqlite";
+import { createHash, randomBytes } from "node:crypto";
+import { parseAccountId, parseCustomerId, parseHubId, parsePremisesId, type AccountId, type CustomerId, type PremisesId } from "../../../core/ids/ids.ts";
+import { parseVin, type Vin } from "../../../core/ids/vin.ts";
+import type { Clock } from "../../../core/time/clock.ts";
+import type { UtcSeconds } from "../../../core/time/utc.ts";
+import { conflict, notFound } from "../errors.ts";
+import type { Account, Customer, Enrollment, EnrollmentMethod, GuestCharging, HubPairing, Pev, Premises, Program } from "../types.ts";
+
+interface ProgramRow {
+  id: string; name: string; description: string; tariff_id: string; interval_s: number; comm_wait_s: number;
+  guest_charging: string; roaming_allowed: number; offline_rebinding: number; credential_ttl_s: number;
+  enrollment_methods: string; active: number;
+}
+const toProgram = (r: ProgramRow): Program => ({
+  id: r.id, name: r.name, description: r.description, tariffId: r.tariff_id, intervalS: r.interval_s,
+  commWaitS: r.comm_wait_s, guestCharging: r.guest_charging as GuestCharging, roamingAllowed: r.roaming_allowed === 1,
+  offlineRebinding: r.offline_rebinding === 1, credentialTtlS: r.credential_ttl_s,
+  enrollmentMethods: JSON.parse(r.enrollment_methods) as EnrollmentMethod[], active: r.active === 1,
+});
+
+/** A PEV's active enrollment with everything binding and rating need. */
+export interface EnrollmentView {
+  enrollment: Enrollment;
+  program: Program;
+  premises: Premises;
+  accountId: AccountId;
+}
+
+export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
+
+export class EnrollmentStore {
+  /** Hub pairings are read on every signed request: kept in memory, refreshed on every change made here. */
+  private readonly hubCache = new Map<string, HubPairing | null>();
+
+  constructor(private readonly db: Database, private readonly clock: Clock) {}
+
+  upsertProgram(p: Program): Program {
+    this.db.query(`INSERT INTO programs (id, name, description, tariff_id, interval_s, comm_wait_s, guest_charging,
+        roaming_allowed, offline_rebinding, credential_ttl_s, enrollment_methods, active)
+      VALUES ($id, $name, $description, $tariffId, $intervalS, $commWaitS, $guestCharging, $roaming, $offline, $ttl, $methods, $active)
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, tariff_id = excluded.tariff_id,
+        interval_s = excluded.interval_s, comm_wait_s = excluded.comm_wait_s, guest_charging = excluded.guest_charging,
+        roaming_allowed = excluded.roaming_allowed, offline_rebinding = excluded.offline_rebinding,
+        credential_ttl_s = excluded.credential_ttl_s, enrollment_methods = excluded.enrollment_methods, active = excluded.active`)
+      .run({
+        id: p.id, name: p.name, description: p.description, tariffId: p.tariffId, intervalS: p.intervalS, commWaitS: p.commWaitS,
+        guestCharging: p.guestCharging, roaming: p.roamingAllowed ? 1 : 0, offline: p.offlineRebinding ? 1 : 0,
+        ttl: p.credentialTtlS, methods: JSON.stringify(p.enrollmentMethods), active: p.active ? 1 : 0,
+      });
+    return p;
+  }
+
+  program(id: string): Program | null {
+    const r = this.db.query("SELECT * FROM programs WHERE id = ?").get(id) as ProgramRow | null;
+    return r ? toProgram(r) : null;
+  }
+
+  programs(activeOnly = false): Program[] {
+    const rows = this.db.query(`SELECT * FROM programs ${activeOnly ? "WHERE active = 1" : ""} ORDER BY id`).all() as ProgramRow[];
+    return rows.map(toProgram);
+  }
+
+  upsertCustomer(c: Customer): Customer {
+    const id = parseCustomerId(c.id);
+    this.db.query(`INSERT INTO customers (id, name, email, phone) VALUES (?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, phone = excluded.phone`)
+      .run(id, c.name, c.email ?? null, c.phone ?? null);
+    return c;
+  }
+
+  customer(id: string): Customer | null {
+    const r = this.db.query("SELECT id, name, email, phone FROM customers WHERE id = ?").get(id) as
+      { id: string; name: string; email: string | null; phone: string | null } | null;
+    if (!r) return null;
+    return { id: r.id as CustomerId, name: r.name, ...(r.email ? { email: r.email } : {}), ...(r.phone ? { phone: r.phone } : {}) };
+  }
+
+  /** Opens an account and returns it with its customer API token (S4, FR-35); only the token's hash is kept. */
+  createAccount(id: string, customerId: string): { account: Account; customerToken: string } {
+    const accountId = parseAccountId(id);
+    if (!this.customer(customerId)) throw notFound("customer", customerId, "customerId");
+    if (this.account(accountId)) throw conflict(`account ${JSON.stringify(accountId)} already exists`, "id");
+    const token = `cust_${randomBytes(24).toString("base64url")}`;
+    this.db.query("INSERT INTO accounts (id, customer_id, status, token_hash) VALUES (?, ?, 'active', ?)").run(accountId, customerId, hashToken(token));
+    return { account: { id: accountId, customerId: customerId as CustomerId, status: "active" }, customerToken: token };
+  }
+
+  /** Issues a new customer API token for the account (the old one stops working); returns it once. */
+  rotateCustomerToken(accountId: string): string {
+    if (!this.account(accountId)) throw notFound("account", accountId, "accountId");
+    const token = `cust_${randomBytes(24).toString("base64url")}`;
+    this.db.query("UPDATE accounts SET token_hash = ? WHERE id = ?").run(hashToken(token), accountId);
+    return token;
+  }
+
+  account(id: string): Account | null {
+    const r = this.db.query("SELECT id, customer_id, status FROM accounts WHERE id = ?").get(id) as
+      { id: string; customer_id: string; status: string } | null;
+    return r ? { id: r.id as AccountId, customerId: r.customer_id as CustomerId, status: r.status as Account["status"] } : null;
+  }
+
+  accountByToken(token: string): Account | null {
+    const r = this.db.query("SELECT id FROM accounts WHERE token_hash = ?").get(hashToken(token)) as { id: string } | null;
+    return r ? this.account(r.id) : null;
+  }
+
+  upsertPremises(p: Premises): Premises {
+    const id = parsePremisesId(p.id);
+    if (!this.account(p.accountId)) throw notFound("account", p.accountId, "accountId");
+    this.db.query(`INSERT INTO premises (id, account_id, address, default_tariff_id) VALUES (?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET account_id = excluded.account_id, address = excluded.address, default_tariff_id = excluded.default_tariff_id`)
+      .run(id, p.accountId, p.address, p.defaultTariffId);
+    return p;
+  }
+
+  premises(id: string): Premises | null {
+    const r = this.db.query("SELECT id, account_id, address, default_tariff_id FROM premises WHERE id = ?").get(id) as
+      { id: string; account_id: string; address: string; default_tariff_id: string } | null;
+    return r ? { id: r.id as PremisesId, accountId: r.account_id as AccountId, address: r.address, defaultTariffId: r.default_tariff_id } : null;
+  }
+
+  premisesOfAccount(accountId: string): Premises[] {
+    const rows = this.db.query("SELECT id FROM premises WHERE account_id = ? ORDER BY id").all(accountId) as { id: string }[];
+    return rows.map((r) => this.premises(r.id)!);
+  }
+
+  /** Registers a PEV by VIN (FR-03); throws VinError for a malformed VIN. */
+  upsertPev(input: { vin: string; accountId: string; make?: string; model?: string }): Pev {
+    const vin = parseVin(input.vin);
+    if (!this.account(input.accountId)) throw notFound("account", input.accountId, "accountId");
+    this.db.query(`INSERT INTO pevs (vin, account_id, make, model) VALUES (?, ?, ?, ?)
+      ON CONFLICT (vin) DO UPDATE SET account_id = excluded.account_id, make = excluded.make, model = excluded.model`)
+      .run(vin, input.accountId, input.make ?? null, input.model ?? null);
+    return { vin, accountId: input.accountId as AccountId, ...(input.make ? { make: input.make } : {}), ...(input.model ? { model: input.model } : {}) };
+  }
+
+  pev(vin: string): Pev | null {
+    const r = this.db.query("SELECT vin, account_id, make, model FROM pevs WHERE vin = ?").get(vin) as
+      { vin: string; account_id: string; make: string | null; model: string | null } | null;
+    if (!r) return null;
+    return { vin: r.vin as Vin, accountId: r.account_id as AccountId, ...(r.make ? { make: r.make } : {}), ...(r.model ? { model: r.model } : {}) };
+  }
+
+  pevsOfAccount(accountId: string): Pev[] {
+    const rows = this.db.query("SELECT vin FROM pevs WHERE account_id = ? ORDER BY vin").all(accountId) as { vin: string }[];
+    return rows.map((r) => this.pev(r.vin)!);
+  }
+
+  /** Enrolls a PEV at a premises in a program; a PEV has one active enrollment, a new one replaces the old. */
+  enroll(input: { vin: string; premisesId: string; programId: string }): Enrollment {
+    const vin = parseVin(input.vin);
+    if (!this.pev(vin)) throw notFound("PEV", vin, "vin");
+    if (!this.premises(input.premisesId)) throw notFound("premises", input.premisesId, "premisesId");
+    const program = this.program(input.programId);
+    if (!program || !program.active) throw notFound("active program", input.programId, "programId");
+    const now = this.clock.now();
+    const id = `enr-${vin}-${now}`;
+    this.db.transaction(() => {
+      this.db.query("UPDATE enrollments SET active = 0 WHERE vin = ? AND active = 1").run(vin);
+      this.db.query("INSERT INTO enrollments (id, vin, premises_id, program_id, enrolled_at, active) VALUES (?, ?, ?, ?, ?, 1)")
+        .run(id, vin, input.premisesId, input.programId, now);
+      // A new enrollment means a new commissioning (S1): the old binding no longer holds.
+      this.db.query("DELETE FROM bindings WHERE vin = ?").run(vin);
+    })();
+    return { id, vin, premisesId: input.premisesId as PremisesId, programId: input.programId, enrolledAt: now, active: true };
+  }
+
+  /** The PEV's active enrollment, or null: "not enrolled" is an answer (FR-05). */
+  activeEnrollment(vin: string): EnrollmentView | null {
+    const r = this.db.query("SELECT id, vin, premises_id, program_id, enrolled_at FROM enrollments WHERE vin = ? AND active = 1").get(vin) as
+      { id: string; vin: string; premises_id: string; program_id: string; enrolled_at: number } | null;
+    if (!r) return null;
+    const program = this.program(r.program_id);
+    const premises = this.premises(r.premises_id);
+    if (!program || !premises) return null;
+    return {
+      enrollment: { id: r.id, vin: r.vin as Vin, premisesId: r.premises_id as PremisesId, programId: r.program_id, enrolledAt: r.enrolled_at as UtcSeconds, active: true },
+      program, premises, accountId: premises.accountId,
+    };
+  }
+
+  /** The program that governs a premises: that of a PEV enrolled there (the premises' program), or null. */
+  programAtPremises(premisesId: string): Program | null {
+    const r = this.db.query("SELECT program_id FROM enrollments WHERE premises_id = ? AND active = 1 ORDER BY enrolled_at DESC LIMIT 1").get(premisesId) as
+      { program_id: string } | null;
+    return r ? this.program(r.program_id) : null;
+  }
+
+  enrollmentsAtPremises(premisesId: string): Enrollment[] {
+    const rows = this.db.query("SELECT id, vin, premises_id, program_id, enrolled_at FROM enrollments WHERE premises_id = ? AND active = 1").all(premisesId) as
+      { id: string; vin: string; premises_id: string; program_id: string; enrolled_at: number }[];
+    return rows.map((r) => ({ id: r.id, vin: r.vin as Vin, premisesId: r.premises_id as PremisesId, programId: r.program_id, enrolledAt: r.enrolled_at as UtcSeconds, active: true }));
+  }
+
+  /** Pairs a hub (its Ed25519 public key) with a premises; re-pairing replaces the key. */
+  pairHub(input: { hubId: string; premisesId: string; publicKeyPem: string }): HubPairing {
+    const hubId = parseHubId(input.hubId);
+    if (!this.premises(input.premisesId)) throw notFound("premises", input.premisesId, "premisesId");
+    const now = this.clock.now();
+    this.db.query(`INSERT INTO hubs (hub_id, premises_id, public_key_pem, paired_at, active) VALUES (?, ?, ?, ?, 1)
+      ON CONFLICT (hub_id) DO UPDATE SET premises_id = excluded.premises_id, public_key_pem = excluded.public_key_pem,
+        paired_at = excluded.paired_at, active = 1`).run(hubId, input.premisesId, input.publicKeyPem, now);
+    this.hubCache.delete(hubId);
+    return { hubId, premisesId: input.premisesId as PremisesId, publicKeyPem: input.publicKeyPem, pairedAt: now, active: true };
+  }
+
+  hub(hubId: string): HubPairing | null {
+    const hit = this.hubCache.get(hubId);
+    if (hit !== undefined) return hit;
+    const pairing = this.readHub(hubId);
+    if (this.hubCache.size > 100_000) this.hubCache.clear();
+    this.hubCache.set(hubId, pairing);
+    return pairing;
+  }
+
+  private readHub(hubId: string): HubPairing | null {
+    const r = this.db.query("SELECT hub_id, premises_id, public_key_pem, paired_at, active FROM hubs WHERE hub_id = ?").get(hubId) as
+      { hub_id: string; premises_id: string; public_key_pem: string; paired_at: number; active: number } | null;
+    return r ? { hubId: r.hub_id, premisesId: r.premises_id as PremisesId, publicKeyPem: r.public_key_pem, pairedAt: r.paired_at as UtcSeconds, active: r.active === 1 } : null;
+  }
+
+  unpairHub(hubId: string): void {
+    this.db.query("UPDATE hubs SET active = 0 WHERE hub_id = ?").run(hubId);
+    this.hubCache.delete(hubId);
+  }
+}

@@ -1,0 +1,69 @@
+// The head-end's composition root: one database, the services over it, and nothing that speaks HTTP.
+// Tests and the benchmark can drive it directly; server.ts puts Hono in front of it.
+import type { Database } from "bun:sqlite";
+import { RealClock, type Clock } from "../../core/time/clock.ts";
+import { BufferedNonceStore } from "./security/buffered-nonce-store.ts";
+import { BindingService } from "./binding/binding-service.ts";
+import { MonthlyBills } from "./billing/monthly-bills.ts";
+import { UTILITY_MIGRATIONS } from "./db/migrations.ts";
+import { openMigratedDb } from "./db/open.ts";
+import { DrEvents } from "./dr/dr-events.ts";
+import { EnrollmentStore } from "./enrollment/enrollment-store.ts";
+import { loadUtilitySigningKey, type UtilitySigningKey } from "./keys/utility-signing-key.ts";
+import { Ledger } from "./ledger/ledger.ts";
+import { AmiStore } from "./metering/ami-store.ts";
+import { DEFAULT_LOAD_TOLERANCE } from "./metering/load-correlation.ts";
+import { clearinghouseClient } from "./roaming/clearinghouse-client.ts";
+import { RoamingSync } from "./roaming/roaming-sync.ts";
+import { SessionIntake } from "./sessions/session-intake.ts";
+import { TariffCatalog } from "./tariffs/tariff-catalog.ts";
+import type { UtilityOptions } from "./types.ts";
+import type { Vin } from "../../core/ids/vin.ts";
+
+export interface HeadEnd {
+  db: Database;
+  clock: Clock;
+  utilityId: string;
+  timeZone: string;
+  key: UtilitySigningKey;
+  enrollment: EnrollmentStore;
+  ledger: Ledger;
+  ami: AmiStore;
+  tariffs: TariffCatalog;
+  binding: BindingService;
+  sessions: SessionIntake;
+  bills: MonthlyBills;
+  dr: DrEvents;
+  roaming: RoamingSync;
+  nonces: BufferedNonceStore;
+  close(): void;
+}
+
+export function createHeadEnd(opts: Omit<UtilityOptions, "port" | "host" | "operatorToken">): HeadEnd {
+  const clock = opts.clock ?? new RealClock();
+  const timeZone = opts.timeZone ?? "America/Los_Angeles";
+  const db = openMigratedDb(opts.dbPath, UTILITY_MIGRATIONS);
+  const key = loadUtilitySigningKey(db, opts.signingKey);
+  const enrollment = new EnrollmentStore(db, clock);
+  const ledger = new Ledger(db);
+  const ami = new AmiStore(db, clock);
+  const tariffs = new TariffCatalog(db, clock);
+  const client = opts.clearinghouseUrl && opts.clearinghouseToken ? clearinghouseClient(opts.clearinghouseUrl, opts.clearinghouseToken) : null;
+  const roaming = new RoamingSync(db, clock, enrollment, ledger, client);
+  const binding = new BindingService({
+    db, enrollment, clock, utilityId: opts.utilityId, signingKey: key, foreignHomeOf: (vin: Vin) => roaming.foreignHomeOf(vin),
+  });
+  const sessions = new SessionIntake({
+    db, clock, utilityId: opts.utilityId, enrollment, ledger, ami, tariffs, tolerance: opts.loadCorrelation ?? DEFAULT_LOAD_TOLERANCE, timeZone,
+  });
+  const bills = new MonthlyBills({ db, clock, utilityId: opts.utilityId, timeZone, enrollment, ledger, tariffs });
+  const dr = new DrEvents(db, clock, enrollment);
+  const nonces = new BufferedNonceStore(db, clock.now());
+  return {
+    db, clock, utilityId: opts.utilityId, timeZone, key, enrollment, ledger, ami, tariffs, binding, sessions, bills, dr, roaming, nonces,
+    close: () => {
+      nonces.close(clock.now());
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+// Where the clearinghouse pushes CDRs for our PEVs that charged in another utility's territory (FR-30).
+import { Hono } from "hono";
+import { timingSafeEqual } from "node:crypto";
+import { cdrDeliverySchema } from "../../clearinghouse/cdr.ts";
+import type { HeadEnd } from "../head-end.ts";
+import { readBody } from "./read-body.ts";
+
+export function clearinghouseRoutes(h: HeadEnd, token: string | undefined): Hono {
+  const app = new Hono();
+  app.post("/cdrs", async (c) => {
+    const presented = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+    if (!token || presented.length !== token.length || !timingSafeEqual(Buffer.from(presented), Buffer.from(token))) {
+      return c.json({ error: "the clearinghouse bearer token is required", code: "unauthorized" }, 401);
+    }
+    const d = await readBody(c, cdrDeliverySchema);
+    if (d.homeUtilityId !== h.utilityId) return c.json({ error: `CDR is routed to ${d.homeUtilityId}, not this utility`, path: "homeUtilityId", code: "misrouted" }, 400);
+    const r = h.roaming.receiveCdr(d);
+    return c.json({ accepted: true, entryId: r.entryId }, 201);
+  });
+  return app;
+}

@@ -1,0 +1,158 @@
+// The operator API (bearer operator token): enrollment (FR-01..FR-05), hub pairing, tariffs, demand-response
+// events, AMI intervals (the utility's own metering channel), closing monthly bills, and read-outs for review.
+import { Hono } from "hono";
+import { importPublicKeyBase64, exportPublicKeyPem, importPublicKeyPem } from "../../protocol/keys.ts";
+import { parseMessageJson } from "../../protocol/version.ts";
+import { ROUTES } from "../../protocol/routes.ts";
+import type { Tariff } from "../../../core/tariff/index.ts";
+import { notFound } from "../errors.ts";
+import type { HeadEnd } from "../head-end.ts";
+import { customerLedger } from "../ledger/ledger.ts";
+import { bumpConfigVersion } from "./hub-config-builder.ts";
+import {
+  accountBodySchema, closeBillBodySchema, customerBodySchema, drEventBodySchema, enrollmentBodySchema, hubPairingBodySchema,
+  pevBodySchema, premisesBodySchema, programBodySchema, revocationBodySchema, tariffBodySchema,
+} from "./operator-schemas.ts";
+import { readBody } from "./read-body.ts";
+import { refIdSchema } from "../../protocol/primitives.ts";
+import { badRequest } from "../errors.ts";
+
+export function operatorRoutes(h: HeadEnd, afterChange: () => void): Hono {
+  const app = new Hono();
+  const changed = () => { bumpConfigVersion(h.db); afterChange(); };
+
+  app.put("/programs/:id", async (c) => {
+    const id = refIdSchema.safeParse(c.req.param("id"));
+    if (!id.success) throw badRequest(`program ID: ${id.error.issues[0]!.message}`, "id");
+    const b = await readBody(c, programBodySchema);
+    if (!h.tariffs.get(b.tariffId)) throw notFound("tariff", b.tariffId, "tariffId");
+    const p = h.enrollment.upsertProgram({ id: id.data, ...b });
+    changed();
+    return c.json(p);
+  });
+  app.get("/programs", (c) => c.json({ programs: h.enrollment.programs() }));
+
+  app.post("/customers", async (c) => c.json(h.enrollment.upsertCustomer(await readBody(c, customerBodySchema)), 201));
+  app.post("/accounts", async (c) => {
+    const b = await readBody(c, accountBodySchema);
+    // The customer token is shown once, here: only its hash is stored.
+    return c.json(h.enrollment.createAccount(b.id, b.customerId), 201);
+  });
+  app.post("/accounts/:id/token", (c) => c.json({ accountId: c.req.param("id"), customerToken: h.enrollment.rotateCustomerToken(c.req.param("id")) }));
+  app.post("/premises", async (c) => {
+    const b = await readBody(c, premisesBodySchema);
+    if (!h.tariffs.get(b.defaultTariffId)) throw notFound("tariff", b.defaultTariffId, "defaultTariffId");
+    const p = h.enrollment.upsertPremises(b);
+    changed();
+    return c.json(p, 201);
+  });
+  app.post("/pevs", async (c) => c.json(h.enrollment.upsertPev(await readBody(c, pevBodySchema)), 201));
+
+  app.post("/enrollments", async (c) => {
+    const b = await readBody(c, enrollmentBodySchema);
+    const e = h.enrollment.enroll(b);
+    if (h.enrollment.program(b.programId)?.roamingAllowed) h.roaming.markRoaming(b.vin);
+    changed();
+    return c.json(e, 201);
+  });
+  // FR-05: "not enrolled" is an answer (200), not an error.
+  app.get("/enrollments/:vin", (c) => {
+    const e = h.enrollment.activeEnrollment(c.req.param("vin").toUpperCase());
+    if (!e) return c.json({ vin: c.req.param("vin"), enrolled: false });
+    return c.json({ vin: e.enrollment.vin, enrolled: true, enrollment: e.enrollment, program: e.program, premises: e.premises, binding: h.binding.binding(e.enrollment.vin, e.premises.id) });
+  });
+
+  app.post("/hubs", async (c) => {
+    const b = await readBody(c, hubPairingBodySchema);
+    const pem = b.publicKeyPem ? exportPublicKeyPem(importPublicKeyPem(b.publicKeyPem)) : exportPublicKeyPem(importPublicKeyBase64(b.publicKey!));
+    const pairing = h.enrollment.pairHub({ hubId: b.hubId, premisesId: b.premisesId, publicKeyPem: pem });
+    return c.json({ ...pairing, utilityId: h.utilityId, utilityKeyId: h.key.keyId, utilityPublicKeyPem: h.key.publicKeyPem }, 201);
+  });
+  app.delete("/hubs/:id", (c) => {
+    if (!h.enrollment.hub(c.req.param("id"))) throw notFound("hub", c.req.param("id"));
+    h.enrollment.unpairHub(c.req.param("id"));
+    return c.json({ hubId: c.req.param("id"), active: false });
+  });
+
+  app.put("/tariffs/:id", async (c) => {
+    const b = await readBody(c, tariffBodySchema);
+    const t = { ...(b.tariff as unknown as Tariff), id: c.req.param("id") };
+    h.tariffs.put(t);
+    changed();
+    return c.json({ id: t.id, versions: t.versions.length });
+  });
+  app.get("/tariffs", (c) => c.json({ tariffs: h.tariffs.ids() }));
+
+  app.post("/revocations", async (c) => {
+    const b = await readBody(c, revocationBodySchema);
+    const now = h.clock.now();
+    const row = h.db.query("SELECT value FROM settings WHERE key = 'revocations'").get() as { value: string } | null;
+    const list = row ? (JSON.parse(row.value) as unknown[]) : [];
+    const rev = { vin: b.vin, premisesId: b.premisesId, issuedAtOrBefore: now, revokedAt: now, ...(b.reason ? { reason: b.reason } : {}) };
+    list.push(rev);
+    h.db.transaction(() => {
+      h.db.query("INSERT INTO settings (key, value) VALUES ('revocations', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(JSON.stringify(list));
+      h.db.query("DELETE FROM bindings WHERE vin = ? AND premises_id = ?").run(b.vin, b.premisesId);
+    })();
+    changed();
+    return c.json(rev, 201);
+  });
+
+  app.post("/dr-events", async (c) => {
+    const b = await readBody(c, drEventBodySchema);
+    const r = h.dr.issue(b.event, { programId: b.programId, premisesIds: b.premisesIds });
+    changed();
+    return c.json(r, 201);
+  });
+  app.post("/dr-events/:id/cancel", (c) => {
+    const r = h.dr.cancel(c.req.param("id"));
+    changed();
+    return c.json(r);
+  });
+  app.get("/dr-events/:id", (c) => {
+    const r = h.dr.get(c.req.param("id"));
+    if (!r) throw notFound("demand-response event", c.req.param("id"));
+    return c.json({ ...r, reports: h.dr.reports(r.event.id) });
+  });
+
+  app.post("/bills", async (c) => {
+    const b = await readBody(c, closeBillBodySchema);
+    return c.json(h.bills.close(b.accountId, b.month), 201);
+  });
+  app.get("/bills/:accountId/:month", (c) => {
+    const b = h.bills.bill(c.req.param("accountId"), c.req.param("month"));
+    if (!b) throw notFound("bill", `${c.req.param("accountId")} ${c.req.param("month")}`);
+    return c.json(b);
+  });
+
+  app.get("/sessions/:id", (c) => {
+    const s = h.sessions.session(c.req.param("id"));
+    if (!s) throw notFound("session", c.req.param("id"));
+    return c.json({ session: s, entries: h.ledger.entriesOfSession(s.sessionId), cdr: h.roaming.cdrOut(s.sessionId) });
+  });
+  app.get("/ledger", (c) => {
+    const account = c.req.query("account");
+    return c.json({
+      totalNano: h.ledger.totalNano(),
+      ...(account ? { account, balanceNano: h.ledger.balanceNano(account.includes(":") ? account : customerLedger(account)) } : {}),
+    });
+  });
+
+  app.post("/roaming/flush", async (c) => c.json(await h.roaming.flush()));
+  return app;
+}
+
+/** The AMI channel: the utility's metering head-end posts premises intervals (operator token). */
+export function amiRoutes(h: HeadEnd): Hono {
+  const app = new Hono();
+  app.post("/intervals", async (c) => {
+    const batch = parseMessageJson(ROUTES.amiIntervals.request, await c.req.text(), ROUTES.amiIntervals.name);
+    if (batch.utilityId !== h.utilityId) throw badRequest(`utility ${batch.utilityId} is not this utility`, "utilityId");
+    if (!h.enrollment.premises(batch.premisesId)) throw notFound("premises", batch.premisesId, "premisesId");
+    h.ami.intake(batch.premisesId, batch.intervals);
+    const last = batch.intervals[batch.intervals.length - 1];
+    if (last) h.sessions.recheckLoad(batch.premisesId, batch.intervals[0]!.start, last.start + last.lengthS);
+    return c.json({ v: 1, duplicate: false, receivedAt: h.clock.now() });
+  });
+  return app;
+}

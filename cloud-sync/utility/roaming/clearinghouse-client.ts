@@ -1,0 +1,46 @@
+// The head-end's side of the clearinghouse: publish roaming tokens (our VINs), look up a foreign VIN's home
+// utility, post CDRs. Every call has a short timeout: binding must answer within the hub's comm-wait window.
+import type { OcpiCdr } from "../../clearinghouse/cdr.ts";
+
+export interface ClearinghouseClient {
+  putToken(vin: string): Promise<void>;
+  homeOf(vin: string): Promise<string | null>;
+  postCdr(cdr: OcpiCdr, homeUtilityId: string): Promise<{ id: string; duplicate: boolean }>;
+}
+
+export class ClearinghouseError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = "ClearinghouseError";
+  }
+}
+
+export function clearinghouseClient(baseUrl: string, token: string, timeoutMs = 3000): ClearinghouseClient {
+  const base = baseUrl.replace(/\/+$/, "");
+  const call = (method: string, path: string, body?: unknown) =>
+    fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  return {
+    async putToken(vin) {
+      const res = await call("PUT", `/v1/tokens/${encodeURIComponent(vin)}`);
+      if (!res.ok) throw new ClearinghouseError(res.status, `clearinghouse refused token ${vin}: HTTP ${res.status} ${await res.text()}`);
+    },
+    async homeOf(vin) {
+      const res = await call("GET", `/v1/tokens/${encodeURIComponent(vin)}`);
+      if (res.status === 404) return null;
+      if (!res.ok) throw new ClearinghouseError(res.status, `clearinghouse token lookup failed: HTTP ${res.status}`);
+      return ((await res.json()) as { utilityId: string }).utilityId;
+    },
+    async postCdr(cdr, homeUtilityId) {
+      const res = await call("POST", "/v1/cdrs", { v: 1, homeUtilityId, cdr });
+      const body = (await res.json()) as { id?: string; existingId?: string; error?: string };
+      if (res.status === 409 && body.existingId) return { id: body.existingId, duplicate: true };
+      if (!res.ok || !body.id) throw new ClearinghouseError(res.status, `clearinghouse refused CDR ${cdr.id}: HTTP ${res.status} ${body.error ?? ""}`);
+      return { id: body.id, duplicate: false };
+    },
+  };
+}

@@ -1,0 +1,106 @@
+// Everything this head-end exchanges with the clearinghouse: publishing our roaming PEVs' VINs, looking up a
+// foreign VIN's home utility at binding, sending queued CDRs (durable in cdrs_out, retried until accepted), and
+// taking in CDRs for our own PEVs that charged elsewhere (FR-30): debit the customer, credit the clearinghouse.
+import type { Database } from "bun:sqlite";
+import { microUsdFromDollars } from "../../../core/tariff/index.ts";
+import type { Clock } from "../../../core/time/clock.ts";
+import { parseIso, type UtcSeconds } from "../../../core/time/utc.ts";
+import type { CdrDelivery, OcpiCdr } from "../../clearinghouse/cdr.ts";
+import type { EnrollmentStore } from "../enrollment/enrollment-store.ts";
+import { HeadEndError, conflict } from "../errors.ts";
+import { clearinghouseLedger, customerLedger, type Ledger } from "../ledger/ledger.ts";
+import type { ClearinghouseClient } from "./clearinghouse-client.ts";
+
+/** A foreign VIN's home, once looked up, is trusted for a day before asking the clearinghouse again. */
+const FOREIGN_CACHE_S = 86_400;
+
+export class RoamingSync {
+  constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+    private readonly enrollment: EnrollmentStore,
+    private readonly ledger: Ledger,
+    private readonly client: ClearinghouseClient | null,
+  ) {}
+
+  /** Marks a VIN for publication at the clearinghouse (done by flush()). */
+  markRoaming(vin: string): void {
+    this.db.query("INSERT INTO roaming_tokens (vin, published_at) VALUES (?, NULL) ON CONFLICT (vin) DO UPDATE SET published_at = NULL").run(vin);
+  }
+
+  async foreignHomeOf(vin: string): Promise<string | null> {
+    const now = this.clock.now();
+    const cached = this.db.query("SELECT utility_id, checked_at FROM foreign_pevs WHERE vin = ?").get(vin) as { utility_id: string; checked_at: number } | null;
+    if (cached && now - cached.checked_at < FOREIGN_CACHE_S) return cached.utility_id;
+    if (!this.client) return cached?.utility_id ?? null;
+    try {
+      const home = await this.client.homeOf(vin);
+      if (home) {
+        this.db.query(`INSERT INTO foreign_pevs (vin, utility_id, checked_at) VALUES (?, ?, ?)
+          ON CONFLICT (vin) DO UPDATE SET utility_id = excluded.utility_id, checked_at = excluded.checked_at`).run(vin, home, now);
+      }
+      return home;
+    } catch {
+      // Clearinghouse down: an older answer is better than none; no answer means "not enrolled" (BR-4 fallback).
+      return cached?.utility_id ?? null;
+    }
+  }
+
+  /** Publishes pending tokens and sends pending CDRs; returns what it managed. Safe to call concurrently with intake. */
+  async flush(): Promise<{ tokens: number; cdrs: number }> {
+    if (!this.client) return { tokens: 0, cdrs: 0 };
+    let tokens = 0, cdrs = 0;
+    for (const { vin } of this.db.query("SELECT vin FROM roaming_tokens WHERE published_at IS NULL LIMIT 500").all() as { vin: string }[]) {
+      try {
+        await this.client.putToken(vin);
+        this.db.query("UPDATE roaming_tokens SET published_at = ? WHERE vin = ?").run(this.clock.now(), vin);
+        tokens++;
+      } catch { /* retried on the next flush */ }
+    }
+    const pending = this.db.query("SELECT session_id, home_utility_id, body FROM cdrs_out WHERE state = 'pending' ORDER BY rowid LIMIT 500").all() as
+      { session_id: string; home_utility_id: string; body: string }[];
+    for (const p of pending) {
+      try {
+        const r = await this.client.postCdr(JSON.parse(p.body) as OcpiCdr, p.home_utility_id);
+        this.db.query("UPDATE cdrs_out SET state = 'sent', sent_at = ?, last_error = ? WHERE session_id = ?")
+          .run(this.clock.now(), r.duplicate ? `clearinghouse already held it as ${r.id}` : null, p.session_id);
+        cdrs++;
+      } catch (e) {
+        this.db.query("UPDATE cdrs_out SET last_error = ? WHERE session_id = ?").run((e as Error).message.slice(0, 500), p.session_id);
+      }
+    }
+    return { tokens, cdrs };
+  }
+
+  /** A CDR for one of our PEVs, charged in another utility's territory (FR-30): bill our customer for it. */
+  receiveCdr(d: CdrDelivery): { entryId: number } {
+    const vin = d.cdr.cdr_token.uid;
+    const pev = this.enrollment.pev(vin);
+    if (!pev) throw new HeadEndError("not-found", `PEV ${vin} is not a customer's PEV at this utility`, "cdr.cdr_token.uid");
+    return this.db.transaction(() => {
+      const seen = this.db.query("SELECT entry_id FROM cdrs_in WHERE cdr_id = ? OR session_id = ?").get(d.clearinghouseCdrId, d.cdr.session_id) as { entry_id: number } | null;
+      if (seen) throw conflict(`CDR ${d.clearinghouseCdrId} (session ${d.cdr.session_id}) was already billed`, "clearinghouseCdrId", { existingEntryId: seen.entry_id });
+      const nano = microUsdFromDollars(d.cdr.total_cost.excl_vat) * 1000;
+      const start = parseIso(d.cdr.start_date_time);
+      const wh = Math.round(d.cdr.total_energy * 1000);
+      const now = this.clock.now();
+      const entryId = this.ledger.post({
+        kind: "clearinghouse-cdr", sessionId: d.cdr.session_id, revision: null, at: now,
+        memo: `CDR ${d.cdr.id} from ${d.fromUtilityId} via clearinghouse ${d.clearinghouseCdrId}`,
+        postings: [
+          { ledgerAccount: customerLedger(pev.accountId), amountNano: nano, energyWh: wh, period: `charged in ${d.fromUtilityId} territory`, intervalStart: start, lineKind: "roaming-debit", tariffId: null, priceMicroUsdPerKWh: null },
+          { ledgerAccount: clearinghouseLedger(d.fromUtilityId), amountNano: -nano, energyWh: 0, period: "", intervalStart: start, lineKind: "contra", tariffId: null, priceMicroUsdPerKWh: null },
+        ],
+      });
+      this.db.query("INSERT INTO cdrs_in (cdr_id, session_id, vin, account_id, body, entry_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .run(d.clearinghouseCdrId, d.cdr.session_id, vin, pev.accountId, JSON.stringify(d), entryId, now as UtcSeconds);
+      return { entryId };
+    })();
+  }
+
+  cdrOut(sessionId: string): { state: string; homeUtilityId: string; cdr: OcpiCdr; lastError: string | null } | null {
+    const r = this.db.query("SELECT state, home_utility_id, body, last_error FROM cdrs_out WHERE session_id = ?").get(sessionId) as
+      { state: string; home_utility_id: string; body: string; last_error: string | null } | null;
+    return r ? { state: r.state, homeUtilityId: r.home_utility_id, cdr: JSON.parse(r.body) as OcpiCdr, lastError: r.last_error } : null;
+  }
+}

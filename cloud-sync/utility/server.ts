@@ -1,0 +1,83 @@
+// `startUtility`: the head-end as an HTTP service (Hono on Bun.serve, loopback only), with a background loop
+// that sends queued CDRs and roaming tokens to the clearinghouse.
+import type { Database } from "bun:sqlite";
+import { Hono, type Context, type Next } from "hono";
+import { timingSafeEqual } from "node:crypto";
+import { createHeadEnd, type HeadEnd } from "./head-end.ts";
+import { clearinghouseRoutes } from "./http/clearinghouse-routes.ts";
+import { customerRoutes } from "./http/customer-routes.ts";
+import { errorToJson } from "./http/errors-to-json.ts";
+import { hubRoutes } from "./http/hub-routes.ts";
+import { openApiDocument } from "./http/openapi.ts";
+import { amiRoutes, operatorRoutes } from "./http/operator-routes.ts";
+import type { UtilityOptions } from "./types.ts";
+
+export interface RunningUtility {
+  url: string;
+  port: number;
+  utilityId: string;
+  /** SPKI PEM of the utility's Ed25519 binding-credential key: hubs verify credentials offline with it. */
+  publicKeyPem: string;
+  keyId: string;
+  db: Database;
+  /** The services behind the HTTP API, for in-process use (seeding, tests, benchmarks). */
+  headEnd: HeadEnd;
+  operatorToken: string;
+  /** Sends pending CDRs and roaming tokens to the clearinghouse now. */
+  flushRoaming(): Promise<{ tokens: number; cdrs: number }>;
+  close(): Promise<void>;
+}
+
+export const UTILITY_DEFAULTS = { pullEveryS: 900, roamingFlushMs: 5000 } as const;
+
+export async function startUtility(opts: UtilityOptions): Promise<RunningUtility> {
+  if (!opts.operatorToken || opts.operatorToken.length < 8) throw new Error("startUtility: operatorToken must be at least 8 characters");
+  const h = createHeadEnd(opts);
+  let flushing: Promise<{ tokens: number; cdrs: number }> | null = null;
+  const flushRoaming = () => (flushing ??= h.roaming.flush().finally(() => { flushing = null; }));
+  const soon = () => { if (opts.clearinghouseUrl) queueMicrotask(() => void flushRoaming()); };
+
+  const app = new Hono();
+  app.onError(errorToJson);
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}`, code: "not-found" }, 404));
+
+  app.get("/healthz", (c) => c.json({ ok: true, service: "offpeak-utility", utilityId: h.utilityId, keyId: h.key.keyId }));
+  app.get("/openapi.json", (c) => c.json(openApiDocument(h.utilityId)));
+  // FR-01/FR-02: the programs and how to enroll are public.
+  app.get("/v1/programs", (c) => c.json({
+    utilityId: h.utilityId,
+    programs: h.enrollment.programs(true).map((p) => ({
+      id: p.id, name: p.name, description: p.description, tariffId: p.tariffId, tariffName: h.tariffs.get(p.tariffId)?.name ?? null,
+      intervalS: p.intervalS, guestCharging: p.guestCharging, roamingAllowed: p.roamingAllowed, enrollmentMethods: p.enrollmentMethods,
+    })),
+  }));
+
+  const operatorAuth = async (c: Context, next: Next) => {
+    const t = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+    if (t.length !== opts.operatorToken.length || !timingSafeEqual(Buffer.from(t), Buffer.from(opts.operatorToken))) {
+      return c.json({ error: "the operator bearer token is required", code: "unauthorized" }, 401);
+    }
+    await next();
+  };
+  app.use("/v1/operator/*", operatorAuth);
+  app.use("/v1/ami/*", operatorAuth);
+  app.route("/v1/operator", operatorRoutes(h, soon));
+  app.route("/v1/ami", amiRoutes(h));
+  app.route("/", hubRoutes(h, { pullEveryS: UTILITY_DEFAULTS.pullEveryS, onSessionAccepted: soon }));
+  app.route("/v1/customer", customerRoutes(h));
+  app.route("/v1/clearinghouse", clearinghouseRoutes(h, opts.clearinghouseToken));
+
+  const server = Bun.serve({ port: opts.port, hostname: opts.host ?? "127.0.0.1", fetch: app.fetch });
+  const timer = opts.clearinghouseUrl ? setInterval(() => void flushRoaming(), UTILITY_DEFAULTS.roamingFlushMs) : null;
+  const port = server.port!;
+  return {
+    url: `http://127.0.0.1:${port}`, port, utilityId: h.utilityId, publicKeyPem: h.key.publicKeyPem, keyId: h.key.keyId,
+    db: h.db, headEnd: h, operatorToken: opts.operatorToken, flushRoaming,
+    async close() {
+      if (timer) clearInterval(timer);
+      await server.stop(true);
+      await flushing?.catch(() => undefined);
+      h.close();
+    },
+  };
+}

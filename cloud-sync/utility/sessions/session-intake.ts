@@ -1,0 +1,310 @@
+// Session intake (FR-29, FR-31, FR-33, FR-32, FR-15). Idempotent on (session ID, revision): a repeat is acknowledged
+// as a duplicate and posts nothing; an older revision than one held is "superseded"; a newer revision reverses every
+// standing entry of the session and posts the new snapshot. Who pays is decided from the utility's own records,
+// not the hub's say-so; anything that does not add up is held for review and never billed.
+import type { Database, Statement } from "bun:sqlite";
+import type { Clock } from "../../../core/time/clock.ts";
+import type { UtcSeconds } from "../../../core/time/utc.ts";
+import type { SessionReceipt } from "../../protocol/receipts.ts";
+import type { SessionReport } from "../../protocol/session-report.ts";
+import type { EnrollmentStore } from "../enrollment/enrollment-store.ts";
+import { badRequest } from "../errors.ts";
+import { REVENUE_ENERGY, clearinghouseLedger, customerLedger, type Ledger } from "../ledger/ledger.ts";
+import type { AmiStore } from "../metering/ami-store.ts";
+import { correlateLoad, type LoadCorrelationTolerance } from "../metering/load-correlation.ts";
+import { buildCdr } from "../roaming/cdr-builder.ts";
+import type { TariffCatalog } from "../tariffs/tariff-catalog.ts";
+import type { Posting, Premises, Program } from "../types.ts";
+import type { EnrollmentView } from "../enrollment/enrollment-store.ts";
+import { monthEndFinder } from "../billing/month-bounds.ts";
+import { contra, priceIntervals } from "./price-intervals.ts";
+import { roundToCents, NANO_USD_PER_CENT } from "../../../core/tariff/index.ts";
+
+export type Settlement =
+  | "program" // the PEV's own program at its own premises (FR-31)
+  | "default" // fallback: the host account at the premises default rate (BR-4, BR-6)
+  | "guest-host-pays" // a guest PEV charged to the host under the host program (FR-33)
+  | "guest-pays" // guest debited at its program rate, host credited at its regular rate (FR-33)
+  | "roaming" // a foreign PEV: host credited, CDR to the clearinghouse (FR-32)
+  | "held"; // not billed, for review
+
+export interface SessionIntakeDeps {
+  db: Database;
+  clock: Clock;
+  utilityId: string;
+  enrollment: EnrollmentStore;
+  ledger: Ledger;
+  ami: AmiStore;
+  tariffs: TariffCatalog;
+  tolerance: LoadCorrelationTolerance;
+  /** The utility's zone: postings are grouped by its billing months. */
+  timeZone: string;
+}
+
+/** What intake looks up once per report. */
+interface Context { premises: Premises; own: EnrollmentView | null; hostProgram: Program | null }
+
+interface Decision { settlement: Settlement; reason: string | null }
+
+export interface SessionRow {
+  sessionId: string; revision: number; vin: string | null; premisesId: string; hubId: string; status: string; settlement: Settlement;
+  bindingStatus: string; fallbackReason: string | null; energyWh: number; startedAt: UtcSeconds; endedAt: UtcSeconds | null;
+  reviewReason: string | null; receivedAt: UtcSeconds;
+}
+
+export class SessionIntake {
+  private readonly maxRevision: Statement;
+  private readonly hasRevision: Statement;
+  private readonly insertSession: Statement;
+  private readonly standingIds: Statement;
+  private readonly foreignHome: Statement;
+  private readonly queueCdr: Statement;
+  private readonly monthEnd: (t: number) => number;
+
+  constructor(private readonly d: SessionIntakeDeps) {
+    const db = d.db;
+    this.monthEnd = monthEndFinder(d.timeZone);
+    this.maxRevision = db.prepare("SELECT MAX(revision) AS r FROM sessions WHERE session_id = ?");
+    this.hasRevision = db.prepare("SELECT status FROM sessions WHERE session_id = ? AND revision = ?");
+    this.insertSession = db.prepare(`INSERT INTO sessions (session_id, revision, vin, premises_id, hub_id, status, settlement, binding_status,
+      fallback_reason, energy_wh, started_at, ended_at, review_reason, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.standingIds = db.prepare(`SELECT e.id FROM journal_entries e WHERE e.session_id = ? AND e.kind = 'session'
+      AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.reverses_entry_id = e.id)`);
+    this.foreignHome = db.prepare("SELECT utility_id FROM foreign_pevs WHERE vin = ?");
+    this.queueCdr = db.prepare(`INSERT INTO cdrs_out (session_id, cdr_id, home_utility_id, body, state) VALUES (?, ?, ?, ?, 'pending')
+      ON CONFLICT (session_id) DO NOTHING`);
+  }
+
+  private queue: { report: SessionReport; resolve: (r: SessionReceipt) => void; reject: (e: unknown) => void }[] = [];
+
+  /**
+   * Like intake(), but reports arriving in the same tick of the event loop share one SQLite transaction (group
+   * commit): each still runs in its own savepoint, so one bad report fails alone. The answer is sent only after
+   * the commit, so a receipt still means "stored durably".
+   */
+  intakeQueued(report: SessionReport): Promise<SessionReceipt> {
+    return new Promise((resolve, reject) => {
+      if (this.queue.push({ report, resolve, reject }) === 1) setImmediate(() => this.drain());
+    });
+  }
+
+  private drain(): void {
+    const batch = this.queue;
+    this.queue = [];
+    let results: ReturnType<SessionIntake["intakeBatch"]>;
+    try {
+      results = this.intakeBatch(batch.map((b) => b.report));
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const r = results[i]!;
+      if (r.ok) item.resolve(r.receipt);
+      else item.reject(r.error);
+    });
+  }
+
+  /** Takes a batch in one transaction, each report in its own savepoint; returns a receipt or the error per report. */
+  intakeBatch(reports: readonly SessionReport[]): ({ ok: true; receipt: SessionReceipt } | { ok: false; error: unknown })[] {
+    const results: ({ ok: true; receipt: SessionReceipt } | { ok: false; error: unknown })[] = [];
+    this.d.db.transaction(() => {
+      for (const r of reports) {
+        try {
+          results.push({ ok: true, receipt: this.intake(r) });
+        } catch (error) {
+          results.push({ ok: false, error });
+        }
+      }
+    })();
+    return results;
+  }
+
+  /**
+   * Takes one report from hub `hubId` (already verified and paired to the report's premises).
+   * Throws HeadEndError (400) for IDs that contradict the utility's records.
+   */
+  intake(r: SessionReport): SessionReceipt {
+    const now = this.d.clock.now();
+    const receipt = (outcome: SessionReceipt["outcome"], note?: string): SessionReceipt =>
+      ({ v: 1, sessionId: r.sessionId, revision: r.revision, outcome, receivedAt: now, ...(note ? { note } : {}) });
+
+    return this.d.db.transaction((): SessionReceipt => {
+      if (this.hasRevision.get(r.sessionId, r.revision)) return receipt("duplicate");
+      const max = (this.maxRevision.get(r.sessionId) as { r: number | null }).r;
+      if (max !== null && max > r.revision) return receipt("superseded", `revision ${max} is already held`);
+
+      const ctx = this.verifyIds(r);
+      for (const row of this.standingIds.all(r.sessionId) as { id: number }[]) {
+        this.d.ledger.reverse(row.id, now, `session ${r.sessionId} revision ${r.revision} replaces an earlier revision`);
+      }
+      const decision = this.decide(r, ctx);
+      let status = "posted";
+      let review = decision.reason;
+      if (decision.settlement === "held") status = "held";
+      else if (decision.settlement === "roaming" && !r.final) status = "awaiting-final";
+      else {
+        const posted = this.post(r, decision.settlement, now, ctx);
+        if (posted.held) {
+          status = "held";
+          review = posted.held;
+        }
+      }
+      this.insertSession.run(r.sessionId, r.revision, r.vin, r.premisesId, r.hubId, status, status === "held" ? "held" : decision.settlement,
+        r.binding.status ?? "none", r.binding.fallbackReason, r.totalWh, r.pluggedAt, r.unpluggedAt, review, now, JSON.stringify(r));
+      if (status === "held") return receipt("held-for-review", review ?? undefined);
+      return receipt("accepted");
+    })();
+  }
+
+  /** IDs verified (FR-31): the report's utility, customer and account must be the premises' own. */
+  private verifyIds(r: SessionReport): Context {
+    if (r.utilityId !== this.d.utilityId) throw badRequest(`utility ${r.utilityId} is not this utility (${this.d.utilityId})`, "utilityId");
+    const premises = this.d.enrollment.premises(r.premisesId);
+    if (!premises) throw badRequest(`premises ${r.premisesId} is not served by this utility`, "premisesId");
+    if (r.accountId !== null && r.accountId !== premises.accountId) {
+      throw badRequest(`account ${r.accountId} is not the account of premises ${r.premisesId}`, "accountId");
+    }
+    if (r.customerId !== null) {
+      const acct = this.d.enrollment.account(premises.accountId);
+      if (acct && acct.customerId !== r.customerId) throw badRequest(`customer ${r.customerId} is not the customer of premises ${r.premisesId}`, "customerId");
+    }
+    const own = r.vin === null ? null : this.d.enrollment.activeEnrollment(r.vin);
+    const hostProgram = own && own.premises.id === r.premisesId ? own.program : this.d.enrollment.programAtPremises(r.premisesId);
+    return { premises, own, hostProgram };
+  }
+
+  private decide(r: SessionReport, ctx: Context): Decision {
+    const premises = ctx.premises;
+    const host = this.d.enrollment.account(premises.accountId);
+    if (!host || host.status !== "active") return { settlement: "held", reason: `premises account ${premises.accountId} is not active` };
+    const suspect = r.intervals.findIndex((iv) => iv.quality === "suspect" || iv.quality === "reset");
+    if (suspect >= 0) return { settlement: "held", reason: `interval ${suspect} has quality ${r.intervals[suspect]!.quality}: needs review before billing` };
+    if (r.rate === "default") return { settlement: "default", reason: null };
+    if (r.vin === null) return { settlement: "held", reason: "program rate claimed without a PEV ID" };
+    const { own, hostProgram } = ctx;
+    if (own && own.premises.id === r.premisesId) return { settlement: "program", reason: null };
+    if (own) {
+      const setting = hostProgram?.guestCharging ?? "off";
+      if (setting === "host-pays") return { settlement: "guest-host-pays", reason: null };
+      if (setting === "guest-pays") return { settlement: "guest-pays", reason: null };
+      return { settlement: "held", reason: "guest PEV charged at a program rate where guest charging is off" };
+    }
+    const home = (this.foreignHome.get(r.vin) as { utility_id: string } | null)?.utility_id;
+    if (home && hostProgram?.roamingAllowed) return { settlement: "roaming", reason: null };
+    return { settlement: "held", reason: `PEV ${r.vin} is not enrolled here, not a guest and not a known roaming PEV, yet the hub applied a program rate` };
+  }
+
+  /** Posts the session's entry; returns `held` instead when load correlation fails (FR-15). */
+  private post(r: SessionReport, s: Exclude<Settlement, "held">, now: UtcSeconds, ctx: Context): { held: string | null } {
+    const last = r.intervals[r.intervals.length - 1];
+    const lookup = last ? this.d.ami.lookupFor(r.premisesId, r.intervals[0]!.start, last.start + last.lengthS) : () => null;
+    const corr = correlateLoad(r.intervals, lookup, this.d.tolerance);
+    if (corr.mismatches.length) {
+      const m = corr.mismatches[0]!;
+      return { held: `load correlation (FR-15): PEV ${m.pevWh} Wh > premises ${m.premisesWh} Wh (allowed ${m.allowedWh} Wh) in the interval starting ${m.start}${corr.mismatches.length > 1 ? ` and ${corr.mismatches.length - 1} more` : ""}` };
+    }
+    const premises = ctx.premises;
+    const monthEnd = this.monthEnd;
+    const hostLedger = customerLedger(premises.accountId);
+    const tariff = (id: string) => {
+      const t = this.d.tariffs.get(id);
+      if (!t) throw new Error(`tariff ${id} is not known to this head-end`);
+      return t;
+    };
+    const firstStart = (r.intervals[0]?.start ?? r.pluggedAt) as UtcSeconds;
+    const memo = `session ${r.sessionId} revision ${r.revision} (${s})`;
+    let postings: Posting[];
+    switch (s) {
+      case "default":
+        postings = priceIntervals(tariff(premises.defaultTariffId), r.intervals, hostLedger, "default-rate-debit", 1, monthEnd).postings;
+        break;
+      case "program": {
+        const own = ctx.own!;
+        postings = priceIntervals(tariff(own.program.tariffId), r.intervals, customerLedger(own.accountId), "pev-debit", 1, monthEnd).postings;
+        break;
+      }
+      case "guest-host-pays": {
+        const hostProgram = ctx.hostProgram!;
+        postings = priceIntervals(tariff(hostProgram.tariffId), r.intervals, hostLedger, "pev-debit", 1, monthEnd).postings;
+        break;
+      }
+      case "guest-pays": {
+        const guest = ctx.own!;
+        const debit = priceIntervals(tariff(guest.program.tariffId), r.intervals, customerLedger(guest.accountId), "guest-debit", 1, monthEnd);
+        const credit = priceIntervals(tariff(premises.defaultTariffId), r.intervals, hostLedger, "guest-credit", -1, monthEnd);
+        postings = [...debit.postings, ...credit.postings];
+        break;
+      }
+      case "roaming": {
+        const home = (this.foreignHome.get(r.vin!) as { utility_id: string }).utility_id;
+        const credit = priceIntervals(tariff(premises.defaultTariffId), r.intervals, hostLedger, "guest-credit", -1, monthEnd);
+        // The home utility is billed the CDR's cent-rounded amount; the rounding difference stays with revenue.
+        const cdrNano = roundToCents(-credit.totalNano) * NANO_USD_PER_CENT;
+        postings = [...credit.postings, {
+          ledgerAccount: clearinghouseLedger(home), amountNano: cdrNano, energyWh: r.totalWh, period: "cdr", intervalStart: firstStart,
+          lineKind: "contra", tariffId: premises.defaultTariffId, priceMicroUsdPerKWh: null,
+        }];
+        const cdr = buildCdr({ report: r, visitedUtilityId: this.d.utilityId, homeUtilityId: home, totalNano: cdrNano, tariffId: premises.defaultTariffId, now });
+        this.queueCdr.run(r.sessionId, cdr.id, home, JSON.stringify(cdr));
+        break;
+      }
+    }
+    if (postings.length === 0) return { held: null }; // a session with no energy posts nothing
+    const balance = contra(REVENUE_ENERGY, postings, firstStart);
+    this.d.ledger.post({ kind: "session", sessionId: r.sessionId, revision: r.revision, at: now, memo, postings: [...postings, balance] });
+    return { held: null };
+  }
+
+  /**
+   * FR-15 when the AMI arrives after the session: re-correlates every posted session at the premises that overlaps
+   * [from, to); one that no longer fits is reversed and held for review. Returns the session IDs it held.
+   */
+  recheckLoad(premisesId: string, from: number, to: number): string[] {
+    const held: string[] = [];
+    const now = this.d.clock.now();
+    this.d.db.transaction(() => {
+      const rows = this.d.db.query(`SELECT s.session_id, s.revision, s.body FROM sessions s WHERE s.premises_id = ? AND s.status = 'posted'
+        AND s.started_at < ? AND COALESCE(s.ended_at, s.started_at + 86400) > ?
+        AND s.revision = (SELECT MAX(revision) FROM sessions m WHERE m.session_id = s.session_id)`).all(premisesId, to, from) as
+        { session_id: string; revision: number; body: string }[];
+      for (const row of rows) {
+        const r = JSON.parse(row.body) as SessionReport;
+        const lookup = this.d.ami.lookupFor(premisesId, from, to);
+        const corr = correlateLoad(r.intervals.filter((iv) => iv.start >= from && iv.start < to), lookup, this.d.tolerance);
+        if (!corr.mismatches.length) continue;
+        const m = corr.mismatches[0]!;
+        const reason = `load correlation (FR-15, AMI received later): PEV ${m.pevWh} Wh > premises ${m.premisesWh} Wh (allowed ${m.allowedWh} Wh) in the interval starting ${m.start}`;
+        for (const e of this.standingIds.all(row.session_id) as { id: number }[]) this.d.ledger.reverse(e.id, now, `session ${row.session_id} held for review: ${reason}`);
+        this.d.db.query("UPDATE sessions SET status = 'held', review_reason = ? WHERE session_id = ? AND revision = ?").run(reason, row.session_id, row.revision);
+        held.push(row.session_id);
+      }
+    })();
+    return held;
+  }
+
+  session(sessionId: string): SessionRow | null {
+    const r = this.d.db.query("SELECT * FROM sessions WHERE session_id = ? ORDER BY revision DESC LIMIT 1").get(sessionId) as SessionDbRow | null;
+    return r ? toRow(r) : null;
+  }
+
+  sessionsAtPremises(premisesIds: readonly string[], vins: readonly string[], limit = 200): SessionRow[] {
+    if (!premisesIds.length && !vins.length) return [];
+    const ph = (n: number) => Array(n).fill("?").join(",");
+    const rows = this.d.db.query(`SELECT s.* FROM sessions s WHERE s.revision = (SELECT MAX(revision) FROM sessions m WHERE m.session_id = s.session_id)
+      AND (s.premises_id IN (${ph(premisesIds.length) || "NULL"}) OR s.vin IN (${ph(vins.length) || "NULL"})) ORDER BY s.started_at DESC LIMIT ?`)
+      .all(...premisesIds, ...vins, limit) as SessionDbRow[];
+    return rows.map(toRow);
+  }
+}
+
+interface SessionDbRow {
+  session_id: string; revision: number; vin: string | null; premises_id: string; hub_id: string; status: string; settlement: string;
+  binding_status: string; fallback_reason: string | null; energy_wh: number; started_at: number; ended_at: number | null;
+  review_reason: string | null; received_at: number;
+}
+const toRow = (r: SessionDbRow): SessionRow => ({
+  sessionId: r.session_id, revision: r.revision, vin: r.vin, premisesId: r.premises_id, hubId: r.hub_id, status: r.status,
+  settlement: r.settlement as Settlement, bindingStatus: r.binding_status, fallbackReason: r.fallback_reason, energyWh: r.energy_wh,
+  startedAt: r.started_at as UtcSeconds, endedAt: r.ended_at as UtcSeconds | null, reviewReason: r.review_reason, receivedAt: r.received_at as UtcSeconds,
+});

@@ -1,0 +1,44 @@
+// The tariffs the head-end prices with: ones the operator loaded (stored as core/tariff JSON, validated on load)
+// and core/tariff's shipped examples. All pricing goes through core/tariff; nothing here computes a rate.
+import type { Database } from "bun:sqlite";
+import { EXAMPLE_TARIFFS, tariffById, validateTariff, type Tariff } from "../../../core/tariff/index.ts";
+import type { Clock } from "../../../core/time/clock.ts";
+
+export class TariffCatalog {
+  // core/tariff caches compiled tariffs by object identity, so each tariff is parsed once and kept.
+  private readonly loaded = new Map<string, Tariff>();
+
+  constructor(private readonly db: Database, private readonly clock: Clock) {}
+
+  get(id: string): Tariff | null {
+    const hit = this.loaded.get(id);
+    if (hit) return hit;
+    const row = this.db.query("SELECT body FROM tariffs WHERE id = ?").get(id) as { body: string } | null;
+    let t: Tariff | null | undefined = row ? (JSON.parse(row.body) as Tariff) : null;
+    if (!t) {
+      try {
+        t = tariffById(id);
+      } catch {
+        t = null;
+      }
+    }
+    if (!t) return null;
+    this.loaded.set(id, t);
+    return t;
+  }
+
+  /** Stores an operator-supplied tariff after core/tariff validates it (throws TariffError naming the field). */
+  put(t: Tariff): Tariff {
+    validateTariff(t);
+    this.db.query(`INSERT INTO tariffs (id, body, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`).run(t.id, JSON.stringify(t), this.clock.now());
+    this.loaded.set(t.id, t);
+    return t;
+  }
+
+  ids(): string[] {
+    const own = (this.db.query("SELECT id FROM tariffs ORDER BY id").all() as { id: string }[]).map((r) => r.id);
+    const examples = Object.values(EXAMPLE_TARIFFS as Record<string, Tariff>).map((t) => t.id);
+    return [...new Set([...own, ...examples])];
+  }
+}

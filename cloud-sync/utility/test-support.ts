@@ -1,0 +1,142 @@
+// Shared fixtures of the head-end's tests: a utility on an ephemeral loopback port with a temp database,
+// hubs with their own Ed25519 keys talking through the real UtilityClient, and a small tariff whose bills are
+// easy to work out by hand. Not a test file itself.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { vinCheckDigit } from "../../core/ids/vin.ts";
+import type { HubId, PremisesId, SessionId, UtilityId } from "../../core/ids/ids.ts";
+import type { Vin } from "../../core/ids/vin.ts";
+import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { Wh } from "../../core/units/energy.ts";
+import type { SessionReport } from "../protocol/session-report.ts";
+import { TestClock, type Clock } from "../../core/time/clock.ts";
+import type { Tariff } from "../../core/tariff/index.ts";
+import { UtilityClient } from "../hub/utility-client.ts";
+import { exportPublicKeyPem, generateEd25519KeyPair, type Ed25519KeyPair } from "../protocol/keys.ts";
+import { startUtility, type RunningUtility } from "./server.ts";
+import type { UtilityOptions } from "./types.ts";
+
+export const OPERATOR = "operator-secret-token";
+
+/** A valid VIN (correct check digit) built from a 16-character seed (position 9 is computed). */
+export function makeVin(seed16: string): string {
+  const s = seed16.toUpperCase();
+  if (s.length !== 16) throw new Error("seed must be 16 characters");
+  const draft = `${s.slice(0, 8)}0${s.slice(8)}`;
+  return `${s.slice(0, 8)}${vinCheckDigit(draft)}${s.slice(8)}`;
+}
+
+/** Test tariff: Off-Peak 0.20 $/kWh, Peak 0.50 $/kWh 16:00-21:00 local every day, 10.00 $ a month fixed. */
+export function testTariff(id = "test-tou", timeZone = "America/Los_Angeles"): Tariff {
+  const day = Array.from({ length: 24 }, (_, h) => (h >= 16 && h < 21 ? 1 : 0));
+  const year = Array.from({ length: 12 }, () => [...day]);
+  return {
+    id, name: `Test TOU ${id}`, timeZone,
+    versions: [{
+      effectiveFrom: "2020-01-01", periodNames: ["Off-Peak", "Peak"],
+      energyratestructure: [[{ rate: 200_000, adj: 0, unit: "kWh" }], [{ rate: 500_000, adj: 0, unit: "kWh" }]],
+      energyweekdayschedule: year, energyweekendschedule: year.map((m) => [...m]),
+      fixedChargeMicroUsdPerMonth: 10_000_000,
+    }],
+  };
+}
+
+/** Regular (premises default) test rate: a flat 0.30 $/kWh, no fixed charge. */
+export function flatTariff(id = "test-flat"): Tariff {
+  const year = Array.from({ length: 12 }, () => Array.from({ length: 24 }, () => 0));
+  return {
+    id, name: "Test flat", timeZone: "America/Los_Angeles",
+    versions: [{ effectiveFrom: "2020-01-01", periodNames: ["All hours"], energyratestructure: [[{ rate: 300_000, adj: 0, unit: "kWh" }]], energyweekdayschedule: year, energyweekendschedule: year.map((m) => [...m]) }],
+  };
+}
+
+export interface TestUtility {
+  utility: RunningUtility;
+  clock: Clock;
+  dir: string;
+  op(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  close(): Promise<void>;
+}
+
+export async function testUtility(o: Partial<UtilityOptions> & { clock?: Clock } = {}): Promise<TestUtility> {
+  const dir = mkdtempSync(join(tmpdir(), "offpeak-"));
+  const clock = o.clock ?? new TestClock();
+  const utility = await startUtility({ port: 0, dbPath: join(dir, "utility.db"), utilityId: "UTIL-A", operatorToken: OPERATOR, ...o, clock });
+  const op = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${utility.url}${path}`, {
+      method, headers: { authorization: `Bearer ${OPERATOR}`, "content-type": "application/json" },
+      ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  return {
+    utility, clock, dir, op,
+    async close() {
+      await utility.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestHub { hubId: HubId; keys: Ed25519KeyPair; client: UtilityClient }
+
+export function newHub(baseUrl: string, hubId: string, clock: Clock): TestHub {
+  const keys = generateEd25519KeyPair();
+  return { hubId: hubId as HubId, keys, client: new UtilityClient({ baseUrl, hubId: hubId as HubId, privateKey: keys.privateKey, clock, timeoutMs: 5000 }) };
+}
+
+export const publicPem = (hub: TestHub) => exportPublicKeyPem(hub.keys.publicKey);
+
+/**
+ * Enrolls: program `prog` on `tariffId`, customer/account/premises `n`, a PEV, a paired hub.
+ * Returns the IDs and the customer token.
+ */
+export async function enrollHousehold(t: TestUtility, n: string, opts: { vin: string; programId: string; hub: TestHub }): Promise<{ premisesId: string; accountId: string; customerId: string; customerToken: string }> {
+  const customerId = `CUST-${n}`, accountId = `ACCT-${n}`, premisesId = `PREM-${n}`;
+  const must = async (method: string, path: string, body: unknown) => {
+    const r = await t.op(method, path, body);
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  await must("POST", "/v1/operator/customers", { id: customerId, name: `Customer ${n}` });
+  const acct = await must("POST", "/v1/operator/accounts", { id: accountId, customerId });
+  await must("POST", "/v1/operator/premises", { id: premisesId, accountId, address: `${n} Test Street`, defaultTariffId: "test-flat" });
+  await must("POST", "/v1/operator/pevs", { vin: opts.vin, accountId });
+  await must("POST", "/v1/operator/enrollments", { vin: opts.vin, premisesId, programId: opts.programId });
+  await must("POST", "/v1/operator/hubs", { hubId: opts.hub.hubId, premisesId, publicKeyPem: publicPem(opts.hub) });
+  return { premisesId, accountId, customerId, customerToken: acct.customerToken as string };
+}
+
+export async function defineTestProgram(t: TestUtility, id: string, extra: Record<string, unknown> = {}): Promise<void> {
+  for (const tariff of [testTariff(), flatTariff()]) {
+    const r = await t.op("PUT", `/v1/operator/tariffs/${tariff.id}`, { tariff });
+    if (r.status !== 200) throw new Error(`tariff ${tariff.id}: ${JSON.stringify(r.body)}`);
+  }
+  const r = await t.op("PUT", `/v1/operator/programs/${id}`, { name: `Program ${id}`, tariffId: "test-tou", ...extra });
+  if (r.status !== 200) throw new Error(`program ${id}: ${JSON.stringify(r.body)}`);
+}
+
+
+/** A session report of 15-minute intervals starting at `start` (UTC seconds) with the given Wh each. */
+export function sessionReport(o: {
+  sessionId: string; revision?: number; hubId: string; premisesId: string; utilityId?: string; vin: string | null;
+  start: number; wh: number[]; rate?: "program" | "default"; status?: "enrolled" | "guest" | "roaming" | "not-enrolled" | null;
+  fallbackReason?: SessionReport["binding"]["fallbackReason"]; final?: boolean; accountId?: string | null;
+}): SessionReport {
+  const rate = o.rate ?? "program";
+  const intervals = o.wh.map((wh, i) => ({ start: (o.start + i * 900) as UtcSeconds, lengthS: 900, wh: wh as Wh, quality: "ok" as const }));
+  const end = o.start + o.wh.length * 900;
+  const final = o.final ?? true;
+  return {
+    v: 1, sessionId: o.sessionId as SessionId, revision: o.revision ?? 1, hubId: o.hubId as HubId, premisesId: o.premisesId as PremisesId,
+    utilityId: (o.utilityId ?? "UTIL-A") as UtilityId, customerId: null, accountId: (o.accountId ?? null) as never, vin: o.vin as Vin | null,
+    binding: {
+      status: o.status === undefined ? (rate === "program" ? "enrolled" : null) : o.status,
+      path: rate === "program" ? "rebinding" : null,
+      fallbackReason: rate === "program" ? null : (o.fallbackReason ?? "comm-timeout"), offline: false,
+    },
+    rate, programId: null, tariffId: null, pluggedAt: o.start as UtcSeconds, unpluggedAt: final ? (end as UtcSeconds) : null, final,
+    intervals, totalWh: o.wh.reduce((a, b) => a + b, 0) as Wh, events: [],
+  };
+}
