@@ -1,6 +1,7 @@
 // `offpeak clearinghouse`: runs the roaming clearinghouse until SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
 import { startClearinghouse } from "./server.ts";
+import { processClock } from "../../core/time/clock.ts";
 
 const HELP = `offpeak clearinghouse: routes roaming CDRs (OCPI 2.2.1 shape) between utilities (FR-30, FR-32)
 
@@ -40,7 +41,7 @@ export async function clearinghouseCommand(argv: string[]): Promise<number> {
     console.error("offpeak clearinghouse: --operator-token (or OFFPEAK_CLEARINGHOUSE_TOKEN) is required");
     return 2;
   }
-  const ch = await startClearinghouse({ port, dbPath: values.db ?? "offpeak-clearinghouse.db", operatorToken });
+  const ch = await startClearinghouse({ port, dbPath: values.db ?? "offpeak-clearinghouse.db", operatorToken, clock: processClock(process.env.OFFPEAK_SIM_CLOCK) });
   console.log(`offpeak clearinghouse listening on ${ch.url}`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", () => resolve());

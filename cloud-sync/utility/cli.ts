@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { startUtility } from "./server.ts";
+import { processClock } from "../../core/time/clock.ts";
 
 const HELP = `offpeak utility: the utility head-end (enrollment, binding, sessions, ledger, bills, S4 API)
 
@@ -67,6 +68,8 @@ export async function utilityCommand(argv: string[]): Promise<number> {
       ...(signingKey ? { signingKey } : {}),
       ...(values.clearinghouse ? { clearinghouseUrl: values.clearinghouse } : {}),
       ...(clearinghouseToken ? { clearinghouseToken } : {}),
+      // Shares an accelerated timeline with the hub and simulator when OFFPEAK_SIM_CLOCK is set (story test, demos).
+      clock: processClock(process.env.OFFPEAK_SIM_CLOCK),
     });
     if (values["seed-demo-hub"]) {
       const [hubId, file] = values["seed-demo-hub"].split("=", 2);

@@ -109,3 +109,20 @@ export class TestClock implements Clock {
   jumpWall(ms: number): void { this.wallMs += ms; }
   pendingTimers(): number { return this.timers.length; }
 }
+
+/**
+ * The clock a process should run on. `spec` is the OFFPEAK_SIM_CLOCK setting, "speed,anchorRealMs,anchorSimMs":
+ * several processes given the same spec share one simulated timeline (the story test, accelerated demos), so their
+ * signed timestamps and interval boundaries agree. Without a spec: real time, or `speed` times faster from now.
+ */
+export function processClock(spec: string | undefined, speed = 1): Clock {
+  if (spec) {
+    const parts = spec.split(",").map(Number);
+    const [s, realMs, simMs] = parts;
+    if (parts.length !== 3 || !parts.every(Number.isFinite) || !(s! > 0)) {
+      throw new RangeError(`invalid OFFPEAK_SIM_CLOCK ${JSON.stringify(spec)}: expected "speed,anchorRealMs,anchorSimMs", e.g. "60,${Date.now()},${Date.UTC(2024, 5, 30)}"`);
+    }
+    return new ScaledClock(s!, { realMs: realMs!, simMs: simMs! });
+  }
+  return speed === 1 ? new RealClock() : new ScaledClock(speed);
+}

@@ -1,6 +1,6 @@
 // `offpeak sim`: runs the simulated EVSE, PEV and meters on loopback Modbus TCP, plus the HTTP control API.
 import { parseArgs } from "node:util";
-import { RealClock, ScaledClock, type Clock } from "../../core/time/clock.ts";
+import { processClock, type Clock } from "../../core/time/clock.ts";
 import { simControlApp } from "./control-api.ts";
 import { startSimulator } from "./simulator.ts";
 
@@ -44,7 +44,7 @@ export async function simCommand(argv: string[], out: (line: string) => void = c
     err(`offpeak sim: ${(e as Error).message}`);
     return 2;
   }
-  const clock: Clock = speed === 1 ? new RealClock() : new ScaledClock(speed);
+  const clock: Clock = processClock(process.env.OFFPEAK_SIM_CLOCK, speed);
   const sim = await startSimulator({ clock, evsePort: port, eumdPort: port, premisesPort: port, houseLoadW, tickMs: 1000, evseMap: v["evse-map"] });
   if (v.plugged) sim.plug();
   const http = Bun.serve({ hostname: "127.0.0.1", port: httpPort, fetch: simControlApp(sim).fetch });

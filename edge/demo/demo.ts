@@ -4,7 +4,7 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { RealClock, ScaledClock, type Clock } from "../../core/time/clock.ts";
+import { processClock, type Clock } from "../../core/time/clock.ts";
 import { startClearinghouse, type RunningClearinghouse } from "../../cloud-sync/clearinghouse/index.ts";
 import { seedDemo, startUtility, type DemoSeed, type RunningUtility } from "../../cloud-sync/utility/index.ts";
 import { simControlApp, startSimulator, type Simulator } from "../../drivers/sim/index.ts";
@@ -57,7 +57,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
   const log = o.log ?? ((l: string) => console.log(l));
   if (o.fresh) rmSync(o.dataDir, { recursive: true, force: true });
   mkdirSync(o.dataDir, { recursive: true });
-  const clock = o.clock ?? (o.speed === 1 ? new RealClock() : new ScaledClock(o.speed));
+  const clock = o.clock ?? processClock(process.env.OFFPEAK_SIM_CLOCK, o.speed);
   const operatorToken = `demo-operator-${randomBytes(12).toString("hex")}`;
   const chToken = `demo-clearinghouse-${randomBytes(12).toString("hex")}`;
   const p = o.ports;

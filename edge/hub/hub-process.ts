@@ -5,7 +5,7 @@ import type { KeyObject } from "node:crypto";
 import type { HubId, PremisesId, UtilityId } from "../../core/ids/ids.ts";
 import type { Meter } from "../../core/ports/devices.ts";
 import { EXAMPLE_TARIFFS, tariffById } from "../../core/tariff/index.ts";
-import { RealClock, ScaledClock, type Clock } from "../../core/time/clock.ts";
+import { processClock, type Clock } from "../../core/time/clock.ts";
 import { startTcpPevLinkServer, type PevLinkServer } from "../../drivers/pevlink/index.ts";
 import type { HubConfig } from "../config/schema.ts";
 import { createDashboard, type Dashboard } from "../http/dashboard/index.ts";
@@ -33,7 +33,7 @@ export interface RunningHubProcess extends RunningHub {
 
 export async function startHubProcess(config: HubConfig, o: HubProcessOptions): Promise<RunningHubProcess> {
   const log = o.log ?? ((l: string) => console.log(l));
-  const clock = o.clock ?? (config.hub.speed === 1 ? new RealClock() : new ScaledClock(config.hub.speed));
+  const clock = o.clock ?? processClock(process.env.OFFPEAK_SIM_CLOCK, config.hub.speed);
   const deps = { clock, log };
   const keys = loadOrCreateHubKey(config.hub.data_dir);
   let pevServer: PevLinkServer | null = null;

@@ -2,7 +2,7 @@
 // are passed in as ports, so the same start-up serves production (drivers), the demo (simulator) and tests (doubles).
 import { join } from "node:path";
 import type { PremisesId, UtilityId } from "../../core/ids/ids.ts";
-import { type Clock, RealClock, ScaledClock } from "../../core/time/clock.ts";
+import { type Clock, processClock } from "../../core/time/clock.ts";
 import type { HubConfig } from "../config/schema.ts";
 import type { EngineSettings } from "../engine/types.ts";
 import { createHubApi } from "../http/app.ts";
@@ -53,7 +53,7 @@ export interface StartHubOptions {
 
 export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
   const { config } = opts;
-  const clock = opts.clock ?? (config.hub.speed === 1 ? new RealClock() : new ScaledClock(config.hub.speed));
+  const clock = opts.clock ?? processClock(undefined, config.hub.speed);
   const store = new HubStore(join(config.hub.data_dir, "hub.sqlite"));
   const hub = new Hub({ store, clock, settings: engineSettings(config), ports: opts.ports, pollMs: config.hub.poll_ms, log: opts.log, tariffs: opts.tariffs });
   const startedAtMs = Date.now();

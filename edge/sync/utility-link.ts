@@ -3,7 +3,7 @@
 import type { KeyObject } from "node:crypto";
 import type { HubId, PremisesId, SessionId, UtilityId } from "../../core/ids/ids.ts";
 import type { Vin } from "../../core/ids/vin.ts";
-import type { Clock } from "../../core/time/clock.ts";
+import type { Clock, TimerHandle } from "../../core/time/clock.ts";
 import { Outbox, SyncWorker, UtilityClient, UtilityUnreachableError } from "../../cloud-sync/hub/index.ts";
 import { importPublicKeyBase64, verifyBindingCredential, type CredentialRevocation, type HubConfig as UtilityHubConfig } from "../../cloud-sync/protocol/index.ts";
 import type { EngineEvent } from "../engine/types.ts";
@@ -29,6 +29,9 @@ export interface UtilityLinkOptions {
 }
 
 const CONFIG_KEY = "utility.config";
+/** Where the dashboard reads the bills synced from the utility. */
+export const BILLS_KEY = "sync.bills";
+const BILLS_EVERY_MS = 3600_000;
 
 export class UtilityLink implements UtilityPort, ReportSink {
   readonly client: UtilityClient;
@@ -82,8 +85,32 @@ export class UtilityLink implements UtilityPort, ReportSink {
     }
   }
 
-  start(): void { this.worker.start(); }
-  stop(): Promise<void> { return this.worker.stop(); }
+  private billsTimer: TimerHandle | null = null;
+
+  start(): void {
+    this.worker.start();
+    const loop = () => {
+      void this.refreshBills().finally(() => { this.billsTimer = this.o.clock.setTimeout(loop, BILLS_EVERY_MS); });
+    };
+    this.billsTimer = this.o.clock.setTimeout(loop, 5_000);
+  }
+
+  async stop(): Promise<void> {
+    if (this.billsTimer) this.o.clock.clearTimeout(this.billsTimer);
+    await this.worker.stop();
+  }
+
+  /** Bills synced from the utility for the dashboard (FR-34, FR-35); kept so they show while offline. */
+  async refreshBills(): Promise<boolean> {
+    try {
+      const list = await this.client.fetchBills({ months: 12 });
+      this.o.store.setSetting(BILLS_KEY, list.bills, this.o.clock.now());
+      return true;
+    } catch (e) {
+      if (!(e instanceof UtilityUnreachableError)) this.o.log(`hub: bills not fetched: ${(e as Error).message}`);
+      return false;
+    }
+  }
 
   async validateBinding(req: BindingRequest): Promise<BindingAnswer> {
     let a;
