@@ -38,7 +38,7 @@ const CHARGE_PREFERENCE_KEY = "charge.cheapest-hours";
 export class Hub {
   private state!: HubState;
   private queue: Promise<void> = Promise.resolve();
-  private timers: TimerHandle[] = [];
+  private timers = new Set<TimerHandle>();
   private running = false;
   private pendingSecret = new Map<string, string>();
   private listeners = new Set<(c: HubChange) => void>();
@@ -128,7 +128,7 @@ export class Hub {
   async stop(): Promise<void> {
     this.running = false;
     for (const t of this.timers) this.opts.clock.clearTimeout(t);
-    this.timers = [];
+    this.timers.clear();
     await this.queue;
   }
 
@@ -154,17 +154,18 @@ export class Hub {
     if (commands.length) for (const l of this.listeners) l({ kind: "step", commands, state });
   }
 
+  /** Runs fn now and then every `ms` of clock time after it finishes (no overlap, no pile-up when a device is slow). */
   private every(ms: number, fn: () => unknown): void {
     const loop = () => {
+      this.timers.delete(handle);
       if (!this.running) return;
       Promise.resolve()
         .then(fn)
         .catch((e) => this.log(`hub: ${(e as Error).message}`))
-        .finally(() => { if (this.running) this.timers.push(this.opts.clock.setTimeout(loop, ms)); });
+        .finally(() => { if (this.running) { handle = this.opts.clock.setTimeout(loop, ms); this.timers.add(handle); } });
     };
-    this.timers.push(this.opts.clock.setTimeout(loop, 0));
-    // Keep the timer list from growing without bound.
-    if (this.timers.length > 64) this.timers = this.timers.slice(-16);
+    let handle = this.opts.clock.setTimeout(loop, 0);
+    this.timers.add(handle);
   }
 
   private ok(device: keyof Hub["health"]): void {

@@ -4,6 +4,7 @@
 import type { Hono } from "hono";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { embeddedUi } from "./embedded-ui.ts";
 
 export const DEFAULT_UI_DIST = resolve(new URL("../../../ui/dist", import.meta.url).pathname);
 const UI_BUILD_SCRIPT = resolve(new URL("../../../ui/build.ts", import.meta.url).pathname);
@@ -46,9 +47,21 @@ function load(distDir: string): Map<string, Asset> {
   return files;
 }
 
+/** The dashboard embedded in a compiled executable (scripts/build-pi.ts). */
+async function loadEmbedded(files: Record<string, string>): Promise<Map<string, Asset>> {
+  const out = new Map<string, Asset>();
+  for (const [urlPath, file] of Object.entries(files)) {
+    if (urlPath === "/manifest.json") continue;
+    const body = new Uint8Array(await Bun.file(file).arrayBuffer());
+    out.set(urlPath === "/index.html" ? "/" : urlPath, { body, gz: Bun.gzipSync(body, { level: 9 }), type: TYPES[urlPath.split(".").pop() ?? ""] ?? "application/octet-stream" });
+  }
+  return out;
+}
+
 export function mountStaticFiles(app: Hono, distDir: string = DEFAULT_UI_DIST, log: (l: string) => void = () => {}): void {
   let ready: Promise<Map<string, Asset>> | null = null;
-  const files = () => (ready ??= ensureUiBuilt(distDir, log).then(() => load(distDir)).catch((e) => { ready = null; throw e; }));
+  const embedded = embeddedUi();
+  const files = () => (ready ??= (embedded ? loadEmbedded(embedded) : ensureUiBuilt(distDir, log).then(() => load(distDir))).catch((e) => { ready = null; throw e; }));
   void files().catch((e) => log((e as Error).message));
   app.get("*", async (c) => {
     const path = c.req.path === "/index.html" ? "/" : c.req.path;

@@ -1,0 +1,195 @@
+// The four scenarios of use case P1 as one executable story (issue 8): every process real (`offpeak clearinghouse`,
+// two `offpeak utility`, `offpeak sim`, `offpeak hub`), all traffic over loopback, one simulated timeline
+// (OFFPEAK_SIM_CLOCK) shared by all. Each test() is one step; they share state and run in order.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { vinCheckDigit } from "../../core/ids/vin.ts";
+import { json, until } from "./processes.test-support.ts";
+import { HUB_ID, StoryWorld, TOKEN_A } from "./story-world.test-support.ts";
+
+// 240× : a simulated hour in 15 real seconds. The hub polls every 10 simulated seconds (24 polls a real second per
+// device), which the 2-core machine keeps up with beside other test files.
+const SPEED = 240;
+// Sunday 30 June 2024, 20:00 in California: peak/mid-peak until 21:00, off-peak after, and June ends 4 h later.
+const ANCHOR = Date.parse("2024-06-30T20:00:00-07:00");
+const JUNE_END_S = Date.parse("2024-07-01T00:00:00-07:00") / 1000;
+
+/** A valid VIN (check digit computed) from 16 characters. */
+function vin(seed16: string): string {
+  const draft = `${seed16.slice(0, 8)}0${seed16.slice(8)}`;
+  return `${seed16.slice(0, 8)}${vinCheckDigit(draft)}${seed16.slice(8)}`;
+}
+const VIN_OWN = vin("1HGCM8263A004352");
+const VIN_GUEST = vin("5YJ3E1EA7KF31755");
+const VIN_ROAM = vin("3FA6P0SU1K123456");
+const VIN_STRANGER = vin("2T1BURHE0JC04300");
+
+// The tariffs' published prices (core/tariff/examples), written out for the hand calculation: µ$/kWh by period.
+// sce-tou-d-prime (the program rate), summer weekend: 16-21 h Summer Mid-Peak 0.41 $/kWh, otherwise Summer Off-Peak 0.27.
+// pge-e-tou-c (the premises default rate), summer: 16-21 h Summer Peak 0.60 $/kWh, otherwise Summer Off-Peak 0.50.
+const PROGRAM_PRICE = (localHour: number) => (localHour >= 16 && localHour < 21 ? { period: "Summer Mid-Peak", price: 410_000 } : { period: "Summer Off-Peak", price: 270_000 });
+const DEFAULT_PRICE = (localHour: number) => (localHour >= 16 && localHour < 21 ? { period: "Summer Peak", price: 600_000 } : { period: "Summer Off-Peak", price: 500_000 });
+/** SCE TOU-D-PRIME's basic charge, 0.40 $ a day, 30 days of June. */
+const FIXED_JUNE_CENTS = 30 * 40;
+
+const w = new StoryWorld({ speed: SPEED, anchorSimMs: ANCHOR, pollMs: 10_000 });
+const story: {
+  tokenA1?: string; tokenA2?: string; tokenB1?: string;
+  sessions: { id: string; kind: "program" | "default" | "guest" | "roaming" | "held" }[];
+  secret?: string;
+  bill?: { lines: { kind: string; description: string; wh: number; amountCents: number; rateMicroUsdPerKWh?: number }[]; totalCents: number };
+} = { sessions: [] };
+
+interface HubSession {
+  id: string; phase: string; rate: string; vin: string | null; bindingPath: string | null; bindingStatus: string | null;
+  fallbackReason: string | null; totalWh: number; revision: number; endedAt: number | null;
+  events: { kind: string; reason: string }[]; intervals: { start: number; lengthS: number; wh: number; quality: string }[];
+}
+interface UtilitySession { session: { revision: number; status: string; settlement?: string; body?: unknown; [k: string]: unknown }; entries: unknown[]; cdr: unknown }
+
+const hubSession = async (id: string) => (await w.hubGet<HubSession>(`/api/v1/sessions/${id}`)).body;
+const hubStatus = async () => (await w.hubGet<{ session: { id: string; phase: string; binding: unknown; rate: string; commissioning: unknown; fallbackReason: string | null } | null }>("/api/v1/status")).body;
+
+/** Waits until UTIL-A holds the session's final revision as the hub has it; returns the utility's record. */
+async function utilityHasFinal(id: string, realMs = 20_000): Promise<UtilitySession> {
+  const hs = await hubSession(id);
+  return until(`UTIL-A to hold session ${id} at revision ${hs.revision}`, async () => {
+    const r = await w.opA<UtilitySession>("GET", `/v1/operator/sessions/${id}`);
+    return r.status === 200 && r.body.session.revision >= hs.revision ? r.body : undefined;
+  }, realMs);
+}
+
+/** Charges for `simS` simulated seconds. */
+const charge = (simS: number, what: string) => w.untilSim(w.clock.nowMs() + simS * 1000, what);
+
+test.before(async () => {
+  await w.startServices();
+  w.writeHubKey();
+});
+test.after(async () => { await w.stop(); });
+
+test("FR-01, FR-02, FR-03, FR-04, FR-05, BR-1, BR-3: S1 steps 1-4 — programs are public, the operator enrolls customer, account, premises and PEV; an unknown VIN is not enrolled", async () => {
+  const prog = await w.opA("PUT", "/v1/operator/programs/ev-tou", {
+    name: "EV Time-of-Use", tariffId: "sce-tou-d-prime", intervalS: 900, commWaitS: 60, guestCharging: "guest-pays",
+    roamingAllowed: true, offlineRebinding: false, enrollmentMethods: ["web", "phone"],
+  });
+  assert.ok(prog.status < 300, `program: ${JSON.stringify(prog.body)}`);
+  const pub = await json<{ programs: { id: string; tariffId: string }[] }>(`${w.url("a")}/v1/programs`);
+  assert.is(pub.status, 200);
+  assert.ok(pub.body.programs.some((p) => p.id === "ev-tou"), "FR-01/FR-02: the program is listed publicly");
+
+  for (const [n, premises, v] of [["A1", "PREM-A1", VIN_OWN], ["A2", "PREM-A2", VIN_GUEST]] as const) {
+    assert.is((await w.opA("POST", "/v1/operator/customers", { id: `CUST-${n}`, name: `Customer ${n}` })).status, 201);
+    const acct = await w.opA<{ customerToken: string }>("POST", "/v1/operator/accounts", { id: `ACCT-${n}`, customerId: `CUST-${n}` });
+    assert.is(acct.status, 201, JSON.stringify(acct.body));
+    if (n === "A1") story.tokenA1 = acct.body.customerToken; else story.tokenA2 = acct.body.customerToken;
+    assert.is((await w.opA("POST", "/v1/operator/premises", { id: premises, accountId: `ACCT-${n}`, address: `${n} Main St`, defaultTariffId: "pge-e-tou-c" })).status, 201);
+    assert.is((await w.opA("POST", "/v1/operator/pevs", { vin: v, accountId: `ACCT-${n}` })).status, 201);
+    const en = await w.opA("POST", "/v1/operator/enrollments", { vin: v, premisesId: premises, programId: "ev-tou" });
+    assert.is(en.status, 201, JSON.stringify(en.body));
+  }
+  const pair = await w.opA("POST", "/v1/operator/hubs", { hubId: HUB_ID, premisesId: "PREM-A1", publicKeyPem: w.hubPublicKeyPem });
+  assert.is(pair.status, 201, JSON.stringify(pair.body));
+
+  const own = await w.opA<{ enrolled: boolean; premises: { id: string }; program: { id: string; guestCharging: string; roamingAllowed: boolean } }>("GET", `/v1/operator/enrollments/${VIN_OWN}`);
+  assert.ok(own.body.enrolled, "FR-04: the enrolled PEV is kept");
+  assert.is(own.body.premises.id, "PREM-A1");
+  assert.is(own.body.program.guestCharging, "guest-pays");
+  const stranger = await w.opA<{ enrolled: boolean }>("GET", `/v1/operator/enrollments/${VIN_STRANGER}`);
+  assert.is(stranger.body.enrolled, false, "FR-05: a VIN nobody enrolled is answered not-enrolled");
+
+  // UTIL-B enrolls its own customer's PEV with roaming allowed; the clearinghouse knows both utilities (BR-5).
+  assert.ok((await w.opB("PUT", "/v1/operator/programs/ev-b", { name: "B EV", tariffId: "sce-tou-d-prime", roamingAllowed: true })).status < 300);
+  assert.is((await w.opB("POST", "/v1/operator/customers", { id: "CUST-B1", name: "Roamer" })).status, 201);
+  const accB = await w.opB<{ customerToken: string }>("POST", "/v1/operator/accounts", { id: "ACCT-B1", customerId: "CUST-B1" });
+  story.tokenB1 = accB.body.customerToken;
+  assert.is((await w.opB("POST", "/v1/operator/premises", { id: "PREM-B1", accountId: "ACCT-B1", address: "9 Far Away", defaultTariffId: "pge-e-tou-c" })).status, 201);
+  assert.is((await w.opB("POST", "/v1/operator/pevs", { vin: VIN_ROAM, accountId: "ACCT-B1" })).status, 201);
+  assert.is((await w.opB("POST", "/v1/operator/enrollments", { vin: VIN_ROAM, premisesId: "PREM-B1", programId: "ev-b" })).status, 201);
+  for (const [utilityId, baseUrl, token] of [["UTIL-A", w.url("a"), TOKEN_A], ["UTIL-B", w.url("b"), "story-ch-token-b-0123456789"]] as const) {
+    const r = await json(`${w.url("ch")}/v1/utilities`, { body: { utilityId, baseUrl, token }, headers: { authorization: "Bearer story-clearinghouse-operator-01" } });
+    assert.is(r.status, 201, JSON.stringify(r.body));
+  }
+  assert.ok((await w.opB("POST", "/v1/operator/roaming/flush", {})).status < 300);
+  const tok = await json(`${w.url("ch")}/v1/tokens/${VIN_ROAM}`, { headers: { authorization: `Bearer ${TOKEN_A}` } });
+  assert.is(tok.status, 200, `the roaming PEV's token is published at the clearinghouse: ${JSON.stringify(tok.body)}`);
+
+  await w.startHub();
+  await w.loginOwner();
+  w.startAmiFeed();
+});
+
+test("FR-06, FR-08, FR-13, FR-14, FR-16, FR-17, FR-18, FR-19, FR-23, FR-24, FR-26, FR-27, FR-29: S1 commissioning — awaiting-binding, bound, both acks at the utility, the session's intervals reach it", async () => {
+  const { link, phaseAtPlug } = await w.plug(VIN_OWN);
+  assert.is(phaseAtPlug, "awaiting-binding", "FR-06: On-Plug opens the session, awaiting the binding");
+  const bound = await until("the hub to bind the new PEV", async () => {
+    const s = await hubStatus();
+    return s.session?.phase === "bound" ? s.session : undefined;
+  });
+  assert.is(bound.rate, "program", "FR-17: the session is established at the program rate");
+  const confirm = await link.next("confirm", 10_000);
+  assert.is(confirm.status, "enrolled");
+  assert.ok(confirm.pevSecretHex, "S1: the PEV receives its per-PEV secret");
+  assert.ok(link.params, "FR-18: authentication parameters reached the PEV");
+  story.secret = link.secretHex;
+  // FR-19, FR-27: both acknowledgements reach the utility, which then records the commissioning as complete.
+  const commissioned = await until("UTIL-A to record the commissioning as complete (PEV and EUMD acks)", async () => {
+    const e = await w.opA<{ binding: { state?: string; status?: string } | null }>("GET", `/v1/operator/enrollments/${VIN_OWN}`);
+    return JSON.stringify(e.body.binding ?? {}).includes("commissioned") ? e.body.binding : undefined;
+  });
+  assert.ok(commissioned);
+  await charge(1800, "S1 charging");
+  const id = await w.unplug();
+  const hs = await hubSession(id);
+  const kinds = hs.events.map((e) => e.kind);
+  for (const k of ["on-plug", "pev.identified", "binding.requested", "commissioning.params-sent", "commissioning.eumd-detect", "bound", "unplug"]) {
+    assert.ok(kinds.includes(k), `hub session event ${k} (have ${kinds.join(", ")})`);
+  }
+  assert.is(hs.bindingPath, "commissioning");
+  assert.ok(hs.totalWh > 1000, `S1 charged energy: ${hs.totalWh} Wh`);
+  const sum = hs.intervals.reduce((a, i) => a + i.wh, 0);
+  assert.is(sum, hs.totalWh, "no lost or double-counted energy: intervals sum to the session total");
+  const u = await utilityHasFinal(id);
+  assert.is(JSON.stringify(u.session).includes(VIN_OWN), true, "FR-29: the session at the utility names the PEV");
+  story.sessions.push({ id, kind: "program" });
+});
+
+test("FR-28: S2 re-binding — the next plug-in takes the short path (proof over the link, no new secret)", async () => {
+  const { link } = await w.plug(VIN_OWN, story.secret);
+  await until("the hub to re-bind", async () => ((await hubStatus()).session?.phase === "bound" ? true : undefined));
+  const confirm = await link.next("confirm", 10_000);
+  assert.is(confirm.status, "enrolled");
+  assert.not.ok(confirm.pevSecretHex, "FR-28: no new secret on re-binding");
+  await charge(900, "S2 charging");
+  const id = await w.unplug();
+  const hs = await hubSession(id);
+  assert.is(hs.bindingPath, "rebinding");
+  assert.ok(hs.events.some((e) => e.kind === "pev.proof-ok"), "the PEV proved its secret");
+  assert.not.ok(hs.events.some((e) => e.kind === "commissioning.params-sent"), "no full commissioning");
+  await utilityHasFinal(id);
+  story.sessions.push({ id, kind: "program" });
+});
+
+test("BR-4, FR-10: utility unreachable — fallback after the 60-s window at the default rate, charging proceeds; delivered exactly once after the utility returns", async () => {
+  await w.a.stop();
+  await w.plug(VIN_OWN, story.secret);
+  const fb = await until("the hub to fall back after the comm-wait window", async () => {
+    const s = await hubStatus();
+    return s.session?.phase === "fallback" ? s.session : undefined;
+  });
+  assert.is(fb.fallbackReason, "comm-timeout");
+  assert.is(fb.rate, "default");
+  await charge(900, "fallback charging");
+  const id = await w.unplug();
+  const hs = await hubSession(id);
+  assert.ok(hs.totalWh > 500, `BR-4: charging proceeded in fallback: ${hs.totalWh} Wh`);
+  w.startUtilityA();
+  await w.a.waitFor(/listening on/);
+  const u = await utilityHasFinal(id, 40_000);
+  assert.ok(JSON.stringify(u.session).includes("default"), `settled at the default rate: ${JSON.stringify(u.session).slice(0, 400)}`);
+  const customerSessions = await json<{ sessions: { sessionId: string }[] }>(`${w.url("a")}/v1/customer/sessions`, { headers: { authorization: `Bearer ${story.tokenA1}` } });
+  assert.is(customerSessions.body.sessions.filter((s) => s.sessionId === id).length, 1, "exactly once at the utility");
+  story.sessions.push({ id, kind: "default" });
+});
+
+test.run();

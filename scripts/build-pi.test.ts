@@ -1,0 +1,44 @@
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+test("the single-executable build runs the hub and serves the embedded dashboard with no project files around it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "offpeak-pi-"));
+  try {
+    const build = Bun.spawn([process.execPath, "scripts/build-pi.ts", "--target", "x64", "--out", join(dir, "out")], { stdout: "pipe", stderr: "pipe" });
+    const [err, code] = await Promise.all([new Response(build.stderr).text(), build.exited]);
+    assert.is(code, 0, err);
+    const exe = join(dir, "out", "offpeak-linux-x64");
+    const cfg = join(dir, "hub.toml");
+    writeFileSync(cfg, `[hub]\nport = 0\ndata_dir = "${join(dir, "data")}"\n[pevlink]\nport = 0\n[devices.charger]\ndriver = "none"\n[devices.eumd]\ndriver = "none"\n[devices.premises_meter]\ndriver = "none"\n`);
+    const hub = Bun.spawn([exe, "hub", "--config", cfg, "--no-sync"], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+    const reader = hub.stdout.getReader();
+    let out = "";
+    let url = "";
+    const deadline = Date.now() + 20_000;
+    while (!url && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+      url = /listening on (http:\/\/[\d.:]+)/.exec(out)?.[1] ?? "";
+    }
+    assert.ok(url, `the executable did not start: ${out}`);
+    const page = await fetch(url + "/");
+    assert.is(page.status, 200);
+    const html = await page.text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(script, "index.html names its script");
+    const js = await fetch(url + script);
+    assert.is(js.status, 200);
+    assert.match(js.headers.get("cache-control") ?? "", /immutable/);
+    assert.match(out, /one-time setup code/);
+    hub.kill("SIGINT");
+    assert.is(await hub.exited, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
