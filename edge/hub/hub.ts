@@ -148,7 +148,11 @@ export class Hub {
     const now = this.opts.clock.now();
     const before = this.state;
     const { state, commands } = step(before, event, now);
-    this.opts.store.commitStep(before, state, commands, now); // persist first: a kill after this loses nothing
+    // Persist first: a kill after this loses nothing. A step with no commands (most ticks and meter readings) is not
+    // written: everything durable (events, intervals, decisions) comes with a command, and the meter's register is
+    // cumulative, so after a restart the next reading recovers the energy since the last written step. This keeps an
+    // idle hub from writing to its SD card every second.
+    if (commands.length) this.opts.store.commitStep(before, state, commands, now);
     this.state = state;
     for (const c of commands) this.execute(c, state);
     if (commands.length) for (const l of this.listeners) l({ kind: "step", commands, state });
