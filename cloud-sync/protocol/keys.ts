@@ -59,8 +59,14 @@ export function importPublicKeyBase64(b64url: string): KeyObject {
   }
 }
 
-/** A stable, short ID for a public key: base64url of the first 12 bytes of SHA-256(raw key). */
+/**
+ * A stable, short ID for a public key: base64url of the first 12 bytes of SHA-256(raw key), prefixed with "k"
+ * when that would start with "-" or "_". Key IDs travel as reference IDs (hub config `utilityKeys`, credentials),
+ * which must start with a letter or digit; without the prefix one key in 32 would yield a config and credentials
+ * that every hub refuses. The prefix (rather than a new encoding) keeps every other key's ID as it was.
+ */
 export function keyIdOf(key: KeyObject): string {
   const raw = Buffer.from(exportPublicKeyBase64(key), "base64url");
-  return createHash("sha256").update(raw).digest().subarray(0, 12).toString("base64url");
+  const id = createHash("sha256").update(raw).digest().subarray(0, 12).toString("base64url");
+  return /^[A-Za-z0-9]/.test(id) ? id : `k${id}`;
 }

@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { Database } from "bun:sqlite";
 import type { KeyObject } from "node:crypto";
 import { TestClock } from "../../core/time/clock.ts";
-import type { HubId } from "../../core/ids/ids.ts";
+import { ID_PATTERN, type HubId } from "../../core/ids/ids.ts";
 import type { UtcSeconds } from "../../core/time/utc.ts";
 import {
   exportPrivateKeyPem, exportPublicKeyBase64, exportPublicKeyPem, generateEd25519KeyPair, importPrivateKeyPem,
@@ -12,7 +12,8 @@ import {
 import { createRequestVerifier, RequestAuthError, signRequest, SIGNATURE_HEADERS, type RequestAuthFailure } from "./signing.ts";
 import { MemoryNonceStore, SqliteNonceStore, type NonceStore } from "./nonce-store.ts";
 import { signBindingCredential, verifyBindingCredential } from "./credentials.ts";
-import { EXAMPLE_IDS } from "./examples.ts";
+import { EXAMPLE_IDS, exampleHubConfig } from "./examples.ts";
+import { parseHubConfig } from "./hub-config.ts";
 
 const hub = generateEd25519KeyPair();
 const other = generateEd25519KeyPair();
@@ -132,6 +133,19 @@ test("keys round-trip through PEM and raw base64url; non-Ed25519 keys are refuse
   assert.is.not(keyIdOf(hub.publicKey), keyIdOf(other.publicKey));
   assert.throws(() => importPublicKeyBase64("short"), (e: unknown) => e instanceof KeyError);
   assert.throws(() => importPublicKeyPem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----"), (e: unknown) => e instanceof KeyError);
+});
+
+test("every key ID is a valid reference ID, also for keys whose hash starts with - or _ (one key in 32)", () => {
+  // Raw public keys found by search: the base64url of their SHA-256 prefix starts with "-" and "_" respectively.
+  for (const [raw, id] of [["Y9FHGxN2fpVo3cOqK0ScOFt4K3Z1LaEIIMP6txMqEQk", "k-n50oL0p7y8hxk56"], ["21UB51spBXGfowQUfoOSo4e3lN5_JZR7KUB86oPWz0I", "k_R8VK5-NAgoJZdy5"]] as const) {
+    const key = importPublicKeyBase64(raw);
+    assert.is(keyIdOf(key), id);
+    assert.ok(ID_PATTERN.test(keyIdOf(key)));
+    // The config carrying it is one a hub accepts.
+    assert.is(parseHubConfig(exampleHubConfig(key)).utilityKeys[0]!.keyId, id);
+  }
+  // Every other key keeps its plain 16-character ID, so IDs already handed out stay valid.
+  assert.is(keyIdOf(importPublicKeyBase64("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo")), "If4x36FUomFia_hU");
 });
 
 test("FR-28: a utility-signed binding credential verifies offline; tampering, expiry, wrong PEV/premises and revocation are caught", () => {

@@ -33,9 +33,23 @@ export const UTILITY_DEFAULTS = { pullEveryS: 900, roamingFlushMs: 5000 } as con
 export async function startUtility(opts: UtilityOptions): Promise<RunningUtility> {
   if (!opts.operatorToken || opts.operatorToken.length < 8) throw new Error("startUtility: operatorToken must be at least 8 characters");
   const h = createHeadEnd(opts);
-  let flushing: Promise<{ tokens: number; cdrs: number }> | null = null;
-  const flushRoaming = () => (flushing ??= h.roaming.flush().finally(() => { flushing = null; }));
-  const soon = () => { if (opts.clearinghouseUrl) queueMicrotask(() => void flushRoaming()); };
+  // "Now" means a pass that starts after the call (RoamingSync runs one at a time), never a pass already under way:
+  // that one may have read the pending rows before the caller's change.
+  const flushRoaming = () => h.roaming.flush();
+  // Background triggers (a change, an accepted session, the timer) coalesce: while a pass runs, any number of them
+  // ask for one more pass after it, which sees everything they changed.
+  let background: Promise<void> | null = null;
+  let again = false;
+  const flushInBackground = () => {
+    if (background) { again = true; return; }
+    background = (async () => {
+      do {
+        again = false;
+        await h.roaming.flush().catch(() => undefined); // failures stay pending and are retried by the timer
+      } while (again);
+    })().finally(() => { background = null; });
+  };
+  const soon = () => { if (opts.clearinghouseUrl) queueMicrotask(flushInBackground); };
 
   const app = new Hono();
   app.onError(errorToJson);
@@ -68,7 +82,7 @@ export async function startUtility(opts: UtilityOptions): Promise<RunningUtility
   app.route("/v1/clearinghouse", clearinghouseRoutes(h, opts.clearinghouseToken));
 
   const server = Bun.serve({ port: opts.port, hostname: opts.host ?? "127.0.0.1", fetch: app.fetch });
-  const timer = opts.clearinghouseUrl ? setInterval(() => void flushRoaming(), UTILITY_DEFAULTS.roamingFlushMs) : null;
+  const timer = opts.clearinghouseUrl ? setInterval(flushInBackground, UTILITY_DEFAULTS.roamingFlushMs) : null;
   const port = server.port!;
   return {
     url: `http://127.0.0.1:${port}`, port, utilityId: h.utilityId, publicKeyPem: h.key.publicKeyPem, keyId: h.key.keyId,
@@ -76,7 +90,8 @@ export async function startUtility(opts: UtilityOptions): Promise<RunningUtility
     async close() {
       if (timer) clearInterval(timer);
       await server.stop(true);
-      await flushing?.catch(() => undefined);
+      await background;
+      await h.roaming.idle();
       h.close();
     },
   };

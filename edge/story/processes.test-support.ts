@@ -28,6 +28,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
+// Children still running when this process exits (a failed hook, an exit before test.after finished) are killed,
+// so a story run never leaves servers behind.
+const live = new Set<Subprocess>();
+process.once("exit", () => { for (const p of live) p.kill("SIGKILL"); });
+
 /** Spawns `offpeak <args>` from the project root with `env` added to this process's environment. */
 export function spawnOffpeak(name: string, args: string[], env: Record<string, string>): ChildProcess {
   const proc = Bun.spawn([process.execPath, "edge/cli/offpeak.ts", ...args], {
@@ -37,15 +42,19 @@ export function spawnOffpeak(name: string, args: string[], env: Record<string, s
   const listeners = new Set<() => void>();
   const pump = async (stream: ReadableStream<Uint8Array>) => {
     const dec = new TextDecoder();
-    for await (const chunk of stream) {
-      text += dec.decode(chunk, { stream: true });
+    const reader = stream.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      text += dec.decode(value, { stream: true });
       for (const l of listeners) l();
     }
   };
   void pump(proc.stdout);
   void pump(proc.stderr);
   let exited = false;
-  void proc.exited.then(() => { exited = true; for (const l of listeners) l(); });
+  live.add(proc);
+  void proc.exited.then(() => { exited = true; live.delete(proc); for (const l of listeners) l(); });
   return {
     name, proc,
     output: () => text,

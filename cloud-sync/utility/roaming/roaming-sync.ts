@@ -15,6 +15,9 @@ import type { ClearinghouseClient } from "./clearinghouse-client.ts";
 const FOREIGN_CACHE_S = 86_400;
 
 export class RoamingSync {
+  /** Settles when the flush in progress ends (never rejects); null when none runs. */
+  private flushing: Promise<void> | null = null;
+
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
@@ -46,13 +49,37 @@ export class RoamingSync {
     }
   }
 
-  /** Publishes pending tokens and sends pending CDRs; returns what it managed. Safe to call concurrently with intake. */
+  /**
+   * Publishes pending tokens and sends pending CDRs; returns what this call sent. Safe to call concurrently with
+   * intake. Flushes run one at a time: the background loop, the after-change trigger and the operator's "flush now"
+   * would otherwise read the same pending rows and send each token and CDR twice. A call made while another flush
+   * runs waits for it, then sends whatever is still pending, so everything pending when it was called has been tried
+   * when it returns.
+   */
   async flush(): Promise<{ tokens: number; cdrs: number }> {
-    if (!this.client) return { tokens: 0, cdrs: 0 };
+    const client = this.client;
+    if (!client) return { tokens: 0, cdrs: 0 };
+    while (this.flushing) await this.flushing;
+    const run = this.sendPending(client);
+    const settled = run.then(() => undefined, () => undefined);
+    this.flushing = settled;
+    try {
+      return await run;
+    } finally {
+      if (this.flushing === settled) this.flushing = null;
+    }
+  }
+
+  /** Resolves once no flush runs (before closing the database under it). */
+  async idle(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private async sendPending(client: ClearinghouseClient): Promise<{ tokens: number; cdrs: number }> {
     let tokens = 0, cdrs = 0;
     for (const { vin } of this.db.query("SELECT vin FROM roaming_tokens WHERE published_at IS NULL LIMIT 500").all() as { vin: string }[]) {
       try {
-        await this.client.putToken(vin);
+        await client.putToken(vin);
         this.db.query("UPDATE roaming_tokens SET published_at = ? WHERE vin = ?").run(this.clock.now(), vin);
         tokens++;
       } catch { /* retried on the next flush */ }
@@ -61,7 +88,7 @@ export class RoamingSync {
       { session_id: string; home_utility_id: string; body: string }[];
     for (const p of pending) {
       try {
-        const r = await this.client.postCdr(JSON.parse(p.body) as OcpiCdr, p.home_utility_id);
+        const r = await client.postCdr(JSON.parse(p.body) as OcpiCdr, p.home_utility_id);
         this.db.query("UPDATE cdrs_out SET state = 'sent', sent_at = ?, last_error = ? WHERE session_id = ?")
           .run(this.clock.now(), r.duplicate ? `clearinghouse already held it as ${r.id}` : null, p.session_id);
         cdrs++;

@@ -30,33 +30,58 @@ async function opB(method: string, path: string, body?: unknown) {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
+/**
+ * The URL the utility process prints once it serves. Fails, with what the process printed, if it exits first or says
+ * nothing for 30 s (a slow start under load is fine; a hang must not stall the suite). Reading goes on afterwards:
+ * a child whose pipe nobody reads blocks once the pipe buffer is full.
+ */
 async function readListening(proc: Subprocess<"ignore", "pipe", "pipe">): Promise<string> {
-  const reader = proc.stdout.getReader();
-  let text = "";
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += new TextDecoder().decode(value);
-    const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
-    if (m) {
-      reader.releaseLock();
-      return m[1]!;
+  let out = "", err = "";
+  let listening!: (url: string) => void;
+  const url = new Promise<string>((resolve) => (listening = resolve));
+  const readAll = async (stream: ReadableStream<Uint8Array>, onText: (t: string) => void) => {
+    const reader = stream.getReader();
+    const decoder = new TextDecoder();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      onText(decoder.decode(value, { stream: true }));
     }
+  };
+  void readAll(proc.stdout, (t) => {
+    out += t;
+    const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+    if (m) listening(m[1]!);
+  });
+  void readAll(proc.stderr, (t) => { err += t; });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const silent = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`utility process did not start within 30 s: ${out} ${err}`)), 30_000); });
+  const exited = proc.exited.then((code) => Promise.reject(new Error(`utility process exited (${code}) before listening: ${out} ${err}`)));
+  try {
+    return await Promise.race([url, exited, silent]);
+  } finally {
+    clearTimeout(timer);
   }
-  throw new Error(`utility process did not start: ${text} ${await new Response(proc.stderr).text()}`);
 }
 
 test.before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "offpeak-"));
-  ch = await startClearinghouse({ port: 0, dbPath: join(dir, "ch.db"), operatorToken: CH_OPERATOR, retryMs: 200 });
-  bProc = Bun.spawn([process.execPath, "cloud-sync/utility/main.ts", "--port", "0", "--db", join(dir, "b.db"), "--utility-id", "UTIL-B",
-    "--operator-token", OP_B, "--clearinghouse", ch.url, "--clearinghouse-token", TOKEN_B], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-  bUrl = await readListening(bProc);
-  a = await testUtility({ clock: new RealClock(), clearinghouseUrl: ch.url, clearinghouseToken: TOKEN_A });
-  for (const [utilityId, baseUrl, token] of [["UTIL-A", a.utility.url, TOKEN_A], ["UTIL-B", bUrl, TOKEN_B]] as const) {
-    const res = await fetch(`${ch.url}/v1/utilities`, { method: "POST", headers: { authorization: `Bearer ${CH_OPERATOR}` }, body: JSON.stringify({ utilityId, baseUrl, token }) });
-    assert.is(res.status, 201);
+  try {
+    dir = mkdtempSync(join(tmpdir(), "offpeak-"));
+    ch = await startClearinghouse({ port: 0, dbPath: join(dir, "ch.db"), operatorToken: CH_OPERATOR, retryMs: 200 });
+    bProc = Bun.spawn([process.execPath, "cloud-sync/utility/main.ts", "--port", "0", "--db", join(dir, "b.db"), "--utility-id", "UTIL-B",
+      "--operator-token", OP_B, "--clearinghouse", ch.url, "--clearinghouse-token", TOKEN_B], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+    bUrl = await readListening(bProc);
+    a = await testUtility({ clock: new RealClock(), clearinghouseUrl: ch.url, clearinghouseToken: TOKEN_A });
+    // Utility A's tariffs and a host program that accepts roaming PEVs (every test below uses the tariffs).
+    await defineTestProgram(a, "ev-a", { roamingAllowed: true });
+    for (const [utilityId, baseUrl, token] of [["UTIL-A", a.utility.url, TOKEN_A], ["UTIL-B", bUrl, TOKEN_B]] as const) {
+      const res = await fetch(`${ch.url}/v1/utilities`, { method: "POST", headers: { authorization: `Bearer ${CH_OPERATOR}` }, body: JSON.stringify({ utilityId, baseUrl, token }) });
+      assert.is(res.status, 201);
+    }
+  } catch (e) {
+    // uvu counts a failed before hook as every test failed but prints no reason: print it.
+    console.error("roaming test setup failed:", e);
+    throw e;
   }
 });
 test.after(async () => {
@@ -80,11 +105,13 @@ test("FR-32: a PEV of utility B charging at a premises of utility A binds as roa
     const r = await opB(m, p, body);
     assert.ok(r.status < 300, `${p}: ${JSON.stringify(r.body)}`);
   }
+  // B also publishes on its own right after the enrollment (and every 5 s), so which pass sent the token is a
+  // matter of timing; what is not: once "flush now" answers, the clearinghouse holds exactly B's one token.
   const flushed = await opB("POST", "/v1/operator/roaming/flush");
-  assert.is(flushed.body.tokens, 1);
+  assert.is(flushed.status, 200);
+  assert.equal(ch.db.query("SELECT vin FROM tokens WHERE utility_id = 'UTIL-B'").all(), [{ vin: VIN_R }]);
 
   // Utility A: a host premises whose program accepts roaming PEVs, with a paired hub.
-  await defineTestProgram(a, "ev-a", { roamingAllowed: true });
   const hub = newHub(a.utility.url, "HUB-A1", a.clock);
   const host = await enrollHousehold(a, "A1", { vin: VIN_A, programId: "ev-a", hub });
 
@@ -109,13 +136,12 @@ test("FR-32: a PEV of utility B charging at a premises of utility A binds as roa
   assert.is(cdr.cdr.total_energy, 3);
   assert.is(cdr.cdr.cdr_token.uid, VIN_R);
 
-  // The clearinghouse pushed it to B (synchronously on accept); B debited its customer 0.90 $.
-  let bBal = 0;
-  for (let i = 0; i < 50 && bBal === 0; i++) {
-    bBal = (await opB("GET", "/v1/operator/ledger?account=ACCT-B1")).body.balanceNano as number;
-    if (bBal === 0) await Bun.sleep(100);
-  }
-  assert.is(bBal, 900_000_000);
+  // The clearinghouse pushes a CDR to its home utility when it accepts it, and retries a push that did not get
+  // through (B slow under load) on a timer: push what is still pending now instead of waiting on real time.
+  await ch.deliverPending();
+  assert.equal(ch.db.query("SELECT state FROM cdrs WHERE session_id = 'S-ROAM-1'").all(), [{ state: "delivered" }]);
+  // B debited its customer 0.90 $.
+  assert.is((await opB("GET", "/v1/operator/ledger?account=ACCT-B1")).body.balanceNano, 900_000_000);
   assert.is((await opB("GET", "/v1/operator/ledger")).body.totalNano, 0);
   assert.is((await a.op("GET", "/v1/operator/ledger")).body.totalNano, 0);
 });
