@@ -118,7 +118,8 @@ export function applyReading(m0: MeteringState, reading: { energyWh: number; at:
   }
   const dt = at - m0.lastAt;
   const delta = wh - m0.lastWh;
-  const limit = plausibleWh(ctx.maxPowerW, dt);
+  // Both timestamps are truncated to whole seconds, so the true span can be up to 2 s longer than dt.
+  const limit = plausibleWh(ctx.maxPowerW, dt + 2);
   let counted = delta;
   let mark: IntervalQuality = dt > GAP_ESTIMATED_S ? "estimated" : "ok";
   if (delta < 0) {
@@ -127,7 +128,7 @@ export function applyReading(m0: MeteringState, reading: { energyWh: number; at:
     notes.push({ kind: "eumd.register-reset", reason: `EUMD register went from ${m0.lastWh} Wh to ${wh} Wh; counted ${counted} Wh since the reset, interval flagged` });
   } else if (delta > limit) {
     // Impossible step: hold it back. Three readings in a row that agree with each other mean a new register (swapped meter).
-    const consistent = m0.rejectedWh !== null && wh >= m0.rejectedWh && wh - m0.rejectedWh <= plausibleWh(ctx.maxPowerW, dt);
+    const consistent = m0.rejectedWh !== null && wh >= m0.rejectedWh && wh - m0.rejectedWh <= plausibleWh(ctx.maxPowerW, dt + 2);
     const rejected = consistent ? m0.rejected + 1 : 1;
     if (rejected < 3) {
       notes.push({ kind: "eumd.reading-rejected", reason: `EUMD register jumped ${delta} Wh in ${dt} s, more than the charge point can deliver (${limit} Wh); reading held back` });

@@ -113,7 +113,9 @@ export class MonthlyBills {
         g.wh += r.energy_wh;
         if (r.session_id) g.sessions.add(r.session_id);
       }
-      const lines: BillLine[] = [...groups.values()].map((g) => ({
+      // A posting and its exact reversal (a session held for review after it was posted) net to nothing: no line,
+      // though both postings are still marked as billed below.
+      const lines: BillLine[] = [...groups.values()].filter((g) => g.nano !== 0 || g.wh !== 0).map((g) => ({
         kind: g.kind, description: g.description.slice(0, 300), postedAt: now, wh: g.wh, amountCents: roundToCents(g.nano),
         ...(g.sessions.size === 1 ? { sessionId: [...g.sessions][0]! as SessionId } : {}),
         ...(g.price !== null ? { rateMicroUsdPerKWh: g.price } : {}),
