@@ -67,7 +67,7 @@ Offpeak demo is running${speed !== 1 ? ` at ${speed}x simulated time` : ""}.
   Dashboard (hub):      ${demo.hub.url}
   Utility head-end:     ${demo.utility.url}   (customer API token for ${demo.seed.accountId}: ${demo.seed.customerToken})
   Clearinghouse:        ${demo.clearinghouse.url}
-  Simulator:            Modbus TCP 127.0.0.1:${ports.sim} (units 1 EVSE, 2 EUMD, 3 premises meter); control ${demo.simControlUrl}
+  Simulator:            Modbus TCP 127.0.0.1:${demo.sim.ports.evse} (units 1 EVSE, 2 EUMD, 3 premises meter); control ${demo.simControlUrl}
   Demo vehicle:         ${demo.seed.vin}, enrolled at ${demo.seed.premisesId} in program ${demo.seed.programId}
 Press Ctrl-C to stop.`);
   await new Promise<void>((resolve) => { process.once("SIGINT", resolve); process.once("SIGTERM", resolve); });

@@ -89,9 +89,9 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       utility: { url: utility.url },
       pevlink: { port: p.pevlink },
       devices: {
-        charger: { driver: "modbus", map: "offpeak-sim-evse", transport: { kind: "tcp", host: "127.0.0.1", port: p.sim, unit_id: 1 } },
-        eumd: { driver: "modbus", map: "eastron-sdm120", transport: { kind: "tcp", host: "127.0.0.1", port: p.sim, unit_id: 2 } },
-        premises_meter: { driver: "modbus", map: "eastron-sdm630", transport: { kind: "tcp", host: "127.0.0.1", port: p.sim, unit_id: 3 } },
+        charger: { driver: "modbus", map: "offpeak-sim-evse", transport: { kind: "tcp", host: "127.0.0.1", port: sim.ports.evse, unit_id: 1 } },
+        eumd: { driver: "modbus", map: "eastron-sdm120", transport: { kind: "tcp", host: "127.0.0.1", port: sim.ports.eumd, unit_id: 2 } },
+        premises_meter: { driver: "modbus", map: "eastron-sdm630", transport: { kind: "tcp", host: "127.0.0.1", port: sim.ports.premises, unit_id: 3 } },
       },
     }, "demo defaults");
     const hubKey = (await import("../hub/hub-keys.ts")).loadOrCreateHubKey(config.hub.data_dir);
