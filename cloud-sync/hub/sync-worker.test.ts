@@ -49,7 +49,7 @@ test("FR-29: the utility down for a simulated week, then back: every session, ac
   try {
     worker.start();
     await step(0);
-    assert.is(worker.state().online, true);
+    assert.is(worker.state().online, true, `online after the first pass (last error: ${worker.state().lastError})`);
     fake.down = true;
     const expected = new Map<string, SessionReport>();
     const drSent: DrStatusReport[] = [];
@@ -130,7 +130,7 @@ test("at-least-once: answers lost after the utility stored a report are resent a
     outbox.enqueue({ kind: "session-report", body: snapshot("sess-x", 1_717_398_000 as UtcSeconds, 30, 1, true) });
     worker.kick();
     for (let i = 0; i < 30 && outbox.stats().depth > 0; i++) await step(60_000);
-    assert.is(outbox.stats().depth, 0);
+    assert.is(outbox.stats().depth, 0, `delivered within 30 simulated minutes (last error: ${worker.state().lastError})`);
     const got = fake.sessions.get("sess-x")!;
     assert.is(got.duplicates, 2, "the utility saw the same (session, revision) three times");
     assert.equal(got.revisions, [1]);
