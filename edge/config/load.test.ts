@@ -59,5 +59,30 @@ test("BR-7, FR-21: the EUMD can be any supported meter wherever it sits: a panel
   assert.match(bad.message, /devices\.eumd\.ieee: must be an IEEE address/);
 });
 
+test("FR-20, FR-35: an optional [zigbee] section: absent means no Zigbee; tcp:// or a serial device, herdsman adapter names, defaults", () => {
+  assert.is(loadConfig(null, {}).zigbee, undefined, "no section, no Zigbee");
+  const net = loadConfig(file("z1.toml", '[zigbee]\npath = "tcp://192.0.2.10:6638"\nadapter = "zstack"\nprovider_id = 42\n'), {});
+  assert.equal(net.zigbee, { path: "tcp://192.0.2.10:6638", adapter: "zstack", baud_rate: 115200, channel: 15, provider_id: 42 });
+  const usb = loadConfig(file("z2.toml", '[zigbee]\npath = "/dev/ttyACM0"\nadapter = "ember"\nbaud_rate = 115200\nchannel = 20\n'), {});
+  assert.equal([usb.zigbee?.path, usb.zigbee?.adapter, usb.zigbee?.channel], ["/dev/ttyACM0", "ember", 20]);
+  const env = loadConfig(null, { OFFPEAK_ZIGBEE_PATH: "tcp://127.0.0.1:6638", OFFPEAK_ZIGBEE_ADAPTER: "deconz", OFFPEAK_ZIGBEE_BAUD_RATE: "38400" });
+  assert.equal([env.zigbee?.adapter, env.zigbee?.baud_rate], ["deconz", 38400], "environment overrides reach [zigbee] too");
+});
+
+test("bad [zigbee] values are refused naming each key: path, adapter, baud rate, channel, provider ID, typos", () => {
+  const e = errorOf(() => loadConfig(file("z3.toml", '[zigbee]\npath = "COM3"\nadapter = "conbee"\nbaud_rate = 12345\nchannel = 27\nprovider_id = -1\nchanel = 11\n'), {}));
+  assert.match(e.message, /z3\.toml/);
+  assert.match(e.message, /zigbee\.path: must be tcp:\/\/host:port .* or a serial device path like \/dev\/ttyACM0/);
+  assert.match(e.message, /zigbee\.adapter: must be one of zstack, ember, deconz, zigate, zboss, zoh/);
+  assert.match(e.message, /zigbee\.baud_rate: must be one of .*115200/);
+  assert.match(e.message, /zigbee\.channel: must be a Zigbee channel 11\.\.26/);
+  assert.match(e.message, /zigbee\.provider_id:/);
+  assert.match(e.message, /zigbee\.chanel: unknown key/);
+  const noAdapter = errorOf(() => loadConfig(file("z4.toml", '[zigbee]\npath = "tcp://127.0.0.1:6638"\n'), {}));
+  assert.match(noAdapter.message, /zigbee\.adapter: must be one of/);
+  const noPort = errorOf(() => loadConfig(file("z5.toml", '[zigbee]\npath = "tcp://127.0.0.1"\nadapter = "zstack"\n'), {}));
+  assert.match(noPort.message, /zigbee\.path:/);
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

@@ -25,6 +25,21 @@ const device = z.discriminatedUnion("driver", [
   z.strictObject({ driver: z.literal("none") }),
 ]);
 
+// The adapter names zigbee-herdsman 10.9.5 accepts (Adapter.create), minus the deprecated "ezsp".
+export const ZIGBEE_ADAPTERS = ["zstack", "ember", "deconz", "zigate", "zboss", "zoh"] as const;
+// The rates the hub's serial bridge can set with stty (drivers/zigbee/serial-bridge.ts).
+const ZIGBEE_BAUD_RATES = [9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600];
+
+/** Absent = no Zigbee. `path` is tcp://host:port (network coordinator, ser2net) or a serial device the hub bridges itself. */
+const zigbee = z.strictObject({
+  path: z.string().refine((p) => /^tcp:\/\/[^/\s]+:\d{1,5}$/.test(p) || /^\/dev\/\S+$/.test(p), "must be tcp://host:port (a network coordinator or ser2net) or a serial device path like /dev/ttyACM0"),
+  adapter: z.enum(ZIGBEE_ADAPTERS, { error: `must be one of ${ZIGBEE_ADAPTERS.join(", ")} (zigbee-herdsman adapter names)` }),
+  baud_rate: z.coerce.number().int().refine((b) => ZIGBEE_BAUD_RATES.includes(b), `must be one of ${ZIGBEE_BAUD_RATES.join(", ")}`).default(115200),
+  channel: z.coerce.number().int().min(11, "must be a Zigbee channel 11..26").max(26, "must be a Zigbee channel 11..26").default(15),
+  /** The utility's provider ID in PublishPrice (SE 1.2 D.4.2.4.1.1). */
+  provider_id: z.coerce.number().int().min(0).max(0xfffffffe).default(0),
+});
+
 export const configSchema = z.strictObject({
   hub: z.strictObject({
     id: id.default("HUB-DEMO-1"),
@@ -60,7 +75,9 @@ export const configSchema = z.strictObject({
     eumd: device.default({ driver: "modbus", map: "eastron-sdm120", transport: { kind: "tcp", host: "127.0.0.1", port: 1502, unit_id: 2, timeout_ms: 1000 } }),
     premises_meter: device.default({ driver: "modbus", map: "eastron-sdm630", transport: { kind: "tcp", host: "127.0.0.1", port: 1502, unit_id: 3, timeout_ms: 1000 } }),
   }).prefault({}),
+  zigbee: zigbee.optional(),
 });
 
 export type HubConfig = z.infer<typeof configSchema>;
 export type DeviceConfig = z.infer<typeof device>;
+export type ZigbeeConfig = z.infer<typeof zigbee>;

@@ -2,6 +2,7 @@
 // tariffs and the dashboard, around startHub(). Each part is optional so the hub still runs — and falls back by the
 // rules — when one is missing.
 import type { KeyObject } from "node:crypto";
+import { join } from "node:path";
 import type { HubId, PremisesId, UtilityId } from "../../core/ids/ids.ts";
 import type { Meter } from "../../core/ports/devices.ts";
 import { EXAMPLE_TARIFFS, tariffById } from "../../core/tariff/index.ts";
@@ -15,13 +16,22 @@ import { loadOrCreateHubKey } from "./hub-keys.ts";
 import { PevLinkPortAdapter } from "./pevlink-port.ts";
 import type { HubPorts } from "./ports.ts";
 import { startHub, type RunningHub } from "./runtime.ts";
+import type { ZigbeeLink, ZigbeeLinkOptions } from "./zigbee-link.ts";
+
+// herdsman is loaded only when [zigbee] is configured: most hubs have no coordinator.
+const zigbeeLinkModule = () => import("./zigbee-link.ts");
 
 export interface HubProcessOptions {
   sync: boolean;
   dashboard: boolean;
   clock?: Clock;
   log?: (line: string) => void;
+  /** Overrides where Zigbee meters come from (default: the [zigbee] coordinator, when configured). */
   zigbeeMeter?: (ieee: string, endpoint: number) => Meter;
+  /** Tests only: run the [zigbee] coordinator on this adapter double instead of a real stick. */
+  zigbeeAdapterForTests?: ZigbeeLinkOptions["adapterForTests"];
+  /** Where the dashboard's built files are (default ui/dist). */
+  uiDistDir?: string;
 }
 
 export interface RunningHubProcess extends RunningHub {
@@ -29,6 +39,8 @@ export interface RunningHubProcess extends RunningHub {
   pevLinkPort: number | null;
   utilityLink: UtilityLink | null;
   dashboard: Dashboard | null;
+  /** The Zigbee SE side, when [zigbee] is configured. */
+  zigbee: ZigbeeLink | null;
 }
 
 export async function startHubProcess(config: HubConfig, o: HubProcessOptions): Promise<RunningHubProcess> {
@@ -43,37 +55,69 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
     throw new Error(`hub: cannot open the PEV link on ${config.pevlink.host}:${config.pevlink.port}: ${(e as Error).message}; set [pevlink] port (OFFPEAK_PEVLINK_PORT)`);
   }
   const pevLink = new PevLinkPortAdapter(pevServer, clock, log);
-  const ports: HubPorts = {
-    charger: await chargerFrom(config.devices.charger, "devices.charger", deps),
-    eumd: await meterFrom(config.devices.eumd, "devices.eumd", deps, o.zigbeeMeter),
-    premisesMeter: await meterFrom(config.devices.premises_meter, "devices.premises_meter", deps, o.zigbeeMeter),
-    pevLink,
-    utility: null,
-    reports: null,
-    displays: [],
-  };
+  let zigbee: ZigbeeLink | null = null;
+  if (config.zigbee) {
+    const { ZigbeeLink } = await zigbeeLinkModule();
+    try {
+      zigbee = await ZigbeeLink.start({
+        config: config.zigbee, dataDir: join(config.hub.data_dir, "zigbee"), clock, log, hubName: config.hub.id,
+        ...(o.zigbeeAdapterForTests ? { adapterForTests: o.zigbeeAdapterForTests } : {}),
+      });
+    } catch (e) {
+      await pevServer.close();
+      throw new Error(`hub: [zigbee] ${(e as Error).message}; check [zigbee] path and adapter (docs/zigbee.md)`);
+    }
+    pevLink.attach(zigbee.pevSessions);
+  }
+  const se = zigbee;
+  const zigbeeMeter = o.zigbeeMeter ?? (se ? (ieee: string, endpoint: number) => se.meter(ieee, endpoint) : undefined);
+  let ports: HubPorts;
+  try {
+    ports = {
+      charger: await chargerFrom(config.devices.charger, "devices.charger", deps),
+      eumd: await meterFrom(config.devices.eumd, "devices.eumd", deps, zigbeeMeter),
+      premisesMeter: await meterFrom(config.devices.premises_meter, "devices.premises_meter", deps, zigbeeMeter),
+      pevLink,
+      utility: null,
+      reports: null,
+      displays: se ? [se.display] : [],
+    };
+  } catch (e) {
+    // The coordinator holds its stick (or TCP connection) open: let go of it before reporting the config problem.
+    await se?.stop().catch(() => {});
+    await pevServer.close();
+    throw e;
+  }
   const premisesDefault = tariffById(config.premises.default_tariff) ?? EXAMPLE_TARIFFS.premisesDefault;
   if (!tariffById(config.premises.default_tariff)) log(`hub: premises.default_tariff ${JSON.stringify(config.premises.default_tariff)} is unknown; using ${premisesDefault.id}`);
-  const dashboard = o.dashboard ? createDashboard({ timeZone: config.premises.time_zone, defaultTariffId: premisesDefault.id, log }) : null;
+  const dashboard = o.dashboard ? createDashboard({ timeZone: config.premises.time_zone, defaultTariffId: premisesDefault.id, log, zigbee, ...(o.uiDistDir ? { distDir: o.uiDistDir } : {}) }) : null;
   let link: UtilityLink | null = null;
-  const running = await startHub({
-    config, ports, clock, log,
-    tariffs: { premisesDefault, byId: tariffById },
-    guard: dashboard?.guard,
-    mount: dashboard?.mount,
-    beforeStart: ({ hub, store }) => {
-      if (!o.sync) return;
-      link = new UtilityLink({
-        baseUrl: config.utility.url, hubId: config.hub.id as HubId, premisesId: config.premises.id as PremisesId,
-        utilityId: config.premises.utility_id as UtilityId, hubKey: keys.privateKey as KeyObject, utilityKeys: new Map(),
-        store, clock, log, eumdId: describeEumd(config),
-      });
-      ports.utility = link;
-      ports.reports = link;
-      link.dispatch = (e) => hub.dispatch(e);
-    },
-  });
+  let running: RunningHub;
+  try {
+    running = await startHub({
+      config, ports, clock, log,
+      tariffs: { premisesDefault, byId: tariffById },
+      guard: dashboard?.guard,
+      mount: dashboard?.mount,
+      beforeStart: ({ hub, store }) => {
+        if (!o.sync) return;
+        link = new UtilityLink({
+          baseUrl: config.utility.url, hubId: config.hub.id as HubId, premisesId: config.premises.id as PremisesId,
+          utilityId: config.premises.utility_id as UtilityId, hubKey: keys.privateKey as KeyObject, utilityKeys: new Map(),
+          store, clock, log, eumdId: describeEumd(config),
+        });
+        ports.utility = link;
+        ports.reports = link;
+        link.dispatch = (e) => hub.dispatch(e);
+      },
+    });
+  } catch (e) {
+    await se?.stop().catch(() => {});
+    await pevServer.close();
+    throw e;
+  }
   pevLink.dispatch = (e) => running.hub.dispatch(e);
+  zigbee?.attach(running.hub);
   (link as UtilityLink | null)?.start();
   if (dashboard) dashboard.printSetupCode(log, running.url);
   return {
@@ -82,11 +126,13 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
     pevLinkPort: pevServer.port,
     utilityLink: link,
     dashboard,
+    zigbee,
     async stop() {
       await (link as UtilityLink | null)?.stop();
       await running.stop();
       await pevServer?.close();
       for (const d of [ports.charger, ports.eumd, ports.premisesMeter]) await d?.close().catch(() => {});
+      await zigbee?.stop().catch((e: Error) => log(`hub: zigbee did not stop cleanly: ${e.message}`));
     },
   };
 }

@@ -11,7 +11,8 @@ import { initialState, step } from "../engine/reducer.ts";
 import type { Command, EngineEvent, EngineSettings, HubState, MeteringState } from "../engine/types.ts";
 import type { HubStore } from "../store/hub-store.ts";
 import type { Tariff } from "../../core/tariff/index.ts";
-import { type HubPorts, UtilityUnreachable } from "./ports.ts";
+import { FALLBACK_REASON_TEXT } from "../../core/binding/types.ts";
+import { type BindingOutcome, type HubPorts, UtilityUnreachable } from "./ports.ts";
 import { cheapestHours, type CheapestHoursRequest, isOffPeak, priceView, type PriceView } from "./tariff-watch.ts";
 
 export interface HubOptions {
@@ -284,9 +285,11 @@ export class Hub {
       case "eumd.detect":
         void this.detectEumd(c.params);
         return;
-      case "display":
-        for (const d of p.displays) d.show(c.text);
+      case "display": {
+        const outcome = bindingOutcome(state);
+        for (const d of p.displays) d.show(c.text, outcome);
         return;
+      }
       case "session.report":
         p.reports?.sessionChanged(c.sessionId, c.revision);
         return;
@@ -359,4 +362,15 @@ export class Hub {
     const s = this.state.session;
     return s && s.phase === "awaiting-binding" ? Math.max(0, s.windowEndsAt - now) : null;
   }
+}
+
+/** The engine shows text only when a binding is decided; this is that decision, for displays with their own wording. */
+function bindingOutcome(state: HubState): BindingOutcome | undefined {
+  const s = state.session;
+  if (s?.phase === "bound") {
+    const name = s.binding.programName ?? s.binding.programId ?? state.knownPevs[s.vin ?? ""]?.programId;
+    return name ? { established: true, programName: name } : { established: true };
+  }
+  if (s?.phase === "fallback" && s.fallbackReason) return { established: false, reason: FALLBACK_REASON_TEXT[s.fallbackReason], fallbackReason: s.fallbackReason };
+  return undefined;
 }

@@ -1,13 +1,17 @@
-// Connects the PEV-link server (drivers/pevlink) to the engine. A PEV that speaks before the hub has seen On-Plug
+// Connects the PEV link (drivers/pevlink) to the engine, from any number of session sources: the loopback TCP server
+// and the Zigbee SE tunnel (zigbee-link.ts) feed the same adapter. A PEV that speaks before the hub has seen On-Plug
 // (the EVSE is polled once a second) is held for a grace period; if no plug-in follows, its link is closed (FR-06).
 import type { AuthenticationParameters, BindingStatus } from "../../core/binding/types.ts";
 import type { Vin } from "../../core/ids/vin.ts";
 import type { Clock, TimerHandle } from "../../core/time/clock.ts";
-import type { PevLinkServer, PevLinkSession } from "../../drivers/pevlink/index.ts";
+import type { PevLinkError, PevLinkServer, PevLinkSession } from "../../drivers/pevlink/index.ts";
 import type { EngineEvent } from "../engine/types.ts";
 import type { PevLinkPort } from "./ports.ts";
 
 const PLUG_GRACE_MS = 10_000;
+
+/** Where accepted PEV-link sessions come from: a PevLinkServer is one; the Zigbee tunnel is another. */
+export type PevLinkSessionSource = Pick<PevLinkServer, "onSession" | "onLinkError">;
 
 export class PevLinkPortAdapter implements PevLinkPort {
   private link: PevLinkSession | null = null;
@@ -15,9 +19,14 @@ export class PevLinkPortAdapter implements PevLinkPort {
   private graceTimer: TimerHandle | null = null;
   dispatch: (e: EngineEvent) => unknown = () => {};
 
-  constructor(server: PevLinkServer, private readonly clock: Clock, private readonly log: (l: string) => void) {
-    server.onSession((s) => this.accept(s));
-    server.onLinkError((e, label) => this.log(`pev link: ${label}: ${e.message}`));
+  constructor(server: PevLinkSessionSource, private readonly clock: Clock, private readonly log: (l: string) => void) {
+    this.attach(server);
+  }
+
+  /** Another source of sessions; the latest link to say hello is the one the engine talks to. */
+  attach(source: PevLinkSessionSource): void {
+    source.onSession((s) => this.accept(s));
+    source.onLinkError((e: PevLinkError, label: string) => this.log(`pev link: ${label}: ${e.message}`));
   }
 
   private accept(s: PevLinkSession): void {

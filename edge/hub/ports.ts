@@ -1,6 +1,6 @@
 // What the hub's shell needs from the world beyond the engine. Drivers and the sync client implement these;
 // tests use doubles. The charger and meters are core's capability ports; the PEV link and the utility are here.
-import type { AuthenticationParameters, BindingPath, BindingStatus } from "../../core/binding/types.ts";
+import type { AuthenticationParameters, BindingPath, BindingStatus, FallbackReason } from "../../core/binding/types.ts";
 import type { PremisesId, SessionId } from "../../core/ids/ids.ts";
 import type { Vin } from "../../core/ids/vin.ts";
 import type { Charger, Meter } from "../../core/ports/devices.ts";
@@ -42,7 +42,28 @@ export interface ReportSink {
   drStatus?(id: string, status: string): void;
 }
 
-export interface Display { show(text: string): void }
+/** What a binding decided, for displays that show it in their own words (Zigbee SE DisplayMessage, FR-17, FR-24). */
+export interface BindingOutcome { established: boolean; programName?: string; reason?: string; fallbackReason?: FallbackReason }
+
+/** `outcome` is set when the text reports a binding result (established or fallback). */
+export interface Display { show(text: string, outcome?: BindingOutcome): void }
+
+/** A Zigbee device as the dashboard lists it; times are UTC seconds. */
+export interface ZigbeeDeviceView { ieeeAddr: string; networkAddress: number; type: string; modelId: string | null; manufacturer: string | null; interview: string; lastSeen: number | null }
+
+export interface ZigbeeNetworkView {
+  adapter: string;
+  channel: number;
+  /** Seconds of real time until permit-join closes; 0 = closed (herdsman times it in real time, not the hub's clock). */
+  permitJoinSecondsLeft: number;
+  devices: ZigbeeDeviceView[];
+}
+
+/** The Zigbee network as the dashboard sees it: its devices and a time-limited permit-join. */
+export interface ZigbeeNetwork {
+  view(): ZigbeeNetworkView;
+  permitJoin(seconds: number): Promise<void>;
+}
 
 export interface HubPorts {
   charger: Charger | null;

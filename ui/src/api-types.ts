@@ -67,7 +67,14 @@ export interface DevicesView {
   timeZone: string;
   charger: DeviceHealth & { state: string; output: { enabled: boolean; currentA: number; why: string } | null };
   eumd: DeviceHealth & { state: string };
-  premises: DeviceHealth; utility: DeviceHealth; zigbee: null;
+  premises: DeviceHealth; utility: DeviceHealth; zigbee: ZigbeeView | null;
+}
+
+export interface ZigbeeView {
+  adapter: string; channel: number;
+  /** Seconds until permit-join closes; 0 = closed. */
+  permitJoinSecondsLeft: number;
+  devices: { ieeeAddr: string; networkAddress: number; type: string; modelId: string | null; manufacturer: string | null; interview: string; lastSeen: number | null }[];
 }
 
 export interface SettingsView {

@@ -69,7 +69,7 @@ export class OpApp extends LitElement {
       case "sessions": return html`<op-sessions-page .sessionId=${arg ?? null}></op-sessions-page>`;
       case "usage": return html`<op-usage-page></op-usage-page>`;
       case "program": return html`<op-program-page></op-program-page>`;
-      case "devices": return html`<op-devices-page></op-devices-page>`;
+      case "devices": return html`<op-devices-page .readOnly=${readOnly}></op-devices-page>`;
       case "settings": return html`<op-settings-page .readOnly=${readOnly}></op-settings-page>`;
       default: return html`<op-now-page .readOnly=${readOnly}></op-now-page>`;
     }

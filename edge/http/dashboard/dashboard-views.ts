@@ -6,6 +6,7 @@ import type { UtcSeconds } from "../../../core/time/utc.ts";
 import type { Wh } from "../../../core/units/energy.ts";
 import type { Session } from "../../engine/types.ts";
 import type { Hub } from "../../hub/hub.ts";
+import type { ZigbeeNetwork } from "../../hub/ports.ts";
 import type { HubStore, SessionRow } from "../../store/hub-store.ts";
 import { statusView } from "../status.ts";
 import { byPeriod, costOf, findTariff, priceNow } from "./tariff-lookup.ts";
@@ -17,6 +18,8 @@ export interface DashboardContext {
   defaultTariffId: string;
   /** Last EUMD reading seen by the dashboard (power is not part of the engine state). */
   lastReading(): { powerW: number; at: number } | null;
+  /** Null when no [zigbee] coordinator is configured. */
+  zigbee?: ZigbeeNetwork | null;
 }
 
 export const CHARGE_PLAN_KEY = "dashboard.chargePlan";
@@ -162,8 +165,7 @@ export function devicesView(ctx: DashboardContext) {
     eumd: { ...ctx.hub.health.eumd, state: st.eumd },
     premises: ctx.hub.health.premises,
     utility: ctx.hub.health.utility,
-    // The Zigbee coordinator belongs to the drivers; the hub shell exposes no network to this view yet.
-    zigbee: null,
+    zigbee: ctx.zigbee ? ctx.zigbee.view() : null,
   };
 }
 

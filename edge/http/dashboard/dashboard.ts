@@ -4,6 +4,7 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import type { Clock } from "../../../core/time/clock.ts";
 import type { Hub } from "../../hub/hub.ts";
+import type { ZigbeeNetwork } from "../../hub/ports.ts";
 import type { HubStore } from "../../store/hub-store.ts";
 import { accessGuard } from "./access-guard.ts";
 import { mountAuthRoutes } from "./auth-routes.ts";
@@ -13,6 +14,7 @@ import { mountLiveEvents } from "./live-events.ts";
 import { LoginRateLimit } from "./login-rate-limit.ts";
 import { OwnerAuth } from "./owner-auth.ts";
 import { mountReadApi } from "./read-api.ts";
+import { mountZigbeeApi } from "./zigbee-api.ts";
 import { DEFAULT_UI_DIST, mountStaticFiles } from "./static-files.ts";
 
 export interface DashboardOptions {
@@ -25,6 +27,8 @@ export interface DashboardOptions {
   distDir?: string;
   /** Login attempts allowed per client per minute (default 5). */
   loginAttemptsPerMinute?: number;
+  /** The Zigbee network, when [zigbee] is configured: listed on the Devices page with a permit-join button. */
+  zigbee?: ZigbeeNetwork | null;
 }
 
 export interface HubParts { hub: Hub; store: HubStore; clock: Clock }
@@ -57,12 +61,13 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     mount(app, parts) {
       const a = authFor(parts.store);
       let last: { powerW: number; at: number } | null = null;
-      const ctx: DashboardContext = { hub: parts.hub, store: parts.store, timeZone: opts.timeZone, defaultTariffId: opts.defaultTariffId, lastReading: () => last };
+      const ctx: DashboardContext = { hub: parts.hub, store: parts.store, timeZone: opts.timeZone, defaultTariffId: opts.defaultTariffId, lastReading: () => last, zigbee: opts.zigbee ?? null };
       parts.hub.onChange((ch) => {
         if (ch.kind === "reading" && ch.device === "eumd") last = { powerW: ch.powerW, at: ch.at };
       });
       mountAuthRoutes(app, a, limit);
       mountReadApi(app, ctx, parts.clock, () => a.guestView());
+      mountZigbeeApi(app, ctx);
       mountLiveEvents(app, ctx, parts.clock);
       mountStaticFiles(app, opts.distDir ?? DEFAULT_UI_DIST, log);
     },

@@ -1,26 +1,66 @@
-// Devices: charger, EUMD sub-meter, premises meter and the utility link, with their health and when last seen.
+// Devices: charger, EUMD sub-meter, premises meter and the utility link, with their health and when last seen; the
+// Zigbee network (when the hub has a coordinator) with its devices and a permit-join button that counts down.
 import { LitElement, html } from "lit";
-import { getJson } from "../api.ts";
-import type { DeviceHealth, DevicesView } from "../api-types.ts";
-import { ago } from "../format.ts";
+import { getJson, postJson } from "../api.ts";
+import type { DeviceHealth, DevicesView, ZigbeeView } from "../api-types.ts";
+import { ago, localDateTime } from "../format.ts";
 import { live } from "../live-connection.ts";
 import { shared } from "../shared-styles.ts";
 
 export class OpDevicesPage extends LitElement {
-  static override properties = { view: { state: true }, now: { state: true }, error: { state: true } };
+  static override properties = { view: { state: true }, now: { state: true }, error: { state: true }, joinLeft: { state: true }, message: { state: true }, readOnly: { type: Boolean } };
   declare view: DevicesView | null;
   declare now: number;
   declare error: string | null;
+  /** Permit-join seconds left, counted down here between loads (the hub's answer is the truth). */
+  declare joinLeft: number;
+  declare message: string | null;
+  declare readOnly: boolean;
   private off: (() => void) | null = null;
+  private countdown: ReturnType<typeof setInterval> | null = null;
   static override styles = [shared];
-  constructor() { super(); this.view = null; this.now = 0; this.error = null; }
+  constructor() { super(); this.view = null; this.now = 0; this.error = null; this.joinLeft = 0; this.message = null; this.readOnly = false; }
   override connectedCallback(): void {
     super.connectedCallback();
-    const load = () => getJson<DevicesView>("/api/v1/dashboard/devices").then((v) => { this.view = v; }, (e: Error) => { this.error = e.message; });
+    const load = () => getJson<DevicesView>("/api/v1/dashboard/devices").then((v) => this.show(v), (e: Error) => { this.error = e.message; });
     void load();
     this.off = live.subscribe({ now: (v) => { this.now = v.now; void load(); } });
   }
-  override disconnectedCallback(): void { this.off?.(); super.disconnectedCallback(); }
+  override disconnectedCallback(): void { this.off?.(); this.tick(0); super.disconnectedCallback(); }
+
+  private show(v: DevicesView): void {
+    this.view = v;
+    if (v.zigbee) this.tick(v.zigbee.permitJoinSecondsLeft);
+  }
+
+  private tick(left: number): void {
+    this.joinLeft = left;
+    if (left > 0 && !this.countdown) this.countdown = setInterval(() => this.tick(Math.max(0, this.joinLeft - 1)), 1000);
+    if (left <= 0 && this.countdown) { clearInterval(this.countdown); this.countdown = null; }
+  }
+
+  private async permitJoin(seconds: number) {
+    try {
+      const z = await postJson<ZigbeeView>("/api/v1/dashboard/zigbee/permit-join", { seconds });
+      if (this.view) this.view = { ...this.view, zigbee: z };
+      this.tick(z.permitJoinSecondsLeft);
+      this.message = seconds ? "Permit join is open: put the device in pairing mode now." : "Permit join closed.";
+    } catch (e) { this.message = `Permit join: ${(e as Error).message}`; }
+  }
+
+  private zigbee(z: ZigbeeView) {
+    const tz = this.view!.timeZone;
+    const open = this.joinLeft > 0;
+    return html`<section class="card"><h2>Zigbee network</h2>
+      <p>${z.adapter} coordinator, channel ${z.channel}. ${open ? html`<strong>Joining open: ${this.joinLeft} s left</strong>` : "Joining closed."}</p>
+      <p><button class=${open ? "" : "primary"} ?disabled=${this.readOnly} @click=${() => this.permitJoin(open ? 0 : 120)}>${open ? "Close joining" : "Permit join (2 min)"}</button></p>
+      <p role="status">${this.message ?? ""}</p>
+      ${z.devices.length === 0 ? html`<p class="muted">No devices have joined yet.</p>` : html`<div class="table-wrap"><table>
+        <thead><tr><th scope="col">Device</th><th scope="col">Address</th><th scope="col">Last seen</th></tr></thead>
+        <tbody>${z.devices.map((d) => html`<tr><td>${d.modelId ?? d.type}${d.manufacturer ? html` <span class="muted">${d.manufacturer}</span>` : null}${d.interview === "SUCCESSFUL" ? null : html` <span class="badge">${d.interview.toLowerCase()}</span>`}</td>
+          <td>${d.ieeeAddr}</td><td>${d.lastSeen === null ? "never" : localDateTime(tz, d.lastSeen)}</td></tr>`)}</tbody></table></div>`}
+    </section>`;
+  }
 
   private health(h: DeviceHealth) {
     const tz = this.view!.timeZone;
@@ -38,7 +78,7 @@ export class OpDevicesPage extends LitElement {
       <section class="card"><h2>Charging sub-meter (EUMD)</h2>${this.health(v.eumd)}<p>${v.eumd.state === "present" ? "Present: program rates can apply." : v.eumd.state === "absent" ? "Absent: sessions charge at the default rate." : "Not known yet."}</p></section>
       <section class="card"><h2>Premises meter</h2>${this.health(v.premises)}</section>
       <section class="card"><h2>Utility link</h2>${this.health(v.utility)}</section>
-      <section class="card"><h2>Zigbee network</h2><p class="muted">No Zigbee coordinator is connected to this hub.</p></section>
+      ${v.zigbee ? this.zigbee(v.zigbee) : html`<section class="card"><h2>Zigbee network</h2><p class="muted">No Zigbee coordinator is configured on this hub.</p></section>`}
     </div>`;
   }
 }
