@@ -10,10 +10,10 @@ import { applyReading, newMetering } from "../engine/metering.ts";
 import { initialState, step } from "../engine/reducer.ts";
 import type { Command, EngineEvent, EngineSettings, HubState, MeteringState } from "../engine/types.ts";
 import type { HubStore } from "../store/hub-store.ts";
-import type { Tariff } from "../../core/tariff/index.ts";
 import { FALLBACK_REASON_TEXT } from "../../core/binding/types.ts";
 import { type BindingOutcome, type HubPorts, UtilityUnreachable } from "./ports.ts";
-import { cheapestHours, type CheapestHoursRequest, isOffPeak, priceView, type PriceView } from "./tariff-watch.ts";
+import { ChargeScheduler, type ChargePreference, type HubTariffs } from "./charge-scheduler.ts";
+import type { PriceView } from "./tariff-watch.ts";
 
 export interface HubOptions {
   store: HubStore;
@@ -26,7 +26,7 @@ export interface HubOptions {
   eumdFailuresOffline?: number;
   log?: (line: string) => void;
   /** The premises default tariff and the program tariffs by ID: for off-peak, planning and cost estimates. */
-  tariffs?: { premisesDefault: Tariff; byId: (id: string) => Tariff | undefined };
+  tariffs?: HubTariffs;
 }
 
 export type HubChange = { kind: "step"; commands: Command[]; state: HubState } | { kind: "reading"; device: "eumd" | "premises"; powerW: number; energyWh: number; at: number };
@@ -34,7 +34,6 @@ export type HubChange = { kind: "step"; commands: Command[]; state: HubState } |
 export interface DeviceHealthView { online: boolean | null; lastOkAt: number | null; lastError: string | null; failures: number }
 
 const PREMISES_METERING_KEY = "premises.metering";
-const CHARGE_PREFERENCE_KEY = "charge.cheapest-hours";
 
 export class Hub {
   private state!: HubState;
@@ -45,7 +44,6 @@ export class Hub {
   private listeners = new Set<(c: HubChange) => void>();
   private premisesMetering: MeteringState | null = null;
   private lastEvse: string | null = null;
-  private cheapest: CheapestHoursRequest | null = null;
   readonly health: Record<"charger" | "eumd" | "premises" | "utility", DeviceHealthView> = {
     charger: { online: null, lastOkAt: null, lastError: null, failures: 0 },
     eumd: { online: null, lastOkAt: null, lastError: null, failures: 0 },
@@ -58,6 +56,7 @@ export class Hub {
   constructor(private readonly opts: HubOptions) {
     this.log = opts.log ?? ((l) => console.log(l));
     this.pollMs = opts.pollMs ?? 1000;
+    this.schedule = opts.tariffs ? new ChargeScheduler(opts.tariffs, opts.store, opts.clock, () => this.state, (e) => this.dispatch(e)) : null;
   }
 
   /** Resumes from the stored snapshot (a restarted hub continues its session), or starts fresh. */
@@ -71,59 +70,25 @@ export class Hub {
       this.state = initialState(this.opts.settings);
     }
     this.premisesMetering = this.opts.store.getSetting<MeteringState>(PREMISES_METERING_KEY);
-    this.cheapest = this.opts.store.getSetting<CheapestHoursRequest>(CHARGE_PREFERENCE_KEY);
     this.running = true;
     this.every(1000, () => this.dispatch({ type: "tick" }));
     if (this.opts.ports.charger) this.every(this.pollMs, () => this.pollCharger());
     if (this.opts.ports.eumd) this.every(this.pollMs, () => this.pollEumd());
     else void this.dispatch({ type: "eumd.status", present: false, reason: "no EUMD is configured" });
     if (this.opts.ports.premisesMeter) this.every(this.pollMs, () => this.pollPremises(this.opts.ports.premisesMeter!));
-    if (this.opts.tariffs) this.every(60_000, () => this.watchPrices());
+    if (this.schedule) this.every(60_000, () => this.schedule!.check());
   }
 
-  /** The tariff that prices the current session: the program's when bound, the premises default otherwise. */
-  tariffNow(): Tariff | null {
-    const t = this.opts.tariffs;
-    if (!t) return null;
-    const s = this.state.session ?? this.state.lastEnded;
-    const programTariff = s?.rate === "program" && s.binding.tariffId ? t.byId(s.binding.tariffId) : undefined;
-    return programTariff ?? t.premisesDefault;
-  }
+  /** Prices now and the owner's charging preference; null when the hub was started without tariffs. */
+  readonly schedule: ChargeScheduler | null;
 
-  prices(): PriceView | null {
-    const t = this.tariffNow();
-    return t ? priceView(t, this.opts.clock.now()) : null;
-  }
-
-  chargePreference(): CheapestHoursRequest | null { return this.cheapest; }
+  prices(): PriceView | null { return this.schedule?.prices() ?? null; }
 
   /** Customer preference: charge now, or in the cheapest hours before `departAt` (planned with the tariff). */
-  async setChargePreference(p: { mode: "charge-now" } | { mode: "cheapest-hours"; departAt: UtcSeconds; energyNeededWh: number }): Promise<void> {
-    this.cheapest = p.mode === "cheapest-hours" ? { departAt: p.departAt, energyNeededWh: p.energyNeededWh } : null;
-    this.opts.store.setSetting(CHARGE_PREFERENCE_KEY, this.cheapest, this.opts.clock.now());
-    if (p.mode === "charge-now") await this.dispatch({ type: "charge-mode", mode: "charge-now", planAllowsNow: true });
-    else await this.watchPrices(true);
-  }
-
-  private async watchPrices(force = false): Promise<void> {
-    const t = this.opts.tariffs;
-    if (!t) return;
-    const now = this.opts.clock.now();
-    const offPeak = isOffPeak(t.premisesDefault, now);
-    if (force || offPeak !== this.state.offPeak) await this.dispatch({ type: "tariff.off-peak", offPeak });
-    if (this.cheapest && now >= this.cheapest.departAt) {
-      // Departure time passed: the plan is over, charge normally until the owner sets a new one.
-      this.cheapest = null;
-      this.opts.store.setSetting(CHARGE_PREFERENCE_KEY, null, now);
-      await this.dispatch({ type: "charge-mode", mode: "charge-now", planAllowsNow: true });
-    }
-    if (this.cheapest) {
-      const tariff = this.tariffNow() ?? t.premisesDefault;
-      const { allowsNow } = cheapestHours(tariff, this.cheapest, now, this.state.settings.maxPowerW);
-      if (force || this.state.chargeMode !== "cheapest-hours" || allowsNow !== this.state.planAllowsNow) {
-        await this.dispatch({ type: "charge-mode", mode: "cheapest-hours", planAllowsNow: allowsNow });
-      }
-    }
+  async setChargePreference(p: ChargePreference): Promise<void> {
+    if (this.schedule) return this.schedule.setPreference(p);
+    if (p.mode === "cheapest-hours") throw new Error("the hub has no tariffs, so it cannot plan the cheapest hours");
+    await this.dispatch({ type: "charge-mode", mode: "charge-now", planAllowsNow: true });
   }
 
   async stop(): Promise<void> {
