@@ -26,6 +26,8 @@ export type OutboxEntry = OutboxMessage & {
   attempts: number;
   createdAtMs: number;
   lastError: string | null;
+  /** Length of the message's JSON (uncompressed), for a batch's byte budget. */
+  jsonBytes: number;
 };
 
 /** What a send attempt came to. `retry`: try again later (utility down, 5xx). `rejected`: the utility refused it for good. */
@@ -62,6 +64,28 @@ export interface DrainResult {
   stopped: boolean;
   lastError: string | null;
 }
+
+/**
+ * Sending several stream heads in one request (session reports through the batch route). Only heads of
+ * different streams are ever put together, so per-stream order is the same as one at a time.
+ */
+export interface DrainBatching {
+  /** The kinds that may share a request. */
+  kinds: readonly OutboxKind[];
+  /**
+   * Sends ≥ 2 entries of those kinds and returns one outcome per entry, in order. A per-entry `retry` does not
+   * stop the drain (the utility answered); a throw means the request as a whole failed: every entry is retried
+   * and the drain stops, as for a single message.
+   */
+  send: (entries: OutboxEntry[]) => Promise<DeliveryOutcome[]>;
+  /** Most entries per request (default 100). */
+  maxMessages?: number;
+  /** Most JSON bytes per request (default 1 MiB); a larger message travels alone. */
+  maxBytes?: number;
+}
+
+export const DEFAULT_BATCH_MAX_MESSAGES = 100;
+export const DEFAULT_BATCH_MAX_BYTES = 1024 * 1024;
 
 export interface OutboxOptions {
   clock: Clock;
@@ -180,27 +204,40 @@ export class Outbox {
 
   /** Records the outcome of sending a claimed entry. */
   settle(entry: Pick<OutboxEntry, "id" | "stream">, outcome: DeliveryOutcome): void {
-    this.inFlight.delete(entry.id);
-    this.inFlightStreams.delete(entry.stream);
+    this.settleMany([entry], [outcome]);
+  }
+
+  /** Records the outcomes of several claimed entries in one transaction (a batch's answer). */
+  settleMany(entries: readonly Pick<OutboxEntry, "id" | "stream">[], outcomes: readonly DeliveryOutcome[]): void {
+    if (entries.length !== outcomes.length) throw new RangeError(`settleMany: ${entries.length} entries but ${outcomes.length} outcomes`);
+    for (const e of entries) {
+      this.inFlight.delete(e.id);
+      this.inFlightStreams.delete(e.stream);
+    }
     const now = this.clock.nowMs();
     this.db.transaction(() => {
-      const row = this.q.get.get(entry.id);
-      if (!row) return;
-      switch (outcome.kind) {
-        case "delivered":
-          this.q.deleteId.run(entry.id);
-          this.q.bump.run("delivered_total", 1);
-          break;
-        case "retry": {
-          const wait = Math.max(outcome.retryAfterMs ?? 0, this.backoff.delayMs(row.attempts + 1));
-          this.q.failed.run(entry.id, now + wait, outcome.error.slice(0, 1000));
-          break;
+      let delivered = 0;
+      entries.forEach((entry, i) => {
+        const outcome = outcomes[i]!;
+        const row = this.q.get.get(entry.id);
+        if (!row) return;
+        switch (outcome.kind) {
+          case "delivered":
+            this.q.deleteId.run(entry.id);
+            delivered++;
+            break;
+          case "retry": {
+            const wait = Math.max(outcome.retryAfterMs ?? 0, this.backoff.delayMs(row.attempts + 1));
+            this.q.failed.run(entry.id, now + wait, outcome.error.slice(0, 1000));
+            break;
+          }
+          case "rejected":
+            this.q.toDead.run(entry.id, now, outcome.error.slice(0, 1000));
+            this.q.deleteId.run(entry.id);
+            break;
         }
-        case "rejected":
-          this.q.toDead.run(entry.id, now, outcome.error.slice(0, 1000));
-          this.q.deleteId.run(entry.id);
-          break;
-      }
+      });
+      if (delivered > 0) this.q.bump.run("delivered_total", delivered);
     })();
   }
 
@@ -210,19 +247,26 @@ export class Outbox {
   }
 
   /**
-   * Sends due messages until none is due or a send asks to retry (the utility is likely down).
-   * Streams are independent, so up to `concurrency` heads travel at once; within a stream, strictly one.
+   * Sends due messages until none is due or a request asks to retry (the utility is likely down).
+   * Streams are independent, so up to `concurrency` requests travel at once; within a stream, strictly one
+   * message. With `batch`, due heads of the batchable kinds go several per request (never two of one stream).
    */
-  async drain(send: (entry: OutboxEntry) => Promise<DeliveryOutcome>, o: { concurrency?: number; maxMessages?: number } = {}): Promise<DrainResult> {
+  async drain(
+    send: (entry: OutboxEntry) => Promise<DeliveryOutcome>,
+    o: { concurrency?: number; maxMessages?: number; batch?: DrainBatching } = {},
+  ): Promise<DrainResult> {
     const concurrency = Math.max(1, o.concurrency ?? 4);
     const max = o.maxMessages ?? Number.POSITIVE_INFINITY;
     const res: DrainResult = { delivered: 0, retried: 0, rejected: 0, stopped: false, lastError: null };
     let sent = 0;
-    while (sent < max && !res.stopped) {
-      const batch = this.claimDue(Math.min(concurrency, max - sent));
-      if (batch.length === 0) break;
-      sent += batch.length;
-      const outcomes = await Promise.all(batch.map(async (e) => {
+    const count = (out: DeliveryOutcome, stops: boolean) => {
+      if (out.kind === "delivered") res.delivered++;
+      else if (out.kind === "retry") { res.retried++; res.lastError = out.error; if (stops) res.stopped = true; }
+      else { res.rejected++; res.lastError = out.error; }
+    };
+    const sendUnit = async (unit: OutboxEntry[]): Promise<void> => {
+      if (unit.length === 1) {
+        const e = unit[0]!;
         let out: DeliveryOutcome;
         try {
           out = await send(e);
@@ -230,15 +274,78 @@ export class Outbox {
           out = { kind: "retry", error: (err as Error).message };
         }
         this.settle(e, out);
-        return out;
-      }));
-      for (const out of outcomes) {
-        if (out.kind === "delivered") res.delivered++;
-        else if (out.kind === "retry") { res.retried++; res.stopped = true; res.lastError = out.error; }
-        else { res.rejected++; res.lastError = out.error; }
+        count(out, true);
+        return;
       }
+      let outs: DeliveryOutcome[];
+      let whole = false;
+      try {
+        outs = await o.batch!.send(unit);
+        if (outs.length !== unit.length) throw new Error(`batch send returned ${outs.length} outcomes for ${unit.length} messages`);
+      } catch (err) {
+        // The request as a whole failed: every message in it is retried, and the drain stops like a single send's.
+        const out: DeliveryOutcome = { kind: "retry", error: (err as Error).message };
+        outs = unit.map(() => out);
+        whole = true;
+      }
+      this.settleMany(unit, outs);
+      for (const out of outs) count(out, whole);
+    };
+    while (sent < max && !res.stopped) {
+      const units = o.batch ? this.claimUnits(concurrency, max - sent, o.batch) : this.claimDue(Math.min(concurrency, max - sent)).map((e) => [e]);
+      if (units.length === 0) break;
+      for (const u of units) sent += u.length;
+      await Promise.all(units.map(sendUnit));
     }
     return res;
+  }
+
+  /**
+   * Claims due stream heads as units of work: a batchable head joins the open batch (up to its count and byte
+   * budget), any other head is a unit alone; at most `units` units and `maxMessages` entries. A batch that ends
+   * with one entry is sent as a single message.
+   */
+  private claimUnits(units: number, maxMessages: number, b: DrainBatching): OutboxEntry[][] {
+    const now = this.clock.nowMs();
+    const perBatch = Math.max(1, b.maxMessages ?? DEFAULT_BATCH_MAX_MESSAGES);
+    const budget = Math.max(1, b.maxBytes ?? DEFAULT_BATCH_MAX_BYTES);
+    const out: OutboxEntry[][] = [];
+    let open: OutboxEntry[] | null = null;
+    let openBytes = 0;
+    let claimed = 0;
+    const claim = (e: OutboxEntry) => {
+      this.inFlight.add(e.id);
+      this.inFlightStreams.add(e.stream);
+      claimed++;
+    };
+    for (const r of this.q.heads.all(now)) {
+      if (claimed >= maxMessages) break;
+      const roomForUnit = out.length < units;
+      const openHasRoom = open !== null && open.length < perBatch;
+      if (!roomForUnit && !openHasRoom) break;
+      if (this.inFlightStreams.has(r.stream)) continue;
+      if (!b.kinds.includes(r.kind as OutboxKind)) {
+        if (!roomForUnit) continue;
+        const e = this.toEntry(r);
+        claim(e);
+        out.push([e]);
+        continue;
+      }
+      const e = this.toEntry(r);
+      if (open && open.length < perBatch && openBytes + e.jsonBytes <= budget) {
+        open.push(e);
+        openBytes += e.jsonBytes;
+      } else if (roomForUnit) {
+        open = [e];
+        openBytes = e.jsonBytes;
+        out.push(open);
+      } else {
+        continue; // the open batch is full by bytes and no unit is left: this head waits for the next round
+      }
+      claim(e);
+    }
+    if (out.length === 0) this.unparkFutureHeads(now);
+    return out;
   }
 
   /** Every waiting message in queue order (for the dashboard and tests). */
@@ -284,7 +391,8 @@ export class Outbox {
   }
 
   private toEntry(r: Row): OutboxEntry {
-    const body: unknown = JSON.parse(gunzipSync(r.body).toString("utf8"));
+    const json = gunzipSync(r.body);
+    const body: unknown = JSON.parse(json.toString("utf8"));
     return {
       id: r.id,
       stream: r.stream,
@@ -293,6 +401,7 @@ export class Outbox {
       attempts: r.attempts,
       createdAtMs: r.created_at_ms,
       lastError: r.last_error,
+      jsonBytes: json.byteLength,
     } as OutboxEntry;
   }
 }

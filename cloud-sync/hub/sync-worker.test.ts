@@ -116,6 +116,8 @@ test("FR-29: the utility down for a simulated week, then back: every session, ac
     }
     assert.is(fake.arrivals.filter((a) => a.path === "/v1/hub/acks").length, 7);
     assert.is(fake.refusals.length, 0, `no refusals: ${fake.refusals.join("; ")}`);
+    // The backlog's session reports went in batches (heads of different sessions), not one request each.
+    assert.ok(fake.batchSizes.length > 0 && fake.batchSizes.every((n) => n >= 2), `batches: ${fake.batchSizes.join(",")}`);
   } finally {
     await close();
   }

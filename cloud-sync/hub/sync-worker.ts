@@ -5,7 +5,7 @@ import type { Clock, TimerHandle } from "../../core/time/clock.ts";
 import { fromMillis, type UtcSeconds } from "../../core/time/utc.ts";
 import type { HubConfig } from "../protocol/hub-config.ts";
 import { Backoff, type BackoffOptions } from "./backoff.ts";
-import type { DrainResult, Outbox } from "./outbox.ts";
+import type { DrainBatching, DrainResult, Outbox, OutboxEntry } from "./outbox.ts";
 import type { UtilityClient } from "./utility-client.ts";
 
 export interface SyncState {
@@ -26,7 +26,8 @@ export interface SyncState {
 
 export interface SyncWorkerOptions {
   outbox: Outbox;
-  client: Pick<UtilityClient, "deliver" | "pullConfig">;
+  /** With deliverSessionReports, due session reports of different sessions travel in batches. */
+  client: Pick<UtilityClient, "deliver" | "pullConfig"> & Partial<Pick<UtilityClient, "deliverSessionReports">>;
   clock: Clock;
   /** Called with each newly pulled config (configVersion changed). The hub persists and applies it. */
   onConfig?: (config: HubConfig) => void | Promise<void>;
@@ -39,6 +40,11 @@ export interface SyncWorkerOptions {
   /** Backoff of probes (config pulls) while the utility is unreachable. */
   backoff?: BackoffOptions;
   concurrency?: number;
+  /**
+   * Batching of session reports (when the client can): most reports and JSON bytes per request
+   * (defaults 100 and 1 MiB), or false to send one report per request.
+   */
+  batch?: { maxMessages?: number; maxBytes?: number } | false;
 }
 
 type Listener = (s: SyncState) => void;
@@ -140,7 +146,7 @@ export class SyncWorker {
   /** One drain pass now, outside the schedule. */
   async drainNow(): Promise<DrainResult> {
     this.lastAttemptAt = this.clock.now();
-    const r = await this.outbox.drain((e) => this.o.client.deliver(e), { concurrency: this.o.concurrency ?? 4 });
+    const r = await this.outbox.drain((e) => this.o.client.deliver(e), { concurrency: this.o.concurrency ?? 4, batch: this.batching() });
     if (r.stopped) {
       this.markOffline(r.lastError);
     } else {
@@ -177,6 +183,21 @@ export class SyncWorker {
       }
     }
     return config;
+  }
+
+  /** Session reports of different sessions share a request when the client can send batches. */
+  private batching(): DrainBatching | undefined {
+    const client = this.o.client;
+    if (this.o.batch === false || !client.deliverSessionReports) return undefined;
+    return {
+      kinds: ["session-report"],
+      send: (entries: OutboxEntry[]) => client.deliverSessionReports!(entries.map((e) => {
+        if (e.kind !== "session-report") throw new Error(`outbox entry ${e.id} (${e.kind}) is not a session report`);
+        return e.body;
+      })),
+      maxMessages: this.o.batch?.maxMessages,
+      maxBytes: this.o.batch?.maxBytes,
+    };
   }
 
   private isOffline(): boolean { return this.online === false; }

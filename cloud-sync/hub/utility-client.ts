@@ -12,6 +12,7 @@ import type { HubConfig } from "../protocol/hub-config.ts";
 import type { DrStatusReport } from "../protocol/dr-status.ts";
 import type { BillSummaryList } from "../protocol/bills.ts";
 import type { Receipt, SessionReceipt } from "../protocol/receipts.ts";
+import type { SessionReportBatchResult } from "../protocol/session-report-batch.ts";
 import { errorBodySchema, ProtocolError } from "../protocol/errors.ts";
 import { ROUTES, type RouteSpec } from "../protocol/routes.ts";
 import { signRequest } from "../protocol/signing.ts";
@@ -19,6 +20,7 @@ import { parseMessage } from "../protocol/version.ts";
 import type { z } from "zod";
 import type { DeliveryOutcome } from "./outbox.ts";
 import type { OutboxMessage } from "./outbox-message.ts";
+import { outcomeOfBatchResult } from "./batch-outcome.ts";
 
 /** Any failure talking to the utility. `retryable` tells the outbox whether to back off (true) or set the message aside. */
 export class UtilityError extends Error {
@@ -54,12 +56,16 @@ export interface UtilityClientOptions {
   /** Per-request timeout, ms (default 10 s). Binding calls should pass the time left in the comm-wait window. */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** After the utility answers 404/405 to the batch route (an older head-end), send reports singly for this long, ms (default 1 h). */
+  batchUnsupportedRetryMs?: number;
 }
 
 export class UtilityClient {
   private readonly base: string;
   private readonly fetchFn: typeof fetch;
   private readonly timeoutMs: number;
+  /** Until when (clock ms) the batch route is known to be missing; reports then go one per request. */
+  private batchUnsupportedUntilMs = 0;
 
   constructor(private readonly o: UtilityClientOptions) {
     this.base = o.baseUrl.replace(/\/+$/, "");
@@ -79,6 +85,59 @@ export class UtilityClient {
 
   sendSessionReport(r: SessionReport): Promise<SessionReceipt> {
     return this.call(ROUTES.sessions, r);
+  }
+
+  /**
+   * Sends reports of different sessions in one signed request (FR-29; at most MAX_SESSION_REPORTS_PER_BATCH).
+   * Returns the utility's answer, checked to hold exactly one result per report, in order: `results[i]` is
+   * a receipt for `reports[i]` or its error. A whole-request failure throws UtilityError as for one report.
+   */
+  async sendSessionReports(reports: readonly SessionReport[]): Promise<SessionReportBatchResult> {
+    const route = ROUTES.sessionsBatch;
+    const answer = await this.call(route, { v: 1, reports: [...reports] });
+    // A receipt for another report would make the outbox forget the wrong message: treat a mismatch as a bad answer.
+    const where = `${route.method} ${route.path}`;
+    if (answer.results.length !== reports.length) {
+      throw new UtilityError(`${where}: the utility answered ${answer.results.length} results for ${reports.length} reports`, true, 200);
+    }
+    answer.results.forEach((r, i) => {
+      const rep = reports[i]!;
+      const ok = "outcome" in r ? r.sessionId === rep.sessionId && r.revision === rep.revision : r.index === i;
+      if (!ok) throw new UtilityError(`${where}: results[${i}] does not answer session ${rep.sessionId} revision ${rep.revision}`, true, 200, `results[${i}]`);
+    });
+    return answer;
+  }
+
+  /**
+   * Delivers several session reports (heads of different sessions) and returns one outcome per report, in order.
+   * Throws when the request as a whole failed in a way retrying can fix (utility down, 5xx, timeout, 401, a bad
+   * answer): the caller retries every report. When the utility refuses the batch as a whole for a reason that may
+   * lie with one report (400, 403, 413, …) or lacks the batch route (404/405), each report is sent alone, so it
+   * gets exactly the fate it would have had without batching.
+   */
+  async deliverSessionReports(reports: readonly SessionReport[]): Promise<DeliveryOutcome[]> {
+    if (reports.length === 1 || this.o.clock.nowMs() < this.batchUnsupportedUntilMs) return this.deliverEach(reports);
+    let answer: SessionReportBatchResult;
+    try {
+      answer = await this.sendSessionReports(reports);
+    } catch (e) {
+      if (!(e instanceof UtilityRejectedError) || e.status === 401) throw e;
+      if (e.status === 404 || e.status === 405) this.batchUnsupportedUntilMs = this.o.clock.nowMs() + (this.o.batchUnsupportedRetryMs ?? 3_600_000);
+      return this.deliverEach(reports);
+    }
+    const where = `${ROUTES.sessionsBatch.method} ${ROUTES.sessionsBatch.path}`;
+    return answer.results.map((r, i) => outcomeOfBatchResult(r, reports[i]!, where));
+  }
+
+  /** One request per report, a few at a time (the fallback when a batch cannot be used). */
+  private async deliverEach(reports: readonly SessionReport[]): Promise<DeliveryOutcome[]> {
+    const out: DeliveryOutcome[] = new Array(reports.length);
+    let next = 0;
+    const lane = async () => {
+      for (let i = next++; i < reports.length; i = next++) out[i] = await this.deliver({ kind: "session-report", body: reports[i]! });
+    };
+    await Promise.all(Array.from({ length: Math.min(4, reports.length) }, lane));
+    return out;
   }
 
   sendPremisesIntervals(b: PremisesIntervalBatch): Promise<Receipt> {

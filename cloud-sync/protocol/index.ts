@@ -7,6 +7,7 @@ export * from "./interval.ts";
 export * from "./binding.ts";
 export * from "./acks.ts";
 export * from "./session-report.ts";
+export * from "./session-report-batch.ts";
 export * from "./premises-intervals.ts";
 export * from "./dr-event.ts";
 export * from "./dr-status.ts";

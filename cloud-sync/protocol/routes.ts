@@ -6,6 +6,7 @@ import type { z } from "zod";
 import { bindingAnswerSchema, bindingRequestSchema } from "./binding.ts";
 import { commissioningAckSchema } from "./acks.ts";
 import { sessionReportSchema } from "./session-report.ts";
+import { sessionReportBatchResultSchema, sessionReportBatchSchema } from "./session-report-batch.ts";
 import { premisesIntervalBatchSchema } from "./premises-intervals.ts";
 import { hubConfigSchema } from "./hub-config.ts";
 import { drStatusReportSchema } from "./dr-status.ts";
@@ -32,6 +33,8 @@ export const ROUTES = {
   acks: route({ method: "POST", path: "/v1/hub/acks", name: "commissioning acknowledgement", request: commissioningAckSchema, response: receiptSchema, signedByHub: true }),
   /** FR-29: session reports, deduplicated on (sessionId, revision). */
   sessions: route({ method: "POST", path: "/v1/hub/sessions", name: "session report", request: sessionReportSchema, response: sessionReceiptSchema, signedByHub: true }),
+  /** FR-29: up to MAX_SESSION_REPORTS_PER_BATCH reports of different sessions in one request; answered per report. */
+  sessionsBatch: route({ method: "POST", path: "/v1/hub/sessions/batch", name: "session report batch", request: sessionReportBatchSchema, response: sessionReportBatchResultSchema, signedByHub: true }),
   /** Premises intervals from a hub-read whole-home meter (optional; the AMI channel is the usual source). */
   premisesIntervals: route({ method: "POST", path: "/v1/hub/premises-intervals", name: "premises interval batch", request: premisesIntervalBatchSchema, response: receiptSchema, signedByHub: true }),
   /** Config for the calling hub. Query: `since=<configVersion>` (optional; the utility may then omit tariff definitions the hub has). */

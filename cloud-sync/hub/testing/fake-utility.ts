@@ -12,9 +12,14 @@ import { ROUTES } from "../../protocol/routes.ts";
 import { createRequestVerifier, RequestAuthError } from "../../protocol/signing.ts";
 import { parseMessageJson } from "../../protocol/version.ts";
 import type { SessionReport } from "../../protocol/session-report.ts";
+import type { SessionReceipt } from "../../protocol/receipts.ts";
+import type { SessionReportBatch, SessionReportBatchError, SessionReportBatchResult } from "../../protocol/session-report-batch.ts";
 import type { HubConfig } from "../../protocol/hub-config.ts";
 
 export interface Arrival { path: string; body: unknown; at: number }
+
+/** A refusal the fake gives one session report (alone, or inside a batch): status, head-end code, message, field. */
+export interface ReportRefusal { status: number; code: string; error: string; path?: string }
 
 export class FakeUtility {
   /** While true every request is answered 503 (the utility is down). */
@@ -29,6 +34,12 @@ export class FakeUtility {
   readonly sessions = new Map<string, { latest: SessionReport; revisions: number[]; duplicates: number }>();
   readonly refusals: string[] = [];
   config: HubConfig | null = null;
+  /** Per-report refusals (e.g. an ID the utility does not know): consulted for single and batched reports. */
+  refuseReport: ((r: SessionReport) => ReportRefusal | null) | null = null;
+  /** While false the batch route answers 404, as a head-end without it would. */
+  batchRoute = true;
+  /** Batch requests that reached the route, and how many reports each carried. */
+  readonly batchSizes: number[] = [];
   /** What POST /v1/hub/binding answers (sent as is, even if invalid, to test the hub's validation). */
   bindingAnswer: unknown = null;
   private server: Server<unknown> | null = null;
@@ -85,6 +96,22 @@ export class FakeUtility {
     return null;
   }
 
+  /** Stores a report, deduplicated on (session ID, revision); `path` is the route it came by. */
+  private storeSession(path: string, s: SessionReport): SessionReceipt {
+    const now = this.clock.now();
+    const have = this.sessions.get(s.sessionId);
+    let outcome: "accepted" | "duplicate" | "superseded" = "accepted";
+    if (!have) this.sessions.set(s.sessionId, { latest: s, revisions: [s.revision], duplicates: 0 });
+    else if (have.revisions.includes(s.revision)) { have.duplicates++; outcome = "duplicate"; }
+    else {
+      have.revisions.push(s.revision);
+      if (s.revision > have.latest.revision) have.latest = s;
+      else outcome = "superseded";
+    }
+    this.arrivals.push({ path, body: s, at: now });
+    return { v: 1, sessionId: s.sessionId, revision: s.revision, outcome, receivedAt: now };
+  }
+
   private route(path: string, text: string | null): Response {
     const now = this.clock.now();
     const r = Object.values(ROUTES).find((x) => x.path === path);
@@ -98,17 +125,27 @@ export class FakeUtility {
     if (path === ROUTES.binding.path) return Response.json(this.bindingAnswer);
     if (path === ROUTES.sessions.path) {
       const s = body as SessionReport;
-      const have = this.sessions.get(s.sessionId);
-      let outcome: "accepted" | "duplicate" | "superseded" = "accepted";
-      if (!have) this.sessions.set(s.sessionId, { latest: s, revisions: [s.revision], duplicates: 0 });
-      else if (have.revisions.includes(s.revision)) { have.duplicates++; outcome = "duplicate"; }
-      else {
-        have.revisions.push(s.revision);
-        if (s.revision > have.latest.revision) have.latest = s;
-        else outcome = "superseded";
+      const refusal = this.refuseReport?.(s);
+      if (refusal) {
+        this.refusals.push(refusal.error);
+        return Response.json({ error: refusal.error, code: refusal.code, ...(refusal.path ? { path: refusal.path } : {}) }, { status: refusal.status });
       }
-      this.arrivals.push({ path, body, at: now });
-      return this.stored() ?? Response.json({ v: 1, sessionId: s.sessionId, revision: s.revision, outcome, receivedAt: now });
+      const receipt = this.storeSession(path, s);
+      return this.stored() ?? Response.json(receipt);
+    }
+    if (path === ROUTES.sessionsBatch.path) {
+      if (!this.batchRoute) return Response.json({ error: `no route ${path}`, code: "not-found" }, { status: 404 });
+      const batch = body as SessionReportBatch;
+      this.batchSizes.push(batch.reports.length);
+      // Like the head-end: each report stored (or refused) on its own, all answered together.
+      const results = batch.reports.map((s, index): SessionReceipt | SessionReportBatchError => {
+        const refusal = this.refuseReport?.(s);
+        if (!refusal) return this.storeSession(path, s);
+        this.refusals.push(refusal.error);
+        return { index, error: refusal.error, code: refusal.code, status: refusal.status, ...(refusal.path ? { path: `reports[${index}].${refusal.path}` } : {}) };
+      });
+      const answer: SessionReportBatchResult = { v: 1, results };
+      return this.stored() ?? Response.json(answer);
     }
     this.arrivals.push({ path, body, at: now });
     return this.stored() ?? Response.json({ v: 1, duplicate: false, receivedAt: now });

@@ -14,7 +14,7 @@ import { HeadEndError } from "../errors.ts";
 import type { HeadEnd } from "../head-end.ts";
 import type { HubPairing } from "../types.ts";
 import { buildHubConfig } from "./hub-config-builder.ts";
-import { SESSION_BATCH_PATH, sessionBatchSchema, type SessionBatchResult } from "./session-batch.ts";
+import type { SessionReportBatchResult } from "../../protocol/session-report-batch.ts";
 
 export interface HubRoutesOptions { pullEveryS: number; onSessionAccepted: () => void }
 
@@ -79,9 +79,9 @@ export function hubRoutes(h: HeadEnd, o: HubRoutesOptions): Hono {
     return c.json(r);
   });
 
-  app.post(SESSION_BATCH_PATH, async (c) => {
+  app.post(ROUTES.sessionsBatch.path, async (c) => {
     const { hub, text } = await verified(c);
-    const batch = parseMessageJson(sessionBatchSchema, text, "session report batch");
+    const batch = parseMessageJson(ROUTES.sessionsBatch.request, text, ROUTES.sessionsBatch.name);
     batch.reports.forEach((r, i) => {
       try {
         samePremises(hub, r);
@@ -93,11 +93,12 @@ export function hubRoutes(h: HeadEnd, o: HubRoutesOptions): Hono {
     const results = h.sessions.intakeBatch(batch.reports).map((r, index) => {
       if (r.ok) return r.receipt;
       const e = r.error;
-      if (e instanceof HeadEndError) return { index, error: e.message, code: e.code, ...(e.field ? { path: `reports[${index}].${e.field}` } : {}) };
-      return { index, error: `internal error: ${(e as Error).message}`, code: "internal" };
+      // `status` is what this report would have been answered alone, so the hub decides the same way.
+      if (e instanceof HeadEndError) return { index, error: e.message, code: e.code, status: e.status, ...(e.field ? { path: `reports[${index}].${e.field}` } : {}) };
+      return { index, error: `internal error: ${(e as Error).message}`, code: "internal", status: 500 };
     });
     if (results.some((r) => "outcome" in r && r.outcome === "accepted")) o.onSessionAccepted();
-    const body: SessionBatchResult = { v: 1, results };
+    const body: SessionReportBatchResult = { v: 1, results };
     return c.json(body);
   });
 
