@@ -263,13 +263,28 @@ test("demand response: pause during the event, opt-out restores charging, status
   d.plug();
   d.send({ type: "pev.hello", vin: VIN });
   d.send({ type: "utility.answer", status: "enrolled", path: "commissioning", params: params() });
-  d.send({ type: "dr.event", id: "DR-1", action: "pause", limitA: null, startsAt: (d.now + 10) as never, endsAt: (d.now + 3600) as never });
+  d.send({ type: "dr.event", id: "DR-1", action: "pause", limitA: null, startsAt: (d.now + 10) as never, endsAt: (d.now + 3600) as never, optOutAllowed: true });
   assert.ok(d.lastEvse()!.enabled);
   d.tickFor(10);
   assert.is(d.lastEvse()!.enabled, false);
   d.send({ type: "dr.opt-out", id: "DR-1" });
   assert.is(d.lastEvse()!.enabled, true);
   assert.equal(d.of("dr.status").map((s) => s.status), ["received", "started", "opted-out"]);
+});
+
+test("demand response: a curtail caps the current; opting out of an event that does not allow it is refused and recorded", () => {
+  const d = new Driver();
+  d.plug();
+  d.send({ type: "pev.hello", vin: VIN });
+  d.send({ type: "utility.answer", status: "enrolled", path: "commissioning", params: params() });
+  d.send({ type: "dr.event", id: "DR-2", action: "curtail", limitA: 10, startsAt: d.now as never, endsAt: (d.now + 600) as never, optOutAllowed: false });
+  assert.equal([d.lastEvse()!.enabled, d.lastEvse()!.currentA], [true, 10]);
+  const out = d.send({ type: "dr.opt-out", id: "DR-2" });
+  assert.ok(d.records(out).some((r) => r.kind === "dr.opt-out-refused"));
+  assert.is(d.lastEvse()!.currentA, 10, "still curtailed");
+  d.tickFor(600);
+  assert.is(d.lastEvse()!.currentA, 32, "full current after the event");
+  assert.equal(d.of("dr.status").map((s) => s.status), ["received", "started", "completed"]);
 });
 
 test("unplug closes the session, holds the EVSE, closes the link and reports a final revision", () => {

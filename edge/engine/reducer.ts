@@ -382,7 +382,7 @@ function onEvent(st: Step, e: EngineEvent): void {
       return;
     case "dr.event":
       if (st.s.dr?.id === e.id) return;
-      st.s.dr = { id: e.id, action: e.action, limitA: e.limitA, startsAt: e.startsAt, endsAt: e.endsAt, optedOut: false, started: false };
+      st.s.dr = { id: e.id, action: e.action, limitA: e.limitA, startsAt: e.startsAt, endsAt: e.endsAt, optOutAllowed: e.optOutAllowed, optedOut: false, started: false };
       st.out.push({ type: "dr.status", id: e.id, status: "received" });
       st.record("dr.received", `demand-response event ${e.id}: ${e.action} from ${toIso(e.startsAt)} to ${toIso(e.endsAt)}`);
       return onTick(st);
@@ -394,6 +394,10 @@ function onEvent(st: Step, e: EngineEvent): void {
       return;
     case "dr.opt-out":
       if (st.s.dr?.id !== e.id || st.s.dr.optedOut) return;
+      if (!st.s.dr.optOutAllowed) {
+        st.record("dr.opt-out-refused", `the customer asked to opt out of demand-response event ${e.id}, but the program does not allow opting out of it`);
+        return;
+      }
       st.s.dr = { ...st.s.dr, optedOut: true };
       st.out.push({ type: "dr.status", id: e.id, status: "opted-out" });
       st.record("dr.opted-out", `the customer opted out of demand-response event ${e.id}`);

@@ -102,6 +102,8 @@ export interface DemandResponse {
   limitA: number | null;
   startsAt: UtcSeconds;
   endsAt: UtcSeconds;
+  /** The program lets the customer opt out of this event (the utility says so per event). */
+  optOutAllowed: boolean;
   optedOut: boolean;
   started: boolean;
 }
@@ -146,7 +148,7 @@ export type EngineEvent =
   | { type: "config"; intervalS?: number; commWaitS?: number; fallbackPreference?: FallbackPreference; maxCurrentA?: number }
   | { type: "tariff.off-peak"; offPeak: boolean }
   | { type: "charge-mode"; mode: ChargeMode; planAllowsNow: boolean }
-  | { type: "dr.event"; id: string; action: "pause" | "curtail"; limitA: number | null; startsAt: UtcSeconds; endsAt: UtcSeconds }
+  | { type: "dr.event"; id: string; action: "pause" | "curtail"; limitA: number | null; startsAt: UtcSeconds; endsAt: UtcSeconds; optOutAllowed: boolean }
   | { type: "dr.cancel"; id: string }
   | { type: "dr.opt-out"; id: string };
 

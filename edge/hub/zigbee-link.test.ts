@@ -150,7 +150,7 @@ test("FR-09, FR-17, FR-24: a PEV speaking over the SE tunnel reaches the engine,
 
 test("FR-35: a utility demand-response event goes to the EV device class, and the EV's ReportEventStatus is in the hub log", async () => {
   const now = clock.now();
-  await h.hub.dispatch({ type: "dr.event", id: "DR-7", action: "curtail", limitA: 16, startsAt: now, endsAt: (now + 3600) as typeof now });
+  await h.hub.dispatch({ type: "dr.event", id: "DR-7", action: "curtail", limitA: 16, startsAt: now, endsAt: (now + 3600) as typeof now, optOutAllowed: true });
   const lce = parseSeFrame(DRLC_CLUSTER_ID, (await adapter.nextSent(command(DRLC_CLUSTER_ID))).data);
   assert.equal([lce.command, lce.payload.deviceClass, lce.payload.durationInMinutes, lce.payload.averageLoadAdjustmentPercentage, lce.payload.startTime], ["loadControlEvent", DEVICE_CLASS_EV, 60, -50, 0]);
   const issuer = lce.payload.issuerEventId as number;

@@ -71,7 +71,7 @@ export class UtilityLink implements UtilityPort, ReportSink {
       }
       if (e.start + e.durationS <= this.o.clock.now() || this.activeDr.has(e.id)) continue;
       this.activeDr.add(e.id);
-      this.dispatch({ type: "dr.event", id: e.id, action: e.action, limitA: e.limitA ?? null, startsAt: e.start, endsAt: (e.start + e.durationS) as UtcSeconds });
+      this.dispatch({ type: "dr.event", id: e.id, action: e.action, limitA: e.limitA ?? null, startsAt: e.start, endsAt: (e.start + e.durationS) as UtcSeconds, optOutAllowed: e.optOutAllowed });
     }
     this.o.log(`hub: utility configuration v${c.configVersion} applied (interval ${c.intervalS} s, comm-wait ${c.commWaitS} s, ${c.drEvents.length} DR events)`);
   }

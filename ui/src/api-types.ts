@@ -28,6 +28,7 @@ export interface NowView {
   live: { powerW: number; at: number } | null;
   price: PriceNow | null; priceProblem: string | null; costNanoUsd: number | null;
   chargePlan: { mode: "charge-now" | "cheapest-hours"; departAt: string | null; planAllowsNow: boolean };
+  demandResponse: { id: string; action: "pause" | "curtail"; limitA: number | null; startsAt: number; endsAt: number; optOutAllowed: boolean; optedOut: boolean; started: boolean } | null;
 }
 
 export interface Reading { powerW: number; at: number; sessionWh: number | null }

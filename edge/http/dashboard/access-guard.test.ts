@@ -123,6 +123,27 @@ test("CSRF: a state change needs the session's token header, and a foreign Origi
   assert.is(((await bad.json()) as { path: string }).path, "departAt");
 });
 
+test("FR-35: the customer sees a utility demand-response event on the Now view and can opt out, where the program allows it", async () => {
+  const now = clock.now();
+  await h.hub.dispatch({ type: "dr.event", id: "DR-9", action: "pause", limitA: null, startsAt: now, endsAt: (now + 3600) as typeof now, optOutAllowed: true });
+  const view = await (await fetch(`${h.url}/api/v1/dashboard/now`, { headers: { cookie } })).json() as { demandResponse: { id: string; optedOut: boolean } | null };
+  assert.is(view.demandResponse?.id, "DR-9");
+  assert.is((await post("/api/v1/dashboard/dr/opt-out", { id: "DR-9" }, { cookie })).status, 403, "CSRF token required");
+  const unknown = await post("/api/v1/dashboard/dr/opt-out", { id: "DR-0" }, { cookie, "x-csrf-token": csrf });
+  assert.is(unknown.status, 400);
+  assert.is(((await unknown.json()) as { path: string }).path, "id");
+  const ok = await post("/api/v1/dashboard/dr/opt-out", { id: "DR-9" }, { cookie, "x-csrf-token": csrf });
+  assert.is(ok.status, 200);
+  assert.is(h.hub.snapshot().dr?.optedOut, true);
+  assert.ok(h.store.hubEvents().some((e) => e.kind === "dr.opted-out"));
+  await h.hub.dispatch({ type: "dr.cancel", id: "DR-9" });
+  await h.hub.dispatch({ type: "dr.event", id: "DR-10", action: "pause", limitA: null, startsAt: now, endsAt: (now + 3600) as typeof now, optOutAllowed: false });
+  const refused = await post("/api/v1/dashboard/dr/opt-out", { id: "DR-10" }, { cookie, "x-csrf-token": csrf });
+  assert.is(refused.status, 409);
+  assert.is(h.hub.snapshot().dr?.optedOut, false);
+  await h.hub.dispatch({ type: "dr.cancel", id: "DR-10" });
+});
+
 test("the guest view is off by default; when the owner turns it on, guests can read but not change anything", async () => {
   assert.is((await fetch(`${h.url}/api/v1/dashboard/now`)).status, 401);
   assert.is((await post("/api/v1/auth/guest-view", { enabled: true }, { cookie, "x-csrf-token": csrf })).status, 200);

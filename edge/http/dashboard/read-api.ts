@@ -89,6 +89,18 @@ export function mountReadApi(app: Hono, ctx: DashboardContext, clock: Clock, gue
     } catch (e) { return bad(c, e); }
   });
 
+  // The customer opts out of the utility's demand-response event (the hub records it and reports it back).
+  app.post("/api/v1/dashboard/dr/opt-out", async (c) => {
+    try {
+      const b = await body(c);
+      const dr = ctx.hub.snapshot().dr;
+      if (typeof b.id !== "string" || !dr || dr.id !== b.id) throw new BadInput(`no demand-response event ${JSON.stringify(b.id)} is in force`, "id");
+      if (!dr.optOutAllowed) return c.json({ error: `the program does not allow opting out of event ${dr.id}`, path: "id" }, 409);
+      await ctx.hub.dispatch({ type: "dr.opt-out", id: dr.id });
+      return c.json({ ok: true, id: dr.id, optedOut: ctx.hub.snapshot().dr?.optedOut ?? true });
+    } catch (e) { return bad(c, e); }
+  });
+
   app.post("/api/v1/dashboard/fallback", async (c) => {
     try {
       const b = await body(c);

@@ -74,6 +74,26 @@ export class OpNowPage extends LitElement {
     } catch (err) { this.message = `Not saved: ${(err as Error).message}`; }
   }
 
+  private async optOut(id: string) {
+    try {
+      await postJson("/api/v1/dashboard/dr/opt-out", { id });
+      this.message = "You opted out of this event: charging continues as usual.";
+    } catch (err) { this.message = `Not saved: ${(err as Error).message}`; }
+  }
+
+  private demandResponse(v: NowView) {
+    const dr = v.demandResponse;
+    if (!dr) return null;
+    const what = dr.action === "pause" ? "pause charging" : `limit charging to ${dr.limitA} A`;
+    return html`<section class="card" aria-labelledby="dr">
+      <h2 id="dr">Utility demand response</h2>
+      <p class="status ${dr.optedOut ? "" : "warn"}">${dr.optedOut ? "You opted out of this event." : `Your utility asks to ${what}`}</p>
+      <p>From ${localTime(v.timeZone, dr.startsAt)} to ${localTime(v.timeZone, dr.endsAt)}${dr.started ? " (in progress)" : ""}.</p>
+      ${!dr.optedOut && dr.optOutAllowed && !this.readOnly ? html`<p><button @click=${() => this.optOut(dr.id)}>Opt out of this event</button></p>` : null}
+      ${!dr.optOutAllowed ? html`<p class="muted">Your program does not allow opting out of this event.</p>` : null}
+    </section>`;
+  }
+
   override render() {
     const v = this.view;
     if (!v) return html`<h1>Now</h1><p>Connecting to the hub…</p>`;
@@ -84,6 +104,7 @@ export class OpNowPage extends LitElement {
       <h1>Now</h1>
       ${this.stale ? html`<p class="stale" role="status">Live updates interrupted: these numbers may be out of date. Reconnecting…</p>` : null}
       <div class="grid">
+        ${this.demandResponse(v)}
         <section class="card" aria-labelledby="cp">
           <h2 id="cp">Charge point</h2>
           <p class="status" id="evse-state">${EVSE_WORDS[v.chargePoint.evseState] ?? v.chargePoint.evseState}</p>
