@@ -13,9 +13,11 @@ export class FakeCharger implements Charger {
   enabled = false;
   currentA = 32;
   writes: string[] = [];
+  /** A vehicle identifier the EVSE reports (EVCCID, RFID, VIN), if any. */
+  vehicleId: string | undefined;
   async readStatus(): Promise<ChargerStatus> {
     const state = this.state === "B" && this.enabled ? "C" : this.state === "C" && !this.enabled ? "B" : this.state;
-    return { state, enabled: this.enabled, currentLimitA: this.currentA };
+    return { state, enabled: this.enabled, currentLimitA: this.currentA, ...(this.vehicleId && state !== "A" ? { vehicleId: this.vehicleId } : {}) };
   }
   async setEnabled(on: boolean) { this.enabled = on; this.writes.push(on ? "enable" : "hold"); }
   async setCurrentLimit(a: number) { this.currentA = a; }

@@ -34,6 +34,8 @@ export type HubChange = { kind: "step"; commands: Command[]; state: HubState } |
 export interface DeviceHealthView { online: boolean | null; lastOkAt: number | null; lastError: string | null; failures: number }
 
 const PREMISES_METERING_KEY = "premises.metering";
+/** How long after On-Plug a vehicle gets to open its secure link before an EVSE-reported ID is used instead. */
+const ID_ONLY_AFTER_S = 5;
 
 export class Hub {
   private state!: HubState;
@@ -157,6 +159,11 @@ export class Hub {
     try {
       const st = await this.opts.ports.charger!.readStatus();
       this.ok("charger");
+      const s = this.state.session;
+      // No vehicle spoke on the PEV link a few seconds into the window, but the EVSE knows who it is: ID-only.
+      if (st.vehicleId && s && s.phase === "awaiting-binding" && s.vin === null && this.opts.clock.now() - s.pluggedAt >= ID_ONLY_AFTER_S) {
+        this.opts.ports.pevLink?.vehicleId?.(st.vehicleId);
+      }
       if (st.state !== this.lastEvse) {
         this.lastEvse = st.state;
         await this.dispatch({ type: "evse.state", state: st.state });

@@ -76,4 +76,26 @@ test("FR-06, FR-13: a hello that arrives just before the hub polls the plug-in i
   await r.done();
 });
 
+test("FR-13: an EVSE that only reports the vehicle's ID: the link degrades to ID-only and says so; commissioning still works, re-binding cannot be proven", async () => {
+  const r = await rig();
+  r.charger.vehicleId = VIN;
+  await r.settle();
+  r.charger.state = "B";
+  await r.settle(3000);
+  assert.equal(r.utility.requests, [], "the vehicle gets a few seconds to open its secure link first");
+  await r.settle(4000);
+  assert.equal(r.utility.requests.map((q) => [q.vin, q.path]), [[VIN, "commissioning"]]);
+  assert.ok(r.lines.some((l) => /reports only a vehicle identifier; no proof is possible \(ID-only\)/.test(l)));
+  assert.is(r.hub.snapshot().session?.phase, "bound");
+  r.charger.state = "A";
+  await r.settle(2000);
+  r.charger.state = "B";
+  await r.settle(8000);
+  const s = r.hub.snapshot().session!;
+  assert.is(s.phase, "fallback");
+  assert.is(s.fallbackReason, "proof-failed");
+  assert.ok(r.store.getSession(s.id)!.events.some((e) => e.kind === "fallback" && /id-only link/i.test(e.reason)));
+  await r.done();
+});
+
 test.run();

@@ -4,7 +4,7 @@
 import type { AuthenticationParameters, BindingStatus } from "../../core/binding/types.ts";
 import type { Vin } from "../../core/ids/vin.ts";
 import type { Clock, TimerHandle } from "../../core/time/clock.ts";
-import type { PevLinkError, PevLinkServer, PevLinkSession } from "../../drivers/pevlink/index.ts";
+import { IdOnlyLink, type PevLinkError, type PevLinkServer, type PevLinkSession } from "../../drivers/pevlink/index.ts";
 import type { EngineEvent } from "../engine/types.ts";
 import type { PevLinkPort } from "./ports.ts";
 
@@ -21,6 +21,15 @@ export class PevLinkPortAdapter implements PevLinkPort {
 
   constructor(server: PevLinkSessionSource, private readonly clock: Clock, private readonly log: (l: string) => void) {
     this.attach(server);
+  }
+
+  /**
+   * The EVSE reports a vehicle identifier (EVCCID, RFID, VIN) but no vehicle opened a secure link: degrade to an
+   * ID-only session so the utility can still be asked (commissioning); a re-binding proof is impossible over it.
+   */
+  vehicleId(id: string): void {
+    if (!this.open_ || this.link) return;
+    this.accept(new IdOnlyLink(id, this.clock));
   }
 
   /** Another source of sessions; the latest link to say hello is the one the engine talks to. */

@@ -13,6 +13,8 @@ export interface PevLinkPort {
   challenge(vin: Vin, secretHex: string | null): void;
   /** The binding result (FR-16); at commissioning with parameters and the per-PEV secret (FR-18). */
   confirm(status: BindingStatus, params: AuthenticationParameters | null, pevSecretHex: string | null): void;
+  /** The EVSE reports a vehicle identifier while no vehicle has opened a link: fall back to ID-only. */
+  vehicleId?(id: string): void;
   /** For an EUMD reachable over the link (BR-8); Modbus/Zigbee EUMDs are handled by the hub itself. */
   eumdDetect?(params: AuthenticationParameters): boolean;
 }
