@@ -110,9 +110,28 @@ export function usageView(ctx: DashboardContext, month: string, now: UtcSeconds)
     const from = localMidnightUtc(ctx.timeZone, y, mo, d);
     if (from > now) break;
     const to = d === last ? localMidnightUtc(ctx.timeZone, mo === 12 ? y + 1 : y, mo === 12 ? 1 : mo + 1, 1) : localMidnightUtc(ctx.timeZone, y, mo, d + 1);
-    const intervals = ctx.store.intervalsBetween("eumd", from, to).map(asMetered);
-    const wh = intervals.reduce((a, i) => a + i.wh, 0);
-    days.push({ date: localDateAt(ctx.timeZone, from), wh, nanoUsd: costOf(tariff, intervals), byPeriod: byPeriod(tariff, intervals) });
+    // Each session's energy is priced at the tariff it was billed at: the program's when bound, the default otherwise.
+    const byTariff = new Map<Tariff | null, MeteredInterval[]>();
+    for (const i of ctx.store.ratedIntervalsBetween(from, to)) {
+      const t = sessionTariff(ctx, { rate: i.rate, tariffId: i.tariffId });
+      byTariff.set(t, [...(byTariff.get(t) ?? []), asMetered(i)]);
+    }
+    const groups = [...byTariff.entries()];
+    const costs = groups.map(([t, iv]) => costOf(t, iv));
+    const periods = groups.map(([t, iv]) => byPeriod(t, iv));
+    const merged = new Map<string, { periodName: string; wh: number; nanoUsd: number }>();
+    for (const list of periods) for (const p of list ?? []) {
+      const e = merged.get(p.periodName) ?? { periodName: p.periodName, wh: 0, nanoUsd: 0 };
+      e.wh += p.wh;
+      e.nanoUsd += p.nanoUsd;
+      merged.set(p.periodName, e);
+    }
+    days.push({
+      date: localDateAt(ctx.timeZone, from),
+      wh: groups.reduce((a, [, iv]) => a + iv.reduce((b, i) => b + i.wh, 0), 0),
+      nanoUsd: costs.every((c) => c !== null) ? costs.reduce((a, c) => a + (c ?? 0), 0) : null,
+      byPeriod: periods.every((p) => p !== null) ? [...merged.values()] : null,
+    });
   }
   const totalNano = days.every((d) => d.nanoUsd !== null) ? days.reduce((a, d) => a + (d.nanoUsd ?? 0), 0) : null;
   return {
