@@ -34,8 +34,11 @@ export type HubChange = { kind: "step"; commands: Command[]; state: HubState } |
 export interface DeviceHealthView { online: boolean | null; lastOkAt: number | null; lastError: string | null; failures: number }
 
 const PREMISES_METERING_KEY = "premises.metering";
-/** How long after On-Plug a vehicle gets to open its secure link before an EVSE-reported ID is used instead. */
-const ID_ONLY_AFTER_S = 5;
+/**
+ * A vehicle gets half the comm-wait window to open its secure link before an EVSE-reported ID is used instead:
+ * a secure link always wins when there is one, and the ID-only request still has half the window to be answered.
+ */
+const ID_ONLY_AFTER_WINDOW_FRACTION = 0.5;
 
 export class Hub {
   private state!: HubState;
@@ -161,7 +164,8 @@ export class Hub {
       this.ok("charger");
       const s = this.state.session;
       // No vehicle spoke on the PEV link a few seconds into the window, but the EVSE knows who it is: ID-only.
-      if (st.vehicleId && s && s.phase === "awaiting-binding" && s.vin === null && this.opts.clock.now() - s.pluggedAt >= ID_ONLY_AFTER_S) {
+      if (st.vehicleId && s && s.phase === "awaiting-binding" && s.vin === null
+        && this.opts.clock.now() - s.pluggedAt >= (s.windowEndsAt - s.pluggedAt) * ID_ONLY_AFTER_WINDOW_FRACTION) {
         this.opts.ports.pevLink?.vehicleId?.(st.vehicleId);
       }
       if (st.state !== this.lastEvse) {
