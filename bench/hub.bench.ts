@@ -10,6 +10,7 @@ import { initialState, step } from "../edge/engine/reducer.ts";
 import type { HubState } from "../edge/engine/types.ts";
 import { HubStore } from "../edge/store/hub-store.ts";
 import { settings } from "../edge/engine/harness.test-support.ts";
+import { spawnOffpeak } from "../edge/testing/child-processes.test-support.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "offpeak-bench-"));
 const fmt = (n: number, d = 0) => n.toFixed(d);
@@ -98,24 +99,15 @@ const fmt = (n: number, d = 0) => n.toFixed(d);
   const runs: { ms: number; rssMb: number }[] = [];
   for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
-    const p = Bun.spawn([process.execPath, "edge/cli/offpeak.ts", "hub", "--config", cfg, "--no-sync", "--no-dashboard"], { stdout: "pipe", stderr: "pipe" });
-    const reader = p.stdout.getReader();
-    let text = "";
-    let url = "";
-    while (!url) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`hub exited before listening: ${text}${await new Response(p.stderr).text()}`);
-      text += new TextDecoder().decode(value);
-      url = /listening on (http:\/\/[\d.:]+)/.exec(text)?.[1] ?? "";
-    }
+    const hub = spawnOffpeak("hub", ["hub", "--config", cfg, "--no-sync", "--no-dashboard"]);
+    const url = (await hub.waitFor(/listening on (http:\/\/[\d.:]+)/))[1]!;
     let ok = false;
     while (!ok) { try { ok = (await fetch(`${url}/healthz`)).ok; } catch { await Bun.sleep(2); } }
     const ms = performance.now() - t0;
-    const status = await Bun.file(`/proc/${p.pid}/status`).text();
+    const status = await Bun.file(`/proc/${hub.proc.pid}/status`).text();
     const rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
     runs.push({ ms, rssMb });
-    p.kill("SIGINT");
-    await p.exited;
+    await hub.stop();
   }
   runs.sort((a, b) => a.ms - b.ms);
   console.log(`hub.cold_start_ms: ${fmt(runs[1]!.ms)} ms`);

@@ -5,54 +5,31 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { enrollBenchHub, startBenchUtility } from "./support/bench-utility.ts";
 import { RealClock } from "../core/time/clock.ts";
 import type { HubId, PremisesId } from "../core/ids/ids.ts";
 import type { Vin } from "../core/ids/vin.ts";
 import { UtilityClient } from "../cloud-sync/hub/utility-client.ts";
-import { exportPublicKeyPem, generateEd25519KeyPair } from "../cloud-sync/protocol/keys.ts";
-import { makeVin, sessionReport } from "../cloud-sync/utility/test-support.ts";
+import { sessionReport } from "../cloud-sync/utility/test-support.ts";
 import { signRequest } from "../cloud-sync/protocol/signing.ts";
 import { SESSION_BATCH_PATH } from "../cloud-sync/utility/http/session-batch.ts";
 import type { KeyObject } from "node:crypto";
 
-const OP = "bench-operator-token";
 const DURATION_MS = Number(process.env.BENCH_INTAKE_MS ?? 5000);
 const CONCURRENCY = 64;
 const HUBS = 8;
 
 const dir = mkdtempSync(join(tmpdir(), "offpeak-"));
-const proc = Bun.spawn([process.execPath, ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), "cloud-sync/utility/main.ts", "--port", "0", "--db", join(dir, "bench.db"), "--utility-id", "UTIL-BENCH", "--operator-token", OP],
-  { stdout: "pipe", stderr: "inherit", stdin: "ignore" });
+const u = await startBenchUtility(dir, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
+const utility = u.process;
+
 try {
-  const url = await (async () => {
-    const reader = proc.stdout.getReader();
-    let text = "";
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`utility did not start: ${text}`);
-      text += new TextDecoder().decode(value);
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
-      if (m) return m[1]!;
-    }
-  })();
-  const op = async (method: string, path: string, body: unknown) => {
-    const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${OP}` }, body: JSON.stringify(body) });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as Record<string, unknown>;
-  };
-  await op("PUT", "/v1/operator/programs/ev", { name: "EV", tariffId: "sce-tou-d-prime" });
+  const { url } = u;
   const clock = new RealClock();
   const hubs: { client: UtilityClient; premisesId: string; vin: string; hubId: string; key: KeyObject }[] = [];
   for (let i = 0; i < HUBS; i++) {
-    const n = String(i).padStart(3, "0");
-    const vin = makeVin(`5YJ3E1EA7KF31${n}`);
-    await op("POST", "/v1/operator/customers", { id: `C${n}`, name: `Bench ${n}` });
-    await op("POST", "/v1/operator/accounts", { id: `A${n}`, customerId: `C${n}` });
-    await op("POST", "/v1/operator/premises", { id: `P${n}`, accountId: `A${n}`, address: "Bench", defaultTariffId: "pge-e-tou-c" });
-    await op("POST", "/v1/operator/pevs", { vin, accountId: `A${n}` });
-    await op("POST", "/v1/operator/enrollments", { vin, premisesId: `P${n}`, programId: "ev" });
-    const keys = generateEd25519KeyPair();
-    await op("POST", "/v1/operator/hubs", { hubId: `H${n}`, premisesId: `P${n}`, publicKeyPem: exportPublicKeyPem(keys.publicKey) });
+    const { n, vin, privateKey } = await enrollBenchHub(u, i);
+    const keys = { privateKey };
     hubs.push({ client: new UtilityClient({ baseUrl: url, hubId: `H${n}` as HubId, privateKey: keys.privateKey, clock }), premisesId: `P${n}`, vin, hubId: `H${n}`, key: keys.privateKey });
   }
 
@@ -114,7 +91,6 @@ try {
   console.log(`utility.binding_rtt_p99_ms: ${rtts[Math.floor(rtts.length * 0.99)]!.toFixed(2)} ms`);
   console.log(`utility.binding_rtt_p50_ms: ${rtts[Math.floor(rtts.length * 0.5)]!.toFixed(2)} ms`);
 } finally {
-  proc.kill("SIGTERM");
-  await proc.exited;
+  await utility.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -3,6 +3,7 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawnChild } from "../edge/testing/child-processes.test-support.ts";
 
 test("the single-executable build runs the hub and serves the embedded dashboard with no project files around it", async () => {
   const dir = mkdtempSync(join(tmpdir(), "offpeak-pi-"));
@@ -13,18 +14,8 @@ test("the single-executable build runs the hub and serves the embedded dashboard
     const exe = join(dir, "out", "offpeak-linux-x64");
     const cfg = join(dir, "hub.toml");
     writeFileSync(cfg, `[hub]\nport = 0\ndata_dir = "${join(dir, "data")}"\n[pevlink]\nport = 0\n[devices.charger]\ndriver = "none"\n[devices.eumd]\ndriver = "none"\n[devices.premises_meter]\ndriver = "none"\n`);
-    const hub = Bun.spawn([exe, "hub", "--config", cfg, "--no-sync"], { cwd: dir, stdout: "pipe", stderr: "pipe" });
-    const reader = hub.stdout.getReader();
-    let out = "";
-    let url = "";
-    const deadline = Date.now() + 20_000;
-    while (!url && Date.now() < deadline) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      out += new TextDecoder().decode(value);
-      url = /listening on (http:\/\/[\d.:]+)/.exec(out)?.[1] ?? "";
-    }
-    assert.ok(url, `the executable did not start: ${out}`);
+    const hub = spawnChild("offpeak executable", [exe, "hub", "--config", cfg, "--no-sync"], {}, dir);
+    const url = (await hub.waitFor(/listening on (http:\/\/[\d.:]+)/))[1]!;
     const page = await fetch(url + "/");
     assert.is(page.status, 200);
     const html = await page.text();
@@ -33,9 +24,9 @@ test("the single-executable build runs the hub and serves the embedded dashboard
     const js = await fetch(url + script);
     assert.is(js.status, 200);
     assert.match(js.headers.get("cache-control") ?? "", /immutable/);
-    assert.match(out, /one-time setup code/);
-    hub.kill("SIGINT");
-    assert.is(await hub.exited, 0);
+    assert.match(hub.output(), /one-time setup code/);
+    hub.proc.kill("SIGINT");
+    assert.is(await hub.proc.exited, 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

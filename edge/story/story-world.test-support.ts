@@ -7,7 +7,7 @@ import { exportPrivateKeyPem, exportPublicKeyPem, generateEd25519KeyPair } from 
 import { processClock, type Clock, type TimerHandle } from "../../core/time/clock.ts";
 import { intervalStart, type UtcSeconds } from "../../core/time/utc.ts";
 import { connectSimulatedPev, type SimulatedPevLink } from "../../drivers/pevlink/index.ts";
-import { freePort, json, spawnOffpeak, until, type ChildProcess } from "./processes.test-support.ts";
+import { freePort, json, spawnOffpeak, until, type ChildProcess } from "../testing/child-processes.test-support.ts";
 
 export const HUB_ID = "HUB-STORY-1";
 export const OP_A = "story-operator-a-0123456789";

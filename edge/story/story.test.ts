@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { vinCheckDigit } from "../../core/ids/vin.ts";
-import { json, until } from "./processes.test-support.ts";
+import { json, until } from "../testing/child-processes.test-support.ts";
 import { HUB_ID, StoryWorld, TOKEN_A } from "./story-world.test-support.ts";
 
 // 240× : a simulated hour in 15 real seconds. The hub polls every 10 simulated seconds (24 polls a real second per

@@ -1,5 +1,6 @@
-// The story test's process handling: spawn `offpeak <command>` as a real child process on one shared simulated
-// timeline, wait for its "listening" line, and stop it again; plus small HTTP and waiting helpers. Test glue only.
+// Real child processes for tests and benchmarks: spawn a command (`offpeak <command>` or any executable), wait for a
+// line it prints ("listening on …"), read everything it wrote, stop it; plus small HTTP and waiting helpers.
+// Test and benchmark glue only.
 import { createServer } from "node:net";
 import type { Subprocess } from "bun";
 
@@ -33,10 +34,15 @@ export async function freePort(): Promise<number> {
 const live = new Set<Subprocess>();
 process.once("exit", () => { for (const p of live) p.kill("SIGKILL"); });
 
-/** Spawns `offpeak <args>` from the project root with `env` added to this process's environment. */
-export function spawnOffpeak(name: string, args: string[], env: Record<string, string>): ChildProcess {
-  const proc = Bun.spawn([process.execPath, "edge/cli/offpeak.ts", ...args], {
-    cwd: ROOT, env: { ...process.env, ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe",
+/** Spawns `offpeak <args>` under this Bun from the project root with `env` added to this process's environment. */
+export function spawnOffpeak(name: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+  return spawnChild(name, [process.execPath, "edge/cli/offpeak.ts", ...args], env);
+}
+
+/** Spawns `cmd` (from the project root unless `cwd` is given) with `env` added to this process's environment. */
+export function spawnChild(name: string, cmd: string[], env: Record<string, string> = {}, cwd: string = ROOT): ChildProcess {
+  const proc = Bun.spawn(cmd, {
+    cwd, env: { ...process.env, ...env }, stdin: "ignore", stdout: "pipe", stderr: "pipe",
   });
   let text = "";
   const listeners = new Set<() => void>();
