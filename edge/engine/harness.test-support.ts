@@ -27,7 +27,7 @@ export function params(over: Partial<AuthenticationParameters> = {}): Authentica
   return {
     programId: "EV-TOU",
     programName: "EV Time-of-Use",
-    tariffId: "pge-ev2a",
+    tariffId: "pge-ev2-a",
     intervalS: 900,
     commWaitS: 60,
     offlineRebinding: true,
