@@ -24,7 +24,7 @@ export const shared = css`
   table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
   th, td { text-align: left; padding: 0.45rem 0.5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
   th { font-weight: 600; white-space: nowrap; }
-  .badge { display: inline-block; border: 1px solid currentColor; border-radius: 999px; padding: 0 0.55em; font-size: 0.85em; font-weight: 600; }
+  .badge { display: inline-block; border: 1px solid currentColor; border-radius: 0.75em; padding: 0 0.55em; font-size: 0.85em; font-weight: 600; }
   .error { color: var(--bad); font-weight: 600; }
   .row { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: center; }
   label { display: block; font-weight: 600; margin: 0.5rem 0 0.2rem; }
