@@ -24,7 +24,7 @@ export class OpUsagePage extends LitElement {
       <h1>Usage and bills</h1>
       <section class="card"><h2>Month so far (${v.month})</h2>
         <dl><dt>Charging energy</dt><dd class="big" id="month-energy">${kWh(v.totalWh)}</dd>
-        <dt>Estimated cost</dt><dd>${usd(v.totalNanoUsd)} <span class="muted">at ${v.tariffName ?? "an unknown tariff"}; your bill comes from the utility</span></dd></dl>
+        <dt>Estimated cost</dt><dd>${usd(v.totalNanoUsd)} <span class="muted">program sessions at the program's rate, the others at ${v.tariffName ?? "the premises' default rate"}; your bill comes from the utility</span></dd></dl>
       </section>
       <section class="card"><h2>Daily energy by price period</h2>
         <op-bar-chart .caption=${`Daily charging energy in ${v.month} by price period`} .format=${(x: number) => `${(x / 1000).toFixed(1)}`}
