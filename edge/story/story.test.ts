@@ -37,18 +37,25 @@ const story: {
   tokenA1?: string; tokenA2?: string; tokenB1?: string;
   sessions: { id: string; kind: "program" | "default" | "guest" | "roaming" | "held" }[];
   secret?: string;
-  bill?: { lines: { kind: string; description: string; wh: number; amountCents: number; rateMicroUsdPerKWh?: number }[]; totalCents: number };
+  bill?: { billId: string; accountId: string; month: string; lines: { kind: string; description: string; wh: number; amountCents: number; rateMicroUsdPerKWh?: number }[]; totalCents: number };
 } = { sessions: [] };
 
 interface HubSession {
   id: string; phase: string; rate: string; vin: string | null; bindingPath: string | null; bindingStatus: string | null;
+  programId: string | null; programName: string | null;
   fallbackReason: string | null; totalWh: number; revision: number; endedAt: number | null;
   events: { kind: string; reason: string }[]; intervals: { start: number; lengthS: number; wh: number; quality: string }[];
 }
-interface UtilitySession { session: { revision: number; status: string; settlement?: string; body?: unknown; [k: string]: unknown }; entries: unknown[]; cdr: unknown }
+interface UtilityPosting { ledgerAccount: string; amountNano: number; energyWh: number; period: string; lineKind: string; tariffId: string | null; priceMicroUsdPerKWh: number | null }
+interface UtilitySession {
+  session: { sessionId: string; revision: number; vin: string | null; status: string; settlement: string; bindingStatus: string; energyWh: number };
+  entries: { id: number; kind: string; postings: UtilityPosting[] }[];
+  cdr: { state: string; homeUtilityId: string; cdr: { session_id: string; total_cost: { excl_vat: number }; total_energy: number; [k: string]: unknown } } | null;
+}
+interface HubBinding { status: string | null; programId: string | null; programName: string | null; tariffId: string | null }
 
 const hubSession = async (id: string) => (await w.hubGet<HubSession>(`/api/v1/sessions/${id}`)).body;
-const hubStatus = async () => (await w.hubGet<{ session: { id: string; phase: string; binding: unknown; rate: string; commissioning: unknown; fallbackReason: string | null } | null }>("/api/v1/status")).body;
+const hubStatus = async () => (await w.hubGet<{ session: { id: string; phase: string; binding: HubBinding; rate: string; commissioning: unknown; fallbackReason: string | null } | null }>("/api/v1/status")).body;
 
 /** Waits until UTIL-A holds the session's final revision as the hub has it; returns the utility's record. */
 async function utilityHasFinal(id: string, realMs = 20_000): Promise<UtilitySession> {
@@ -58,6 +65,39 @@ async function utilityHasFinal(id: string, realMs = 20_000): Promise<UtilitySess
     return r.status === 200 && r.body.session.revision >= hs.revision ? r.body : undefined;
   }, realMs);
 }
+
+/** Per rate period: Wh, nano-dollars and the price, named by period. */
+type ByPeriod = Record<string, { wh: number; nano: number; price: number | null }>;
+
+/** The hand calculation of a session's energy at a tariff's published prices (the constants above), from the hub's intervals. */
+function handRated(hs: HubSession, price: (localHour: number) => { period: string; price: number }, sign: 1 | -1): ByPeriod {
+  const out: ByPeriod = {};
+  for (const iv of hs.intervals) {
+    if (iv.wh <= 0) continue;
+    const p = price(localHour(iv.start));
+    const e = out[p.period] ??= { wh: 0, nano: 0, price: p.price };
+    e.wh += iv.wh; // a credit posts the energy as delivered and the amount negative
+    e.nano += sign * iv.wh * p.price; // Wh × µ$/kWh = nano-dollars
+  }
+  return out;
+}
+
+/** What the utility posted for a session on one ledger account and bill-line kind, net of any reversals, by period. */
+function postedByPeriod(u: UtilitySession, ledgerAccount: string, lineKind: string): ByPeriod {
+  const out: ByPeriod = {};
+  for (const e of u.entries) for (const p of e.postings) {
+    if (p.ledgerAccount !== ledgerAccount || p.lineKind !== lineKind) continue;
+    const g = out[p.period] ??= { wh: 0, nano: 0, price: p.priceMicroUsdPerKWh };
+    g.wh += p.energyWh;
+    g.nano += p.amountNano;
+  }
+  for (const [k, g] of Object.entries(out)) if (g.wh === 0 && g.nano === 0) delete out[k];
+  return out;
+}
+const nanoOf = (b: ByPeriod) => Object.values(b).reduce((a, g) => a + g.nano, 0);
+/** The net of a session's postings on one ledger account (every line kind). */
+const postedOn = (u: UtilitySession, ledgerAccount: string) =>
+  u.entries.reduce((a, e) => a + e.postings.filter((p) => p.ledgerAccount === ledgerAccount).reduce((b, p) => b + p.amountNano, 0), 0);
 
 /** Charges for `simS` simulated seconds. */
 const charge = (simS: number, what: string) => w.untilSim(w.clock.nowMs() + simS * 1000, what);
@@ -134,10 +174,11 @@ test("FR-06, FR-08, FR-13, FR-14, FR-16, FR-17, FR-18, FR-19, FR-23, FR-24, FR-2
   story.secret = link.secretHex;
   // FR-19, FR-27: both acknowledgements reach the utility, which then records the commissioning as complete.
   const commissioned = await until("UTIL-A to record the commissioning as complete (PEV and EUMD acks)", async () => {
-    const e = await w.opA<{ binding: { state?: string; status?: string } | null }>("GET", `/v1/operator/enrollments/${VIN_OWN}`);
-    return JSON.stringify(e.body.binding ?? {}).includes("commissioned") ? e.body.binding : undefined;
+    const e = await w.opA<{ binding: { state: string; pevAckAt: number | null; eumdAckAt: number | null } | null }>("GET", `/v1/operator/enrollments/${VIN_OWN}`);
+    return e.body.binding?.state === "commissioned" ? e.body.binding : undefined;
   });
-  assert.ok(commissioned);
+  assert.ok(commissioned.pevAckAt !== null, "FR-19: the PEV's acknowledgement is recorded");
+  assert.ok(commissioned.eumdAckAt !== null, "FR-27: the EUMD's acknowledgement is recorded");
   await charge(1800, "S1 charging");
   const id = await w.unplug();
   const hs = await hubSession(id);
@@ -146,11 +187,16 @@ test("FR-06, FR-08, FR-13, FR-14, FR-16, FR-17, FR-18, FR-19, FR-23, FR-24, FR-2
     assert.ok(kinds.includes(k), `hub session event ${k} (have ${kinds.join(", ")})`);
   }
   assert.is(hs.bindingPath, "commissioning");
+  assert.is(hs.bindingStatus, "enrolled");
+  assert.is(hs.programId, "ev-tou");
+  assert.is(hs.programName, "EV Time-of-Use");
   assert.ok(hs.totalWh > 1000, `S1 charged energy: ${hs.totalWh} Wh`);
   const sum = hs.intervals.reduce((a, i) => a + i.wh, 0);
   assert.is(sum, hs.totalWh, "no lost or double-counted energy: intervals sum to the session total");
   const u = await utilityHasFinal(id);
-  assert.is(JSON.stringify(u.session).includes(VIN_OWN), true, "FR-29: the session at the utility names the PEV");
+  assert.is(u.session.vin, VIN_OWN, "FR-29: the session at the utility names the PEV");
+  assert.is(u.session.settlement, "program");
+  assert.is(u.session.energyWh, hs.totalWh, "the utility holds the hub's energy total");
   story.sessions.push({ id, kind: "program" });
 });
 
@@ -186,7 +232,9 @@ test("BR-4, FR-10: utility unreachable — fallback after the 60-s window at the
   w.startUtilityA();
   await w.a.waitFor(/listening on/);
   const u = await utilityHasFinal(id, 40_000);
-  assert.ok(JSON.stringify(u.session).includes("default"), `settled at the default rate: ${JSON.stringify(u.session).slice(0, 400)}`);
+  assert.is(u.session.settlement, "default", `settled at the default rate: ${JSON.stringify(u.session)}`);
+  assert.is(u.session.energyWh, hs.totalWh);
+  assert.equal(postedByPeriod(u, "customer:ACCT-A1", "default-rate-debit"), handRated(hs, DEFAULT_PRICE, 1), "BR-4: the fallback energy is debited at the premises default rate's published prices");
   const customerSessions = await json<{ sessions: { sessionId: string }[] }>(`${w.url("a")}/v1/customer/sessions`, { headers: { authorization: `Bearer ${story.tokenA1}` } });
   assert.is(customerSessions.body.sessions.filter((s) => s.sessionId === id).length, 1, "exactly once at the utility");
   story.sessions.push({ id, kind: "default" });
@@ -196,46 +244,88 @@ const ledgerA = async (account: string) => (await w.opA<{ balanceNano: number }>
 
 test("FR-33: a guest PEV from another premises of UTIL-A binds as guest; the host is credited and the guest's account debited (guest-pays)", async () => {
   const hostBefore = await ledgerA("ACCT-A1");
+  const guestBefore = await ledgerA("ACCT-A2");
   await w.plug(VIN_GUEST);
   const s = await until("the hub to bind the guest PEV", async () => {
     const st = await hubStatus();
     return st.session?.phase === "bound" ? st.session : undefined;
   });
-  assert.ok(JSON.stringify(s.binding).includes("guest"), `bound as guest: ${JSON.stringify(s.binding)}`);
+  assert.is(s.binding.status, "guest", `bound as guest: ${JSON.stringify(s.binding)}`);
+  assert.is(s.binding.programId, "ev-tou", "guest-pays: the guest's own program");
+  assert.is(s.binding.programName, "EV Time-of-Use");
   await charge(900, "guest charging");
   const id = await w.unplug();
+  const hs = await hubSession(id);
+  assert.is(hs.bindingStatus, "guest");
+  assert.is(hs.programName, "EV Time-of-Use");
+  assert.is(hs.rate, "program");
   const u = await utilityHasFinal(id);
   assert.is(u.session.settlement, "guest-pays");
-  assert.ok(await ledgerA("ACCT-A2") > 0, "the guest's account is debited");
-  assert.ok(await ledgerA("ACCT-A1") < hostBefore, "the host's account is credited");
+  assert.is(u.session.bindingStatus, "guest");
+  assert.is(u.session.vin, VIN_GUEST);
+  // Guest-pays: the guest at its program's prices, the host credited at its premises' regular prices.
+  const debit = handRated(hs, PROGRAM_PRICE, 1);
+  const credit = handRated(hs, DEFAULT_PRICE, -1);
+  assert.ok(nanoOf(debit) > 0, `the guest charged: ${JSON.stringify(hs.intervals)}`);
+  assert.equal(postedByPeriod(u, "customer:ACCT-A2", "guest-debit"), debit, "the guest's debit, period by period, at the program's published prices");
+  assert.equal(postedByPeriod(u, "customer:ACCT-A1", "guest-credit"), credit, "the host's credit, period by period, at the default rate's published prices");
+  assert.is(postedOn(u, "customer:ACCT-A2"), nanoOf(debit), "nothing else is posted on the guest's account for the session");
+  assert.is(postedOn(u, "customer:ACCT-A1"), nanoOf(credit), "nothing else is posted on the host's account for the session");
+  assert.is(await ledgerA("ACCT-A2") - guestBefore, nanoOf(debit), "the guest's account is debited exactly that");
+  assert.is(await ledgerA("ACCT-A1") - hostBefore, nanoOf(credit), "the host's account is credited exactly that");
   story.sessions.push({ id, kind: "guest" });
 });
 
 test("FR-30, FR-32, BR-5: a roaming PEV of UTIL-B binds as roaming; its CDR goes through the clearinghouse to UTIL-B, which bills its customer; one CDR per session", async () => {
+  const hostBefore = await ledgerA("ACCT-A1");
+  const roamerBefore = (await w.opB<{ balanceNano: number }>("GET", "/v1/operator/ledger?account=ACCT-B1")).body.balanceNano;
   await w.plug(VIN_ROAM);
   const s = await until("the hub to bind the roaming PEV", async () => {
     const st = await hubStatus();
     return st.session?.phase === "bound" ? st.session : undefined;
   });
-  assert.ok(JSON.stringify(s.binding).includes("roaming"), `bound as roaming: ${JSON.stringify(s.binding)}`);
+  assert.is(s.binding.status, "roaming", `bound as roaming: ${JSON.stringify(s.binding)}`);
+  assert.is(s.binding.programId, "ev-tou", "the host premises' program");
+  assert.is(s.binding.programName, "EV Time-of-Use");
   await charge(900, "roaming charging");
   const id = await w.unplug();
+  const hs = await hubSession(id);
+  assert.is(hs.bindingStatus, "roaming");
+  assert.is(hs.programName, "EV Time-of-Use");
   const u = await until("UTIL-A to settle the roaming session and queue its CDR", async () => {
     const r = (await utilityHasFinal(id));
     return r.cdr ? r : undefined;
   });
   assert.is(u.session.settlement, "roaming");
+  assert.is(u.session.bindingStatus, "roaming");
+  assert.is(u.session.vin, VIN_ROAM);
+  // The host is credited at its regular rate's published prices; the home utility is owed that, rounded once to the cent.
+  const credit = handRated(hs, DEFAULT_PRICE, -1);
+  assert.ok(nanoOf(credit) < 0, `the roamer charged: ${JSON.stringify(hs.intervals)}`);
+  assert.equal(postedByPeriod(u, "customer:ACCT-A1", "guest-credit"), credit, "the host's credit, period by period, at the default rate's published prices");
+  assert.is(postedOn(u, "customer:ACCT-A1"), nanoOf(credit));
+  assert.is(await ledgerA("ACCT-A1") - hostBefore, nanoOf(credit), "the host's account is credited exactly that");
+  const cdrCents = cents(-nanoOf(credit));
+  assert.is(postedOn(u, "clearinghouse:UTIL-B"), cdrCents * 10_000_000, "UTIL-B is owed the CDR's amount");
+  const cdr = u.cdr!;
+  assert.is(cdr.homeUtilityId, "UTIL-B");
+  assert.is(cdr.cdr.session_id, id);
+  assert.is(Math.round(cdr.cdr.total_cost.excl_vat * 100), cdrCents, `the CDR costs the hand-computed ${cdrCents} ¢`);
+  assert.is(Math.round(cdr.cdr.total_energy * 1000), hs.totalWh, "the CDR carries the session's energy");
   await w.opA("POST", "/v1/operator/roaming/flush", {});
   const billedB = await until("UTIL-B to debit its customer for the CDR", async () => {
     const b = (await w.opB<{ balanceNano: number }>("GET", "/v1/operator/ledger?account=ACCT-B1")).body.balanceNano;
-    return b > 0 ? b : undefined;
+    return b !== roamerBefore ? b : undefined;
   }, 30_000);
-  assert.ok(billedB > 0);
-  const cdr = (u.cdr as { cdr?: unknown; body?: unknown }).cdr ?? (u.cdr as { body?: unknown }).body ?? u.cdr;
-  const again = await json(`${w.url("ch")}/v1/cdrs`, { body: { v: 1, homeUtilityId: "UTIL-B", cdr: typeof cdr === "string" ? JSON.parse(cdr) : cdr }, headers: { authorization: `Bearer ${TOKEN_A}` } });
+  assert.is(billedB - roamerBefore, cdrCents * 10_000_000, "UTIL-B debits its customer exactly the CDR's total cost");
+  const again = await json(`${w.url("ch")}/v1/cdrs`, { body: { v: 1, homeUtilityId: "UTIL-B", cdr: cdr.cdr }, headers: { authorization: `Bearer ${TOKEN_A}` } });
   assert.is(again.status, 409, `one CDR per session: a second is refused (${JSON.stringify(again.body).slice(0, 300)})`);
-  const usageB = await json<{ bills?: unknown }>(`${w.url("b")}/v1/customer/sessions`, { headers: { authorization: `Bearer ${story.tokenB1}` } });
+  const usageB = await json<{ lines: { kind: string; period: string; wh: number; estimatedCents: number }[] }>(`${w.url("b")}/v1/customer/usage?month=2024-06`, { headers: { authorization: `Bearer ${story.tokenB1}` } });
   assert.is(usageB.status, 200);
+  assert.equal(usageB.body.lines.filter((l) => l.kind === "roaming-debit").map((l) => ({ wh: l.wh, cents: l.estimatedCents })), [{ wh: hs.totalWh, cents: cdrCents }],
+    `the roamer sees the roaming debit at home: ${JSON.stringify(usageB.body.lines)}`);
+  const sessionsB = await json(`${w.url("b")}/v1/customer/sessions`, { headers: { authorization: `Bearer ${story.tokenB1}` } });
+  assert.is(sessionsB.status, 200);
   story.sessions.push({ id, kind: "roaming" });
 });
 
@@ -308,26 +398,46 @@ test("FR-31, FR-34: the month is closed and the bill checked line by line agains
 
 test("FR-35, FR-17, FR-24: S4 — the customer reads program, usage and the bill from the utility and from the hub's dashboard", async () => {
   const auth = { authorization: `Bearer ${story.tokenA1}` };
-  const overview = await json(`${w.url("a")}/v1/customer/overview`, { headers: auth });
+  const overview = await json<{ premises: { premises: { id: string }; program: { id: string; name: string } | null; tariff: { id: string } | null }[] }>(`${w.url("a")}/v1/customer/overview`, { headers: auth });
   assert.is(overview.status, 200);
-  assert.ok(JSON.stringify(overview.body).includes("ev-tou"), "the program");
-  const usage = await json(`${w.url("a")}/v1/customer/usage?month=2024-06`, { headers: auth });
+  const mine = overview.body.premises.find((p) => p.premises.id === "PREM-A1");
+  assert.is(mine?.program?.id, "ev-tou", "the program");
+  assert.is(mine?.program?.name, "EV Time-of-Use");
+  assert.is(mine?.tariff?.id, "sce-tou-d-prime", "the program's tariff");
+  const usage = await json<{ lines: { kind: string; period: string; wh: number; estimatedCents: number }[] }>(`${w.url("a")}/v1/customer/usage?month=2024-06`, { headers: auth });
   assert.is(usage.status, 200);
-  assert.ok(JSON.stringify(usage.body).includes("pev-debit"), `usage: ${JSON.stringify(usage.body).slice(0, 300)}`);
-  const bills = await json<{ bills: { month: string; totalCents: number }[] }>(`${w.url("a")}/v1/customer/bills`, { headers: auth });
-  assert.is(bills.body.bills.find((b) => b.month === "2024-06")?.totalCents, story.bill!.totalCents);
+  // Usage groups the month's postings by line kind and period as the bill does (one tariff per kind here): the same
+  // lines, Wh and cents.
+  const asLines = (ls: { kind: string; wh: number; cents: number }[]) => ls.map((l) => `${l.kind} ${l.wh} Wh ${l.cents} ¢`).sort();
+  assert.equal(asLines(usage.body.lines.filter((l) => l.wh !== 0 || l.estimatedCents !== 0).map((l) => ({ kind: l.kind, wh: l.wh, cents: l.estimatedCents }))),
+    asLines(story.bill!.lines.map((l) => ({ kind: l.kind, wh: l.wh, cents: l.amountCents }))), "the customer's usage shows the bill's lines");
+  const bills = await json<{ bills: NonNullable<typeof story.bill>[] }>(`${w.url("a")}/v1/customer/bills`, { headers: auth });
+  assert.equal(bills.body.bills.find((b) => b.month === "2024-06"), story.bill, "the customer reads the closed bill as issued");
 
-  const program = await w.hubGet("/api/v1/dashboard/program");
+  const program = await w.hubGet<{ program: { id: string | null; name: string | null; tariffId: string | null } | null }>("/api/v1/dashboard/program");
   assert.is(program.status, 200);
-  assert.ok(JSON.stringify(program.body).includes("ev-tou") || JSON.stringify(program.body).includes("EV Time-of-Use"), `hub program view: ${JSON.stringify(program.body).slice(0, 300)}`);
-  const sessions = await w.hubGet<{ sessions: { id: string; established: boolean }[] }>("/api/v1/dashboard/sessions");
+  assert.equal(program.body.program, { id: "ev-tou", name: "EV Time-of-Use", tariffId: "sce-tou-d-prime" }, "the hub's program view");
+  const sessions = await w.hubGet<{ sessions: { id: string; bindingStatus: string | null; programName: string | null; rate: string; fallbackReason: string | null }[] }>("/api/v1/dashboard/sessions");
   assert.is(sessions.status, 200);
-  assert.ok(JSON.stringify(sessions.body).includes(story.sessions[0]!.id), "FR-17/FR-24: the customer sees the established sessions");
+  const expectedStatus = { program: "enrolled", held: "enrolled", guest: "guest", roaming: "roaming" } as const;
+  for (const st of story.sessions) {
+    const row = sessions.body.sessions.find((r) => r.id === st.id);
+    assert.ok(row, `FR-17/FR-24: the customer sees session ${st.id} (${st.kind})`);
+    if (st.kind === "default") {
+      assert.is(row!.rate, "default", `${st.id}: the fallback session at the default rate`);
+      assert.is(row!.fallbackReason, "comm-timeout");
+    } else {
+      assert.is(row!.rate, "program", `${st.id} (${st.kind}): established at the program rate`);
+      assert.is(row!.bindingStatus, expectedStatus[st.kind], `${st.id} (${st.kind}): binding status`);
+      assert.is(row!.programName, "EV Time-of-Use");
+    }
+  }
   const hubBill = await until("the hub to sync the June bill from the utility", async () => {
-    const u = await w.hubGet<{ bills: { month: string; totalCents: number }[] }>("/api/v1/dashboard/usage?month=2024-06");
+    const u = await w.hubGet<{ bills: NonNullable<typeof story.bill>[] }>("/api/v1/dashboard/usage?month=2024-06");
     return u.body.bills.find((b) => b.month === "2024-06");
   }, 40_000);
-  assert.is(hubBill.totalCents, story.bill!.totalCents, "the same bill on the hub's dashboard");
+  assert.is(hubBill.totalCents, story.bill!.totalCents, "the same bill total on the hub's dashboard");
+  assert.equal(hubBill, story.bill, "the hub's dashboard shows the utility's bill as issued, line by line");
 });
 
 test.run();
