@@ -9,6 +9,7 @@ import { Driver, params, T0, VIN } from "../edge/engine/harness.test-support.ts"
 import { initialState, step } from "../edge/engine/reducer.ts";
 import type { HubState } from "../edge/engine/types.ts";
 import { HubStore } from "../edge/store/hub-store.ts";
+import { type DashboardContext, usageView } from "../edge/http/dashboard/dashboard-views.ts";
 import { settings } from "../edge/engine/harness.test-support.ts";
 import { spawnOffpeak } from "../edge/testing/child-processes.test-support.ts";
 
@@ -89,6 +90,16 @@ const fmt = (n: number, d = 0) => n.toFixed(d);
   }
   times.sort((a, b) => a - b);
   console.log(`store.month_query_ms: ${fmt(times[Math.floor(times.length / 2)]!, 2)} ms`);
+  // What the dashboard's Usage page really asks for: a month of 1-minute intervals by day and price period, priced.
+  const ctx = { store, timeZone: "America/Los_Angeles", defaultTariffId: "pge-e-tou-c" } as unknown as DashboardContext;
+  const view: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    const q0 = performance.now();
+    usageView(ctx, "2025-07", aug as UtcSeconds);
+    view.push(performance.now() - q0);
+  }
+  view.sort((a, b) => a - b);
+  console.log(`dashboard.month_usage_view_ms: ${fmt(view[Math.floor(view.length / 2)]!, 2)} ms`);
   store.close();
 }
 

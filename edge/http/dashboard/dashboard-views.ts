@@ -106,19 +106,32 @@ export function usageView(ctx: DashboardContext, month: string, now: UtcSeconds)
   const tariff = findTariff(ctx.defaultTariffId);
   const days: { date: string; wh: number; nanoUsd: number | null; byPeriod: { periodName: string; wh: number; nanoUsd: number }[] | null }[] = [];
   const last = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  // One query for the month, split into local days here (31 range queries cost more than the rows).
+  const monthFrom = localMidnightUtc(ctx.timeZone, y, mo, 1);
+  const monthTo = localMidnightUtc(ctx.timeZone, mo === 12 ? y + 1 : y, mo === 12 ? 1 : mo + 1, 1);
+  const monthRows = ctx.store.ratedIntervalsBetween(monthFrom, Math.min(monthTo, now + 86_400));
+  let row = 0;
   for (let d = 1; d <= last; d++) {
     const from = localMidnightUtc(ctx.timeZone, y, mo, d);
     if (from > now) break;
-    const to = d === last ? localMidnightUtc(ctx.timeZone, mo === 12 ? y + 1 : y, mo === 12 ? 1 : mo + 1, 1) : localMidnightUtc(ctx.timeZone, y, mo, d + 1);
+    const to = d === last ? monthTo : localMidnightUtc(ctx.timeZone, y, mo, d + 1);
+    const dayRows: typeof monthRows = [];
+    while (row < monthRows.length && monthRows[row]!.start < to) { if (monthRows[row]!.start >= from) dayRows.push(monthRows[row]!); row++; }
     // Each session's energy is priced at the tariff it was billed at: the program's when bound, the default otherwise.
     const byTariff = new Map<Tariff | null, MeteredInterval[]>();
-    for (const i of ctx.store.ratedIntervalsBetween(from, to)) {
-      const t = sessionTariff(ctx, { rate: i.rate, tariffId: i.tariffId });
-      byTariff.set(t, [...(byTariff.get(t) ?? []), asMetered(i)]);
+    const tariffOf = new Map<string, Tariff | null>();
+    for (const i of dayRows) {
+      const key = `${i.rate}|${i.tariffId}`;
+      let t = tariffOf.get(key);
+      if (t === undefined) tariffOf.set(key, (t = sessionTariff(ctx, { rate: i.rate, tariffId: i.tariffId })));
+      let list = byTariff.get(t);
+      if (!list) byTariff.set(t, (list = []));
+      list.push(asMetered(i));
     }
     const groups = [...byTariff.entries()];
-    const costs = groups.map(([t, iv]) => costOf(t, iv));
     const periods = groups.map(([t, iv]) => byPeriod(t, iv));
+    // The cost is the sum of the periods' costs: one rating per group, not two.
+    const costs = periods.map((list) => (list === null ? null : list.reduce((a, p) => a + p.nanoUsd, 0)));
     const merged = new Map<string, { periodName: string; wh: number; nanoUsd: number }>();
     for (const list of periods) for (const p of list ?? []) {
       const e = merged.get(p.periodName) ?? { periodName: p.periodName, wh: 0, nanoUsd: 0 };
