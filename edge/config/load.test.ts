@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "./load.ts";
@@ -82,6 +82,15 @@ test("bad [zigbee] values are refused naming each key: path, adapter, baud rate,
   assert.match(noAdapter.message, /zigbee\.adapter: must be one of/);
   const noPort = errorOf(() => loadConfig(file("z5.toml", '[zigbee]\npath = "tcp://127.0.0.1"\nadapter = "zstack"\n'), {}));
   assert.match(noPort.message, /zigbee\.path:/);
+});
+
+test("the configuration example in the README is a valid config, key for key", () => {
+  const readme = readFileSync(join(import.meta.dir, "../../README.md"), "utf8");
+  const example = /```toml\n([\s\S]*?)```/.exec(readme)?.[1];
+  assert.ok(example, "README has a TOML example");
+  const c = loadConfig(file("readme.toml", example!), {});
+  assert.is(c.devices.charger.driver, "modbus");
+  assert.is(c.session.comm_wait_s, 60);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
