@@ -84,13 +84,14 @@ test("bad [zigbee] values are refused naming each key: path, adapter, baud rate,
   assert.match(noPort.message, /zigbee\.path:/);
 });
 
-test("the configuration example in the README is a valid config, key for key", () => {
-  const readme = readFileSync(join(import.meta.dir, "../../README.md"), "utf8");
-  const example = /```toml\n([\s\S]*?)```/.exec(readme)?.[1];
-  assert.ok(example, "README has a TOML example");
-  const c = loadConfig(file("readme.toml", example!), {});
-  assert.is(c.devices.charger.driver, "modbus");
-  assert.is(c.session.comm_wait_s, 60);
+test("the configuration examples in the README and the Raspberry Pi guide are valid configs, key for key", () => {
+  for (const doc of ["README.md", "docs/raspberry-pi.md"]) {
+    const text = readFileSync(join(import.meta.dir, "../..", doc), "utf8");
+    const example = /```toml\n([\s\S]*?)```/.exec(text)?.[1];
+    assert.ok(example, `${doc} has a TOML example`);
+    const c = loadConfig(file(`${doc.replace(/\W/g, "-")}.toml`, example!), {});
+    assert.is(c.devices.charger.driver, "modbus", doc);
+  }
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
