@@ -3,6 +3,7 @@
 // Device faults become events and log lines, never exceptions that stop the hub.
 import type { AuthenticationParameters } from "../../core/binding/types.ts";
 import type { Vin } from "../../core/ids/vin.ts";
+import { parseSessionId, type SessionId } from "../../core/ids/ids.ts";
 import type { Meter } from "../../core/ports/devices.ts";
 import type { Clock, TimerHandle } from "../../core/time/clock.ts";
 import type { UtcSeconds } from "../../core/time/utc.ts";
@@ -197,7 +198,8 @@ export class Hub {
     try {
       const r = await meter.read();
       this.ok("premises");
-      const ctx = { sessionId: "premises" as never, maxPowerW: 200_000, pendingIntervalS: null };
+      // The premises meter has no session: its intervals are labelled "premises" and carry whole-home power limits.
+      const ctx = { sessionId: parseSessionId("premises"), maxPowerW: 200_000, pendingIntervalS: null };
       const m = this.premisesMetering && this.premisesMetering.intervalS === this.state.settings.intervalS
         ? this.premisesMetering
         : newMetering(r.at, this.state.settings.intervalS, null);
@@ -280,7 +282,7 @@ export class Hub {
     }
   }
 
-  private async validate(sessionId: string, vin: Vin, path: "commissioning" | "rebinding", proofOk: boolean): Promise<void> {
+  private async validate(sessionId: SessionId, vin: Vin, path: "commissioning" | "rebinding", proofOk: boolean): Promise<void> {
     const utility = this.opts.ports.utility;
     const premisesId = this.state.settings.premisesId;
     for (;;) {
@@ -291,7 +293,7 @@ export class Hub {
         return;
       }
       try {
-        const answer = await utility.validateBinding({ sessionId: sessionId as never, vin, premisesId, path, proofOk });
+        const answer = await utility.validateBinding({ sessionId, vin, premisesId, path, proofOk });
         this.ok("utility");
         if (answer.pevSecretHex) this.pendingSecret.set(vin, answer.pevSecretHex);
         await this.dispatch({ type: "utility.answer", status: answer.status, path, params: answer.params });
