@@ -16,6 +16,7 @@ import { DEFAULT_LOAD_TOLERANCE } from "./metering/load-correlation.ts";
 import { clearinghouseClient } from "./roaming/clearinghouse-client.ts";
 import { RoamingSync } from "./roaming/roaming-sync.ts";
 import { SessionIntake } from "./sessions/session-intake.ts";
+import { SessionReviews } from "./sessions/session-review.ts";
 import { TariffCatalog } from "./tariffs/tariff-catalog.ts";
 import type { UtilityOptions } from "./types.ts";
 import type { Vin } from "../../core/ids/vin.ts";
@@ -32,6 +33,7 @@ export interface HeadEnd {
   tariffs: TariffCatalog;
   binding: BindingService;
   sessions: SessionIntake;
+  reviews: SessionReviews;
   bills: MonthlyBills;
   dr: DrEvents;
   roaming: RoamingSync;
@@ -56,11 +58,12 @@ export function createHeadEnd(opts: Omit<UtilityOptions, "port" | "host" | "oper
   const sessions = new SessionIntake({
     db, clock, utilityId: opts.utilityId, enrollment, ledger, ami, tariffs, tolerance: opts.loadCorrelation ?? DEFAULT_LOAD_TOLERANCE, timeZone,
   });
+  const reviews = new SessionReviews(db, clock, sessions);
   const bills = new MonthlyBills({ db, clock, utilityId: opts.utilityId, timeZone, enrollment, ledger, tariffs });
   const dr = new DrEvents(db, clock, enrollment);
   const nonces = new BufferedNonceStore(db, clock.now());
   return {
-    db, clock, utilityId: opts.utilityId, timeZone, key, enrollment, ledger, ami, tariffs, binding, sessions, bills, dr, roaming, nonces,
+    db, clock, utilityId: opts.utilityId, timeZone, key, enrollment, ledger, ami, tariffs, binding, sessions, reviews, bills, dr, roaming, nonces,
     close: () => {
       nonces.close(clock.now());
       db.close();

@@ -75,4 +75,11 @@ export const UTILITY_MIGRATIONS: readonly string[] = [
   -- Which bill carried each customer posting: every posting is billed exactly once, late corrections on the next bill.
   CREATE TABLE bill_postings (posting_id INTEGER PRIMARY KEY REFERENCES postings(id), bill_id TEXT NOT NULL REFERENCES bills(id));
   `,
+  // 4: operator review of held sessions (FR-15): one decision per held revision, kept for the record
+  `
+  CREATE TABLE session_reviews (id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, revision INTEGER NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('release', 'reject')), note TEXT NOT NULL, reviewed_by TEXT NOT NULL,
+    reviewed_at INTEGER NOT NULL, held_reason TEXT, UNIQUE (session_id, revision),
+    FOREIGN KEY (session_id, revision) REFERENCES sessions(session_id, revision));
+  `,
 ];

@@ -5,7 +5,7 @@ import { ROUTES } from "../../protocol/routes.ts";
 import { cdrDeliverySchema } from "../../clearinghouse/cdr.ts";
 import {
   accountBodySchema, closeBillBodySchema, customerBodySchema, drEventBodySchema, enrollmentBodySchema, hubPairingBodySchema,
-  pevBodySchema, premisesBodySchema, programBodySchema, revocationBodySchema, tariffBodySchema,
+  pevBodySchema, premisesBodySchema, programBodySchema, revocationBodySchema, sessionReviewBodySchema, tariffBodySchema,
 } from "./operator-schemas.ts";
 
 type Auth = "none" | "operator" | "hub-signature" | "customer" | "clearinghouse";
@@ -38,7 +38,8 @@ const OPS: Op[] = [
   { method: "get", path: "/v1/operator/dr-events/{id}", summary: "A demand-response event and the hubs' reports", auth: "operator" },
   { method: "post", path: "/v1/operator/bills", summary: "Close a month for an account into a bill (FR-34)", auth: "operator", body: closeBillBodySchema },
   { method: "get", path: "/v1/operator/bills/{accountId}/{month}", summary: "A closed bill", auth: "operator" },
-  { method: "get", path: "/v1/operator/sessions/{id}", summary: "A session, its ledger entries and CDR", auth: "operator" },
+  { method: "get", path: "/v1/operator/sessions/{id}", summary: "A session, its ledger entries, CDR and review decisions", auth: "operator" },
+  { method: "post", path: "/v1/operator/sessions/{id}/review", summary: "Release (bill as intake would have) or reject a session held for review (FR-15); 404 unknown, 409 not held", auth: "operator", body: sessionReviewBodySchema },
   { method: "get", path: "/v1/operator/ledger", summary: "Ledger totals (sum of all postings is zero); ?account=", auth: "operator" },
   { method: "post", path: "/v1/operator/roaming/flush", summary: "Send pending CDRs and roaming tokens to the clearinghouse now", auth: "operator" },
   { method: "post", path: "/v1/clearinghouse/cdrs", summary: "A CDR for one of our PEVs, pushed by the clearinghouse (FR-30)", auth: "clearinghouse", body: cdrDeliverySchema },

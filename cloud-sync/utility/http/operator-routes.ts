@@ -11,11 +11,12 @@ import { customerLedger } from "../ledger/ledger.ts";
 import { bumpConfigVersion } from "./hub-config-builder.ts";
 import {
   accountBodySchema, closeBillBodySchema, customerBodySchema, drEventBodySchema, enrollmentBodySchema, hubPairingBodySchema,
-  pevBodySchema, premisesBodySchema, programBodySchema, revocationBodySchema, tariffBodySchema,
+  pevBodySchema, premisesBodySchema, programBodySchema, revocationBodySchema, sessionReviewBodySchema, tariffBodySchema,
 } from "./operator-schemas.ts";
 import { readBody } from "./read-body.ts";
 import { refIdSchema } from "../../protocol/primitives.ts";
 import { badRequest } from "../errors.ts";
+import { createHash } from "node:crypto";
 
 export function operatorRoutes(h: HeadEnd, afterChange: () => void): Hono {
   const app = new Hono();
@@ -128,7 +129,14 @@ export function operatorRoutes(h: HeadEnd, afterChange: () => void): Hono {
   app.get("/sessions/:id", (c) => {
     const s = h.sessions.session(c.req.param("id"));
     if (!s) throw notFound("session", c.req.param("id"));
-    return c.json({ session: s, entries: h.ledger.entriesOfSession(s.sessionId), cdr: h.roaming.cdrOut(s.sessionId) });
+    return c.json({ session: s, entries: h.ledger.entriesOfSession(s.sessionId), cdr: h.roaming.cdrOut(s.sessionId), reviews: h.reviews.reviewsOf(s.sessionId) });
+  });
+  // FR-15 review: the held revision is released (billed through intake's own path) or rejected (nothing posted).
+  app.post("/sessions/:id/review", async (c) => {
+    const b = await readBody(c, sessionReviewBodySchema);
+    const r = h.reviews.review(c.req.param("id"), b.decision, b.note, operatorIdentity(c.req.header("authorization")));
+    if (b.decision === "release") afterChange(); // a released roaming session may have queued a CDR
+    return c.json({ ...r, entries: h.ledger.entriesOfSession(r.session.sessionId) });
   });
   app.get("/ledger", (c) => {
     const account = c.req.query("account");
@@ -155,4 +163,13 @@ export function amiRoutes(h: HeadEnd): Hono {
     return c.json({ v: 1, duplicate: false, receivedAt: h.clock.now() });
   });
   return app;
+}
+
+/**
+ * Who decided, for the review record. There is one operator credential, so the record names it by a fingerprint
+ * (never the token itself): after a token rotation, the fingerprint still tells which credential was used.
+ */
+function operatorIdentity(authorization: string | undefined): string {
+  const token = /^Bearer (.+)$/.exec(authorization ?? "")?.[1] ?? "";
+  return `operator-token:sha256:${createHash("sha256").update(token).digest("hex").slice(0, 16)}`;
 }

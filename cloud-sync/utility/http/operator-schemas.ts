@@ -67,3 +67,9 @@ export const closeBillBodySchema = z.object({
 export const revocationBodySchema = z.object({ vin: vinSchema, premisesId: premisesIdSchema, reason: z.string().max(500).optional() });
 
 export const tariffBodySchema = z.object({ tariff: z.record(z.string(), z.unknown()) });
+
+/** FR-15 review of a held session: release it for billing or reject it; the note says why (kept with the decision). */
+export const sessionReviewBodySchema = z.object({
+  decision: z.enum(["release", "reject"]),
+  note: z.string().trim().min(1, "note must say why").max(2000),
+});

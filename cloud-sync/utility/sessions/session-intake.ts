@@ -8,7 +8,7 @@ import type { UtcSeconds } from "../../../core/time/utc.ts";
 import type { SessionReceipt } from "../../protocol/receipts.ts";
 import type { SessionReport } from "../../protocol/session-report.ts";
 import type { EnrollmentStore } from "../enrollment/enrollment-store.ts";
-import { badRequest } from "../errors.ts";
+import { badRequest, conflict, notFound } from "../errors.ts";
 import { REVENUE_ENERGY, clearinghouseLedger, customerLedger, type Ledger } from "../ledger/ledger.ts";
 import type { AmiStore } from "../metering/ami-store.ts";
 import { correlateLoad, type LoadCorrelationTolerance } from "../metering/load-correlation.ts";
@@ -45,6 +45,9 @@ export interface SessionIntakeDeps {
 interface Context { premises: Premises; own: EnrollmentView | null; hostProgram: Program | null }
 
 interface Decision { settlement: Settlement; reason: string | null }
+
+/** A revision's state: posted, waiting (roaming, not final), held for review, or rejected by a review. */
+export type SessionStatus = "posted" | "awaiting-final" | "held" | "rejected";
 
 export interface SessionRow {
   sessionId: string; revision: number; vin: string | null; premisesId: string; hubId: string; status: string; settlement: Settlement;
@@ -138,23 +141,50 @@ export class SessionIntake {
       for (const row of this.standingIds.all(r.sessionId) as { id: number }[]) {
         this.d.ledger.reverse(row.id, now, `session ${r.sessionId} revision ${r.revision} replaces an earlier revision`);
       }
-      const decision = this.decide(r, ctx);
-      let status = "posted";
-      let review = decision.reason;
-      if (decision.settlement === "held") status = "held";
-      else if (decision.settlement === "roaming" && !r.final) status = "awaiting-final";
-      else {
-        const posted = this.post(r, decision.settlement, now, ctx);
-        if (posted.held) {
-          status = "held";
-          review = posted.held;
-        }
-      }
-      this.insertSession.run(r.sessionId, r.revision, r.vin, r.premisesId, r.hubId, status, status === "held" ? "held" : decision.settlement,
+      const { status, settlement, review } = this.settle(r, ctx, now, false);
+      this.insertSession.run(r.sessionId, r.revision, r.vin, r.premisesId, r.hubId, status, settlement,
         r.binding.status ?? "none", r.binding.fallbackReason, r.totalWh, r.pluggedAt, r.unpluggedAt, review, now, JSON.stringify(r));
       if (status === "held") return receipt("held-for-review", review ?? undefined);
       return receipt("accepted");
     })();
+  }
+
+  /**
+   * Decides who pays and posts: the one path both intake and a review release take, so a released session is rated,
+   * split between guest and host, or sent to the clearinghouse exactly as intake would have done. `reviewed` lifts
+   * the gates an operator's review answers (interval quality, FR-15 load correlation), never who pays.
+   */
+  private settle(r: SessionReport, ctx: Context, now: UtcSeconds, reviewed: boolean): { status: SessionStatus; settlement: Settlement; review: string | null } {
+    const decision = this.decide(r, ctx, reviewed);
+    if (decision.settlement === "held") return { status: "held", settlement: "held", review: decision.reason };
+    if (decision.settlement === "roaming" && !r.final) return { status: "awaiting-final", settlement: "roaming", review: null };
+    const posted = this.post(r, decision.settlement, now, ctx, !reviewed);
+    if (posted.held) return { status: "held", settlement: "held", review: posted.held };
+    return { status: "posted", settlement: decision.settlement, review: null };
+  }
+
+  /**
+   * FR-15 review, "release": settles the held latest revision of a session as intake would have, without the
+   * review gates. Runs inside the caller's transaction. Throws 404 for an unknown session, 409 when its latest
+   * revision is not held or cannot be billed to anyone even after review (e.g. a PEV nobody here knows).
+   */
+  releaseHeld(sessionId: string): SessionRow {
+    const row = this.d.db.query("SELECT revision, status, body FROM sessions WHERE session_id = ? ORDER BY revision DESC LIMIT 1")
+      .get(sessionId) as { revision: number; status: string; body: string } | null;
+    if (!row) throw notFound("session", sessionId);
+    if (row.status !== "held") throw conflict(`session ${sessionId} revision ${row.revision} is ${row.status}, not held for review`, "id");
+    const r = JSON.parse(row.body) as SessionReport;
+    const now = this.d.clock.now();
+    const ctx = this.verifyIds(r);
+    const blocked = this.decide(r, ctx, true);
+    if (blocked.settlement === "held") throw conflict(`session ${sessionId} cannot be released: ${blocked.reason}; reject it instead`, "decision");
+    // A hold after posting (AMI arrived later) already reversed the entries; this only guards against leftovers.
+    for (const e of this.standingIds.all(sessionId) as { id: number }[]) {
+      this.d.ledger.reverse(e.id, now, `session ${sessionId} revision ${r.revision} released after review`);
+    }
+    const { status, settlement } = this.settle(r, ctx, now, true);
+    this.d.db.query("UPDATE sessions SET status = ?, settlement = ? WHERE session_id = ? AND revision = ?").run(status, settlement, sessionId, r.revision);
+    return this.session(sessionId)!;
   }
 
   /** IDs verified (FR-31): the report's utility, customer and account must be the premises' own. */
@@ -174,11 +204,11 @@ export class SessionIntake {
     return { premises, own, hostProgram };
   }
 
-  private decide(r: SessionReport, ctx: Context): Decision {
+  private decide(r: SessionReport, ctx: Context, reviewed: boolean): Decision {
     const premises = ctx.premises;
     const host = this.d.enrollment.account(premises.accountId);
     if (!host || host.status !== "active") return { settlement: "held", reason: `premises account ${premises.accountId} is not active` };
-    const suspect = r.intervals.findIndex((iv) => iv.quality === "suspect" || iv.quality === "reset");
+    const suspect = reviewed ? -1 : r.intervals.findIndex((iv) => iv.quality === "suspect" || iv.quality === "reset");
     if (suspect >= 0) return { settlement: "held", reason: `interval ${suspect} has quality ${r.intervals[suspect]!.quality}: needs review before billing` };
     if (r.rate === "default") return { settlement: "default", reason: null };
     if (r.vin === null) return { settlement: "held", reason: "program rate claimed without a PEV ID" };
@@ -196,9 +226,9 @@ export class SessionIntake {
   }
 
   /** Posts the session's entry; returns `held` instead when load correlation fails (FR-15). */
-  private post(r: SessionReport, s: Exclude<Settlement, "held">, now: UtcSeconds, ctx: Context): { held: string | null } {
+  private post(r: SessionReport, s: Exclude<Settlement, "held">, now: UtcSeconds, ctx: Context, checkLoad: boolean): { held: string | null } {
     const last = r.intervals[r.intervals.length - 1];
-    const lookup = last ? this.d.ami.lookupFor(r.premisesId, r.intervals[0]!.start, last.start + last.lengthS) : () => null;
+    const lookup = last && checkLoad ? this.d.ami.lookupFor(r.premisesId, r.intervals[0]!.start, last.start + last.lengthS) : () => null;
     const corr = correlateLoad(r.intervals, lookup, this.d.tolerance);
     if (corr.mismatches.length) {
       const m = corr.mismatches[0]!;
@@ -266,7 +296,9 @@ export class SessionIntake {
     this.d.db.transaction(() => {
       const rows = this.d.db.query(`SELECT s.session_id, s.revision, s.body FROM sessions s WHERE s.premises_id = ? AND s.status = 'posted'
         AND s.started_at < ? AND COALESCE(s.ended_at, s.started_at + 86400) > ?
-        AND s.revision = (SELECT MAX(revision) FROM sessions m WHERE m.session_id = s.session_id)`).all(premisesId, to, from) as
+        AND s.revision = (SELECT MAX(revision) FROM sessions m WHERE m.session_id = s.session_id)
+        -- an operator already released this revision against the AMI (FR-15 review): late AMI does not re-hold it
+        AND NOT EXISTS (SELECT 1 FROM session_reviews v WHERE v.session_id = s.session_id AND v.revision = s.revision AND v.decision = 'release')`).all(premisesId, to, from) as
         { session_id: string; revision: number; body: string }[];
       for (const row of rows) {
         const r = JSON.parse(row.body) as SessionReport;
