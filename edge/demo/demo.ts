@@ -98,7 +98,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     const seed = await seedDemo(utility, { hubId: DEMO_HUB_ID, hubPublicKeyPem: hubKey.publicKeyPem, premisesId: config.premises.id });
     const hub = await bind("hub", p.hub, "--hub-port", () => startHubProcess(config, { sync: true, dashboard: true, clock, log }));
     stops.push(() => hub.stop());
-    const pevLink = new SimPevLink(sim, { host: "127.0.0.1", port: hub.pevLinkPort! }, clock, log);
+    const pevLink = new SimPevLink(sim, { host: "127.0.0.1", port: hub.pevLinkPort! }, clock, log, join(o.dataDir, "sim-pev-secrets.json"));
     stops.push(() => pevLink.disconnect());
     const ami = new AmiFeed({ clock, readWh: () => sim.premisesWh(), utilityUrl: utility.url, operatorToken, utilityId: DEMO_UTILITY_ID, premisesId: config.premises.id, intervalS: config.session.interval_s, log });
     ami.start();
