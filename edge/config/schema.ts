@@ -69,7 +69,12 @@ export const configSchema = z.strictObject({
     /** Where the utility's credential-signing public key is kept once paired. */
     key_file: z.string().optional(),
   }).prefault({}),
-  pevlink: z.strictObject({ host: z.string().default("127.0.0.1"), port: port.default(8090) }).prefault({}),
+  pevlink: z.strictObject({
+    host: z.string().default("127.0.0.1"),
+    port: port.default(8090),
+    /** Use a vehicle ID the EVSE reports (EVCCID, RFID, VIN) when no vehicle opens a secure link (ID-only). */
+    id_only: flag.default(true),
+  }).prefault({}),
   devices: z.strictObject({
     charger: device.default({ driver: "modbus", map: "offpeak-sim-evse", transport: { kind: "tcp", host: "127.0.0.1", port: 1502, unit_id: 1, timeout_ms: 1000 } }),
     eumd: device.default({ driver: "modbus", map: "eastron-sdm120", transport: { kind: "tcp", host: "127.0.0.1", port: 1502, unit_id: 2, timeout_ms: 1000 } }),

@@ -87,7 +87,8 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       hub: { id: DEMO_HUB_ID, port: p.hub, data_dir: join(o.dataDir, "hub"), speed: o.speed },
       premises: { id: "PREM-1001", utility_id: DEMO_UTILITY_ID, default_tariff: "pge-e-tou-c" },
       utility: { url: utility.url },
-      pevlink: { port: p.pevlink },
+      // The simulated vehicle always opens a secure link; at high --speed an ID-only stand-in could otherwise win the race.
+      pevlink: { port: p.pevlink, id_only: false },
       devices: {
         charger: { driver: "modbus", map: "offpeak-sim-evse", transport: { kind: "tcp", host: "127.0.0.1", port: sim.ports.evse, unit_id: 1 } },
         eumd: { driver: "modbus", map: "eastron-sdm120", transport: { kind: "tcp", host: "127.0.0.1", port: sim.ports.eumd, unit_id: 2 } },

@@ -26,6 +26,8 @@ export interface HubOptions {
   /** Consecutive failed EUMD reads before it is declared absent. */
   eumdFailuresOffline?: number;
   log?: (line: string) => void;
+  /** Use an EVSE-reported vehicle ID when no secure PEV link opens (default true). */
+  idOnlyFallback?: boolean;
   /** The premises default tariff and the program tariffs by ID: for off-peak, planning and cost estimates. */
   tariffs?: HubTariffs;
 }
@@ -165,7 +167,7 @@ export class Hub {
       this.ok("charger");
       const s = this.state.session;
       // No vehicle spoke on the PEV link a few seconds into the window, but the EVSE knows who it is: ID-only.
-      if (st.vehicleId && s && s.phase === "awaiting-binding" && s.vin === null
+      if (st.vehicleId && this.opts.idOnlyFallback !== false && s && s.phase === "awaiting-binding" && s.vin === null
         && this.opts.clock.now() - s.pluggedAt >= (s.windowEndsAt - s.pluggedAt) * ID_ONLY_AFTER_WINDOW_FRACTION) {
         this.opts.ports.pevLink?.vehicleId?.(st.vehicleId);
       }

@@ -11,7 +11,7 @@ import { FakeCharger, FakeMeter, FakeUtility } from "./doubles.test-support.ts";
 import { Hub } from "./hub.ts";
 import { PevLinkPortAdapter } from "./pevlink-port.ts";
 
-async function rig() {
+async function rig(o: { idOnlyFallback?: boolean } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "offpeak-link-"));
   const clock = new TestClock(Date.now());
   const store = new HubStore(join(dir, "hub.sqlite"));
@@ -21,7 +21,7 @@ async function rig() {
   const adapter = new PevLinkPortAdapter(server, clock, log);
   const charger = new FakeCharger();
   const utility = new FakeUtility(() => params());
-  const hub = new Hub({ store, clock, settings: settings(), log, ports: { charger, eumd: new FakeMeter(clock, () => 0), premisesMeter: null, pevLink: adapter, utility, reports: null, displays: [] } });
+  const hub = new Hub({ store, clock, settings: settings(), log, idOnlyFallback: o.idOnlyFallback, ports: { charger, eumd: new FakeMeter(clock, () => 0), premisesMeter: null, pevLink: adapter, utility, reports: null, displays: [] } });
   adapter.dispatch = (e) => hub.dispatch(e);
   hub.start();
   const settle = async (ms = 1000) => { for (let i = 0; i < 20; i++) { await Bun.sleep(5); await clock.advanceAsync(ms / 20, ms / 20); } await hub.whenIdle(); };
@@ -95,6 +95,17 @@ test("FR-13: an EVSE that only reports the vehicle's ID: the link degrades to ID
   assert.is(s.phase, "fallback");
   assert.is(s.fallbackReason, "proof-failed");
   assert.ok(r.store.getSession(s.id)!.events.some((e) => e.kind === "fallback" && /id-only link/i.test(e.reason)));
+  await r.done();
+});
+
+test("with [pevlink] id_only = false an EVSE-reported ID is never used: no secure link means fallback after the window", async () => {
+  const r = await rig({ idOnlyFallback: false });
+  r.charger.vehicleId = VIN;
+  await r.settle();
+  r.charger.state = "B";
+  await r.settle(65_000);
+  assert.equal(r.utility.requests, []);
+  assert.is(r.hub.snapshot().session?.fallbackReason, "comm-timeout");
   await r.done();
 });
 

@@ -55,7 +55,7 @@ export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
   const { config } = opts;
   const clock = opts.clock ?? processClock(undefined, config.hub.speed);
   const store = new HubStore(join(config.hub.data_dir, "hub.sqlite"));
-  const hub = new Hub({ store, clock, settings: engineSettings(config), ports: opts.ports, pollMs: config.hub.poll_ms, log: opts.log, tariffs: opts.tariffs });
+  const hub = new Hub({ store, clock, settings: engineSettings(config), ports: opts.ports, pollMs: config.hub.poll_ms, log: opts.log, tariffs: opts.tariffs, idOnlyFallback: config.pevlink.id_only });
   const startedAtMs = Date.now();
   const app = createHubApi({ hub, store, clock, startedAtMs, guard: opts.guard?.({ hub, store, clock }) });
   opts.mount?.(app, { hub, store, clock });

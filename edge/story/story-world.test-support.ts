@@ -81,7 +81,7 @@ export class StoryWorld {
     const dev = (map: string, unit: number) => `driver = "modbus"\nmap = "${map}"\ntransport = { kind = "tcp", host = "127.0.0.1", port = ${this.ports.sim}, unit_id = ${unit} }\n`;
     const toml = `[hub]\nid = "${HUB_ID}"\nport = ${this.ports.hub}\ndata_dir = "${join(this.dir, "hub")}"\npoll_ms = ${this.o.pollMs}\n\n` +
       `[premises]\nid = "PREM-A1"\nutility_id = "UTIL-A"\ndefault_tariff = "pge-e-tou-c"\n\n` +
-      `[session]\ncomm_wait_s = 60\ninterval_s = 900\n\n[utility]\nurl = "${this.url("a")}"\n\n[pevlink]\nport = ${this.ports.pevlink}\n\n` +
+      `[session]\ncomm_wait_s = 60\ninterval_s = 900\n\n[utility]\nurl = "${this.url("a")}"\n\n[pevlink]\nport = ${this.ports.pevlink}\nid_only = false\n\n` +
       `[devices.charger]\n${dev("offpeak-sim-evse", 1)}\n[devices.eumd]\n${dev("eastron-sdm120", 2)}\n[devices.premises_meter]\n${dev("eastron-sdm630", 3)}`;
     writeFileSync(join(this.dir, "hub.toml"), toml);
     this.hub = spawnOffpeak("hub", ["hub", "--config", join(this.dir, "hub.toml")], this.env);
