@@ -4,7 +4,8 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { processClock, type Clock } from "../../core/time/clock.ts";
+import type { Clock } from "../../core/time/clock.ts";
+import { demoClock, saveDemoClock } from "./demo-clock.ts";
 import { startClearinghouse, type RunningClearinghouse } from "../../cloud-sync/clearinghouse/index.ts";
 import { seedDemo, startUtility, type DemoSeed, type RunningUtility } from "../../cloud-sync/utility/index.ts";
 import { simControlApp, startSimulator, type Simulator } from "../../drivers/sim/index.ts";
@@ -57,7 +58,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
   const log = o.log ?? ((l: string) => console.log(l));
   if (o.fresh) rmSync(o.dataDir, { recursive: true, force: true });
   mkdirSync(o.dataDir, { recursive: true });
-  const clock = o.clock ?? processClock(process.env.OFFPEAK_SIM_CLOCK, o.speed);
+  const clock = o.clock ?? demoClock(o.dataDir, o.speed);
   const operatorToken = `demo-operator-${randomBytes(12).toString("hex")}`;
   const chToken = `demo-clearinghouse-${randomBytes(12).toString("hex")}`;
   const p = o.ports;
@@ -67,6 +68,8 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     const clearinghouse = await bind("clearinghouse", p.clearinghouse, "--clearinghouse-port", () =>
       startClearinghouse({ port: p.clearinghouse, dbPath: join(o.dataDir, "clearinghouse.sqlite"), operatorToken, clock }));
     stops.push(() => clearinghouse.close());
+    const keepTime = setInterval(() => saveDemoClock(o.dataDir, clock), 2000);
+    stops.push(() => { clearInterval(keepTime); saveDemoClock(o.dataDir, clock); });
     const utility = await bind("utility", p.utility, "--utility-port", () => startUtility({
       port: p.utility, dbPath: join(o.dataDir, "utility.sqlite"), utilityId: DEMO_UTILITY_ID, operatorToken,
       clearinghouseUrl: clearinghouse.url, clearinghouseToken: chToken, clock,
@@ -111,7 +114,12 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
         sim.plug({ vin: seed.vin, socPct: 30 });
         clock.setTimeout(() => { sim.unplug(); clock.setTimeout(cycle, 3600_000); }, 6 * 3600_000);
       };
-      clock.setTimeout(cycle, 5_000);
+      // Plug in only once the hub has seen the empty charge point: a session resumed from a previous run must end
+      // (unplug) before the next one starts, as it would at a real charge point.
+      let waiting: ReturnType<typeof setTimeout> | null = null;
+      const whenEmpty = () => { waiting = hub.hub.snapshot().evse === "A" ? (clock.setTimeout(cycle, 5_000), null) : setTimeout(whenEmpty, 100); };
+      whenEmpty();
+      stops.push(() => { if (waiting) clearTimeout(waiting); });
     }
     return { clock, utility, clearinghouse, sim, hub, seed, simControlUrl: `http://127.0.0.1:${control.port}`, stop: stopAll };
   } catch (e) {
