@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, spawnOffpeak } from "../edge/testing/child-processes.test-support.ts";
+import { freePort, spawnOffpeak } from "../system/testing/child-processes.test-support.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "offpeak-idle-"));
 const [simPort, simHttp] = [await freePort(), await freePort()];

@@ -1,13 +1,13 @@
 // Modbus figures: full meter polls per second against the simulator on loopback TCP, and the fraction of a
 // 9600-baud line's capacity a coalesced poll loop achieves over a socat pty pair (the simulator's RTU slave
 // emulates the line's timing, since a pty moves bytes instantly; see docs/hardware.md).
-import { RealClock } from "../core/time/clock.ts";
+import { RealClock } from "../core/time/index.ts";
 import { createMeter } from "../drivers/modbus/index.ts";
-import { FieldReader } from "../drivers/modbus/field-reader.ts";
+import { FieldReader } from "../drivers/modbus/index.ts";
 import { ModbusLink } from "../drivers/modbus/modbus-link.ts";
 import { getMeterMap } from "../drivers/devices/index.ts";
-import { charTimeMs } from "../drivers/serial/line-settings.ts";
-import { openPtyPair } from "../drivers/serial/pty-pair.ts";
+import { charTimeMs } from "../drivers/serial/index.ts";
+import { openPtyPair } from "../drivers/serial/index.ts";
 import { startSimulator } from "../drivers/sim/index.ts";
 
 const clock = new RealClock();

@@ -1,7 +1,7 @@
 // PEV link and SE codec costs: how many S2 re-bindings (connect, X25519 handshake, challenge, proof) the hub can do per
 // second over loopback TCP, sealed-message throughput, and SE frame encode/parse rates. Bounded to a few seconds.
-import { RealClock } from "../core/time/clock.ts";
-import type { UtcSeconds } from "../core/time/utc.ts";
+import { RealClock } from "../core/time/index.ts";
+import type { UtcSeconds } from "../core/time/index.ts";
 import { connectSimulatedPev, newPevSecretHex, SecureLink, startTcpPevLinkServer, type PevLinkSession } from "../drivers/pevlink/index.ts";
 import { buildServerCommand, parseSeFrame, PRICE, PRICE_CLUSTER_ID, publishPriceFromTariff, publishPricePayload } from "../drivers/zigbee/index.ts";
 

@@ -1,8 +1,8 @@
 // Planner speed: a 24-hour horizon at 15-minute resolution under an example EV rate, warm period tables.
 // Goal (issue 3): ≤ 1 ms per plan.
 import { EXAMPLE_TARIFFS, planCharging } from "../core/tariff/index.ts";
-import type { UtcSeconds } from "../core/time/utc.ts";
-import type { Wh } from "../core/units/energy.ts";
+import type { UtcSeconds } from "../core/time/index.ts";
+import type { Wh } from "../core/units/index.ts";
 
 const tariff = EXAMPLE_TARIFFS.pgeEv2A;
 const base = Date.UTC(2024, 6, 1, 1) / 1000; // 18:00 PDT

@@ -1,11 +1,11 @@
-// The story test's wall time at its simulated-time acceleration (issue 8 benchmark): runs edge/story/story.test.ts
+// The story test's wall time at its simulated-time acceleration (issue 8 benchmark): runs system/story/story.test.ts
 // as its own process and prints `story.wall_s` and `story.speed` (the SPEED constant the story runs at).
 import { readFileSync } from "node:fs";
 
 const root = new URL("../", import.meta.url).pathname;
-const speed = Number(/const SPEED = (\d+)/.exec(readFileSync(`${root}edge/story/story.test.ts`, "utf8"))?.[1] ?? NaN);
+const speed = Number(/const SPEED = (\d+)/.exec(readFileSync(`${root}system/story/story.test.ts`, "utf8"))?.[1] ?? NaN);
 const t0 = performance.now();
-const proc = Bun.spawn([process.execPath, "edge/story/story.test.ts"], { cwd: root, stdout: "pipe", stderr: "pipe" });
+const proc = Bun.spawn([process.execPath, "system/story/story.test.ts"], { cwd: root, stdout: "pipe", stderr: "pipe" });
 const timer = setTimeout(() => proc.kill("SIGKILL"), 180_000);
 const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
 clearTimeout(timer);

@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { enrollBenchHub, startBenchUtility } from "./support/bench-utility.ts";
-import { RealClock } from "../core/time/clock.ts";
-import type { HubId } from "../core/ids/ids.ts";
-import { Outbox } from "../cloud-sync/hub/outbox.ts";
-import { SyncWorker } from "../cloud-sync/hub/sync-worker.ts";
-import { UtilityClient } from "../cloud-sync/hub/utility-client.ts";
+import { RealClock } from "../core/time/index.ts";
+import type { HubId } from "../core/ids/index.ts";
+import { Outbox } from "../edge/sync/index.ts";
+import { SyncWorker } from "../edge/sync/index.ts";
+import { UtilityClient } from "../edge/sync/index.ts";
 import { sessionReport } from "../cloud-sync/utility/test-support.ts";
 
 const HUBS = 8;

@@ -1,8 +1,8 @@
 // Rating speed: a year of 15-minute intervals (35,136 in 2024) rated under an example EV rate, warm tables.
 // Goal (issue 3): ≥ 10 million intervals per second on one core.
 import { EXAMPLE_TARIFFS, rateIntervals, type MeteredInterval } from "../core/tariff/index.ts";
-import type { UtcSeconds } from "../core/time/utc.ts";
-import type { Wh } from "../core/units/energy.ts";
+import type { UtcSeconds } from "../core/time/index.ts";
+import type { Wh } from "../core/units/index.ts";
 
 const start = Date.UTC(2024, 0, 1, 8) / 1000;
 const n = 366 * 96;

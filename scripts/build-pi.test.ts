@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnChild } from "../edge/testing/child-processes.test-support.ts";
+import { spawnChild } from "../system/testing/child-processes.test-support.ts";
 
 test("the single-executable build runs the hub and serves the embedded dashboard with no project files around it", async () => {
   const dir = mkdtempSync(join(tmpdir(), "offpeak-pi-"));

@@ -5,7 +5,7 @@
 // imports become part of the executable) and registers them; compile that entry with `bun build --compile`.
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { buildUi } from "../ui/build.ts";
+import { buildUi } from "../ui/index.ts";
 
 const target = process.argv.includes("--target") ? process.argv[process.argv.indexOf("--target") + 1] : "arm64";
 if (target !== "arm64" && target !== "x64") throw new Error(`build-pi: --target must be arm64 or x64, got ${target}`);
@@ -24,7 +24,7 @@ const lines = [
   ...files.map((f, i) => `import f${i} from ${JSON.stringify(relative(outDir, f).startsWith(".") ? relative(outDir, f) : `./${relative(outDir, f)}`)} with { type: "file" };`),
   `import { registerEmbeddedUi } from ${JSON.stringify(relative(outDir, join(root, "edge/http/dashboard/embedded-ui.ts")))};`,
   `registerEmbeddedUi({ ${files.map((f, i) => `${JSON.stringify("/" + relative(uiDist, f))}: f${i}`).join(", ")} });`,
-  `const { main } = await import(${JSON.stringify(relative(outDir, join(root, "edge/cli/offpeak.ts")))});`,
+  `const { main } = await import(${JSON.stringify(relative(outDir, join(root, "system/cli/offpeak.ts")))});`,
   "process.exit(await main(process.argv.slice(2)));",
 ];
 writeFileSync(entry, lines.join("\n") + "\n");

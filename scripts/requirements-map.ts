@@ -2,6 +2,7 @@
 // test titles) the tests that prove it. `npx bun scripts/requirements-map.ts --write` regenerates docs/requirements.md;
 // scripts/requirements-map.test.ts fails when a requirement has no test or the document is stale.
 import { Glob } from "bun";
+import { TEST_ROOTS } from "./test-roots.ts";
 import { readFileSync, writeFileSync } from "node:fs";
 
 export const REQUIREMENTS: { id: string; text: string; code: string[] }[] = [
@@ -41,7 +42,7 @@ export const REQUIREMENTS: { id: string; text: string; code: string[] }[] = [
   { id: "FR-26", text: "The EUMD receives authentication parameters (interval length) at binding and on change", code: ["edge/engine/reducer.ts"] },
   { id: "FR-27", text: "The EUMD acknowledges setup through the ESCI", code: ["edge/engine/reducer.ts", "edge/hub/hub.ts"] },
   { id: "FR-28", text: "Re-binding at each plug-in needs no full authentication", code: ["edge/engine/reducer.ts", "cloud-sync/utility/binding/"] },
-  { id: "FR-29", text: "The EUMD sends session information (PEV ID, premises ID, interval kWh) to the utility", code: ["edge/sync/session-report.ts", "cloud-sync/hub/outbox.ts"] },
+  { id: "FR-29", text: "The EUMD sends session information (PEV ID, premises ID, interval kWh) to the utility", code: ["edge/sync/session-report.ts", "edge/sync/outbox.ts"] },
   { id: "FR-30", text: "A clearinghouse can send session information to the utility", code: ["cloud-sync/clearinghouse/"] },
   { id: "FR-31", text: "The utility verifies IDs and posts debits to the customer account", code: ["cloud-sync/utility/sessions/", "cloud-sync/utility/ledger/"] },
   { id: "FR-32", text: "Out-of-territory charges are posted at the clearinghouse", code: ["cloud-sync/utility/roaming/", "cloud-sync/clearinghouse/"] },
@@ -56,7 +57,7 @@ export const REQUIREMENTS: { id: string; text: string; code: string[] }[] = [
 export async function testsById(root = process.cwd()): Promise<Map<string, string[]>> {
   const byId = new Map<string, string[]>(REQUIREMENTS.map((r) => [r.id, []]));
   const title = /\btest\(\s*(["'`])((?:(?!\1).)*)\1/g;
-  for (const dir of ["core", "edge", "drivers", "cloud-sync", "ui", "scripts"]) {
+  for (const dir of TEST_ROOTS) {
     for await (const f of new Glob(`${dir}/**/*.test.ts`).scan({ cwd: root })) {
       const src = readFileSync(`${root}/${f}`, "utf8");
       for (const m of src.matchAll(title)) {

@@ -3,9 +3,10 @@
 // A file is run alone so a crash, a leaked server or a SIGKILL test cannot take the others with it.
 import { Glob } from "bun";
 import { cpus } from "node:os";
+import { TEST_ROOTS } from "./test-roots.ts";
 
 const filter = process.argv.slice(2);
-const roots = ["core", "edge", "drivers", "cloud-sync", "ui", "scripts"];
+const roots = TEST_ROOTS;
 const files: string[] = [];
 for (const root of roots) {
   for await (const f of new Glob(`${root}/**/*.test.ts`).scan({ cwd: process.cwd() })) {

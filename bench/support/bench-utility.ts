@@ -2,9 +2,9 @@
 // (customer, account, premises, PEV, enrollment, pairing), each with a fresh Ed25519 key.
 import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
-import { exportPublicKeyPem, generateEd25519KeyPair } from "../../cloud-sync/protocol/keys.ts";
+import { exportPublicKeyPem, generateEd25519KeyPair } from "../../cloud-sync/protocol/index.ts";
 import { makeVin } from "../../cloud-sync/utility/test-support.ts";
-import { spawnChild, type ChildProcess } from "../../edge/testing/child-processes.test-support.ts";
+import { spawnChild, type ChildProcess } from "../../system/testing/child-processes.test-support.ts";
 
 export const BENCH_OPERATOR_TOKEN = "bench-operator-token";
 

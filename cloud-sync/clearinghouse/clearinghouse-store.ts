@@ -1,8 +1,8 @@
 // The clearinghouse's records: registered utilities, roaming tokens (VIN → home utility) and routed CDRs.
 import type { Database } from "bun:sqlite";
 import { createHash } from "node:crypto";
-import type { Clock } from "../../core/time/clock.ts";
-import type { CdrDelivery, OcpiCdr, UtilityRegistration } from "./cdr.ts";
+import type { Clock } from "../../core/time/index.ts";
+import type { CdrDelivery, OcpiCdr, UtilityRegistration } from "../protocol/index.ts";
 
 const hash = (t: string) => createHash("sha256").update(t).digest("hex");
 

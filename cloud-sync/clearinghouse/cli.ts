@@ -1,7 +1,7 @@
 // `offpeak clearinghouse`: runs the roaming clearinghouse until SIGINT/SIGTERM.
 import { parseArgs } from "node:util";
 import { startClearinghouse } from "./server.ts";
-import { processClock } from "../../core/time/clock.ts";
+import { processClock } from "../../core/time/index.ts";
 
 const HELP = `offpeak clearinghouse: routes roaming CDRs (OCPI 2.2.1 shape) between utilities (FR-30, FR-32)
 

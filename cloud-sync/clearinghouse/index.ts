@@ -2,4 +2,4 @@
 // are routed to the PEV's home utility, one CDR per session ID.
 export { startClearinghouse, type ClearinghouseOptions, type RunningClearinghouse } from "./server.ts";
 export { clearinghouseCommand } from "./cli.ts";
-export type { OcpiCdr } from "./cdr.ts";
+export type { OcpiCdr } from "../protocol/index.ts";

@@ -1,7 +1,7 @@
 // Reads a JSON request body against a zod schema; a malformed body is a 400 naming the field at fault.
 import type { Context } from "hono";
 import type { z } from "zod";
-import { formatPath } from "../protocol/errors.ts";
+import { formatPath } from "../protocol/index.ts";
 
 export class BodyError extends Error {
   constructor(readonly path: string, message: string) {

@@ -1,4 +1,4 @@
-// Versioned schema of the clearinghouse store (see utility/db/open.ts for how migrations apply).
+// Versioned schema of the clearinghouse store (see core/storage/sqlite.ts for how migrations apply).
 export const CLEARINGHOUSE_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE utilities (utility_id TEXT PRIMARY KEY, base_url TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startClearinghouse, type RunningClearinghouse } from "./server.ts";
-import type { OcpiCdr } from "./cdr.ts";
+import type { OcpiCdr } from "../protocol/index.ts";
 
 const OP = "clearinghouse-operator";
 const TOKEN_X = "token-x-000000000000";

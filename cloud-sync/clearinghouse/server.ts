@@ -3,9 +3,9 @@
 import type { Database } from "bun:sqlite";
 import { Hono, type Context } from "hono";
 import { timingSafeEqual } from "node:crypto";
-import { RealClock, type Clock } from "../../core/time/clock.ts";
-import { openMigratedDb } from "../utility/db/open.ts";
-import { cdrSubmissionSchema, utilityRegistrationSchema } from "./cdr.ts";
+import { RealClock, type Clock } from "../../core/time/index.ts";
+import { openMigratedDb } from "../../core/storage/index.ts";
+import { cdrSubmissionSchema, utilityRegistrationSchema } from "../protocol/index.ts";
 import { ClearinghouseStore, deliveryOf, type RegisteredUtility, type StoredCdr } from "./clearinghouse-store.ts";
 import { BodyError, readJson } from "./json-body.ts";
 import { CLEARINGHOUSE_MIGRATIONS } from "./migrations.ts";

@@ -2,7 +2,7 @@
 // program at this premises (FR-14); the utility answers with status and, when bound, the
 // authentication parameters and a signed credential (FR-16, FR-18). `not-enrolled` is an answer (FR-05).
 import { z } from "zod";
-import type { AuthenticationParameters, BindingCredential } from "../../core/binding/types.ts";
+import type { AuthenticationParameters, BindingCredential } from "../../core/binding/index.ts";
 import {
   base64urlSchema, bindingPathSchema, commWaitSchema, hubIdSchema, intervalLengthSchema, premisesIdSchema,
   refIdSchema, sessionIdSchema, utcSecondsSchema, utilityIdSchema, vinSchema,

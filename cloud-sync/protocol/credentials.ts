@@ -1,10 +1,10 @@
 // Binding credentials: the utility signs (PEV, premises, program, validity) with its Ed25519 key; the hub
 // verifies offline, when the utility is unreachable and the program allows it (design: "Binding and trust").
 import { sign, verify, type KeyObject } from "node:crypto";
-import { credentialSigningBytes, type BindingCredential } from "../../core/binding/types.ts";
-import type { PremisesId } from "../../core/ids/ids.ts";
-import type { Vin } from "../../core/ids/vin.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import { credentialSigningBytes, type BindingCredential } from "../../core/binding/index.ts";
+import type { PremisesId } from "../../core/ids/index.ts";
+import type { Vin } from "../../core/ids/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import type { CredentialRevocation } from "./hub-config.ts";
 
 export type UnsignedCredential = Omit<BindingCredential, "signature">;

@@ -1,10 +1,10 @@
 // Valid example messages, one of each kind: the documentation's samples and the starting point of tests
 // on both sides (hub and head-end) — change a field to get exactly one error.
 import type { KeyObject } from "node:crypto";
-import type { HubId, PremisesId, SessionId, UtilityId, CustomerId, AccountId } from "../../core/ids/ids.ts";
-import type { Vin } from "../../core/ids/vin.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
-import type { Wh } from "../../core/units/energy.ts";
+import type { HubId, PremisesId, SessionId, UtilityId, CustomerId, AccountId } from "../../core/ids/index.ts";
+import type { Vin } from "../../core/ids/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
+import type { Wh } from "../../core/units/index.ts";
 import type { BindingAnswer, BindingRequest } from "./binding.ts";
 import type { CommissioningAck } from "./acks.ts";
 import type { SessionReport } from "./session-report.ts";

@@ -19,5 +19,8 @@ export * from "./keys.ts";
 export * from "./signing.ts";
 export * from "./nonce-store.ts";
 export * from "./credentials.ts";
+export * from "./utility-client.ts";
+export * from "./ocpi-cdr.ts";
 // The binding vocabulary lives in core; re-exported so protocol users have one import.
-export type { AuthenticationParameters, BindingCredential, BindingPath, BindingStatus, FallbackReason } from "../../core/binding/types.ts";
+export type { AuthenticationParameters, BindingCredential, BindingPath, BindingStatus, FallbackReason } from "../../core/binding/index.ts";
+export * from "./examples.ts";

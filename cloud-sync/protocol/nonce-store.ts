@@ -1,7 +1,7 @@
 // Remembers request nonces until their timestamp window has passed, so a captured request cannot be
 // replayed. Two implementations: in memory (tests, a single process) and SQLite (the head-end, survives restarts).
 import type { Database } from "bun:sqlite";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 
 export interface NonceStore {
   /**

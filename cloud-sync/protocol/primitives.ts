@@ -1,11 +1,11 @@
 // Field schemas shared by every message: IDs, VINs, UTC seconds, energy. They reuse core's rules
 // (ID shape, VIN check digit) so the wire and the domain can never disagree on what is valid.
 import { z } from "zod";
-import { ID_MAX_LENGTH, ID_PATTERN, type AccountId, type CustomerId, type HubId, type PremisesId, type SessionId, type UtilityId } from "../../core/ids/ids.ts";
-import { parseVin, type Vin } from "../../core/ids/vin.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
-import type { Wh } from "../../core/units/energy.ts";
-import type { BindingPath, BindingStatus, FallbackReason } from "../../core/binding/types.ts";
+import { ID_MAX_LENGTH, ID_PATTERN, type AccountId, type CustomerId, type HubId, type PremisesId, type SessionId, type UtilityId } from "../../core/ids/index.ts";
+import { parseVin, type Vin } from "../../core/ids/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
+import type { Wh } from "../../core/units/index.ts";
+import type { BindingPath, BindingStatus, FallbackReason } from "../../core/binding/index.ts";
 
 /**
  * Gives a schema core's branded output type. The runtime schema stays a plain zod string/number

@@ -2,9 +2,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Database } from "bun:sqlite";
 import type { KeyObject } from "node:crypto";
-import { TestClock } from "../../core/time/clock.ts";
-import { ID_PATTERN, type HubId } from "../../core/ids/ids.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import { TestClock } from "../../core/time/index.ts";
+import { ID_PATTERN, type HubId } from "../../core/ids/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import {
   exportPrivateKeyPem, exportPublicKeyBase64, exportPublicKeyPem, generateEd25519KeyPair, importPrivateKeyPem,
   importPublicKeyBase64, importPublicKeyPem, keyIdOf, KeyError,

@@ -4,9 +4,9 @@
 // it has seen, and a hub it does not know. Checks run cheapest first; a nonce is only remembered once
 // the signature is good, so forged requests cannot burn a real hub's nonces.
 import { createHash, randomBytes, sign, verify, type KeyObject } from "node:crypto";
-import { ID_PATTERN, type HubId } from "../../core/ids/ids.ts";
-import type { Clock } from "../../core/time/clock.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import { ID_PATTERN, type HubId } from "../../core/ids/index.ts";
+import type { Clock } from "../../core/time/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import type { NonceStore } from "./nonce-store.ts";
 import type { ErrorBody } from "./errors.ts";
 

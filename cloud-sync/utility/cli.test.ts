@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
-import type { HubId, PremisesId } from "../../core/ids/ids.ts";
-import type { Vin } from "../../core/ids/vin.ts";
-import { RealClock } from "../../core/time/clock.ts";
-import { UtilityClient } from "../hub/utility-client.ts";
-import { exportPublicKeyPem, generateEd25519KeyPair } from "../protocol/keys.ts";
+import type { HubId, PremisesId } from "../../core/ids/index.ts";
+import type { Vin } from "../../core/ids/index.ts";
+import { RealClock } from "../../core/time/index.ts";
+import { SignedUtilityClient as UtilityClient } from "../protocol/index.ts";
+import { exportPublicKeyPem, generateEd25519KeyPair } from "../protocol/index.ts";
 import { sessionReport } from "./test-support.ts";
 import type { DemoSeed } from "./seed-demo.ts";
 

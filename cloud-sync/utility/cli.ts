@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { startUtility } from "./server.ts";
-import { processClock } from "../../core/time/clock.ts";
+import { processClock } from "../../core/time/index.ts";
 
 const HELP = `offpeak utility: the utility head-end (enrollment, binding, sessions, ledger, bills, S4 API)
 

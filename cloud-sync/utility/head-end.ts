@@ -1,12 +1,12 @@
 // The head-end's composition root: one database, the services over it, and nothing that speaks HTTP.
 // Tests and the benchmark can drive it directly; server.ts puts Hono in front of it.
 import type { Database } from "bun:sqlite";
-import { RealClock, type Clock } from "../../core/time/clock.ts";
+import { RealClock, type Clock } from "../../core/time/index.ts";
 import { BufferedNonceStore } from "./security/buffered-nonce-store.ts";
 import { BindingService } from "./binding/binding-service.ts";
 import { MonthlyBills } from "./billing/monthly-bills.ts";
 import { UTILITY_MIGRATIONS } from "./db/migrations.ts";
-import { openMigratedDb } from "./db/open.ts";
+import { openMigratedDb } from "../../core/storage/index.ts";
 import { DrEvents } from "./dr/dr-events.ts";
 import { EnrollmentStore } from "./enrollment/enrollment-store.ts";
 import { loadUtilitySigningKey, type UtilitySigningKey } from "./keys/utility-signing-key.ts";
@@ -19,7 +19,7 @@ import { SessionIntake } from "./sessions/session-intake.ts";
 import { SessionReviews } from "./sessions/session-review.ts";
 import { TariffCatalog } from "./tariffs/tariff-catalog.ts";
 import type { UtilityOptions } from "./types.ts";
-import type { Vin } from "../../core/ids/vin.ts";
+import type { Vin } from "../../core/ids/index.ts";
 
 export interface HeadEnd {
   db: Database;

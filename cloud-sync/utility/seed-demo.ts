@@ -1,8 +1,8 @@
 // The demo utility (`npm start`): one EV program on an example time-of-use tariff, one customer with an account,
 // a premises on the regular rate, an enrolled PEV with a valid VIN, and the demo hub paired to the premises.
 // Idempotent: seeding an already seeded database changes nothing but the hub key.
-import { parseAccountId, parseCustomerId, parsePremisesId } from "../../core/ids/ids.ts";
-import { exportPublicKeyPem, importPublicKeyPem } from "../protocol/keys.ts";
+import { parseAccountId, parseCustomerId, parsePremisesId } from "../../core/ids/index.ts";
+import { exportPublicKeyPem, importPublicKeyPem } from "../protocol/index.ts";
 import { bumpConfigVersion } from "./http/hub-config-builder.ts";
 import type { RunningUtility } from "./server.ts";
 

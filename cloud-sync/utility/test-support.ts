@@ -4,16 +4,16 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { vinCheckDigit } from "../../core/ids/vin.ts";
-import type { HubId, PremisesId, SessionId, UtilityId } from "../../core/ids/ids.ts";
-import type { Vin } from "../../core/ids/vin.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
-import type { Wh } from "../../core/units/energy.ts";
-import type { SessionReport } from "../protocol/session-report.ts";
-import { TestClock, type Clock } from "../../core/time/clock.ts";
+import { vinCheckDigit } from "../../core/ids/index.ts";
+import type { HubId, PremisesId, SessionId, UtilityId } from "../../core/ids/index.ts";
+import type { Vin } from "../../core/ids/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
+import type { Wh } from "../../core/units/index.ts";
+import type { SessionReport } from "../protocol/index.ts";
+import { TestClock, type Clock } from "../../core/time/index.ts";
 import type { Tariff } from "../../core/tariff/index.ts";
-import { UtilityClient } from "../hub/utility-client.ts";
-import { exportPublicKeyPem, generateEd25519KeyPair, type Ed25519KeyPair } from "../protocol/keys.ts";
+import { SignedUtilityClient as UtilityClient } from "../protocol/index.ts";
+import { exportPublicKeyPem, generateEd25519KeyPair, type Ed25519KeyPair } from "../protocol/index.ts";
 import { startUtility, type RunningUtility } from "./server.ts";
 import type { UtilityOptions } from "./types.ts";
 

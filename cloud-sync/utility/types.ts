@@ -1,11 +1,11 @@
 // The utility head-end's own vocabulary: enrollment records, ledger postings, bills and options.
 // Wire messages between hub and utility live in cloud-sync/protocol; these are the head-end's records.
-import type { AccountId, CustomerId, PremisesId, UtilityId } from "../../core/ids/ids.ts";
-import type { Vin } from "../../core/ids/vin.ts";
-import type { Clock } from "../../core/time/clock.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
-import type { DrEvent } from "../protocol/dr-event.ts";
-import type { BillLineKind } from "../protocol/bills.ts";
+import type { AccountId, CustomerId, PremisesId, UtilityId } from "../../core/ids/index.ts";
+import type { Vin } from "../../core/ids/index.ts";
+import type { Clock } from "../../core/time/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
+import type { DrEvent } from "../protocol/index.ts";
+import type { BillLineKind } from "../protocol/index.ts";
 
 /** Who pays when a PEV enrolled at another premises of this utility charges here (FR-33). */
 export type GuestCharging = "off" | "host-pays" | "guest-pays";

@@ -14,3 +14,4 @@ export { priceAt, nextCheaperStart, PRICE_HORIZON_S } from "./price.ts";
 export { monthBill } from "./month-bill.ts";
 export { planCharging } from "./planner.ts";
 export { EXAMPLE_TARIFFS, tariffById } from "./examples/index.ts";
+export * from "./local-time.ts";

@@ -1,7 +1,7 @@
 // Device descriptions as data (design: "devices as small capability interfaces, device descriptions as data").
 // A map names every register a model exposes and which capability each one serves; the Modbus driver
 // reads and writes capabilities through it, so a new model is a new data file, never new driver code.
-import type { ChargerLimits, J1772State } from "../../core/ports/devices.ts";
+import type { ChargerLimits, J1772State } from "../../core/ports/index.ts";
 
 /** FC04 reads input registers, FC03 reads holding registers (which are also the writable ones). */
 export type RegisterTable = "input" | "holding";

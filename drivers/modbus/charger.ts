@@ -1,7 +1,7 @@
 // A Charger (EVSE) over Modbus, described by a charger map: the engine sees J1772 states, enable and a current
 // limit, never the vendor's registers.
-import { DeviceError, type Charger, type ChargerStatus, type J1772State } from "../../core/ports/devices.ts";
-import { watts } from "../../core/units/energy.ts";
+import { DeviceError, type Charger, type ChargerStatus, type J1772State } from "../../core/ports/index.ts";
+import { watts } from "../../core/units/index.ts";
 import { getChargerMap } from "../devices/index.ts";
 import type { ChargerMap } from "../devices/types.ts";
 import { encodeField } from "./codec.ts";

@@ -1,5 +1,5 @@
 // What the hub's shell needs to know about a device besides its readings: is it there, since when, and why not.
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 
 export interface DeviceHealth {
   readonly online: boolean;

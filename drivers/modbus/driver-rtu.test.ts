@@ -2,8 +2,8 @@
 // slave (real RTU frames, CRC-16) on the other.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { DeviceError } from "../../core/ports/devices.ts";
-import { TestClock } from "../../core/time/clock.ts";
+import { DeviceError } from "../../core/ports/index.ts";
+import { TestClock } from "../../core/time/index.ts";
 import { openPtyPair, type PtyPair } from "../serial/pty-pair.ts";
 import { startSimulator, type Simulator } from "../sim/index.ts";
 import { createCharger, createMeter, modbusReadCommand, type ModbusTransportConfig } from "./index.ts";

@@ -1,8 +1,8 @@
 // The drivers against the simulator over real Modbus TCP on loopback, with each injected fault.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { DeviceError } from "../../core/ports/devices.ts";
-import { TestClock } from "../../core/time/clock.ts";
+import { DeviceError } from "../../core/ports/index.ts";
+import { TestClock } from "../../core/time/index.ts";
 import { startSimulator, type Simulator } from "../sim/index.ts";
 import { createCharger, createMeter, type ModbusTransportConfig } from "./index.ts";
 

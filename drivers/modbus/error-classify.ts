@@ -1,6 +1,6 @@
 // Maps whatever modbus-serial, the socket or the tty threw onto the DeviceError kinds the shell understands,
 // and says whether another attempt could help and whether the connection must be rebuilt.
-import { DeviceError } from "../../core/ports/devices.ts";
+import { DeviceError } from "../../core/ports/index.ts";
 
 export interface ClassifiedError { error: DeviceError; retry: boolean; reconnect: boolean }
 

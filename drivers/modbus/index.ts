@@ -15,3 +15,4 @@ export { modbusReadCommand } from "./read-command.ts";
 export function listDeviceMaps(): { id: string; kind: "meter" | "charger"; vendor: string; model: string }[] {
   return DEVICE_MAPS.map((m) => ({ id: m.id, kind: m.kind, vendor: m.vendor, model: m.model }));
 }
+export * from "./field-reader.ts";

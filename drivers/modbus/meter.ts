@@ -1,8 +1,8 @@
 // A Meter (EUMD or premises meter) over Modbus, described by a meter map. Rejects values that cannot be
 // measurements; an energy register that goes backwards is NOT rejected: it is what a meter reset looks like,
 // and the session engine must see it to flag it (no energy lost or double-counted).
-import { DeviceError, type Meter, type MeterReading } from "../../core/ports/devices.ts";
-import { watts, wh, type W, type Wh } from "../../core/units/energy.ts";
+import { DeviceError, type Meter, type MeterReading } from "../../core/ports/index.ts";
+import { watts, wh, type W, type Wh } from "../../core/units/index.ts";
 import { getMeterMap } from "../devices/index.ts";
 import type { MeterMap } from "../devices/types.ts";
 import type { FieldValue } from "./codec.ts";

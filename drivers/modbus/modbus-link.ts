@@ -1,9 +1,9 @@
 // One device on one wire: serialises requests (RTU allows one at a time), retries, reconnects, and keeps the
 // device's health. After a failed request (all retries spent) the device is offline and further requests fail
 // fast until a backoff delay on the hub's Clock has passed, so a dead meter never stalls the hub's poll loop.
-import { DeviceError } from "../../core/ports/devices.ts";
-import type { Clock } from "../../core/time/clock.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import { DeviceError } from "../../core/ports/index.ts";
+import type { Clock } from "../../core/time/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import type { RegisterTable } from "../devices/types.ts";
 import type { DeviceHealth } from "./device-health.ts";
 import { classifyError, type ClassifiedError } from "./error-classify.ts";

@@ -1,7 +1,7 @@
 // `offpeak modbus read`: the hobbyist's wiring check. Reads every register a map documents and prints the
 // decoded values, so a person can see a device answer before configuring it in the hub.
 import { parseArgs } from "node:util";
-import { RealClock } from "../../core/time/clock.ts";
+import { RealClock } from "../../core/time/index.ts";
 import { DEVICE_MAPS, findDeviceMap } from "../devices/index.ts";
 import { FieldReader } from "./field-reader.ts";
 import { ModbusLink } from "./modbus-link.ts";

@@ -1,7 +1,7 @@
 // Hub side of a secure PEV link over any ByteChannel: frames in, verified messages out as session events.
 import { randomBytes } from "node:crypto";
-import type { AuthenticationParameters } from "../../core/binding/types.ts";
-import type { Clock } from "../../core/time/clock.ts";
+import type { AuthenticationParameters } from "../../core/binding/index.ts";
+import type { Clock } from "../../core/time/index.ts";
 import type { ByteChannel } from "./byte-channel.ts";
 import { PevLinkError } from "./errors.ts";
 import { encodeFrame, FrameDecoder } from "./framing.ts";

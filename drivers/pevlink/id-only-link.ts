@@ -1,7 +1,7 @@
 // When the EVSE reports only a vehicle identifier (ISO 15118 EVCCID, RFID tag, a VIN read over its own
 // protocol) there is no link to the PEV: nothing can be proven or delivered. This session says so instead of pretending.
-import type { AuthenticationParameters } from "../../core/binding/types.ts";
-import type { Clock } from "../../core/time/clock.ts";
+import type { AuthenticationParameters } from "../../core/binding/index.ts";
+import type { Clock } from "../../core/time/index.ts";
 import { PevLinkError } from "./errors.ts";
 import { SessionEmitter, type BindingConfirmation, type PevHello, type PevLinkSession, type PevLinkSessionEvents } from "./session-events.ts";
 

@@ -1,8 +1,8 @@
 // The PEV link's message set, version 1: one vocabulary for S1 (commissioning) and S2 (re-binding),
 // whatever carries it (TCP for the simulator, the SE Tunneling cluster for Zigbee vehicles and EVSEs).
 import { z } from "zod";
-import type { AuthenticationParameters, BindingStatus } from "../../core/binding/types.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { AuthenticationParameters, BindingStatus } from "../../core/binding/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import { PevLinkError } from "./errors.ts";
 
 export const PEV_LINK_VERSION = 1;

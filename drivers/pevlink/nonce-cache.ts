@@ -1,6 +1,6 @@
 // Remembers nonces for as long as a message carrying them could still pass the time-skew check,
 // so replaying a captured hello on a new connection is refused.
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 
 export class NonceCache {
   private readonly seen = new Map<string, UtcSeconds>();

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setLogger } from "zigbee-herdsman";
-import { TestClock } from "../../core/time/clock.ts";
+import { TestClock } from "../../core/time/index.ts";
 import { buildClientCommand, parseSeFrame, PEV_LINK_TUNNEL_PROTOCOL, TUNNEL_CHUNK_BYTES, TUNNELING_CLUSTER_ID, ZigbeeCoordinator, ZigbeeSmartEnergy } from "../zigbee/index.ts";
 import { AdapterDouble, seDeviceDbLines } from "../zigbee/testing/adapter-double.ts";
 import { acceptPevLinkChannel, newPevSecretHex, openPevLink, type ByteChannel, type PevLinkSession } from "./index.ts";

@@ -1,7 +1,7 @@
 // The PEV's end of the link: used by the vehicle simulator, by tests, and by any bridge that speaks for a
 // real vehicle. It runs the same SecureLink and framing as the hub, over any ByteChannel.
-import type { AuthenticationParameters } from "../../core/binding/types.ts";
-import type { Clock } from "../../core/time/clock.ts";
+import type { AuthenticationParameters } from "../../core/binding/index.ts";
+import type { Clock } from "../../core/time/index.ts";
 import type { ByteChannel } from "./byte-channel.ts";
 import { PevLinkError } from "./errors.ts";
 import { encodeFrame, FrameDecoder } from "./framing.ts";

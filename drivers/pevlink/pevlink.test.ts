@@ -1,11 +1,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { connect } from "node:net";
-import type { AuthenticationParameters } from "../../core/binding/types.ts";
-import type { PremisesId, UtilityId } from "../../core/ids/ids.ts";
-import type { Vin } from "../../core/ids/vin.ts";
-import { TestClock } from "../../core/time/clock.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { AuthenticationParameters } from "../../core/binding/index.ts";
+import type { PremisesId, UtilityId } from "../../core/ids/index.ts";
+import type { Vin } from "../../core/ids/index.ts";
+import { TestClock } from "../../core/time/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import { connectSimulatedPev, encodeFrame, IdOnlyLink, newPevSecretHex, startTcpPevLinkServer, type PevLinkError, type PevLinkServer, type PevLinkSession } from "./index.ts";
 
 const VIN = "1HGCM82633A004352";

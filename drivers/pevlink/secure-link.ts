@@ -8,8 +8,8 @@
 // The transcript hash doubles as channel binding for the S2 proof. Ephemeral DH alone cannot stop an active
 // man-in-the-middle at the very first commissioning (trust on first use); from then on the proof binds the link.
 import { createCipheriv, createDecipheriv, createHash, createPublicKey, diffieHellman, generateKeyPairSync, hkdfSync, randomBytes, type KeyObject } from "node:crypto";
-import type { Clock } from "../../core/time/clock.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { Clock } from "../../core/time/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import { PevLinkError } from "./errors.ts";
 import { isMessageType, parseBody, PEV_LINK_VERSION, SENT_BY_HUB, SENT_BY_PEV, type PevLinkBodies, type PevLinkHeader, type PevLinkMessage, type PevLinkMessageType } from "./messages.ts";
 

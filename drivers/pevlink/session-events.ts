@@ -1,6 +1,6 @@
 // The hub-side view of one PEV link, whatever the transport or mode: what the session engine's shell drives.
-import type { AuthenticationParameters, BindingStatus } from "../../core/binding/types.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { AuthenticationParameters, BindingStatus } from "../../core/binding/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import type { PevLinkError } from "./errors.ts";
 
 export interface PevHello {

@@ -1,6 +1,6 @@
 // The hub's PEV-link listener on loopback TCP: what the simulated PEV (and any IP-connected EVSE bridge) dials.
 import { createServer, type Socket } from "node:net";
-import type { Clock } from "../../core/time/clock.ts";
+import type { Clock } from "../../core/time/index.ts";
 import type { PevLinkError } from "./errors.ts";
 import { acceptPevLinkChannel } from "./hub-session.ts";
 import { NonceCache } from "./nonce-cache.ts";

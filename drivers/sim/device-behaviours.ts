@@ -1,6 +1,6 @@
 // Binds the world to register maps: what each capability field reads, and what a write to it does.
 // Works for any charger or meter map, so the simulated EVSE can also speak ABB's or Alfen's registers.
-import type { J1772State } from "../../core/ports/devices.ts";
+import type { J1772State } from "../../core/ports/index.ts";
 import type { ChargerMap, MeterMap } from "../devices/types.ts";
 import type { FieldValue } from "../modbus/codec.ts";
 import { ModbusException, type SimDeviceBehaviour } from "./sim-device.ts";

@@ -1,6 +1,6 @@
 // `offpeak sim`: runs the simulated EVSE, PEV and meters on loopback Modbus TCP, plus the HTTP control API.
 import { parseArgs } from "node:util";
-import { processClock, type Clock } from "../../core/time/clock.ts";
+import { processClock, type Clock } from "../../core/time/index.ts";
 import { simControlApp } from "./control-api.ts";
 import { startSimulator } from "./simulator.ts";
 

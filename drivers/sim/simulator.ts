@@ -1,6 +1,6 @@
 // Starts the virtual EVSE, PEV, EUMD and premises meter, each serving real Modbus TCP on loopback.
 // Unit ids are fixed (EVSE 1, EUMD 2, premises 3) whether the devices share one port or have their own.
-import type { Clock } from "../../core/time/clock.ts";
+import type { Clock } from "../../core/time/index.ts";
 import { getChargerMap, getMeterMap } from "../devices/index.ts";
 import { evseBehaviour, meterBehaviour } from "./device-behaviours.ts";
 import type { FaultSpec } from "./faults.ts";

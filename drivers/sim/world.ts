@@ -1,8 +1,8 @@
 // The simulated physical world: one EVSE, one PEV, the EUMD on the EVSE's circuit and the premises meter.
 // Energy is integrated lazily and exactly from the Clock's monotonic time (piecewise: the PEV's power drops to
 // zero the instant its battery is full), so a TestClock advanced by an hour gives the same Wh as real time.
-import type { J1772State } from "../../core/ports/devices.ts";
-import type { Clock } from "../../core/time/clock.ts";
+import type { J1772State } from "../../core/ports/index.ts";
+import type { Clock } from "../../core/time/index.ts";
 
 export interface SimPev {
   vin: string;

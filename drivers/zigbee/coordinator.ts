@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { Controller } from "zigbee-herdsman";
 import { Adapter } from "zigbee-herdsman/dist/adapter/adapter.js";
 import type { Device } from "zigbee-herdsman/dist/controller/model/index.js";
-import { DeviceError } from "../../core/ports/devices.ts";
-import { fromMillis, type UtcSeconds } from "../../core/time/utc.ts";
+import { DeviceError } from "../../core/ports/index.ts";
+import { fromMillis, type UtcSeconds } from "../../core/time/index.ts";
 import { SE_CUSTOM_CLUSTERS } from "./se-clusters.ts";
 
 export type CoordinatorKind = "zstack" | "ember" | "deconz" | "zigate" | "zboss" | "zoh";

@@ -1,6 +1,6 @@
 // Demand response to the EV: LoadControlEvent addressed to device class bit 10 (0x0400, electric vehicle),
 // and the device's ReportEventStatus back, in Offpeak's units.
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import { fromZigbeeUtc, toZigbeeUtc } from "./se-time.ts";
 
 /** SE device class bit 10: Electric Vehicle. */

@@ -1,6 +1,6 @@
 // DisplayMessage: how the hub shows the customer, on an SE in-home display or the EV/EVSE screen, that a charging
 // session was (or was not) established (FR-17, FR-24).
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import { toZigbeeUtc } from "./se-time.ts";
 
 export type MessageImportance = "low" | "medium" | "high" | "critical";

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { TestClock } from "../../core/time/clock.ts";
+import { TestClock } from "../../core/time/index.ts";
 import { demandToW, displaySummation, summationToWh, ZigbeeSeMeter, type MeteringFormat } from "./metering.ts";
 
 const kwh3: MeteringFormat = { unitOfMeasure: 0, multiplier: 1, divisor: 1000, summationFormatting: 0x2b };

@@ -1,10 +1,10 @@
 // SE Metering 0x0702 in Offpeak's units. The spec's rule: value × Multiplier ÷ Divisor is in the UnitOfMeasure
 // (kWh for summation, kW for demand); the formatting bitmaps only say how to *display* it. Bit 7 of UnitOfMeasure
 // means the raw values are BCD. Summation is floored to whole Wh, so differencing successive readings never invents energy.
-import type { Meter, MeterReading } from "../../core/ports/devices.ts";
-import { DeviceError } from "../../core/ports/devices.ts";
-import type { Clock } from "../../core/time/clock.ts";
-import { watts, wh, type W, type Wh } from "../../core/units/energy.ts";
+import type { Meter, MeterReading } from "../../core/ports/index.ts";
+import { DeviceError } from "../../core/ports/index.ts";
+import type { Clock } from "../../core/time/index.ts";
+import { watts, wh, type W, type Wh } from "../../core/units/index.ts";
 
 export interface MeteringFormat {
   unitOfMeasure: number;

@@ -1,6 +1,6 @@
 // PublishPrice and its requests, in Offpeak's units: the tariff's price in micro-dollars per kWh becomes an SE price
 // with trailing digits; Zigbee UTCTime becomes UtcSeconds; 0xFFFF duration is "until-changed", never NaN.
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import { fromZigbeeUtc, toZigbeeUtc } from "./se-time.ts";
 
 /** ISO 4217 numeric code for US dollars. */

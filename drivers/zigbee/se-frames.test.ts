@@ -2,7 +2,7 @@
 // DRLC D.2.2.3.1 / D.2.3.3.1, Messaging D.5.2.3.1), built and parsed with herdsman's ZCL codec.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import { DEVICE_CLASS_EV, loadControlEventPayload, parseReportEventStatus } from "./drlc-messages.ts";
 import { displayMessagePayload } from "./messaging-messages.ts";
 import { CURRENCY_USD, parsePublishPrice, publishPriceFromTariff, publishPricePayload, seAmountFromMicroUsd, UNIT_KWH, type PublishPrice } from "./price-messages.ts";

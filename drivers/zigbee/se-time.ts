@@ -1,5 +1,5 @@
 // Zigbee UTCTime counts seconds since 2000-01-01T00:00:00Z; Offpeak counts since 1970 (NFR-1 either way).
-import { utcSeconds, type UtcSeconds } from "../../core/time/utc.ts";
+import { utcSeconds, type UtcSeconds } from "../../core/time/index.ts";
 
 /** Seconds between 1970-01-01 and 2000-01-01. */
 export const ZIGBEE_EPOCH_OFFSET_S = 946_684_800;

@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, existsSync, type ReadStream, type WriteStream } from "node:fs";
 import { createServer, type Socket } from "node:net";
-import { DeviceError } from "../../core/ports/devices.ts";
+import { DeviceError } from "../../core/ports/index.ts";
 
 export interface SerialBridgeOptions {
   /** e.g. /dev/ttyUSB0 or /dev/serial/by-id/usb-… */

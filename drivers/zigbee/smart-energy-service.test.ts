@@ -6,8 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setLogger, Zcl } from "zigbee-herdsman";
-import { TestClock } from "../../core/time/clock.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import { TestClock } from "../../core/time/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import { ZigbeeCoordinator } from "./coordinator.ts";
 import { DEVICE_CLASS_EV } from "./drlc-messages.ts";
 import { parsePublishPrice } from "./price-messages.ts";

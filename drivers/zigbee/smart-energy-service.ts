@@ -3,7 +3,7 @@
 // shows binding results with DisplayMessage (FR-17, FR-24); serves SE meters as Meter ports; accepts PEV-link tunnels.
 import type { Endpoint } from "zigbee-herdsman/dist/controller/model/index.js";
 import type { MessagePayload } from "zigbee-herdsman/dist/controller/events.js";
-import type { Clock } from "../../core/time/clock.ts";
+import type { Clock } from "../../core/time/index.ts";
 import type { ZigbeeCoordinator } from "./coordinator.ts";
 import { DEVICE_CLASS_EV, loadControlEventPayload, parseReportEventStatus, type EventStatusReport, type LoadControlEvent } from "./drlc-messages.ts";
 import { bindingMessageText, displayMessagePayload, type DisplayMessage } from "./messaging-messages.ts";

@@ -1,7 +1,7 @@
 // The hub's configuration: one TOML file, every key optional (the demo needs no file), validated at start-up.
 // Unknown keys are errors, so a typo is reported instead of silently ignored.
 import { z } from "zod";
-import { ID_MAX_LENGTH, ID_PATTERN } from "../../core/ids/ids.ts";
+import { ID_MAX_LENGTH, ID_PATTERN } from "../../core/ids/index.ts";
 import { MIN_COMM_WAIT_S } from "../engine/settings.ts";
 
 const id = z.string().max(ID_MAX_LENGTH).regex(ID_PATTERN, "must hold only letters, digits and . _ : - and start with a letter or digit");

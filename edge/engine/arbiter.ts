@@ -1,6 +1,6 @@
 // One place decides what the EVSE may do, by priority (after OpenEVSE's arbiter): safety, then the binding rules
 // of the use case, then utility demand response, then the customer's schedule, then "charge".
-import { isPluggedIn } from "../../core/ports/devices.ts";
+import { isPluggedIn } from "../../core/ports/index.ts";
 import type { EvseOutput, HubState } from "./types.ts";
 
 export function decideEvse(s: HubState, now: number): EvseOutput {

@@ -1,7 +1,7 @@
 // Test support for the engine: a tiny driver that feeds events at chosen UTC seconds and keeps every command.
-import type { AuthenticationParameters } from "../../core/binding/types.ts";
-import type { PremisesId, UtilityId } from "../../core/ids/ids.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { AuthenticationParameters } from "../../core/binding/index.ts";
+import type { PremisesId, UtilityId } from "../../core/ids/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import { initialState, step } from "./reducer.ts";
 import type { Command, EngineEvent, EngineSettings, HubState } from "./types.ts";
 

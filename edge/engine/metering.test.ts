@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import { Driver, params, settings, T0, VIN } from "./harness.test-support.ts";
 import type { ClosedInterval } from "./types.ts";
 

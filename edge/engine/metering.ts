@@ -6,9 +6,9 @@
 // Intervals are aligned to UTC boundaries of their length; a new length (FR-25) takes effect at the next interval
 // boundary that is also a boundary of the new length (15 → 5 min: the very next one; 5 → 15 min: the next quarter
 // hour), so every interval stays whole and aligned and the utility never sees a ragged one.
-import type { SessionId } from "../../core/ids/ids.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
-import { intervalStart } from "../../core/time/utc.ts";
+import type { SessionId } from "../../core/ids/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
+import { intervalStart } from "../../core/time/index.ts";
 import type { ClosedInterval, IntervalQuality, MeteringState } from "./types.ts";
 
 /** Readings further apart than this make the intervals they span estimates, not measurements. */

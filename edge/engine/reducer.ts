@@ -1,12 +1,12 @@
 // The session engine: a pure function (state, event, now) → (state, commands). No I/O, no clock, no randomness:
 // the shell feeds it events from the devices, the PEV link and the utility, and carries out the commands.
 // Every decision is recorded as an event with a UTC second and a reason, so a session can be replayed.
-import type { AuthenticationParameters, BindingPath, BindingStatus, FallbackReason } from "../../core/binding/types.ts";
-import { FALLBACK_REASON_TEXT } from "../../core/binding/types.ts";
-import type { SessionId } from "../../core/ids/ids.ts";
-import { parseVin, VinError } from "../../core/ids/vin.ts";
-import { isPluggedIn } from "../../core/ports/devices.ts";
-import { toIso, type UtcSeconds } from "../../core/time/utc.ts";
+import type { AuthenticationParameters, BindingPath, BindingStatus, FallbackReason } from "../../core/binding/index.ts";
+import { FALLBACK_REASON_TEXT } from "../../core/binding/index.ts";
+import type { SessionId } from "../../core/ids/index.ts";
+import { parseVin, VinError } from "../../core/ids/index.ts";
+import { isPluggedIn } from "../../core/ports/index.ts";
+import { toIso, type UtcSeconds } from "../../core/time/index.ts";
 import { decideEvse } from "./arbiter.ts";
 import { advanceTo, applyReading, finish, newMetering, type MeteringContext } from "./metering.ts";
 import { checkCommWait, checkIntervalLength, SettingError } from "./settings.ts";

@@ -1,11 +1,11 @@
 // The session engine's vocabulary: its state, the events the shell feeds it and the commands it hands back.
 // The engine itself (reducer.ts) is a pure function over these; everything here is plain, JSON-safe data,
 // so the hub can snapshot the state to its store and resume after a crash.
-import type { AuthenticationParameters, BindingPath, BindingStatus, FallbackReason } from "../../core/binding/types.ts";
-import type { PremisesId, SessionId, UtilityId } from "../../core/ids/ids.ts";
-import type { Vin } from "../../core/ids/vin.ts";
-import type { J1772State } from "../../core/ports/devices.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { AuthenticationParameters, BindingPath, BindingStatus, FallbackReason } from "../../core/binding/index.ts";
+import type { PremisesId, SessionId, UtilityId } from "../../core/ids/index.ts";
+import type { Vin } from "../../core/ids/index.ts";
+import type { J1772State } from "../../core/ports/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 
 export type Phase = "awaiting-binding" | "bound" | "fallback" | "ended";
 

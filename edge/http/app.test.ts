@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TestClock } from "../../core/time/clock.ts";
+import { TestClock } from "../../core/time/index.ts";
 import { parseConfig } from "../config/load.ts";
 import { params, VIN } from "../engine/harness.test-support.ts";
 import { FakeCharger, FakeMeter, FakePevLink, FakeUtility } from "../hub/doubles.test-support.ts";

@@ -1,7 +1,7 @@
 // The hub's HTTP face: Hono routes for health, status, sessions and the OpenAPI document.
 // The dashboard, login and live events mount on the same app (see ui/ and edge/http/dashboard).
 import { Hono, type MiddlewareHandler } from "hono";
-import type { Clock } from "../../core/time/clock.ts";
+import type { Clock } from "../../core/time/index.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { HubStore } from "../store/hub-store.ts";
 import { hubOpenApi } from "./openapi.ts";

@@ -1,7 +1,7 @@
 // The JSON views the hub's HTTP API returns: plain data for the dashboard and for scripts, with UTC seconds
 // and ISO strings side by side so nobody has to guess the unit.
-import { FALLBACK_REASON_TEXT, type FallbackReason } from "../../core/binding/types.ts";
-import { toIso, type UtcSeconds } from "../../core/time/utc.ts";
+import { FALLBACK_REASON_TEXT, type FallbackReason } from "../../core/binding/index.ts";
+import { toIso, type UtcSeconds } from "../../core/time/index.ts";
 import type { Session } from "../engine/types.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { SessionDetail, SessionRow } from "../store/hub-store.ts";

@@ -1,8 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { EXAMPLE_TARIFFS, tariffById } from "../../core/tariff/index.ts";
-import { TestClock } from "../../core/time/clock.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import { TestClock } from "../../core/time/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import { Driver, params, VIN } from "../engine/harness.test-support.ts";
 import type { EngineEvent } from "../engine/types.ts";
 import { HubStore } from "../store/hub-store.ts";

@@ -3,8 +3,8 @@
 // (fallback "wait for off-peak") and whether the cheapest-hours plan allows charging in the current slot.
 // The plan is remade each time for the energy still needed, so it never plans slots the car no longer needs.
 import type { Tariff } from "../../core/tariff/index.ts";
-import type { Clock } from "../../core/time/clock.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { Clock } from "../../core/time/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import type { EngineEvent, HubState } from "../engine/types.ts";
 import type { HubStore } from "../store/hub-store.ts";
 import { cheapestHours, isOffPeak, priceView, type PriceView } from "./tariff-watch.ts";

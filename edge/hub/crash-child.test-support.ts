@@ -3,9 +3,9 @@
 // argv: dataDir anchorRealMs anchorSimMs speed
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Charger, ChargerStatus, Meter, MeterReading } from "../../core/ports/devices.ts";
-import { ScaledClock } from "../../core/time/clock.ts";
-import type { W, Wh } from "../../core/units/energy.ts";
+import type { Charger, ChargerStatus, Meter, MeterReading } from "../../core/ports/index.ts";
+import { ScaledClock } from "../../core/time/index.ts";
+import type { W, Wh } from "../../core/units/index.ts";
 import { params, settings, VIN } from "../engine/harness.test-support.ts";
 import { HubStore } from "../store/hub-store.ts";
 import { FakePevLink, FakeUtility } from "./doubles.test-support.ts";

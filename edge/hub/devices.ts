@@ -1,7 +1,7 @@
 // Builds the charger and meter ports from the hub's config. Device descriptions are data (drivers/devices);
 // this file only maps config keys to driver options.
-import type { Charger, Meter } from "../../core/ports/devices.ts";
-import type { Clock } from "../../core/time/clock.ts";
+import type { Charger, Meter } from "../../core/ports/index.ts";
+import type { Clock } from "../../core/time/index.ts";
 import type { ModbusTransportConfig } from "../../drivers/modbus/index.ts";
 
 // The Modbus stack is loaded only when a Modbus device is configured: it is most of an idle hub's memory.

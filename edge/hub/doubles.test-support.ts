@@ -1,9 +1,9 @@
 // Test doubles for the hub's ports: a charger, meters whose register follows the clock, a utility and a PEV link.
-import type { AuthenticationParameters, BindingStatus } from "../../core/binding/types.ts";
-import type { Vin } from "../../core/ids/vin.ts";
-import type { Charger, ChargerStatus, J1772State, Meter, MeterReading } from "../../core/ports/devices.ts";
-import type { Clock } from "../../core/time/clock.ts";
-import type { W, Wh } from "../../core/units/energy.ts";
+import type { AuthenticationParameters, BindingStatus } from "../../core/binding/index.ts";
+import type { Vin } from "../../core/ids/index.ts";
+import type { Charger, ChargerStatus, J1772State, Meter, MeterReading } from "../../core/ports/index.ts";
+import type { Clock } from "../../core/time/index.ts";
+import type { W, Wh } from "../../core/units/index.ts";
 import type { BindingAnswer, BindingRequest, PevLinkPort, UtilityPort } from "./ports.ts";
 import { UtilityUnreachable } from "./ports.ts";
 

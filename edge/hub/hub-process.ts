@@ -3,10 +3,10 @@
 // rules — when one is missing.
 import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
-import type { HubId, PremisesId, UtilityId } from "../../core/ids/ids.ts";
-import type { Meter } from "../../core/ports/devices.ts";
+import type { HubId, PremisesId, UtilityId } from "../../core/ids/index.ts";
+import type { Meter } from "../../core/ports/index.ts";
 import { EXAMPLE_TARIFFS, tariffById } from "../../core/tariff/index.ts";
-import { processClock, type Clock } from "../../core/time/clock.ts";
+import { processClock, type Clock } from "../../core/time/index.ts";
 import { startTcpPevLinkServer, type PevLinkServer } from "../../drivers/pevlink/index.ts";
 import type { HubConfig } from "../config/schema.ts";
 import { createDashboard, type Dashboard } from "../http/dashboard/index.ts";

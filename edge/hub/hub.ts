@@ -1,17 +1,17 @@
 // The hub's shell around the pure engine: it turns device polls, PEV-link messages, utility answers and timer
 // ticks into engine events, persists each step (store first, then act), and carries out the engine's commands.
 // Device faults become events and log lines, never exceptions that stop the hub.
-import type { AuthenticationParameters } from "../../core/binding/types.ts";
-import type { Vin } from "../../core/ids/vin.ts";
-import { parseSessionId, type SessionId } from "../../core/ids/ids.ts";
-import type { Meter } from "../../core/ports/devices.ts";
-import type { Clock, TimerHandle } from "../../core/time/clock.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { AuthenticationParameters } from "../../core/binding/index.ts";
+import type { Vin } from "../../core/ids/index.ts";
+import { parseSessionId, type SessionId } from "../../core/ids/index.ts";
+import type { Meter } from "../../core/ports/index.ts";
+import type { Clock, TimerHandle } from "../../core/time/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import { applyReading, newMetering } from "../engine/metering.ts";
 import { initialState, step } from "../engine/reducer.ts";
 import type { Command, EngineEvent, EngineSettings, HubState, MeteringState } from "../engine/types.ts";
 import type { HubStore } from "../store/hub-store.ts";
-import { FALLBACK_REASON_TEXT } from "../../core/binding/types.ts";
+import { FALLBACK_REASON_TEXT } from "../../core/binding/index.ts";
 import { type BindingOutcome, type HubPorts, UtilityUnreachable } from "./ports.ts";
 import { ChargeScheduler, type ChargePreference, type HubTariffs } from "./charge-scheduler.ts";
 import type { PriceView } from "./tariff-watch.ts";

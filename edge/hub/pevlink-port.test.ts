@@ -3,7 +3,7 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TestClock } from "../../core/time/clock.ts";
+import { TestClock } from "../../core/time/index.ts";
 import { connectSimulatedPev, startTcpPevLinkServer } from "../../drivers/pevlink/index.ts";
 import { params, settings, VIN } from "../engine/harness.test-support.ts";
 import { HubStore } from "../store/hub-store.ts";

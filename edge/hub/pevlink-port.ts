@@ -1,9 +1,9 @@
 // Connects the PEV link (drivers/pevlink) to the engine, from any number of session sources: the loopback TCP server
 // and the Zigbee SE tunnel (zigbee-link.ts) feed the same adapter. A PEV that speaks before the hub has seen On-Plug
 // (the EVSE is polled once a second) is held for a grace period; if no plug-in follows, its link is closed (FR-06).
-import type { AuthenticationParameters, BindingStatus } from "../../core/binding/types.ts";
-import type { Vin } from "../../core/ids/vin.ts";
-import type { Clock, TimerHandle } from "../../core/time/clock.ts";
+import type { AuthenticationParameters, BindingStatus } from "../../core/binding/index.ts";
+import type { Vin } from "../../core/ids/index.ts";
+import type { Clock, TimerHandle } from "../../core/time/index.ts";
 import { IdOnlyLink, type PevLinkError, type PevLinkServer, type PevLinkSession } from "../../drivers/pevlink/index.ts";
 import type { EngineEvent } from "../engine/types.ts";
 import type { PevLinkPort } from "./ports.ts";

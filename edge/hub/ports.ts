@@ -1,9 +1,9 @@
 // What the hub's shell needs from the world beyond the engine. Drivers and the sync client implement these;
 // tests use doubles. The charger and meters are core's capability ports; the PEV link and the utility are here.
-import type { AuthenticationParameters, BindingPath, BindingStatus, FallbackReason } from "../../core/binding/types.ts";
-import type { PremisesId, SessionId } from "../../core/ids/ids.ts";
-import type { Vin } from "../../core/ids/vin.ts";
-import type { Charger, Meter } from "../../core/ports/devices.ts";
+import type { AuthenticationParameters, BindingPath, BindingStatus, FallbackReason } from "../../core/binding/index.ts";
+import type { PremisesId, SessionId } from "../../core/ids/index.ts";
+import type { Vin } from "../../core/ids/index.ts";
+import type { Charger, Meter } from "../../core/ports/index.ts";
 
 /** The hub's side of the PEV link (S1/S2 messages). Incoming messages reach the hub as engine events. */
 export interface PevLinkPort {

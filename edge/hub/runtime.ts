@@ -1,8 +1,8 @@
 // Starts a whole hub process: store, engine shell, HTTP server. Devices, the PEV link and the utility client
 // are passed in as ports, so the same start-up serves production (drivers), the demo (simulator) and tests (doubles).
 import { join } from "node:path";
-import type { PremisesId, UtilityId } from "../../core/ids/ids.ts";
-import { type Clock, processClock } from "../../core/time/clock.ts";
+import type { PremisesId, UtilityId } from "../../core/ids/index.ts";
+import { type Clock, processClock } from "../../core/time/index.ts";
 import type { HubConfig } from "../config/schema.ts";
 import type { EngineSettings } from "../engine/types.ts";
 import { createHubApi } from "../http/app.ts";

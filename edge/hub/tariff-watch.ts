@@ -2,8 +2,8 @@
 // fallback) and, for "charge in the cheapest hours", whether the current slot is one the planner chose.
 // Pure helpers here; the hub calls them once a minute and dispatches only changes.
 import { nextCheaperStart, planCharging, priceAt, type ChargePlan, type PriceAt, type Tariff } from "../../core/tariff/index.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
-import type { Wh } from "../../core/units/energy.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
+import type { Wh } from "../../core/units/index.ts";
 
 /** Off-peak = no cheaper price anywhere in the next 24 hours. */
 export function isOffPeak(tariff: Tariff, now: UtcSeconds): boolean {

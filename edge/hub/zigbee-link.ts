@@ -3,10 +3,10 @@
 // SE displays (FR-17, FR-24), the tariff price published at every period change, utility DR events to the EV device
 // class with the device's ReportEventStatus in the hub log, SE meters as EUMD/premises meter (FR-20), and PEV-link
 // sessions carried over the SE Tunneling cluster into the same PevLinkPortAdapter the TCP server feeds.
-import type { FallbackReason } from "../../core/binding/types.ts";
-import { DeviceError, type Meter, type MeterReading } from "../../core/ports/devices.ts";
-import type { Clock, TimerHandle } from "../../core/time/clock.ts";
-import { toIso, type UtcSeconds } from "../../core/time/utc.ts";
+import type { FallbackReason } from "../../core/binding/index.ts";
+import { DeviceError, type Meter, type MeterReading } from "../../core/ports/index.ts";
+import type { Clock, TimerHandle } from "../../core/time/index.ts";
+import { toIso, type UtcSeconds } from "../../core/time/index.ts";
 import { acceptPevLinkChannel, NonceCache, type PevLinkError, type PevLinkSession } from "../../drivers/pevlink/index.ts";
 import { startSerialBridge, ZigbeeCoordinator, ZigbeeSmartEnergy, type EventStatusReport, type PriceAt as SePriceAt, type SerialBridge, type ZigbeeCoordinatorOptions } from "../../drivers/zigbee/index.ts";
 import type { ZigbeeConfig } from "../config/schema.ts";

@@ -4,7 +4,7 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import type { ClosedInterval, Command, HubState, IntervalQuality, Session, SessionEventRecord } from "../engine/types.ts";
 import { migrate } from "./migrations.ts";
 

@@ -1,5 +1,5 @@
 // Builds the utility's session report (cloud-sync protocol) from what the hub's store holds about a session.
-import type { HubId, PremisesId, UtilityId } from "../../core/ids/ids.ts";
+import type { HubId, PremisesId, UtilityId } from "../../core/ids/index.ts";
 import type { SessionReport } from "../../cloud-sync/protocol/index.ts";
 import type { HubStore } from "../store/hub-store.ts";
 

@@ -1,14 +1,17 @@
 // The hub's utility link: binding requests go straight to the utility (they are answered inside the comm-wait
 // window or not at all); session reports, acknowledgements and DR status go through the durable outbox.
 import type { KeyObject } from "node:crypto";
-import type { HubId, PremisesId, SessionId, UtilityId } from "../../core/ids/ids.ts";
-import type { Vin } from "../../core/ids/vin.ts";
-import type { Clock, TimerHandle } from "../../core/time/clock.ts";
-import { Outbox, SyncWorker, UtilityClient, UtilityUnreachableError } from "../../cloud-sync/hub/index.ts";
+import type { HubId, PremisesId, SessionId, UtilityId } from "../../core/ids/index.ts";
+import type { Vin } from "../../core/ids/index.ts";
+import type { Clock, TimerHandle } from "../../core/time/index.ts";
+import { UtilityUnreachableError } from "../../cloud-sync/protocol/index.ts";
+import { Outbox } from "./outbox.ts";
+import { SyncWorker } from "./sync-worker.ts";
+import { UtilityClient } from "./utility-client.ts";
 import { importPublicKeyBase64, verifyBindingCredential, type CredentialRevocation, type HubConfig as UtilityHubConfig } from "../../cloud-sync/protocol/index.ts";
 import type { EngineEvent } from "../engine/types.ts";
-import type { BindingCredential } from "../../core/binding/types.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { BindingCredential } from "../../core/binding/index.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import type { HubStore } from "../store/hub-store.ts";
 import { type BindingAnswer, type BindingRequest, type ReportSink, type UtilityPort, UtilityUnreachable } from "../hub/ports.ts";
 import { buildSessionReport } from "./session-report.ts";

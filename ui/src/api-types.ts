@@ -1,7 +1,7 @@
 // The JSON the hub's dashboard API returns, as the page reads it (edge/http/dashboard/dashboard-views.ts builds it).
 // ui/ imports no edge code, so the wire shapes are restated here; the browser tests keep the two in step.
-import type { FallbackReason } from "../../core/binding/types.ts";
-import type { J1772State } from "../../core/ports/devices.ts";
+import type { FallbackReason } from "../../core/binding/index.ts";
+import type { J1772State } from "../../core/ports/index.ts";
 
 export interface AuthState { setupNeeded: boolean; loggedIn: boolean; role: "owner" | "guest" | null; csrf: string | null; guestView: boolean; minPasswordLength: number }
 

@@ -1,7 +1,7 @@
 // A billing month is a calendar month in the utility's time zone; its UTC bounds come from core/tariff's
 // local-time rules (so DST months are 743 or 745 hours long, exactly as the tariff engine counts them).
-import { localMidnightUtc } from "../../../core/tariff/local-time.ts";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
+import { localMidnightUtc } from "../../../core/tariff/index.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
 import { badRequest } from "../errors.ts";
 
 export interface MonthBounds { month: string; start: UtcSeconds; end: UtcSeconds }

@@ -5,10 +5,10 @@
 // of the lines. Every posting is billed exactly once (table bill_postings).
 import type { Database } from "bun:sqlite";
 import { monthBill, roundToCents } from "../../../core/tariff/index.ts";
-import type { Clock } from "../../../core/time/clock.ts";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
-import type { SessionId } from "../../../core/ids/ids.ts";
-import { billSummarySchema, type BillLine, type BillLineKind, type BillSummary } from "../../protocol/bills.ts";
+import type { Clock } from "../../../core/time/index.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
+import type { SessionId } from "../../../core/ids/index.ts";
+import { billSummarySchema, type BillLine, type BillLineKind, type BillSummary } from "../../protocol/index.ts";
 import type { EnrollmentStore } from "../enrollment/enrollment-store.ts";
 import { badRequest, conflict, notFound } from "../errors.ts";
 import { REVENUE_FIXED, customerLedger, type Ledger } from "../ledger/ledger.ts";

@@ -8,14 +8,14 @@
 //  - otherwise not-enrolled, which is an answer, not an error (FR-05).
 import type { Database } from "bun:sqlite";
 import { randomBytes, type KeyObject } from "node:crypto";
-import type { AuthenticationParameters } from "../../../core/binding/types.ts";
-import type { PremisesId, UtilityId } from "../../../core/ids/ids.ts";
-import type { Vin } from "../../../core/ids/vin.ts";
-import type { Clock } from "../../../core/time/clock.ts";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
-import type { BindingAnswer, BindingRequest, Payer } from "../../protocol/binding.ts";
-import type { CommissioningAck } from "../../protocol/acks.ts";
-import { signBindingCredential } from "../../protocol/credentials.ts";
+import type { AuthenticationParameters } from "../../../core/binding/index.ts";
+import type { PremisesId, UtilityId } from "../../../core/ids/index.ts";
+import type { Vin } from "../../../core/ids/index.ts";
+import type { Clock } from "../../../core/time/index.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
+import type { BindingAnswer, BindingRequest, Payer } from "../../protocol/index.ts";
+import type { CommissioningAck } from "../../protocol/index.ts";
+import { signBindingCredential } from "../../protocol/index.ts";
 import type { EnrollmentStore } from "../enrollment/enrollment-store.ts";
 import type { BindingRecord, Premises, Program } from "../types.ts";
 

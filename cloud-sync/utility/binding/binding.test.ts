@@ -2,12 +2,12 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { createPublicKey } from "node:crypto";
-import type { PremisesId } from "../../../core/ids/ids.ts";
-import type { Vin } from "../../../core/ids/vin.ts";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
-import { verifyBindingCredential } from "../../protocol/credentials.ts";
-import { signRequest } from "../../protocol/signing.ts";
-import { UtilityRejectedError } from "../../hub/utility-client.ts";
+import type { PremisesId } from "../../../core/ids/index.ts";
+import type { Vin } from "../../../core/ids/index.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
+import { verifyBindingCredential } from "../../protocol/index.ts";
+import { signRequest } from "../../protocol/index.ts";
+import { UtilityRejectedError } from "../../protocol/index.ts";
 import { defineTestProgram, enrollHousehold, makeVin, newHub, testUtility, type TestHub, type TestUtility } from "../test-support.ts";
 
 const VIN1 = makeVin("5YJ3E1EA7KF31755");

@@ -1,11 +1,11 @@
 // Demand-response events (issued by the operator) and the hubs' status reports. Events reach hubs through the
 // config pull (protocol hub-config `drEvents`); a hub reports received/started/completed/opted-out back.
 import type { Database } from "bun:sqlite";
-import type { PremisesId } from "../../../core/ids/ids.ts";
-import type { Clock } from "../../../core/time/clock.ts";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
-import type { DrEvent } from "../../protocol/dr-event.ts";
-import type { DrStatusReport } from "../../protocol/dr-status.ts";
+import type { PremisesId } from "../../../core/ids/index.ts";
+import type { Clock } from "../../../core/time/index.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
+import type { DrEvent } from "../../protocol/index.ts";
+import type { DrStatusReport } from "../../protocol/index.ts";
 import type { EnrollmentStore } from "../enrollment/enrollment-store.ts";
 import { conflict, notFound } from "../errors.ts";
 import type { DrEventRecord } from "../types.ts";

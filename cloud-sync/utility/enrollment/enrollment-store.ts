@@ -2,10 +2,10 @@
 // `not enrolled` is an answer (lookups return null), never an exception.
 import type { Database } from "bun:sqlite";
 import { createHash, randomBytes } from "node:crypto";
-import { parseAccountId, parseCustomerId, parseHubId, parsePremisesId, type AccountId, type CustomerId, type PremisesId } from "../../../core/ids/ids.ts";
-import { parseVin, type Vin } from "../../../core/ids/vin.ts";
-import type { Clock } from "../../../core/time/clock.ts";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
+import { parseAccountId, parseCustomerId, parseHubId, parsePremisesId, type AccountId, type CustomerId, type PremisesId } from "../../../core/ids/index.ts";
+import { parseVin, type Vin } from "../../../core/ids/index.ts";
+import type { Clock } from "../../../core/time/index.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
 import { conflict, notFound } from "../errors.ts";
 import type { Account, Customer, Enrollment, EnrollmentMethod, GuestCharging, HubPairing, Pev, Premises, Program } from "../types.ts";
 

@@ -1,7 +1,7 @@
 // Where the clearinghouse pushes CDRs for our PEVs that charged in another utility's territory (FR-30).
 import { Hono } from "hono";
 import { timingSafeEqual } from "node:crypto";
-import { cdrDeliverySchema } from "../../clearinghouse/cdr.ts";
+import { cdrDeliverySchema } from "../../protocol/index.ts";
 import type { HeadEnd } from "../head-end.ts";
 import { readBody } from "./read-body.ts";
 

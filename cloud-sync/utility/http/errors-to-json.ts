@@ -1,11 +1,11 @@
 // One place that turns any failure into the JSON answer the API promises: status, message, and the field at fault.
 import type { Context } from "hono";
-import { IdError } from "../../../core/ids/ids.ts";
-import { VinError } from "../../../core/ids/vin.ts";
+import { IdError } from "../../../core/ids/index.ts";
+import { VinError } from "../../../core/ids/index.ts";
 import { TariffError } from "../../../core/tariff/index.ts";
-import { ProtocolError } from "../../protocol/errors.ts";
-import { RequestAuthError } from "../../protocol/signing.ts";
-import { KeyError } from "../../protocol/keys.ts";
+import { ProtocolError } from "../../protocol/index.ts";
+import { RequestAuthError } from "../../protocol/index.ts";
+import { KeyError } from "../../protocol/index.ts";
 import { HeadEndError } from "../errors.ts";
 import { LedgerError } from "../ledger/ledger.ts";
 

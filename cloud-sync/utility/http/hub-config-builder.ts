@@ -2,11 +2,11 @@
 // premises' program, the tariffs it prices with, the utility key for offline credential checks, revoked
 // credentials and the demand-response events aimed at it. `configVersion` grows whenever any of that changes.
 import type { Database } from "bun:sqlite";
-import { localMidnightUtc } from "../../../core/tariff/local-time.ts";
-import type { HubId, PremisesId, UtilityId, AccountId, CustomerId } from "../../../core/ids/ids.ts";
-import type { Clock } from "../../../core/time/clock.ts";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
-import { hubConfigSchema, type HubConfig, type TariffVersion } from "../../protocol/hub-config.ts";
+import { localMidnightUtc } from "../../../core/tariff/index.ts";
+import type { HubId, PremisesId, UtilityId, AccountId, CustomerId } from "../../../core/ids/index.ts";
+import type { Clock } from "../../../core/time/index.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
+import { hubConfigSchema, type HubConfig, type TariffVersion } from "../../protocol/index.ts";
 import type { DrEvents } from "../dr/dr-events.ts";
 import type { EnrollmentStore } from "../enrollment/enrollment-store.ts";
 import type { UtilitySigningKey } from "../keys/utility-signing-key.ts";

@@ -3,18 +3,18 @@
 // than the one the key was paired for (403, "cross-premises").
 import { Hono, type Context } from "hono";
 import type { KeyObject } from "node:crypto";
-import type { HubId } from "../../../core/ids/ids.ts";
-import { parseMessageJson } from "../../protocol/version.ts";
-import { importPublicKeyPem } from "../../protocol/keys.ts";
-import { createRequestVerifier } from "../../protocol/signing.ts";
-import { ROUTES } from "../../protocol/routes.ts";
-import type { BillSummaryList } from "../../protocol/bills.ts";
-import type { Receipt } from "../../protocol/receipts.ts";
+import type { HubId } from "../../../core/ids/index.ts";
+import { parseMessageJson } from "../../protocol/index.ts";
+import { importPublicKeyPem } from "../../protocol/index.ts";
+import { createRequestVerifier } from "../../protocol/index.ts";
+import { ROUTES } from "../../protocol/index.ts";
+import type { BillSummaryList } from "../../protocol/index.ts";
+import type { Receipt } from "../../protocol/index.ts";
 import { HeadEndError } from "../errors.ts";
 import type { HeadEnd } from "../head-end.ts";
 import type { HubPairing } from "../types.ts";
 import { buildHubConfig } from "./hub-config-builder.ts";
-import type { SessionReportBatchResult } from "../../protocol/session-report-batch.ts";
+import type { SessionReportBatchResult } from "../../protocol/index.ts";
 
 export interface HubRoutesOptions { pullEveryS: number; onSessionAccepted: () => void }
 

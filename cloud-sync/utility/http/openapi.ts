@@ -1,8 +1,8 @@
 // GET /openapi.json: the head-end's API described from the same zod schemas that validate the requests,
 // so the document cannot drift from what the server accepts.
 import { z } from "zod";
-import { ROUTES } from "../../protocol/routes.ts";
-import { cdrDeliverySchema } from "../../clearinghouse/cdr.ts";
+import { ROUTES } from "../../protocol/index.ts";
+import { cdrDeliverySchema } from "../../protocol/index.ts";
 import {
   accountBodySchema, closeBillBodySchema, customerBodySchema, drEventBodySchema, enrollmentBodySchema, hubPairingBodySchema,
   pevBodySchema, premisesBodySchema, programBodySchema, revocationBodySchema, sessionReviewBodySchema, tariffBodySchema,

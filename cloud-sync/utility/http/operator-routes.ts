@@ -1,9 +1,9 @@
 // The operator API (bearer operator token): enrollment (FR-01..FR-05), hub pairing, tariffs, demand-response
 // events, AMI intervals (the utility's own metering channel), closing monthly bills, and read-outs for review.
 import { Hono } from "hono";
-import { importPublicKeyBase64, exportPublicKeyPem, importPublicKeyPem } from "../../protocol/keys.ts";
-import { parseMessageJson } from "../../protocol/version.ts";
-import { ROUTES } from "../../protocol/routes.ts";
+import { importPublicKeyBase64, exportPublicKeyPem, importPublicKeyPem } from "../../protocol/index.ts";
+import { parseMessageJson } from "../../protocol/index.ts";
+import { ROUTES } from "../../protocol/index.ts";
 import type { Tariff } from "../../../core/tariff/index.ts";
 import { notFound } from "../errors.ts";
 import type { HeadEnd } from "../head-end.ts";
@@ -14,7 +14,7 @@ import {
   pevBodySchema, premisesBodySchema, programBodySchema, revocationBodySchema, sessionReviewBodySchema, tariffBodySchema,
 } from "./operator-schemas.ts";
 import { readBody } from "./read-body.ts";
-import { refIdSchema } from "../../protocol/primitives.ts";
+import { refIdSchema } from "../../protocol/index.ts";
 import { badRequest } from "../errors.ts";
 import { createHash } from "node:crypto";
 

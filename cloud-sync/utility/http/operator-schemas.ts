@@ -3,8 +3,8 @@
 import { z } from "zod";
 import {
   accountIdSchema, commWaitSchema, customerIdSchema, hubIdSchema, intervalLengthSchema, premisesIdSchema, refIdSchema, vinSchema,
-} from "../../protocol/primitives.ts";
-import { drEventSchema } from "../../protocol/dr-event.ts";
+} from "../../protocol/index.ts";
+import { drEventSchema } from "../../protocol/index.ts";
 
 export const programBodySchema = z.object({
   name: z.string().min(1).max(200),

@@ -1,7 +1,7 @@
 // Reads a JSON body against a zod schema; a malformed body is a 400 naming the first field at fault.
 import type { Context } from "hono";
 import type { z } from "zod";
-import { formatPath } from "../../protocol/errors.ts";
+import { formatPath } from "../../protocol/index.ts";
 import { badRequest } from "../errors.ts";
 
 export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {

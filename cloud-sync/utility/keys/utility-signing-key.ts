@@ -4,7 +4,7 @@ import type { Database } from "bun:sqlite";
 import { createPublicKey, type KeyObject } from "node:crypto";
 import {
   exportPrivateKeyPem, exportPublicKeyBase64, exportPublicKeyPem, generateEd25519KeyPair, importPrivateKeyPem, keyIdOf,
-} from "../../protocol/keys.ts";
+} from "../../protocol/index.ts";
 
 export interface UtilitySigningKey {
   privateKey: KeyObject;

@@ -1,10 +1,10 @@
 // The double-entry ledger on its own: balanced entries only, reversal as the only correction, immutability.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { openMigratedDb } from "../db/open.ts";
+import { openMigratedDb } from "../../../core/storage/index.ts";
 import { UTILITY_MIGRATIONS } from "../db/migrations.ts";
 import { Ledger, LedgerError, REVENUE_ENERGY, customerLedger } from "./ledger.ts";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
 import type { Posting } from "../types.ts";
 
 const at = 1_717_401_600 as UtcSeconds;

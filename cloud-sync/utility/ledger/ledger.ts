@@ -2,7 +2,7 @@
 // A correction is a reversal entry (every posting negated) followed by a new entry; nothing is ever edited,
 // and SQLite triggers refuse UPDATE and DELETE on both tables (migration 2).
 import type { Database, Statement } from "bun:sqlite";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
 import type { JournalEntry, LedgerAccount, Posting } from "../types.ts";
 
 export class LedgerError extends Error {

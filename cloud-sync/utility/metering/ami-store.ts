@@ -1,7 +1,7 @@
 // AMI premises-meter intervals, delivered to the utility through its own metering channel (not the hub).
 // Kept per (premises, UTC interval start); a re-delivery of the same interval replaces it (AMI corrections).
 import type { Database, Statement } from "bun:sqlite";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
 import { badRequest } from "../errors.ts";
 
 export interface AmiInterval { start: UtcSeconds; lengthS: number; wh: number }

@@ -1,7 +1,7 @@
 // FR-15 load correlation as a pure rule: PEV Wh ≤ premises Wh × 1.02 + 10 per interval, missing AMI unchecked.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
 import { allowedPevWh, correlateLoad } from "./load-correlation.ts";
 
 const iv = (start: number, wh: number) => ({ start: start as UtcSeconds, lengthS: 900, wh });

@@ -3,7 +3,7 @@
 // the premises meter's Wh. Meters differ a little (accuracy class, interval edges a second apart), hence a
 // tolerance: PEV Wh ≤ premises Wh × (1 + ratio) + slackWh. Default 2 % + 10 Wh: ANSI C12.20 class 0.5 meters
 // on both sides stay well inside it, while a PEV charging at another address (premises far lower) does not.
-import type { UtcSeconds } from "../../../core/time/utc.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
 
 export interface LoadCorrelationTolerance { ratio: number; slackWh: number }
 export const DEFAULT_LOAD_TOLERANCE: LoadCorrelationTolerance = { ratio: 0.02, slackWh: 10 };

@@ -3,9 +3,9 @@
 // how much, not the host's address. Costs go out in dollars, rounded to the cent once for the whole CDR.
 import { createHash } from "node:crypto";
 import { roundToCents } from "../../../core/tariff/index.ts";
-import { toIso, type UtcSeconds } from "../../../core/time/utc.ts";
-import { partyIdOf, type OcpiCdr } from "../../clearinghouse/cdr.ts";
-import type { SessionReport } from "../../protocol/session-report.ts";
+import { toIso, type UtcSeconds } from "../../../core/time/index.ts";
+import { partyIdOf, type OcpiCdr } from "../../protocol/index.ts";
+import type { SessionReport } from "../../protocol/index.ts";
 
 export interface CdrInput {
   report: SessionReport;

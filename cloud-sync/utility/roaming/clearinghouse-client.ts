@@ -1,6 +1,6 @@
 // The head-end's side of the clearinghouse: publish roaming tokens (our VINs), look up a foreign VIN's home
 // utility, post CDRs. Every call has a short timeout: binding must answer within the hub's comm-wait window.
-import type { OcpiCdr } from "../../clearinghouse/cdr.ts";
+import type { OcpiCdr } from "../../protocol/index.ts";
 
 export interface ClearinghouseClient {
   putToken(vin: string): Promise<void>;

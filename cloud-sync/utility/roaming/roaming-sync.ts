@@ -3,9 +3,9 @@
 // taking in CDRs for our own PEVs that charged elsewhere (FR-30): debit the customer, credit the clearinghouse.
 import type { Database } from "bun:sqlite";
 import { microUsdFromDollars } from "../../../core/tariff/index.ts";
-import type { Clock } from "../../../core/time/clock.ts";
-import { parseIso, type UtcSeconds } from "../../../core/time/utc.ts";
-import type { CdrDelivery, OcpiCdr } from "../../clearinghouse/cdr.ts";
+import type { Clock } from "../../../core/time/index.ts";
+import { parseIso, type UtcSeconds } from "../../../core/time/index.ts";
+import type { CdrDelivery, OcpiCdr } from "../../protocol/index.ts";
 import type { EnrollmentStore } from "../enrollment/enrollment-store.ts";
 import { HeadEndError, conflict } from "../errors.ts";
 import { clearinghouseLedger, customerLedger, type Ledger } from "../ledger/ledger.ts";

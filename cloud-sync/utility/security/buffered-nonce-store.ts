@@ -4,8 +4,8 @@
 // table in one transaction per event-loop tick; on start it reloads the unexpired ones, so a restart does not
 // reopen the replay window. A crash can lose at most the nonces of the last tick (milliseconds of requests).
 import type { Database, Statement } from "bun:sqlite";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
-import { SqliteNonceStore, type NonceStore } from "../../protocol/nonce-store.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
+import { SqliteNonceStore, type NonceStore } from "../../protocol/index.ts";
 
 export class BufferedNonceStore implements NonceStore {
   private readonly seen = new Map<string, number>();

@@ -4,8 +4,8 @@
 // faster than rating interval by interval). Tiered tariffs count their tiers within the session only; the EV
 // programs this head-end ships are untiered time-of-use rates (docs/utility.md).
 import { rateIntervals, type MeteredInterval, type Tariff } from "../../../core/tariff/index.ts";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
-import type { Wh } from "../../../core/units/energy.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
+import type { Wh } from "../../../core/units/index.ts";
 import type { LedgerAccount, Posting } from "../types.ts";
 
 export interface IntervalEnergy { start: UtcSeconds; lengthS: number; wh: number }

@@ -3,11 +3,11 @@
 // 10.00 $ a month; premises default "test-flat" 0.30 $/kWh. The clock starts 2024-06-03T07:00Z (00:00 PDT).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { TestClock } from "../../../core/time/clock.ts";
-import type { PremisesId } from "../../../core/ids/ids.ts";
-import type { Wh } from "../../../core/units/energy.ts";
-import { UtilityRejectedError } from "../../hub/utility-client.ts";
-import { signRequest } from "../../protocol/signing.ts";
+import type { TestClock } from "../../../core/time/index.ts";
+import type { PremisesId } from "../../../core/ids/index.ts";
+import type { Wh } from "../../../core/units/index.ts";
+import { UtilityRejectedError } from "../../protocol/index.ts";
+import { signRequest } from "../../protocol/index.ts";
 import { SESSION_BATCH_PATH } from "../http/session-batch.ts";
 import { defineTestProgram, enrollHousehold, makeVin, newHub, sessionReport, testUtility, type TestHub, type TestUtility } from "../test-support.ts";
 

@@ -3,10 +3,10 @@
 // standing entry of the session and posts the new snapshot. Who pays is decided from the utility's own records,
 // not the hub's say-so; anything that does not add up is held for review and never billed.
 import type { Database, Statement } from "bun:sqlite";
-import type { Clock } from "../../../core/time/clock.ts";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
-import type { SessionReceipt } from "../../protocol/receipts.ts";
-import type { SessionReport } from "../../protocol/session-report.ts";
+import type { Clock } from "../../../core/time/index.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
+import type { SessionReceipt } from "../../protocol/index.ts";
+import type { SessionReport } from "../../protocol/index.ts";
 import type { EnrollmentStore } from "../enrollment/enrollment-store.ts";
 import { badRequest, conflict, notFound } from "../errors.ts";
 import { REVENUE_ENERGY, clearinghouseLedger, customerLedger, type Ledger } from "../ledger/ledger.ts";

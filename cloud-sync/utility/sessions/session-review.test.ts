@@ -4,7 +4,7 @@
 // Tariffs (test-support.ts): program "test-tou" Off-Peak 0.20 $/kWh; premises default "test-flat" 0.30 $/kWh.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { TestClock } from "../../../core/time/clock.ts";
+import type { TestClock } from "../../../core/time/index.ts";
 import { defineTestProgram, enrollHousehold, makeVin, newHub, sessionReport, testUtility, type TestHub, type TestUtility } from "../test-support.ts";
 
 const VIN1 = makeVin("5YJ3E1EA7KF31755");

@@ -3,8 +3,8 @@
 // who made it, when and why is recorded, one decision per held revision; a later revision from the hub is taken by
 // intake as usual (reversal of whatever stands, then the new snapshot).
 import type { Database } from "bun:sqlite";
-import type { Clock } from "../../../core/time/clock.ts";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
+import type { Clock } from "../../../core/time/index.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
 import { conflict, notFound } from "../errors.ts";
 import type { SessionIntake, SessionRow } from "./session-intake.ts";
 

@@ -2,7 +2,7 @@
 // and core/tariff's shipped examples. All pricing goes through core/tariff; nothing here computes a rate.
 import type { Database } from "bun:sqlite";
 import { EXAMPLE_TARIFFS, tariffById, validateTariff, type Tariff } from "../../../core/tariff/index.ts";
-import type { Clock } from "../../../core/time/clock.ts";
+import type { Clock } from "../../../core/time/index.ts";
 
 export class TariffCatalog {
   // core/tariff caches compiled tariffs by object identity, so each tariff is parsed once and kept.

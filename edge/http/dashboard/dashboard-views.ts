@@ -1,9 +1,9 @@
 // The JSON the dashboard pages read, built from the engine snapshot, the store and the tariff. Times stay UTC
 // seconds on the wire; the page formats them in the premises' time zone, which every view carries.
 import type { MeteredInterval, Tariff } from "../../../core/tariff/index.ts";
-import { localDateAt, localMidnightUtc } from "../../../core/tariff/local-time.ts";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
-import type { Wh } from "../../../core/units/energy.ts";
+import { localDateAt, localMidnightUtc } from "../../../core/tariff/index.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
+import type { Wh } from "../../../core/units/index.ts";
 import type { Session } from "../../engine/types.ts";
 import type { Hub } from "../../hub/hub.ts";
 import type { ZigbeeNetwork } from "../../hub/ports.ts";

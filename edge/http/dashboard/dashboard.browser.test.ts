@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { ScaledClock } from "../../../core/time/clock.ts";
+import { ScaledClock } from "../../../core/time/index.ts";
 import { parseConfig } from "../../config/load.ts";
 import { params, VIN } from "../../engine/harness.test-support.ts";
 import { FakeCharger, FakeMeter, FakePevLink, FakeUtility } from "../../hub/doubles.test-support.ts";

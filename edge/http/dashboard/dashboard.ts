@@ -2,7 +2,7 @@
 // read APIs, live events and the static bundle. One object per hub process; `guard` and `mount` are handed to
 // startHub, and the CLI prints `setupCode()` on the console at first run.
 import type { Hono, MiddlewareHandler } from "hono";
-import type { Clock } from "../../../core/time/clock.ts";
+import type { Clock } from "../../../core/time/index.ts";
 import type { Hub } from "../../hub/hub.ts";
 import type { ZigbeeNetwork } from "../../hub/ports.ts";
 import type { HubStore } from "../../store/hub-store.ts";

@@ -4,7 +4,7 @@
 // (retry hint below); a "ping" every 10 s keeps a quiet stream open and lets the page tell quiet from stale.
 import type { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
-import type { Clock } from "../../../core/time/clock.ts";
+import type { Clock } from "../../../core/time/index.ts";
 import type { HubChange } from "../../hub/hub.ts";
 import { type DashboardContext, nowView } from "./dashboard-views.ts";
 

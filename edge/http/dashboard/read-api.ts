@@ -1,15 +1,15 @@
 // The read APIs the dashboard pages need, plus the owner's two charging choices (charge mode, fallback preference).
 // Everything here sits behind the access guard; state changes carry the CSRF header.
 import type { Context, Hono } from "hono";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
-import { localMidnightUtc } from "../../../core/tariff/local-time.ts";
-import type { Clock } from "../../../core/time/clock.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
+import { localMidnightUtc } from "../../../core/tariff/index.ts";
+import type { Clock } from "../../../core/time/index.ts";
 import {
   BadInput, CHARGE_PLAN_KEY, type ChargePlanSetting, type DashboardContext, devicesView, localMonth, nowView, programView,
   sessionsView, sessionTariff, settingsView, usageView,
 } from "./dashboard-views.ts";
 import { sessionsCsv } from "./sessions-csv.ts";
-import { localDateAt } from "../../../core/tariff/local-time.ts";
+import { localDateAt } from "../../../core/tariff/index.ts";
 
 /** "HH:MM" local → the next such moment after `now` in the zone (today or tomorrow). */
 export function nextLocalTime(tz: string, hhmm: string, now: number): number {

@@ -1,5 +1,5 @@
 // The sessions history as CSV (RFC 4180): local time in the premises' zone for people, UTC ISO for machines.
-import { toIso, type UtcSeconds } from "../../../core/time/utc.ts";
+import { toIso, type UtcSeconds } from "../../../core/time/index.ts";
 
 export interface CsvSession {
   id: string; vin: string | null; pluggedAt: number; endedAt: number | null; phase: string; bindingStatus: string | null;

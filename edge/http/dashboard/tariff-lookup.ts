@@ -2,7 +2,7 @@
 // otherwise (BR-4). The tariff engine is another module; every use is guarded so a missing or broken tariff
 // shows "price unknown" on the page instead of breaking the live view.
 import { nextCheaperStart, priceAt, rateIntervals, tariffById, type MeteredInterval, type Tariff } from "../../../core/tariff/index.ts";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
 
 /** Config names example tariffs "example-<id>"; the tariff module names them "<id>". */
 export function findTariff(id: string | null | undefined): Tariff | null {

@@ -1,8 +1,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { rateIntervals, tariffById } from "../../../core/tariff/index.ts";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
-import type { Wh } from "../../../core/units/energy.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
+import type { Wh } from "../../../core/units/index.ts";
 import { initialState, step } from "../../engine/reducer.ts";
 import { params, settings, VIN } from "../../engine/harness.test-support.ts";
 import type { EngineEvent, HubState } from "../../engine/types.ts";

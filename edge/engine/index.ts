@@ -1,0 +1,2 @@
+export * from "./reducer.ts";
+export * from "./types.ts";

@@ -1,0 +1,2 @@
+export * from "./dashboard/dashboard-views.ts";
+export * from "./dashboard/index.ts";
