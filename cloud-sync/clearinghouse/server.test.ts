@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startClearinghouse, type RunningClearinghouse } from "./server.ts";
-import type { OcpiCdr } from "../protocol/index.ts";
+import type { ErrorBody, OcpiCdr } from "../protocol/index.ts";
 
 const OP = "clearinghouse-operator";
 const TOKEN_X = "token-x-000000000000";
@@ -15,7 +15,7 @@ let ch: RunningClearinghouse;
 
 const call = async (method: string, path: string, token: string, body?: unknown) => {
   const res = await fetch(`${ch.url}${path}`, { method, headers: { authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> & Partial<ErrorBody> };
 };
 
 const cdr = (sessionId: string, uid = "1HGCM82633A004352"): OcpiCdr => ({
@@ -39,7 +39,7 @@ test("FR-30: registering a utility needs the operator token; a malformed registr
   assert.is((await call("POST", "/v1/utilities", "wrong", { utilityId: "UTIL-X", baseUrl: "http://127.0.0.1:9", token: TOKEN_X })).status, 401);
   const bad = await call("POST", "/v1/utilities", OP, { utilityId: "UTIL-X", baseUrl: "not a url", token: TOKEN_X });
   assert.is(bad.status, 400);
-  assert.is(bad.body.path, "baseUrl");
+  assert.is(bad.body.error?.path, "baseUrl");
   // Neither utility listens: port 9 on loopback refuses, so pushes fail and delivery falls back to pull.
   assert.is((await call("POST", "/v1/utilities", OP, { utilityId: "UTIL-X", baseUrl: "http://127.0.0.1:9", token: TOKEN_X })).status, 201);
   assert.is((await call("POST", "/v1/utilities", OP, { utilityId: "UTIL-Y", baseUrl: "http://127.0.0.1:9", token: TOKEN_Y })).status, 201);
@@ -60,13 +60,13 @@ test("FR-32: a CDR is routed by the token's home utility; unknown tokens are ref
 test("FR-32: exactly one CDR per session ID: a duplicate is refused with 409 and the existing ID", async () => {
   const dup = await call("POST", "/v1/cdrs", TOKEN_X, { v: 1, cdr: { ...cdr("S-1"), id: "cdr-other" } });
   assert.is(dup.status, 409);
-  assert.match(String(dup.body.existingId), /^ch-/);
+  assert.match(String(dup.body.error?.details?.existingId), /^ch-/);
 });
 
 test("malformed CDR: 400 naming the field", async () => {
   const r = await call("POST", "/v1/cdrs", TOKEN_X, { v: 1, cdr: { ...cdr("S-3"), total_energy: -1 } });
   assert.is(r.status, 400);
-  assert.is(r.body.path, "cdr.total_energy");
+  assert.is(r.body.error?.path, "cdr.total_energy");
   assert.is((await call("POST", "/v1/cdrs", TOKEN_X, "{")).status, 400);
 });
 
@@ -86,7 +86,7 @@ test("healthz answers; unknown routes are 404 JSON", async () => {
   assert.is((await fetch(`${ch.url}/healthz`)).status, 200);
   const nf = await fetch(`${ch.url}/v1/nope`);
   assert.is(nf.status, 404);
-  assert.is(((await nf.json()) as { code: string }).code, "not-found");
+  assert.is(((await nf.json()) as { error: { code: string } }).error.code, "not-found");
 });
 
 test.run();

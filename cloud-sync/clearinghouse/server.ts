@@ -5,9 +5,8 @@ import { Hono, type Context } from "hono";
 import { timingSafeEqual } from "node:crypto";
 import { RealClock, type Clock } from "../../core/time/index.ts";
 import { openMigratedDb } from "../../core/storage/index.ts";
-import { cdrSubmissionSchema, utilityRegistrationSchema } from "../protocol/index.ts";
+import { ApiError, apiErrorHandler, apiNotFound, cdrSubmissionSchema, readJsonBody, utilityRegistrationSchema } from "../protocol/index.ts";
 import { ClearinghouseStore, deliveryOf, type RegisteredUtility, type StoredCdr } from "./clearinghouse-store.ts";
-import { BodyError, readJson } from "./json-body.ts";
 import { CLEARINGHOUSE_MIGRATIONS } from "./migrations.ts";
 
 export interface ClearinghouseOptions {
@@ -33,6 +32,7 @@ export interface RunningClearinghouse {
 type Env = { Variables: { utility: RegisteredUtility } };
 
 const bearer = (c: Context): string | null => /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? null;
+const notFoundAnswer = (message: string): never => { throw new ApiError("not-found", message); };
 const sameToken = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export async function startClearinghouse(opts: ClearinghouseOptions): Promise<RunningClearinghouse> {
@@ -41,18 +41,15 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
   const store = new ClearinghouseStore(db, clock);
   const app = new Hono<Env>();
 
-  app.onError((err, c) => {
-    if (err instanceof BodyError) return c.json({ error: err.message, path: err.path, code: "invalid-message" }, 400);
-    return c.json({ error: err.message, code: "internal" }, 500);
-  });
-  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}`, code: "not-found" }, 404));
+  app.onError(apiErrorHandler({ service: "clearinghouse" }));
+  app.notFound(apiNotFound);
 
   app.get("/healthz", (c) => c.json({ ok: true, service: "offpeak-clearinghouse" }));
 
   app.post("/v1/utilities", async (c) => {
     const t = bearer(c);
-    if (!t || !sameToken(t, opts.operatorToken)) return c.json({ error: "operator bearer token required", code: "unauthorized" }, 401);
-    const reg = await readJson(c, utilityRegistrationSchema);
+    if (!t || !sameToken(t, opts.operatorToken)) throw new ApiError("unauthorized", "operator bearer token required", "headers.authorization");
+    const reg = await readJsonBody(c.req.raw, utilityRegistrationSchema);
     store.registerUtility(reg);
     return c.json({ utilityId: reg.utilityId, registered: true }, 201);
   });
@@ -65,7 +62,7 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
   async function utilityAuth(c: Context<Env>, next: () => Promise<void>) {
     const t = bearer(c);
     const u = t ? store.utilityByToken(t) : null;
-    if (!u) return c.json({ error: "a registered utility's bearer token is required", code: "unauthorized" }, 401);
+    if (!u) throw new ApiError("unauthorized", "a registered utility's bearer token is required", "headers.authorization");
     c.set("utility", u);
     await next();
   }
@@ -77,24 +74,24 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
   });
   app.delete("/v1/tokens/:vin", (c) => {
     const ok = store.deleteToken(c.req.param("vin"), c.get("utility").utilityId);
-    return ok ? c.json({ deleted: true }) : c.json({ error: "no such token of this utility", code: "not-found" }, 404);
+    return ok ? c.json({ deleted: true }) : notFoundAnswer("no such token of this utility");
   });
   app.get("/v1/tokens/:vin", (c) => {
     const vin = c.req.param("vin");
     const home = store.homeOf(vin);
-    return home ? c.json({ vin, utilityId: home }) : c.json({ error: `VIN ${vin} is not registered for roaming`, code: "not-found" }, 404);
+    return home ? c.json({ vin, utilityId: home }) : notFoundAnswer(`VIN ${vin} is not registered for roaming`);
   });
 
   app.post("/v1/cdrs", async (c) => {
-    const sub = await readJson(c, cdrSubmissionSchema);
+    const sub = await readJsonBody(c.req.raw, cdrSubmissionSchema);
     const from = c.get("utility").utilityId;
     const home = sub.homeUtilityId ?? store.homeOf(sub.cdr.cdr_token.uid);
-    if (!home) return c.json({ error: `no home utility known for token ${sub.cdr.cdr_token.uid}`, path: "cdr.cdr_token.uid", code: "unknown-token" }, 422);
-    if (!store.utility(home)) return c.json({ error: `home utility ${home} is not registered`, path: "homeUtilityId", code: "unknown-utility" }, 422);
-    if (home === from) return c.json({ error: "a utility cannot route a CDR to itself", path: "homeUtilityId", code: "invalid-message" }, 400);
+    if (!home) throw new ApiError("unknown-token", `no home utility known for token ${sub.cdr.cdr_token.uid}`, "cdr.cdr_token.uid", undefined, 422);
+    if (!store.utility(home)) throw new ApiError("unknown-utility", `home utility ${home} is not registered`, "homeUtilityId", undefined, 422);
+    if (home === from) throw new ApiError("invalid-message", "a utility cannot route a CDR to itself", "homeUtilityId");
     const r = store.submit(sub.cdr, from, home);
     if (r.kind === "duplicate") {
-      return c.json({ error: `a CDR for session ${sub.cdr.session_id} was already accepted`, code: "duplicate", existingId: r.existingId }, 409);
+      throw new ApiError("duplicate", `a CDR for session ${sub.cdr.session_id} was already accepted`, undefined, { existingId: r.existingId }, 409);
     }
     // Push now, but answer regardless: the CDR is durable here and will be retried or pulled.
     const delivered = await push(r.cdr);
@@ -105,7 +102,7 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
   app.get("/v1/cdrs", (c) => c.json({ cdrs: store.pendingFor(c.get("utility").utilityId).map(deliveryOf) }));
   app.post("/v1/cdrs/:id/ack", (c) => {
     const cdr = store.cdr(c.req.param("id"));
-    if (!cdr || cdr.homeUtilityId !== c.get("utility").utilityId) return c.json({ error: "no such CDR for this utility", code: "not-found" }, 404);
+    if (!cdr || cdr.homeUtilityId !== c.get("utility").utilityId) throw new ApiError("not-found", "no such CDR for this utility");
     store.markDelivered(cdr.id);
     return c.json({ id: cdr.id, state: "delivered" });
   });

@@ -2,14 +2,7 @@
 // `intervals[3].wh`), so a 400 from the utility or a bad answer on the hub points straight at the bug.
 import { z } from "zod";
 
-/** The body of every non-2xx answer: what went wrong and, when a field is at fault, where. */
-export const errorBodySchema = z.object({
-  error: z.string().min(1),
-  path: z.string().optional(),
-  /** A stable machine-readable code, e.g. `invalid-message`, `unsupported-version`, `bad-signature`. */
-  code: z.string().optional(),
-});
-export type ErrorBody = z.infer<typeof errorBodySchema>;
+import type { ErrorBody } from "./api-error.ts";
 
 export interface ProtocolIssue { path: string; message: string }
 
@@ -33,7 +26,7 @@ export class ProtocolError extends Error {
   get path(): string { return this.issues[0]?.path ?? ""; }
 
   toBody(): ErrorBody {
-    return this.path ? { error: this.message, path: this.path, code: this.code } : { error: this.message, code: this.code };
+    return { error: { code: this.code, message: this.message, ...(this.path ? { path: this.path } : {}) } };
   }
 }
 

@@ -1,6 +1,9 @@
 // The hub↔utility protocol: versioned message schemas (zod) validated on both ends, the HTTP routes,
 // request signing with replay protection, and utility-signed binding credentials. Imports only core/.
 export * from "./errors.ts";
+export * from "./api-error.ts";
+export * from "./read-body.ts";
+export * from "./on-api-error.ts";
 export * from "./version.ts";
 export * from "./primitives.ts";
 export * from "./interval.ts";

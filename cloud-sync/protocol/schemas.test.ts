@@ -47,7 +47,7 @@ test("FR-14: a binding request carries premises ID and PEV ID; a missing premise
   const e = refusal(() => parseBindingRequest(rest));
   assert.is(e.path, "premisesId");
   assert.match(e.message, /invalid binding request: premisesId:/);
-  assert.is(e.toBody().path, "premisesId");
+  assert.is(e.toBody().error.path, "premisesId");
 });
 
 test("FR-03: a VIN with a wrong check digit is refused, naming the field and the rule", () => {

@@ -106,7 +106,7 @@ test("an unknown hub, a missing header and a malformed header are refused with t
     assert.unreachable();
   } catch (e) {
     assert.instance(e, RequestAuthError);
-    assert.is((e as RequestAuthError).toBody().path, `headers.${SIGNATURE_HEADERS.signature}`);
+    assert.is((e as RequestAuthError).toBody().error.path, `headers.${SIGNATURE_HEADERS.signature}`);
     assert.is((e as RequestAuthError).status, 401);
   }
   assert.is(await refused(verifier.verify({ ...r, headers: { ...r.headers, [SIGNATURE_HEADERS.time]: "yesterday" } })), "malformed-header");

@@ -8,7 +8,11 @@ import { ID_PATTERN, type HubId } from "../../core/ids/index.ts";
 import type { Clock } from "../../core/time/index.ts";
 import type { UtcSeconds } from "../../core/time/index.ts";
 import type { NonceStore } from "./nonce-store.ts";
-import type { ErrorBody } from "./errors.ts";
+import type { ErrorBody } from "./api-error.ts";
+import { readBodyBytes } from "./read-body.ts";
+
+/** The largest body a hub may send (a batch of session reports): 4 MiB. */
+export const MAX_HUB_BODY_BYTES = 4 * 1024 * 1024;
 
 export const SIGNATURE_HEADERS = {
   hub: "x-offpeak-hub",
@@ -76,7 +80,7 @@ export class RequestAuthError extends Error {
     this.name = "RequestAuthError";
   }
   toBody(): ErrorBody {
-    return this.header ? { error: this.message, code: this.reason, path: `headers.${this.header}` } : { error: this.message, code: this.reason };
+    return { error: { code: this.reason, message: this.message, ...(this.header ? { path: `headers.${this.header}` } : {}) } };
   }
 }
 
@@ -98,6 +102,8 @@ export interface RequestVerifierOptions {
   nonces: NonceStore;
   clock: Clock;
   maxSkewS?: number;
+  /** The largest body accepted, bytes (default MAX_HUB_BODY_BYTES); enforced while the body streams in. */
+  maxBodyBytes?: number;
 }
 
 export interface RequestVerifier {
@@ -155,7 +161,8 @@ export function createRequestVerifier(o: RequestVerifierOptions): RequestVerifie
   return {
     verify,
     async verifyRequest(req: Request) {
-      const body = new Uint8Array(await req.clone().arrayBuffer());
+      // The limit holds while the body streams in: an unsigned 100 MB body is refused at its first 4 MiB.
+      const body = await readBodyBytes(req.clone(), o.maxBodyBytes ?? MAX_HUB_BODY_BYTES);
       const url = new URL(req.url);
       const hub = await verify({ method: req.method, path: url.pathname + url.search, headers: req.headers, body });
       return { ...hub, body };

@@ -13,7 +13,8 @@ import type { DrStatusReport } from "./dr-status.ts";
 import type { BillSummaryList } from "./bills.ts";
 import type { Receipt, SessionReceipt } from "./receipts.ts";
 import type { SessionReportBatchResult } from "./session-report-batch.ts";
-import { errorBodySchema, ProtocolError } from "./errors.ts";
+import { errorBodySchema } from "./api-error.ts";
+import { ProtocolError } from "./errors.ts";
 import { ROUTES, type RouteSpec } from "./routes.ts";
 import { signRequest } from "./signing.ts";
 import { parseMessage } from "./version.ts";
@@ -147,8 +148,8 @@ export class SignedUtilityClient {
     if (!res.ok) {
       const parsed = safeJson(answer);
       const eb = errorBodySchema.safeParse(parsed);
-      const detail = eb.success ? eb.data.error : answer.slice(0, 200) || res.statusText;
-      const where = eb.success ? eb.data.path : undefined;
+      const detail = eb.success ? eb.data.error.message : answer.slice(0, 200) || res.statusText;
+      const where = eb.success ? eb.data.error.path : undefined;
       const msg = `${route.method} ${route.path}: utility answered ${res.status}: ${detail}`;
       if (res.status >= 500 || res.status === 408 || res.status === 429) throw new UtilityUnreachableError(msg, res.status);
       // 401/403 come from keys, clocks or pairing, which an operator fixes: keep the data and keep trying.

@@ -1,21 +1,18 @@
-// Errors the head-end answers with: each carries the HTTP status and, where one field is at fault, its path.
+// The head-end answers every failure with the protocol's one ApiError (cloud-sync/protocol/api-error.ts). This file
+// maps the domain's own errors (an invalid VIN, a bad tariff, a broken ledger invariant) to the answer they stand for.
+import { IdError, VinError } from "../../core/ids/index.ts";
+import { TariffError } from "../../core/tariff/index.ts";
+import { ApiError, KeyError } from "../protocol/index.ts";
+import { LedgerError } from "./ledger/ledger.ts";
 
-export type HeadEndErrorCode =
-  | "bad-request" | "unauthorized" | "forbidden" | "not-found" | "conflict" | "unavailable";
+export { ApiError, badRequest, conflict, notFound } from "../protocol/index.ts";
 
-const STATUS: Record<HeadEndErrorCode, 400 | 401 | 403 | 404 | 409 | 503> = {
-  "bad-request": 400, unauthorized: 401, forbidden: 403, "not-found": 404, conflict: 409, unavailable: 503,
-};
-
-export class HeadEndError extends Error {
-  readonly status: 400 | 401 | 403 | 404 | 409 | 503;
-  constructor(readonly code: HeadEndErrorCode, message: string, readonly field?: string, readonly extra?: Record<string, unknown>) {
-    super(message);
-    this.name = "HeadEndError";
-    this.status = STATUS[code];
-  }
+export function translateUtilityError(e: Error): ApiError | undefined {
+  if (e instanceof VinError) return new ApiError("invalid-message", e.message, "vin");
+  if (e instanceof IdError) return new ApiError("invalid-message", e.message, `${e.kind}Id`);
+  if (e instanceof TariffError) return new ApiError("invalid-tariff", e.message, `tariff.${e.path}`);
+  if (e instanceof KeyError) return new ApiError("invalid-message", e.message, "publicKeyPem");
+  // A ledger invariant broken is a bug on our side, but its message is safe and useful to the operator.
+  if (e instanceof LedgerError) return new ApiError("internal", e.message, undefined, undefined, 500);
+  return undefined;
 }
-
-export const notFound = (what: string, id: string, field?: string) => new HeadEndError("not-found", `${what} ${JSON.stringify(id)} not found`, field);
-export const badRequest = (message: string, field?: string) => new HeadEndError("bad-request", message, field);
-export const conflict = (message: string, field?: string, extra?: Record<string, unknown>) => new HeadEndError("conflict", message, field, extra);

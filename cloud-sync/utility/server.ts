@@ -6,7 +6,8 @@ import { timingSafeEqual } from "node:crypto";
 import { createHeadEnd, type HeadEnd } from "./head-end.ts";
 import { clearinghouseRoutes } from "./http/clearinghouse-routes.ts";
 import { customerRoutes } from "./http/customer-routes.ts";
-import { errorToJson } from "./http/errors-to-json.ts";
+import { translateUtilityError } from "./errors.ts";
+import { ApiError, apiErrorHandler, apiNotFound } from "../protocol/index.ts";
 import { hubRoutes } from "./http/hub-routes.ts";
 import { openApiDocument } from "./http/openapi.ts";
 import { amiRoutes, operatorRoutes } from "./http/operator-routes.ts";
@@ -52,8 +53,8 @@ export async function startUtility(opts: UtilityOptions): Promise<RunningUtility
   const soon = () => { if (opts.clearinghouseUrl) queueMicrotask(flushInBackground); };
 
   const app = new Hono();
-  app.onError(errorToJson);
-  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}`, code: "not-found" }, 404));
+  app.onError(apiErrorHandler({ service: "utility", translate: translateUtilityError }));
+  app.notFound(apiNotFound);
 
   app.get("/healthz", (c) => c.json({ ok: true, service: "offpeak-utility", utilityId: h.utilityId, keyId: h.key.keyId }));
   app.get("/openapi.json", (c) => c.json(openApiDocument(h.utilityId)));
@@ -69,7 +70,7 @@ export async function startUtility(opts: UtilityOptions): Promise<RunningUtility
   const operatorAuth = async (c: Context, next: Next) => {
     const t = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
     if (t.length !== opts.operatorToken.length || !timingSafeEqual(Buffer.from(t), Buffer.from(opts.operatorToken))) {
-      return c.json({ error: "the operator bearer token is required", code: "unauthorized" }, 401);
+      throw new ApiError("unauthorized", "the operator bearer token is required", "headers.authorization");
     }
     await next();
   };

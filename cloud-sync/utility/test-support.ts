@@ -9,7 +9,7 @@ import type { HubId, PremisesId, SessionId, UtilityId } from "../../core/ids/ind
 import type { Vin } from "../../core/ids/index.ts";
 import type { UtcSeconds } from "../../core/time/index.ts";
 import type { Wh } from "../../core/units/index.ts";
-import type { SessionReport } from "../protocol/index.ts";
+import type { ErrorBody, SessionReport } from "../protocol/index.ts";
 import { TestClock, type Clock } from "../../core/time/index.ts";
 import type { Tariff } from "../../core/tariff/index.ts";
 import { SignedUtilityClient as UtilityClient } from "../protocol/index.ts";
@@ -55,7 +55,7 @@ export interface TestUtility {
   utility: RunningUtility;
   clock: Clock;
   dir: string;
-  op(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  op(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> & Partial<ErrorBody> }>;
   close(): Promise<void>;
 }
 
@@ -68,7 +68,7 @@ export async function testUtility(o: Partial<UtilityOptions> & { clock?: Clock }
       method, headers: { authorization: `Bearer ${OPERATOR}`, "content-type": "application/json" },
       ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
     });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> & Partial<ErrorBody> };
   };
   return {
     utility, clock, dir, op,

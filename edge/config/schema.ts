@@ -47,6 +47,8 @@ export const configSchema = z.strictObject({
     port: port.default(8080),
     /** Opt-in: serve the dashboard on the LAN (0.0.0.0) instead of loopback only. */
     lan: flag.default(false),
+    /** Extra Host names the dashboard answers to (besides loopback, this machine's name and addresses): a DNS name you gave the hub. */
+    allowed_hosts: z.array(z.string().min(1)).default([]),
     data_dir: z.string().default("./data/hub"),
     poll_ms: z.coerce.number().int().min(100).max(60_000).default(1000),
     speed: z.coerce.number().positive().max(3600).default(1),

@@ -1,4 +1,5 @@
 import { test } from "uvu";
+import type { ErrorBody } from "../../cloud-sync/protocol/index.ts";
 import * as assert from "uvu/assert";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,7 +27,7 @@ test.before(async () => {
 });
 test.after(async () => { await h.stop(); rmSync(dir, { recursive: true, force: true }); });
 
-const get = async (path: string) => { const r = await fetch(h.url + path); return { status: r.status, body: await r.json() as Record<string, unknown> } };
+const get = async (path: string) => { const r = await fetch(h.url + path); return { status: r.status, body: await r.json() as Record<string, unknown> & Partial<ErrorBody> } };
 
 test("the hub binds to 127.0.0.1 by default and answers /healthz", async () => {
   assert.match(h.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -69,8 +70,8 @@ test("sessions list and one session with its events and intervals", async () => 
 test("bad input: a bad query parameter is a 400 naming it, an unknown session a 404", async () => {
   const bad = await get("/api/v1/sessions?limit=abc");
   assert.is(bad.status, 400);
-  assert.is(bad.body.path, "limit");
-  assert.match(String(bad.body.error), /limit must be a whole number/);
+  assert.is(bad.body.error?.path, "limit");
+  assert.match(String(bad.body.error?.message), /limit must be a whole number/);
   const missing = await get("/api/v1/sessions/NOPE");
   assert.is(missing.status, 404);
 });

@@ -6,6 +6,7 @@ import { type Clock, processClock } from "../../core/time/index.ts";
 import type { HubConfig } from "../config/schema.ts";
 import type { EngineSettings } from "../engine/types.ts";
 import { createHubApi } from "../http/app.ts";
+import { ownHostNames } from "../http/host-check.ts";
 import { HubStore } from "../store/hub-store.ts";
 import { Hub, type HubOptions } from "./hub.ts";
 import type { HubPorts } from "./ports.ts";
@@ -57,7 +58,10 @@ export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
   const store = new HubStore(join(config.hub.data_dir, "hub.sqlite"));
   const hub = new Hub({ store, clock, settings: engineSettings(config), ports: opts.ports, pollMs: config.hub.poll_ms, log: opts.log, tariffs: opts.tariffs, idOnlyFallback: config.pevlink.id_only });
   const startedAtMs = Date.now();
-  const app = createHubApi({ hub, store, clock, startedAtMs, guard: opts.guard?.({ hub, store, clock }) });
+  const app = createHubApi({
+    hub, store, clock, startedAtMs, guard: opts.guard?.({ hub, store, clock }), log: opts.log,
+    allowedHosts: ownHostNames(config.hub.host, config.hub.allowed_hosts),
+  });
   opts.mount?.(app, { hub, store, clock });
   const hostname = config.hub.lan ? "0.0.0.0" : config.hub.host;
   let server: ReturnType<typeof Bun.serve>;

@@ -191,7 +191,7 @@ test("FR-35: the Devices API lists the Zigbee network with last-seen times; perm
   assert.is((await post({ seconds: 60 }, { cookie, "x-csrf-token": csrf, origin: "http://evil.example" })).status, 403, "foreign origin");
   const bad = await post({ seconds: 999 }, { cookie, "x-csrf-token": csrf });
   assert.is(bad.status, 400);
-  assert.is(((await bad.json()) as { path: string }).path, "seconds");
+  assert.is(((await bad.json()) as { error: { path: string } }).error.path, "seconds");
   assert.equal(adapter.permitJoinCalls, [], "nothing reached the coordinator yet");
   const ok = await post({ seconds: 60 }, { cookie, "x-csrf-token": csrf });
   assert.is(ok.status, 200);

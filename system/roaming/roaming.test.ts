@@ -1,5 +1,6 @@
 // Roaming across two utilities and the clearinghouse (FR-30, FR-32), each its own server on loopback; the home
 // utility runs as a separate process (Bun.spawn of `offpeak utility`), the hub speaks through part A's UtilityClient.
+import type { ErrorBody } from "../../cloud-sync/protocol/index.ts";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -151,8 +152,8 @@ test("FR-32: exactly one CDR per session: a second CDR for the session is refuse
   const cdr = (s.body.cdr as { cdr: unknown }).cdr;
   const res = await fetch(`${ch.url}/v1/cdrs`, { method: "POST", headers: { authorization: `Bearer ${TOKEN_A}` }, body: JSON.stringify({ v: 1, homeUtilityId: "UTIL-B", cdr }) });
   assert.is(res.status, 409);
-  const body = (await res.json()) as { existingId: string };
-  assert.match(body.existingId, /^ch-/);
+  const body = (await res.json()) as ErrorBody;
+  assert.match(String(body.error.details?.existingId), /^ch-/);
 });
 
 test("FR-30: a CDR pushed twice to the home utility is billed once", async () => {

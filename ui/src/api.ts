@@ -11,7 +11,12 @@ async function check<T>(r: Response): Promise<T> {
   if (r.ok) return (await r.json()) as T;
   let msg = `${r.status} ${r.statusText}`;
   let path: string | null = null;
-  try { const b = (await r.json()) as { error?: string; path?: string }; if (b.error) msg = b.error; path = b.path ?? null; } catch { /* not JSON */ }
+  // Every hub error is `{ error: { code, message, path? } }` (the protocol's ApiError body).
+  try {
+    const b = (await r.json()) as { error?: { message?: string; path?: string } };
+    if (b.error?.message) msg = b.error.message;
+    path = b.error?.path ?? null;
+  } catch { /* not JSON */ }
   if (r.status === 401 && path === "cookie") window.dispatchEvent(new CustomEvent("offpeak-logged-out"));
   throw new ApiError(msg, r.status, path);
 }

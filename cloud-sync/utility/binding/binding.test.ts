@@ -6,7 +6,7 @@ import type { PremisesId } from "../../../core/ids/index.ts";
 import type { Vin } from "../../../core/ids/index.ts";
 import type { UtcSeconds } from "../../../core/time/index.ts";
 import { verifyBindingCredential } from "../../protocol/index.ts";
-import { signRequest } from "../../protocol/index.ts";
+import { signRequest, type ErrorBody } from "../../protocol/index.ts";
 import { UtilityRejectedError } from "../../protocol/index.ts";
 import { defineTestProgram, enrollHousehold, makeVin, newHub, testUtility, type TestHub, type TestUtility } from "../test-support.ts";
 
@@ -56,8 +56,8 @@ test("FR-03: a PEV with a bad VIN check digit is refused with 400 naming `vin`",
   const bad = VIN1.slice(0, 8) + (VIN1[8] === "1" ? "2" : "1") + VIN1.slice(9);
   const r = await t.op("POST", "/v1/operator/pevs", { vin: bad, accountId: "ACCT-1" });
   assert.is(r.status, 400);
-  assert.is(r.body.path, "vin");
-  assert.match(String(r.body.error), /check digit/);
+  assert.is(r.body.error?.path, "vin");
+  assert.match(String(r.body.error?.message), /check digit/);
 });
 
 test("operator actions need the operator token", async () => {
@@ -137,7 +137,7 @@ test("FR-33: with guest charging off at the host program, a guest PEV is not enr
 async function signedPost(hub: TestHub, path: string, body: string, o: { time?: number; nonce?: string; tamper?: string } = {}) {
   const headers = signRequest({ method: "POST", path, body, hubId: hub.hubId, privateKey: hub.keys.privateKey, time: (o.time ?? now()) as UtcSeconds, ...(o.nonce ? { nonce: o.nonce } : {}) });
   const res = await fetch(`${t.utility.url}${path}`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: o.tamper ?? body });
-  return { status: res.status, body: (await res.json()) as { code?: string; path?: string; error: string } };
+  return { status: res.status, body: (await res.json()) as ErrorBody };
 }
 
 test("trust: a replayed request (same nonce) is refused with 401 replayed", async () => {
@@ -146,28 +146,28 @@ test("trust: a replayed request (same nonce) is refused with 401 replayed", asyn
   assert.is(first.status, 200);
   const again = await signedPost(hub1, "/v1/hub/binding", body, { nonce: "nonce-replay-000001" });
   assert.is(again.status, 401);
-  assert.is(again.body.code, "replayed");
+  assert.is(again.body.error?.code, "replayed");
 });
 
 test("trust: a tampered body is refused with 401 bad-signature", async () => {
   const body = JSON.stringify(bindReq(VIN1, p1, "HUB-1", "rebinding"));
   const r = await signedPost(hub1, "/v1/hub/binding", body, { tamper: body.replace('"rebinding"', '"commissioning"') });
   assert.is(r.status, 401);
-  assert.is(r.body.code, "bad-signature");
+  assert.is(r.body.error?.code, "bad-signature");
 });
 
 test("trust: a stale timestamp is refused with 401 stale", async () => {
   const body = JSON.stringify(bindReq(VIN1, p1, "HUB-1", "rebinding"));
   const r = await signedPost(hub1, "/v1/hub/binding", body, { time: now() - 3600 });
   assert.is(r.status, 401);
-  assert.is(r.body.code, "stale");
+  assert.is(r.body.error?.code, "stale");
 });
 
 test("trust: a hub asking for another premises is refused with 403 cross-premises", async () => {
   const r = await signedPost(hub1, "/v1/hub/binding", JSON.stringify(bindReq(VIN2, p2, "HUB-1", "rebinding")));
   assert.is(r.status, 403);
-  assert.is(r.body.code, "cross-premises");
-  assert.is(r.body.path, "premisesId");
+  assert.is(r.body.error?.code, "cross-premises");
+  assert.is(r.body.error?.path, "premisesId");
   try {
     await hub1.client.validateBinding(bindReq(VIN2, p2, "HUB-1", "rebinding"));
     assert.unreachable("should refuse");
@@ -180,25 +180,25 @@ test("trust: a hub that was never paired is refused with 401 unknown-hub", async
   const stranger = newHub(t.utility.url, "HUB-X", t.clock);
   const r = await signedPost(stranger, "/v1/hub/binding", JSON.stringify(bindReq(VIN1, p1, "HUB-X", "rebinding")));
   assert.is(r.status, 401);
-  assert.is(r.body.code, "unknown-hub");
+  assert.is(r.body.error?.code, "unknown-hub");
 });
 
 test("malformed binding request: 400 naming the field (vin)", async () => {
   const body = JSON.stringify({ ...bindReq(VIN1, p1, "HUB-1", "rebinding"), vin: "NOT-A-VIN" });
   const r = await signedPost(hub1, "/v1/hub/binding", body);
   assert.is(r.status, 400);
-  assert.is(r.body.path, "vin");
+  assert.is(r.body.error?.path, "vin");
 });
 
 test("malformed operator bodies: 400 naming the field; unknown routes: 404 JSON", async () => {
   const r = await t.op("PUT", "/v1/operator/programs/p-bad", { name: "x", tariffId: "test-tou", commWaitS: 30 });
   assert.is(r.status, 400);
-  assert.is(r.body.path, "commWaitS");
+  assert.is(r.body.error?.path, "commWaitS");
   const j = await t.op("POST", "/v1/operator/customers", "{not json");
   assert.is(j.status, 400);
   const nf = await fetch(`${t.utility.url}/v1/nowhere`);
   assert.is(nf.status, 404);
-  assert.is(((await nf.json()) as { code: string }).code, "not-found");
+  assert.is(((await nf.json()) as { error: { code: string } }).error.code, "not-found");
 });
 
 test("healthz and openapi.json answer", async () => {

@@ -1,4 +1,5 @@
 // Where the clearinghouse pushes CDRs for our PEVs that charged in another utility's territory (FR-30).
+import { ApiError } from "../../protocol/index.ts";
 import { Hono } from "hono";
 import { timingSafeEqual } from "node:crypto";
 import { cdrDeliverySchema } from "../../protocol/index.ts";
@@ -10,10 +11,10 @@ export function clearinghouseRoutes(h: HeadEnd, token: string | undefined): Hono
   app.post("/cdrs", async (c) => {
     const presented = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
     if (!token || presented.length !== token.length || !timingSafeEqual(Buffer.from(presented), Buffer.from(token))) {
-      return c.json({ error: "the clearinghouse bearer token is required", code: "unauthorized" }, 401);
+      throw new ApiError("unauthorized", "the clearinghouse bearer token is required", "headers.authorization");
     }
     const d = await readBody(c, cdrDeliverySchema);
-    if (d.homeUtilityId !== h.utilityId) return c.json({ error: `CDR is routed to ${d.homeUtilityId}, not this utility`, path: "homeUtilityId", code: "misrouted" }, 400);
+    if (d.homeUtilityId !== h.utilityId) throw new ApiError("misrouted", `CDR is routed to ${d.homeUtilityId}, not this utility`, "homeUtilityId", undefined, 400);
     const r = h.roaming.receiveCdr(d);
     return c.json({ accepted: true, entryId: r.entryId }, 201);
   });

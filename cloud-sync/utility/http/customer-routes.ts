@@ -1,5 +1,6 @@
 // The S4 customer information API (FR-35): program, tariff, usage, bills, sessions and demand-response events of
 // the account whose customer token (issued when the account was opened) is presented.
+import { ApiError } from "../../protocol/index.ts";
 import { Hono } from "hono";
 import type { Account } from "../types.ts";
 import type { HeadEnd } from "../head-end.ts";
@@ -14,7 +15,7 @@ export function customerRoutes(h: HeadEnd): Hono<Env> {
   app.use("*", async (c, next) => {
     const token = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1];
     const account = token ? h.enrollment.accountByToken(token) : null;
-    if (!account) return c.json({ error: "a customer bearer token is required", code: "unauthorized" }, 401);
+    if (!account) throw new ApiError("unauthorized", "a customer bearer token is required", "headers.authorization");
     c.set("account", account);
     await next();
   });

@@ -10,7 +10,8 @@ import { createRequestVerifier } from "../../protocol/index.ts";
 import { ROUTES } from "../../protocol/index.ts";
 import type { BillSummaryList } from "../../protocol/index.ts";
 import type { Receipt } from "../../protocol/index.ts";
-import { HeadEndError } from "../errors.ts";
+import { ApiError, asApiError } from "../../protocol/index.ts";
+import { translateUtilityError } from "../errors.ts";
 import type { HeadEnd } from "../head-end.ts";
 import type { HubPairing } from "../types.ts";
 import { buildHubConfig } from "./hub-config-builder.ts";
@@ -44,10 +45,10 @@ export function hubRoutes(h: HeadEnd, o: HubRoutesOptions): Hono {
   /** The message must speak for the hub that signed it and the premises it is paired to. */
   function samePremises(hub: HubPairing, msg: { hubId?: string; premisesId: string }): void {
     if (msg.hubId !== undefined && msg.hubId !== hub.hubId) {
-      throw new HeadEndError("forbidden", `message names hub ${msg.hubId} but was signed by hub ${hub.hubId}`, "hubId", { code: "cross-premises" });
+      throw new ApiError("cross-premises", `message names hub ${msg.hubId} but was signed by hub ${hub.hubId}`, "hubId");
     }
     if (msg.premisesId !== hub.premisesId) {
-      throw new HeadEndError("forbidden", `hub ${hub.hubId} is paired to premises ${hub.premisesId}, not ${msg.premisesId}`, "premisesId", { code: "cross-premises" });
+      throw new ApiError("cross-premises", `hub ${hub.hubId} is paired to premises ${hub.premisesId}, not ${msg.premisesId}`, "premisesId");
     }
   }
 
@@ -66,7 +67,7 @@ export function hubRoutes(h: HeadEnd, o: HubRoutesOptions): Hono {
     const ack = parseMessageJson(ROUTES.acks.request, text, ROUTES.acks.name);
     samePremises(hub, ack);
     const r = h.binding.acknowledge(ack);
-    if (!r) throw new HeadEndError("not-found", `no commissioning on record for PEV ${ack.vin} at premises ${ack.premisesId}`, "vin");
+    if (!r) throw new ApiError("not-found", `no commissioning on record for PEV ${ack.vin} at premises ${ack.premisesId}`, "vin");
     return c.json(receipt(r.duplicate));
   });
 
@@ -86,16 +87,18 @@ export function hubRoutes(h: HeadEnd, o: HubRoutesOptions): Hono {
       try {
         samePremises(hub, r);
       } catch (e) {
-        const err = e as HeadEndError;
-        throw new HeadEndError("forbidden", `reports[${i}]: ${err.message}`, `reports[${i}].${err.field}`, { code: "cross-premises" });
+        const err = e as ApiError;
+        throw new ApiError("cross-premises", `reports[${i}]: ${err.message}`, `reports[${i}].${err.path}`);
       }
     });
     const results = h.sessions.intakeBatch(batch.reports).map((r, index) => {
       if (r.ok) return r.receipt;
       const e = r.error;
       // `status` is what this report would have been answered alone, so the hub decides the same way.
-      if (e instanceof HeadEndError) return { index, error: e.message, code: e.code, status: e.status, ...(e.field ? { path: `reports[${index}].${e.field}` } : {}) };
-      return { index, error: `internal error: ${(e as Error).message}`, code: "internal", status: 500 };
+      const api = asApiError(e as Error, translateUtilityError);
+      if (api) return { index, error: api.message, code: api.code, status: api.status, ...(api.path ? { path: `reports[${index}].${api.path}` } : {}) };
+      console.error(`utility: session batch reports[${index}]: ${(e as Error).stack ?? e}`);
+      return { index, error: "internal error; see the utility log", code: "internal", status: 500 };
     });
     if (results.some((r) => "outcome" in r && r.outcome === "accepted")) o.onSessionAccepted();
     const body: SessionReportBatchResult = { v: 1, results };
@@ -106,7 +109,7 @@ export function hubRoutes(h: HeadEnd, o: HubRoutesOptions): Hono {
     const { hub, text } = await verified(c);
     const batch = parseMessageJson(ROUTES.premisesIntervals.request, text, ROUTES.premisesIntervals.name);
     samePremises(hub, batch);
-    if (batch.utilityId !== h.utilityId) throw new HeadEndError("bad-request", `utility ${batch.utilityId} is not this utility`, "utilityId");
+    if (batch.utilityId !== h.utilityId) throw new ApiError("bad-request", `utility ${batch.utilityId} is not this utility`, "utilityId");
     h.ami.intake(batch.premisesId, batch.intervals);
     const last = batch.intervals[batch.intervals.length - 1];
     if (last) h.sessions.recheckLoad(batch.premisesId, batch.intervals[0]!.start, last.start + last.lengthS);

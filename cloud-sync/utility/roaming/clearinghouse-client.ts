@@ -1,5 +1,6 @@
 // The head-end's side of the clearinghouse: publish roaming tokens (our VINs), look up a foreign VIN's home
 // utility, post CDRs. Every call has a short timeout: binding must answer within the hub's comm-wait window.
+import { errorBodySchema } from "../../protocol/index.ts";
 import type { OcpiCdr } from "../../protocol/index.ts";
 
 export interface ClearinghouseClient {
@@ -37,10 +38,16 @@ export function clearinghouseClient(baseUrl: string, token: string, timeoutMs = 
     },
     async postCdr(cdr, homeUtilityId) {
       const res = await call("POST", "/v1/cdrs", { v: 1, homeUtilityId, cdr });
-      const body = (await res.json()) as { id?: string; existingId?: string; error?: string };
-      if (res.status === 409 && body.existingId) return { id: body.existingId, duplicate: true };
-      if (!res.ok || !body.id) throw new ClearinghouseError(res.status, `clearinghouse refused CDR ${cdr.id}: HTTP ${res.status} ${body.error ?? ""}`);
-      return { id: body.id, duplicate: false };
+      const body: unknown = await res.json().catch(() => null);
+      const refusal = errorBodySchema.safeParse(body);
+      const existingId = refusal.success ? refusal.data.error.details?.existingId : undefined;
+      if (res.status === 409 && typeof existingId === "string") return { id: existingId, duplicate: true };
+      const id = (body as { id?: unknown } | null)?.id;
+      if (!res.ok || typeof id !== "string") {
+        const why = refusal.success ? `${refusal.data.error.code}: ${refusal.data.error.message}` : "";
+        throw new ClearinghouseError(res.status, `clearinghouse refused CDR ${cdr.id}: HTTP ${res.status} ${why}`);
+      }
+      return { id, duplicate: false };
     },
   };
 }

@@ -7,7 +7,7 @@ import type { Clock } from "../../../core/time/index.ts";
 import { parseIso, type UtcSeconds } from "../../../core/time/index.ts";
 import type { CdrDelivery, OcpiCdr } from "../../protocol/index.ts";
 import type { EnrollmentStore } from "../enrollment/enrollment-store.ts";
-import { HeadEndError, conflict } from "../errors.ts";
+import { ApiError, conflict } from "../errors.ts";
 import { clearinghouseLedger, customerLedger, type Ledger } from "../ledger/ledger.ts";
 import type { ClearinghouseClient } from "./clearinghouse-client.ts";
 
@@ -103,7 +103,7 @@ export class RoamingSync {
   receiveCdr(d: CdrDelivery): { entryId: number } {
     const vin = d.cdr.cdr_token.uid;
     const pev = this.enrollment.pev(vin);
-    if (!pev) throw new HeadEndError("not-found", `PEV ${vin} is not a customer's PEV at this utility`, "cdr.cdr_token.uid");
+    if (!pev) throw new ApiError("not-found", `PEV ${vin} is not a customer's PEV at this utility`, "cdr.cdr_token.uid");
     return this.db.transaction(() => {
       const seen = this.db.query("SELECT entry_id FROM cdrs_in WHERE cdr_id = ? OR session_id = ?").get(d.clearinghouseCdrId, d.cdr.session_id) as { entry_id: number } | null;
       if (seen) throw conflict(`CDR ${d.clearinghouseCdrId} (session ${d.cdr.session_id}) was already billed`, "clearinghouseCdrId", { existingEntryId: seen.entry_id });

@@ -125,7 +125,7 @@ export class SessionIntake {
 
   /**
    * Takes one report from hub `hubId` (already verified and paired to the report's premises).
-   * Throws HeadEndError (400) for IDs that contradict the utility's records.
+   * Throws ApiError (400) for IDs that contradict the utility's records.
    */
   intake(r: SessionReport): SessionReceipt {
     const now = this.d.clock.now();

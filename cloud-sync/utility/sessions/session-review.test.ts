@@ -74,7 +74,7 @@ test("FR-15: releasing twice is a 409 and bills nothing more; AMI re-sent later 
   const before = await balance(h1.accountId);
   const again = await review("S-R1", { decision: "release", note: "again" });
   assert.is(again.status, 409);
-  assert.is(again.body.code, "conflict");
+  assert.is(again.body.error?.code, "conflict");
   assert.is((await review("S-R1", { decision: "reject", note: "changed my mind" })).status, 409);
   const ami = await t.op("POST", "/v1/ami/intervals", {
     v: 1, utilityId: "UTIL-A", premisesId: h1.premisesId, meterId: "AMI-1", source: "ami",
@@ -101,12 +101,12 @@ test("FR-15: a held session rejected by the operator is never billed; the decisi
 test("FR-15: an invalid review body is a 400 naming the field; an unknown session is a 404", async () => {
   const bad = await review("S-R1", { decision: "approve", note: "x" });
   assert.is(bad.status, 400);
-  assert.is(bad.body.path, "decision");
+  assert.is(bad.body.error?.path, "decision");
   const noNote = await review("S-R1", { decision: "release" });
   assert.is(noNote.status, 400);
-  assert.is(noNote.body.path, "note");
+  assert.is(noNote.body.error?.path, "note");
   const blank = await review("S-R1", { decision: "release", note: "   " });
-  assert.is(blank.body.path, "note");
+  assert.is(blank.body.error?.path, "note");
   assert.is((await review("S-R1", "{not json")).status, 400);
   const unknown = await review("S-NOPE", { decision: "release", note: "x" });
   assert.is(unknown.status, 404);

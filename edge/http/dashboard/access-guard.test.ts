@@ -50,10 +50,10 @@ test("no default password: a one-time setup code is logged, and the API is close
   assert.is((await fetch(`${h.url}/healthz`)).status, 200);
   const wrong = await post("/api/v1/auth/setup", { code: "aaaa-bbbb-cccc", password: PASSWORD });
   assert.is(wrong.status, 401);
-  assert.is(((await wrong.json()) as { path: string }).path, "code");
+  assert.is(((await wrong.json()) as { error: { path: string } }).error.path, "code");
   const short = await post("/api/v1/auth/setup", { code, password: "short" });
   assert.is(short.status, 400);
-  assert.match(((await short.json()) as { error: string }).error, /at least 10 characters/);
+  assert.match(((await short.json()) as { error: { message: string } }).error.message, /at least 10 characters/);
   const ok = await post("/api/v1/auth/setup", { code, password: PASSWORD });
   assert.is(ok.status, 200);
   const setCookie = ok.headers.get("set-cookie") ?? "";
@@ -106,12 +106,12 @@ test("CSRF: a state change needs the session's token header, and a foreign Origi
   const body = { mode: "charge-now" };
   const noToken = await post("/api/v1/dashboard/charge-mode", body, { cookie });
   assert.is(noToken.status, 403);
-  assert.is(((await noToken.json()) as { path: string }).path, "x-csrf-token");
+  assert.is(((await noToken.json()) as { error: { path: string } }).error.path, "headers.x-csrf-token");
   const wrongToken = await post("/api/v1/dashboard/charge-mode", body, { cookie, "x-csrf-token": "nope" });
   assert.is(wrongToken.status, 403);
   const foreign = await post("/api/v1/dashboard/charge-mode", body, { cookie, "x-csrf-token": csrf, origin: "http://evil.example" });
   assert.is(foreign.status, 403);
-  assert.is(((await foreign.json()) as { path: string }).path, "origin");
+  assert.is(((await foreign.json()) as { error: { path: string } }).error.path, "headers.origin");
   const crossSite = await post("/api/v1/auth/login", { password: PASSWORD }, { "sec-fetch-site": "cross-site" });
   assert.is(crossSite.status, 403);
   const form = await fetch(`${h.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "password=x" });
@@ -120,7 +120,7 @@ test("CSRF: a state change needs the session's token header, and a foreign Origi
   assert.is(ok.status, 200);
   const bad = await post("/api/v1/dashboard/charge-mode", { mode: "cheapest-hours", departAt: "25:00" }, { cookie, "x-csrf-token": csrf });
   assert.is(bad.status, 400);
-  assert.is(((await bad.json()) as { path: string }).path, "departAt");
+  assert.is(((await bad.json()) as { error: { path: string } }).error.path, "departAt");
 });
 
 test("FR-35: the customer sees a utility demand-response event on the Now view and can opt out, where the program allows it", async () => {
@@ -131,7 +131,7 @@ test("FR-35: the customer sees a utility demand-response event on the Now view a
   assert.is((await post("/api/v1/dashboard/dr/opt-out", { id: "DR-9" }, { cookie })).status, 403, "CSRF token required");
   const unknown = await post("/api/v1/dashboard/dr/opt-out", { id: "DR-0" }, { cookie, "x-csrf-token": csrf });
   assert.is(unknown.status, 400);
-  assert.is(((await unknown.json()) as { path: string }).path, "id");
+  assert.is(((await unknown.json()) as { error: { path: string } }).error.path, "id");
   const ok = await post("/api/v1/dashboard/dr/opt-out", { id: "DR-9" }, { cookie, "x-csrf-token": csrf });
   assert.is(ok.status, 200);
   assert.is(h.hub.snapshot().dr?.optedOut, true);

@@ -1,9 +1,10 @@
-// The one gate in front of the hub's HTTP API: secure headers on every answer, the login cookie for every API call,
-// and CSRF protection for every state-changing request (Origin check plus a per-session token header).
+// The one gate in front of the hub's HTTP API: the login cookie for every API call, and CSRF protection for every
+// state-changing request (Origin check plus a per-session token header). Refusals are thrown as ApiError; the
+// secure headers are set on every answer by the app itself (edge/http/secure-headers.ts).
 // The static dashboard files are public (they hold no data); /healthz stays public (registered before this gate).
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { secureHeaders } from "hono/secure-headers";
+import { ApiError } from "../../../cloud-sync/protocol/index.ts";
 import type { LoginSession, OwnerAuth } from "./owner-auth.ts";
 import { sameSecret } from "./owner-auth.ts";
 
@@ -33,60 +34,43 @@ export function originProblem(c: Context): string | null {
   return null;
 }
 
-const headers = secureHeaders({
-  contentSecurityPolicy: {
-    defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", "data:"],
-    connectSrc: ["'self'"], fontSrc: ["'self'"], objectSrc: ["'none'"], baseUri: ["'none'"], formAction: ["'self'"], frameAncestors: ["'none'"],
-  },
-  // The hub speaks plain HTTP on the LAN: HSTS would lock browsers out.
-  strictTransportSecurity: false,
-  crossOriginEmbedderPolicy: false,
-  referrerPolicy: "no-referrer",
-  permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
-});
-
 export function accessGuard(auth: OwnerAuth): MiddlewareHandler {
   return async (c, next) => {
-    // A refusal is put in c.res inside secureHeaders' next(), so it gets the same secure headers as any answer.
-    const refuse = (r: Response) => { c.res = r; };
-    await headers(c, async () => {
-      const path = c.req.path;
-      const token = getCookie(c, SESSION_COOKIE);
-      const session = auth.session(token);
-      c.set("login", session);
-      c.set("loginToken", token);
-      if (!isData(path)) {
-        if (!isSafe(c.req.method)) { refuse(c.json({ error: `no route ${c.req.method} ${path}` }, 404)); return; }
-        await next();
-        return;
-      }
-      const key = `${c.req.method} ${path}`;
-      if (!isSafe(c.req.method)) {
-        const bad = originProblem(c);
-        if (bad) { refuse(c.json({ error: bad, path: "origin" }, 403)); return; }
-        if (PUBLIC_API.has(key)) {
-          // Only JSON bodies: an HTML form from another site cannot send one without a CORS preflight we never grant.
-          if (key !== "POST /api/v1/auth/logout" && !(c.req.header("content-type") ?? "").startsWith("application/json")) {
-            refuse(c.json({ error: "send the body as JSON (Content-Type: application/json)", path: "content-type" }, 415));
-            return;
-          }
-          await next();
-          return;
+    const path = c.req.path;
+    const token = getCookie(c, SESSION_COOKIE);
+    const session = auth.session(token);
+    c.set("login", session);
+    c.set("loginToken", token);
+    if (!isData(path)) {
+      if (!isSafe(c.req.method)) throw new ApiError("not-found", `no route ${c.req.method} ${path}`);
+      await next();
+      return;
+    }
+    const key = `${c.req.method} ${path}`;
+    if (!isSafe(c.req.method)) {
+      const bad = originProblem(c);
+      if (bad) throw new ApiError("forbidden", bad, "headers.origin");
+      if (PUBLIC_API.has(key)) {
+        // Only JSON bodies: an HTML form from another site cannot send one without a CORS preflight we never grant.
+        if (key !== "POST /api/v1/auth/logout" && !(c.req.header("content-type") ?? "").startsWith("application/json")) {
+          throw new ApiError("unsupported-media-type", "send the body as JSON (Content-Type: application/json)", "headers.content-type");
         }
-        if (!session) { refuse(c.json({ error: "log in first: no valid session cookie", path: "cookie" }, 401)); return; }
-        if (session.role !== "owner") { refuse(c.json({ error: "the guest view is read-only", path: "role" }, 403)); return; }
-        const sent = c.req.header(CSRF_HEADER);
-        if (!sent || !sameSecret(sent, session.csrf)) { refuse(c.json({ error: `missing or wrong ${CSRF_HEADER} header`, path: CSRF_HEADER }, 403)); return; }
         await next();
         return;
       }
-      if (PUBLIC_API.has(key) || session) { await next(); return; }
-      if (auth.guestView()) {
-        c.set("login", { role: "guest", csrf: "", expiresMs: 0 });
-        await next();
-        return;
-      }
-      refuse(c.json({ error: "log in first: no valid session cookie", path: "cookie" }, 401));
-    });
+      if (!session) throw new ApiError("unauthorized", "log in first: no valid session cookie", "cookie");
+      if (session.role !== "owner") throw new ApiError("forbidden", "the guest view is read-only", "role");
+      const sent = c.req.header(CSRF_HEADER);
+      if (!sent || !sameSecret(sent, session.csrf)) throw new ApiError("forbidden", `missing or wrong ${CSRF_HEADER} header`, `headers.${CSRF_HEADER}`);
+      await next();
+      return;
+    }
+    if (PUBLIC_API.has(key) || session) { await next(); return; }
+    if (auth.guestView()) {
+      c.set("login", { role: "guest", csrf: "", expiresMs: 0 });
+      await next();
+      return;
+    }
+    throw new ApiError("unauthorized", "log in first: no valid session cookie", "cookie");
   };
 }

@@ -1,5 +1,6 @@
 // The JSON the dashboard pages read, built from the engine snapshot, the store and the tariff. Times stay UTC
 // seconds on the wire; the page formats them in the premises' time zone, which every view carries.
+import { badRequest } from "../../../cloud-sync/protocol/index.ts";
 import type { MeteredInterval, Tariff } from "../../../core/tariff/index.ts";
 import { localDateAt, localMidnightUtc } from "../../../core/tariff/index.ts";
 import type { UtcSeconds } from "../../../core/time/index.ts";
@@ -96,11 +97,11 @@ export function sessionsView(ctx: DashboardContext, limit: number, before: numbe
 /** YYYY-MM of a moment in the premises zone. */
 export const localMonth = (tz: string, t: number): string => localDateAt(tz, t).slice(0, 7);
 
-export class BadInput extends Error { constructor(message: string, readonly path: string) { super(message); } }
+
 
 export function usageView(ctx: DashboardContext, month: string, now: UtcSeconds) {
   const m = /^(\d{4})-(\d{2})$/.exec(month);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new BadInput(`month must look like 2024-06, got ${JSON.stringify(month)}`, "month");
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw badRequest(`month must look like 2024-06, got ${JSON.stringify(month)}`, "month");
   const y = Number(m[1]);
   const mo = Number(m[2]);
   const tariff = findTariff(ctx.defaultTariffId);

@@ -89,7 +89,7 @@ if (!existsSync(CHROMIUM)) {
   test("a request without the session cookie is refused; one with the cookie but no CSRF token too", async () => {
     const bare = await fetch(`${h.url}/api/v1/status`);
     assert.is(bare.status, 401);
-    assert.match(((await bare.json()) as { error: string }).error, /log in/);
+    assert.match(((await bare.json()) as { error: { message: string } }).error.message, /log in/);
     const events = await fetch(`${h.url}/api/v1/events`);
     assert.is(events.status, 401);
     const health = await fetch(`${h.url}/healthz`);

@@ -7,14 +7,14 @@ import type { Hub } from "../../hub/hub.ts";
 import type { ZigbeeNetwork } from "../../hub/ports.ts";
 import type { HubStore } from "../../store/hub-store.ts";
 import { accessGuard } from "./access-guard.ts";
-import { mountAuthRoutes } from "./auth-routes.ts";
+import { authRoutes } from "./auth-routes.ts";
 import type { DashboardContext } from "./dashboard-views.ts";
 import { CHARGE_PLAN_KEY, type ChargePlanSetting } from "./dashboard-views.ts";
 import { mountLiveEvents } from "./live-events.ts";
 import { LoginRateLimit } from "./login-rate-limit.ts";
 import { OwnerAuth } from "./owner-auth.ts";
-import { mountReadApi } from "./read-api.ts";
-import { mountZigbeeApi } from "./zigbee-api.ts";
+import { readApi } from "./read-api.ts";
+import { zigbeeApi } from "./zigbee-api.ts";
 import { DEFAULT_UI_DIST, mountStaticFiles } from "./static-files.ts";
 
 export interface DashboardOptions {
@@ -27,6 +27,8 @@ export interface DashboardOptions {
   distDir?: string;
   /** Login attempts allowed per client per minute (default 5). */
   loginAttemptsPerMinute?: number;
+  /** Login attempts allowed per minute across all clients (default 30). */
+  loginAttemptsPerMinuteAllClients?: number;
   /** The Zigbee network, when [zigbee] is configured: listed on the Devices page with a permit-join button. */
   zigbee?: ZigbeeNetwork | null;
 }
@@ -47,7 +49,10 @@ export interface Dashboard {
 export function createDashboard(opts: DashboardOptions): Dashboard {
   const log = opts.log ?? ((l: string) => console.log(l));
   let auth: OwnerAuth | null = null;
-  const limit = new LoginRateLimit(opts.loginAttemptsPerMinute ?? 5, 60_000);
+  const limits = {
+    perClient: new LoginRateLimit(opts.loginAttemptsPerMinute ?? 5, 60_000),
+    allClients: new LoginRateLimit(opts.loginAttemptsPerMinuteAllClients ?? 30, 60_000),
+  };
   const authFor = (store: HubStore): OwnerAuth => {
     if (!auth) {
       auth = new OwnerAuth(store);
@@ -65,9 +70,9 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       parts.hub.onChange((ch) => {
         if (ch.kind === "reading" && ch.device === "eumd") last = { powerW: ch.powerW, at: ch.at };
       });
-      mountAuthRoutes(app, a, limit);
-      mountReadApi(app, ctx, parts.clock, () => a.guestView());
-      mountZigbeeApi(app, ctx);
+      app.route("/", authRoutes(a, limits));
+      app.route("/", readApi(ctx, parts.clock, () => a.guestView()));
+      app.route("/", zigbeeApi(ctx));
       mountLiveEvents(app, ctx, parts.clock);
       mountStaticFiles(app, opts.distDir ?? DEFAULT_UI_DIST, log);
     },

@@ -3,7 +3,9 @@
 // with argon2id (Bun.password, memory-hard). Session tokens are random; only their SHA-256 is kept, in memory,
 // so a leaked heap dump or a restart never yields a usable cookie.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { ApiError, badRequest, conflict } from "../../../cloud-sync/protocol/index.ts";
 import type { HubStore } from "../../store/hub-store.ts";
+import { weakPasswordReason } from "./weak-passwords.ts";
 
 export type Role = "owner" | "guest";
 
@@ -17,9 +19,6 @@ const GUEST_VIEW_KEY = "dashboard.guestView";
 const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 export const MIN_PASSWORD_LENGTH = 10;
 
-export class AuthError extends Error {
-  constructor(message: string, readonly path: string, readonly status: 400 | 401 | 403 | 409) { super(message); }
-}
 
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
 
@@ -61,9 +60,11 @@ export class OwnerAuth {
   setGuestView(on: boolean): void { this.store.setSetting(GUEST_VIEW_KEY, on, Math.floor(this.nowMs() / 1000)); }
 
   private static checkNewPassword(pw: unknown, path: string): string {
-    if (typeof pw !== "string") throw new AuthError(`${path} must be a string`, path, 400);
-    if ([...pw].length < MIN_PASSWORD_LENGTH) throw new AuthError(`${path} must be at least ${MIN_PASSWORD_LENGTH} characters`, path, 400);
-    if (pw.length > 1024) throw new AuthError(`${path} must be at most 1024 characters`, path, 400);
+    if (typeof pw !== "string") throw badRequest(`${path} must be a string`, path);
+    if ([...pw].length < MIN_PASSWORD_LENGTH) throw badRequest(`${path} must be at least ${MIN_PASSWORD_LENGTH} characters`, path);
+    if (pw.length > 1024) throw badRequest(`${path} must be at most 1024 characters`, path);
+    const weak = weakPasswordReason(pw);
+    if (weak) throw badRequest(`${path} ${weak}; choose another`, path);
     return pw;
   }
 
@@ -74,9 +75,9 @@ export class OwnerAuth {
 
   /** First run: the setup code proves the person stands at the hub's console or log. Returns a session token. */
   async setup(code: unknown, password: unknown): Promise<{ token: string; session: LoginSession }> {
-    if (this.passwordSet() || this.code === null) throw new AuthError("the password is already set; log in instead", "code", 409);
+    if (this.passwordSet() || this.code === null) throw conflict("the password is already set; log in instead", "code");
     if (typeof code !== "string" || !sameSecret(code.trim().toLowerCase(), this.code)) {
-      throw new AuthError("the setup code is wrong; it is printed in the hub's log and console", "code", 401);
+      throw new ApiError("unauthorized", "the setup code is wrong; it is printed in the hub's log and console", "code");
     }
     await this.storePassword(OwnerAuth.checkNewPassword(password, "password"));
     this.code = null; // one-time
@@ -85,9 +86,9 @@ export class OwnerAuth {
 
   async login(password: unknown): Promise<{ token: string; session: LoginSession }> {
     const stored = this.store.getSetting<StoredPassword>(PASSWORD_KEY);
-    if (!stored) throw new AuthError("no password is set yet; use the setup code from the hub's log", "password", 409);
+    if (!stored) throw conflict("no password is set yet; use the setup code from the hub's log", "password");
     if (typeof password !== "string" || password.length > 1024 || !(await Bun.password.verify(password, stored.hash))) {
-      throw new AuthError("wrong password", "password", 401);
+      throw new ApiError("unauthorized", "wrong password", "password");
     }
     return this.open("owner");
   }
@@ -95,7 +96,7 @@ export class OwnerAuth {
   async changePassword(current: unknown, next: unknown, keepToken: string): Promise<void> {
     const stored = this.store.getSetting<StoredPassword>(PASSWORD_KEY);
     if (!stored || typeof current !== "string" || !(await Bun.password.verify(current, stored.hash))) {
-      throw new AuthError("the current password is wrong", "current", 401);
+      throw new ApiError("unauthorized", "the current password is wrong", "current");
     }
     await this.storePassword(OwnerAuth.checkNewPassword(next, "next"));
     // Every other device is logged out: a changed password is often a response to a lost phone.

@@ -1,6 +1,7 @@
 // Serves the built dashboard (ui/dist): hashed assets as immutable for a year, index.html as no-cache so a new
 // build is picked up at once. If ui/dist is missing (a clean clone) or stale, the hub builds it first by running
 // `bun ui/build.ts` in a child process (edge/ does not import ui/). Files are read once and kept gzipped in memory.
+import { ApiError } from "../../../cloud-sync/protocol/index.ts";
 import type { Hono } from "hono";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -65,7 +66,7 @@ export function mountStaticFiles(app: Hono, distDir: string = DEFAULT_UI_DIST, l
   void files().catch((e) => log((e as Error).message));
   app.get("*", async (c) => {
     const path = c.req.path === "/index.html" ? "/" : c.req.path;
-    if (path.startsWith("/api/")) return c.json({ error: `no route GET ${path}` }, 404);
+    if (path.startsWith("/api/")) throw new ApiError("not-found", `no route GET ${path}`);
     let all: Map<string, Asset>;
     try { all = await files(); } catch (e) { return c.text(`the dashboard is not available: ${(e as Error).message}`, 503); }
     let a = all.get(path);
