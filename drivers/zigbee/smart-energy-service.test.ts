@@ -75,14 +75,14 @@ test("coordinator: network settings, permit-join with a limit, install codes, de
 
 test("price: published at a period change (not twice), answered on GetCurrentPrice with the request's TSN", () =>
   rig(async (r) => {
-    assert.ok(await r.se.setPrice({ period: 0, label: "OFFPEAK", priceMicroUsdPerKWh: 123450, since: NOW, until: (NOW + 7200) as UtcSeconds }));
+    assert.ok(await r.se.setPrice({ period: 0, tiers: 2, label: "OFFPEAK", priceMicroUsdPerKWh: 123450, since: NOW, until: (NOW + 7200) as UtcSeconds }));
     const f = parseSeFrame(PRICE_CLUSTER_ID, (await r.adapter.nextSent(sentTo(PRICE_CLUSTER_ID))).data);
     assert.is(f.command, "publishPrice");
     const p = parsePublishPrice(f.payload);
     assert.equal([p.providerId, p.rateLabel, p.price, p.priceTrailingDigit, p.priceTier, p.currency, p.startTime, p.durationMin], [7, "OFFPEAK", 12345, 5, 1, 840, "now", 120]);
-    assert.is(await r.se.setPrice({ period: 0, label: "OFFPEAK", priceMicroUsdPerKWh: 123450, since: NOW, until: (NOW + 7200) as UtcSeconds }), false);
+    assert.is(await r.se.setPrice({ period: 0, tiers: 2, label: "OFFPEAK", priceMicroUsdPerKWh: 123450, since: NOW, until: (NOW + 7200) as UtcSeconds }), false);
     r.clock.advance(7200_000);
-    assert.ok(await r.se.setPrice({ period: 1, label: "PEAK", priceMicroUsdPerKWh: 410000, since: (NOW + 7200) as UtcSeconds }));
+    assert.ok(await r.se.setPrice({ period: 1, tiers: 2, label: "PEAK", priceMicroUsdPerKWh: 410000, since: (NOW + 7200) as UtcSeconds }));
     const peak = parsePublishPrice(parseSeFrame(PRICE_CLUSTER_ID, (await r.adapter.nextSent(sentTo(PRICE_CLUSTER_ID))).data).payload);
     assert.equal([peak.rateLabel, peak.price, peak.priceTrailingDigit, peak.priceTier, peak.durationMin], ["PEAK", 41, 2, 2, "until-changed"]);
     assert.ok(peak.issuerEventId > p.issuerEventId, "issuer event IDs grow");
@@ -96,6 +96,30 @@ test("price: published at a period change (not twice), answered on GetCurrentPri
     fromEvse(r, PRICE_CLUSTER_ID, buildClientCommand(PRICE, "priceAcknowledgement", { providerId: 7, issuerEventId: peak.issuerEventId, priceAckTime: toZigbeeUtc(NOW), control: 0 }, 0x35));
     await new Promise((res) => setTimeout(res, 20));
     assert.equal(r.se.priceAcks, [{ ieeeAddr: EVSE, issuerEventId: peak.issuerEventId, at: NOW }]);
+  }));
+
+test("FR-35: setPrice never reports success for a PublishPrice that did not go out", () =>
+  rig(async (r) => {
+    // The label cut at 12 bytes used to end inside the ⚡, the encoder threw, and setPrice still said it had published.
+    assert.ok(await r.se.setPrice({ period: 0, tiers: 2, label: "Super-Off ⚡EV", priceMicroUsdPerKWh: 90000, since: NOW }));
+    const p = parsePublishPrice(parseSeFrame(PRICE_CLUSTER_ID, (await r.adapter.nextSent(sentTo(PRICE_CLUSTER_ID))).data).payload);
+    assert.equal([p.rateLabel, p.priceTier, p.numberOfPriceTiers], ["Super-Off ", 1, 2]);
+    // A tariff SE cannot express: refused by name, and GetCurrentPrice no longer answers with the old price.
+    await r.se.setPrice({ period: 16, tiers: 17, label: "P17", priceMicroUsdPerKWh: 90000, since: NOW }).then(
+      () => assert.unreachable("17 tiers accepted"),
+      (e: Error) => assert.match(e.message, /PublishPrice for "P17" \(period 16\) cannot be sent: the tariff has 17 periods/),
+    );
+    assert.is(r.se.currentPublishPrice(), undefined);
+    // A device that cannot be reached: setPrice rejects naming it, and the next call sends again with the same issuer ID.
+    const send = r.adapter.sendZclFrameToEndpoint.bind(r.adapter);
+    r.adapter.sendZclFrameToEndpoint = async () => { throw new Error("MAC no ack"); };
+    const at = { period: 1, tiers: 2, label: "PEAK", priceMicroUsdPerKWh: 410000, since: NOW };
+    await r.se.setPrice(at).then(() => assert.unreachable("unreachable device reported as published"), (e: Error) => assert.match(e.message, new RegExp(`cluster 0x0700: ${EVSE}/1: .*MAC no ack`)));
+    r.adapter.sendZclFrameToEndpoint = send;
+    assert.ok(await r.se.setPrice(at), "not published yet, so sent again");
+    const again = parsePublishPrice(parseSeFrame(PRICE_CLUSTER_ID, (await r.adapter.nextSent(sentTo(PRICE_CLUSTER_ID))).data).payload);
+    assert.equal([again.rateLabel, again.issuerEventId], ["PEAK", r.se.currentPublishPrice()!.issuerEventId]);
+    assert.is(await r.se.setPrice(at), false, "now every client has it");
   }));
 
 test("DR: LoadControlEvent goes to the EV device class and the device's ReportEventStatus is recorded", () =>
@@ -124,6 +148,9 @@ test("FR-17, FR-24: the binding result is shown with DisplayMessage and the cust
     fromEvse(r, MESSAGING_CLUSTER_ID, buildClientCommand(MESSAGING, "messageConfirmation", { messageId: id2, confirmationTime: toZigbeeUtc(NOW) }, 4));
     await new Promise((res) => setTimeout(res, 20));
     assert.equal(r.se.confirmations, [{ ieeeAddr: EVSE, messageId: id2, at: NOW }]);
+    await r.se.cancelMessage(id2);
+    const c = parseSeFrame(MESSAGING_CLUSTER_ID, (await r.adapter.nextSent(sentTo(MESSAGING_CLUSTER_ID))).data);
+    assert.equal([c.command, c.payload.messageId, c.payload.messageControl], ["cancelMessage", id2, 0]);
   }));
 
 test("FR-20: an SE metering device serves the Meter port: reports → Wh and W with multiplier and divisor", () =>

@@ -6,7 +6,7 @@ import type { MessagePayload } from "zigbee-herdsman/dist/controller/events.js";
 import type { Clock } from "../../core/time/index.ts";
 import type { ZigbeeCoordinator } from "./coordinator.ts";
 import { DEVICE_CLASS_EV, loadControlEventPayload, parseReportEventStatus, type EventStatusReport, type LoadControlEvent } from "./drlc-messages.ts";
-import { bindingMessageText, displayMessagePayload, type DisplayMessage } from "./messaging-messages.ts";
+import { bindingMessageText, cancelMessagePayload, displayMessagePayload, type DisplayMessage } from "./messaging-messages.ts";
 import { seCalls } from "./endpoint-calls.ts";
 import { ZigbeeSeMeter } from "./metering.ts";
 import { publishPriceFromTariff, publishPricePayload, type PriceAt, type PublishPrice } from "./price-messages.ts";
@@ -114,6 +114,12 @@ export class ZigbeeSmartEnergy {
     const payload = displayMessagePayload({ messageId, importance: result.established ? "medium" : "high", confirmationRequired: !result.established, startTime: "now", durationMin, text: bindingMessageText(result) });
     await this.toClients(MESSAGING_CLUSTER_ID, (ep) => seCalls(ep).commandResponse(MESSAGING, "displayMessage", payload, { disableDefaultResponse: true }));
     return messageId;
+  }
+
+  /** Takes a message shown with showBindingResult off every SE display. */
+  async cancelMessage(messageId: number): Promise<void> {
+    const payload = cancelMessagePayload(messageId);
+    await this.toClients(MESSAGING_CLUSTER_ID, (ep) => seCalls(ep).commandResponse(MESSAGING, "cancelMessage", payload, { disableDefaultResponse: true }));
   }
 
   /** An SE metering device as the hub's Meter port. */
