@@ -2,50 +2,23 @@
 // we check what the hub sends back, byte for byte through herdsman's codec.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { setLogger, Zcl } from "zigbee-herdsman";
-import { TestClock } from "../../core/time/index.ts";
+import { Zcl } from "zigbee-herdsman";
 import type { UtcSeconds } from "../../core/time/index.ts";
-import { ZigbeeCoordinator } from "./coordinator.ts";
 import { DEVICE_CLASS_EV } from "./drlc-messages.ts";
 import { parsePublishPrice } from "./price-messages.ts";
 import { DRLC, DRLC_CLUSTER_ID, MESSAGING, MESSAGING_CLUSTER_ID, METERING_CLUSTER_ID, PRICE, PRICE_CLUSTER_ID, TUNNELING_CLUSTER_ID } from "./se-clusters.ts";
 import { buildClientCommand, parseSeFrame } from "./se-frames.ts";
-import { ZigbeeSmartEnergy } from "./smart-energy-service.ts";
 import { toZigbeeUtc } from "./se-time.ts";
 import { PEV_LINK_TUNNEL_PROTOCOL, TUNNEL_CHUNK_BYTES, type TunnelByteChannel } from "./tunnel.ts";
-import { AdapterDouble, seDeviceDbLines } from "./testing/adapter-double.ts";
+import { EVSE, EVSE_NWK, RIG_NOW, sentTo, withSeRig, type SeRig } from "./testing/se-rig.ts";
 
-const quiet = () => {};
-setLogger({ debug: quiet, info: quiet, warning: quiet, error: quiet });
-
-const EVSE = "0x00124b0000000aaa";
-const EVSE_NWK = 0x1234;
-const NOW = 1717398000 as UtcSeconds;
-
-interface Rig { dir: string; clock: TestClock; adapter: AdapterDouble; coord: ZigbeeCoordinator; se: ZigbeeSmartEnergy }
-
-async function rig(fn: (r: Rig) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "offpeak-"));
-  writeFileSync(join(dir, "database.db"), seDeviceDbLines([{ id: 2, ieeeAddr: EVSE, nwkAddr: EVSE_NWK, modelId: "SE EVSE", endpoint: 1, inClusters: [METERING_CLUSTER_ID, TUNNELING_CLUSTER_ID], outClusters: [PRICE_CLUSTER_ID, DRLC_CLUSTER_ID, MESSAGING_CLUSTER_ID] }]));
-  const clock = new TestClock(NOW * 1000);
-  const adapter = new AdapterDouble(15);
-  const coord = await ZigbeeCoordinator.start({ dataDir: dir, path: "tcp://127.0.0.1:1", adapter: "zstack", channel: 15, adapterForTests: adapter });
-  const se = new ZigbeeSmartEnergy({ coordinator: coord, clock, providerId: 7 });
-  try {
-    await fn({ dir, clock, adapter, coord, se });
-  } finally {
-    se.close();
-    await coord.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const NOW = RIG_NOW;
+type Rig = SeRig;
+const rig = withSeRig;
 
 const fromEvse = (r: Rig, clusterId: number, frame: Buffer) => r.adapter.receive(EVSE_NWK, 1, clusterId, frame);
-/** Cluster-specific frames the hub sent the EVSE (ZCL default responses are herdsman's business, not ours). */
-const sentTo = (clusterId: number) => (f: { clusterId: number; ieeeAddr: string; data: Buffer }) => f.clusterId === clusterId && f.ieeeAddr === EVSE && (f.data[0]! & 0x03) === 0x01;
 
 test("coordinator: network settings, permit-join with a limit, install codes, device list with last-seen, database under the data dir", () =>
   rig(async (r) => {
