@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Zcl } from "zigbee-herdsman";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 import { DRLC, DRLC_CLUSTER_ID, MESSAGING, MESSAGING_CLUSTER_ID, METERING_CLUSTER_ID, PRICE, PRICE_CLUSTER_ID, SE_PROFILE_ID, TUNNELING_CLUSTER_ID } from "./se-clusters.ts";
 import { buildClientCommand, parseSeFrame } from "./se-frames.ts";
 import { toZigbeeUtc } from "./se-time.ts";
