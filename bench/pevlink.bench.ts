@@ -48,7 +48,7 @@ const VIN = "1HGCM82633A004352";
 // 3. SE PublishPrice build + parse with herdsman's codec.
 {
   const now = Math.floor(Date.now() / 1000) as UtcSeconds;
-  const payload = publishPricePayload(publishPriceFromTariff({ period: 0, label: "OFFPEAK", priceMicroUsdPerKWh: 123450, since: now }, { providerId: 1, issuerEventId: 1, now }));
+  const payload = publishPricePayload(publishPriceFromTariff({ period: 0, tiers: 2, label: "OFFPEAK", priceMicroUsdPerKWh: 123450, since: now }, { providerId: 1, issuerEventId: 1, now }));
   const t0 = performance.now();
   let n = 0;
   while (performance.now() - t0 < 1000) {

@@ -37,6 +37,8 @@ export interface MeterReading {
   /** Cumulative imported energy register. */
   energyWh: Wh;
   powerW: W;
+  /** The meter gave no valid power (e.g. a Zigbee SE demand non-value): powerW is then 0 and is not a measurement. */
+  powerUnknown?: true;
   /** When the reading was taken, UTC seconds. */
   at: UtcSeconds;
 }

@@ -13,7 +13,10 @@ export interface LoadControlEvent {
   startTime: UtcSeconds | "now";
   /** 1..1440 minutes. */
   durationMin: number;
-  /** 1 green … 6 emergency, per SE criticality levels. */
+  /**
+   * SE 1.2 criticality (D.2.2.3.1.1.5): 1 green, 2..6 = levels 1..5, 7 emergency, 8 planned outage, 9 service
+   * disconnect, 10..15 utility defined; 0 and 16.. reserved.
+   */
   criticalityLevel: number;
   /** -100..100 % of load; undefined = not used. */
   averageLoadAdjustmentPercentage?: number;
@@ -25,6 +28,7 @@ export interface LoadControlEvent {
 
 export function loadControlEventPayload(e: LoadControlEvent): Record<string, number> {
   if (!Number.isInteger(e.durationMin) || e.durationMin < 1 || e.durationMin > 1440) throw new RangeError(`load control duration ${e.durationMin} min must be 1..1440`);
+  if (!Number.isInteger(e.criticalityLevel) || e.criticalityLevel < 1 || e.criticalityLevel > 15) throw new RangeError(`criticality level ${e.criticalityLevel} must be 1..15 (0 and above 15 are reserved)`);
   if (e.averageLoadAdjustmentPercentage !== undefined && (e.averageLoadAdjustmentPercentage < -100 || e.averageLoadAdjustmentPercentage > 100)) {
     throw new RangeError(`average load adjustment ${e.averageLoadAdjustmentPercentage}% must be -100..100`);
   }
@@ -35,7 +39,8 @@ export function loadControlEventPayload(e: LoadControlEvent): Record<string, num
     startTime: e.startTime === "now" ? 0 : toZigbeeUtc(e.startTime),
     durationInMinutes: e.durationMin,
     criticalityLevel: e.criticalityLevel,
-    // Temperature fields are for HVAC; "not used" is each type's non-value, which herdsman writes for NaN.
+    // Temperature fields are for HVAC; "not used" is each type's non-value, which herdsman writes for NaN: 0xFF for the
+    // UINT8 offsets, 0x8000 for the INT16 set points.
     coolingTemperatureOffset: Number.NaN,
     heatingTemperatureOffset: Number.NaN,
     coolingTemperatureSetPoint: Number.NaN,
@@ -65,6 +70,12 @@ export const EVENT_STATUS = {
 } as const;
 export type EventStatus = (typeof EVENT_STATUS)[keyof typeof EVENT_STATUS] | `unknown-0x${string}`;
 
+/** Signature Type (SE 1.2 D.2.3.3.1.1): 0x00 none, 0x01 ECDSA; 0x02..0xFF reserved. */
+export const SIGNATURE_NONE = 0x00;
+export const SIGNATURE_ECDSA = 0x01;
+/** An ECDSA signature over sect283k1 is r ‖ s, 21 bytes each. */
+export const ECDSA_SIGNATURE_BYTES = 42;
+
 export interface EventStatusReport {
   issuerEventId: number;
   status: EventStatus;
@@ -73,6 +84,10 @@ export interface EventStatusReport {
   criticalityLevelApplied: number;
   averageLoadAdjustmentPercentageApplied?: number;
   dutyCycleApplied?: number;
+  /**
+   * The report carries a well-formed ECDSA signature (type 0x01 and exactly 42 bytes). Not verified: that needs the
+   * device's CBKE certificate, which herdsman cannot obtain (docs/zigbee.md).
+   */
   signed: boolean;
 }
 
@@ -89,11 +104,30 @@ export function parseReportEventStatus(raw: Record<string, unknown>): EventStatu
     statusCode: code,
     at: fromZigbeeUtc(num("eventStatusTime")),
     criticalityLevelApplied: num("criticalityLevelApplied"),
-    signed: raw.signatureType === 0x01,
+    signed: signatureOf(raw),
   };
   const ala = raw.averageLoadAdjustmentPercentageApplied;
   if (typeof ala === "number" && !Number.isNaN(ala)) r.averageLoadAdjustmentPercentageApplied = ala;
   const dc = raw.dutyCycleApplied;
   if (typeof dc === "number" && !Number.isNaN(dc)) r.dutyCycleApplied = dc;
   return r;
+}
+
+/** Whether the report is signed; a signature that does not match its type is refused, never taken as "signed". */
+function signatureOf(raw: Record<string, unknown>): boolean {
+  const type = raw.signatureType;
+  const sig = raw.signature;
+  const len = Buffer.isBuffer(sig) ? sig.length : 0;
+  if (type === undefined || type === SIGNATURE_NONE) {
+    // Type 0: no signature. Some devices still fill the field with zeros; anything else is not a signature we know.
+    if (len > 0 && Buffer.isBuffer(sig) && sig.some((b) => b !== 0)) throw new RangeError(`reportEventStatus: signature type 0x00 (none) but ${len} signature byte(s) follow`);
+    return false;
+  }
+  if (type === SIGNATURE_ECDSA) {
+    if (len !== ECDSA_SIGNATURE_BYTES) throw new RangeError(`reportEventStatus: ECDSA signature (type 0x01) must be ${ECDSA_SIGNATURE_BYTES} bytes, got ${len}`);
+    return true;
+  }
+  // herdsman reads the ENUM8 non-value 0xFF as NaN.
+  const shown = typeof type === "number" ? `0x${(Number.isNaN(type) ? 0xff : type).toString(16).padStart(2, "0")}` : JSON.stringify(type);
+  throw new RangeError(`reportEventStatus: signature type ${shown} is reserved (0x00 none and 0x01 ECDSA are defined)`);
 }

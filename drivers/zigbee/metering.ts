@@ -1,6 +1,8 @@
 // SE Metering 0x0702 in Offpeak's units. The spec's rule: value × Multiplier ÷ Divisor is in the UnitOfMeasure
 // (kWh for summation, kW for demand); the formatting bitmaps only say how to *display* it. Bit 7 of UnitOfMeasure
 // means the raw values are BCD. Summation is floored to whole Wh, so differencing successive readings never invents energy.
+// ZCL non-values mean "no valid value", never a number: a UINT48 summation of 0xFFFFFFFFFFFF is refused, an INT24 demand
+// of 0x800000 is reported as unknown power, and a Multiplier or Divisor of 0 (or the UINT24 non-value) is invalid.
 import type { Meter, MeterReading } from "../../core/ports/index.ts";
 import { DeviceError } from "../../core/ports/index.ts";
 import type { Clock } from "../../core/time/index.ts";
@@ -15,8 +17,15 @@ export interface MeteringFormat {
   demandFormatting?: number;
 }
 
+/** ZCL non-values (ZCL 2.6.2 data types): UINT48 all ones, UINT24 all ones, INT24 0x800000. */
+export const SUMMATION_NON_VALUE = 0xffff_ffff_ffffn;
+export const UINT24_NON_VALUE = 0xff_ffff;
+export const DEMAND_NON_VALUE = -0x80_0000;
+
 function decodeRaw(raw: number | bigint, f: MeteringFormat, what: string): bigint {
+  if (typeof raw === "number" && !Number.isSafeInteger(raw)) throw new DeviceError("zigbee meter", "garbage", `${what} ${raw} is not a whole number`);
   const v = BigInt(raw);
+  if (what === "summation" && v === SUMMATION_NON_VALUE) throw new DeviceError("zigbee meter", "garbage", "summation is the UINT48 non-value 0xFFFFFFFFFFFF: the meter has no valid reading");
   if (v < 0n && what !== "demand") throw new DeviceError("zigbee meter", "garbage", `${what} ${raw} is negative`);
   if ((f.unitOfMeasure & 0x80) === 0) return v;
   // BCD: each hex nibble is one decimal digit.
@@ -26,9 +35,12 @@ function decodeRaw(raw: number | bigint, f: MeteringFormat, what: string): bigin
 }
 
 function checkFormat(f: MeteringFormat): void {
-  if ((f.unitOfMeasure & 0x7f) !== 0x00) throw new DeviceError("zigbee meter", "config", `unit of measure 0x${f.unitOfMeasure.toString(16)} is not kWh/kW: not an electricity meter`);
-  if (!Number.isInteger(f.multiplier) || f.multiplier <= 0) throw new DeviceError("zigbee meter", "config", `multiplier ${f.multiplier} must be a positive integer`);
-  if (!Number.isInteger(f.divisor) || f.divisor <= 0) throw new DeviceError("zigbee meter", "config", `divisor ${f.divisor} must be a positive integer`);
+  if (!Number.isInteger(f.unitOfMeasure) || (f.unitOfMeasure & 0x7f) !== 0x00) throw new DeviceError("zigbee meter", "config", `unit of measure 0x${f.unitOfMeasure.toString(16)} is not kWh/kW: not an electricity meter`);
+  // SE: "a value of 0 (for Multiplier or Divisor) is invalid"; 0xFFFFFF is the UINT24 non-value.
+  for (const k of ["multiplier", "divisor"] as const) {
+    const v = f[k];
+    if (!Number.isInteger(v) || v <= 0 || v >= UINT24_NON_VALUE) throw new DeviceError("zigbee meter", "config", `${k} ${Number.isNaN(v) ? "is the UINT24 non-value" : v} is invalid: it must be 1..16777214`);
+  }
 }
 
 /** CurrentSummationDelivered → whole Wh (floored). */
@@ -37,9 +49,10 @@ export function summationToWh(raw: number | bigint, f: MeteringFormat): Wh {
   return wh(Number((decodeRaw(raw, f, "summation") * BigInt(f.multiplier) * 1000n) / BigInt(f.divisor)));
 }
 
-/** InstantaneousDemand (signed, kW after multiplier/divisor) → W. */
-export function demandToW(raw: number, f: MeteringFormat): W {
+/** InstantaneousDemand (signed, kW after multiplier/divisor) → W; the non-value (NaN from herdsman, or raw 0x800000) → null, unknown. */
+export function demandToW(raw: number, f: MeteringFormat): W | null {
   checkFormat(f);
+  if (Number.isNaN(raw) || raw === DEMAND_NON_VALUE) return null;
   const v = decodeRaw(raw, f, "demand");
   return watts((Number(v) * f.multiplier * 1000) / f.divisor);
 }
@@ -92,16 +105,20 @@ export class ZigbeeSeMeter implements Meter {
     if (!fresh) this.onAttributes(await this.readOrFail(["currentSummDelivered", "instantaneousDemand"]));
     const s = this.last?.summation;
     if (s === undefined || (typeof s === "number" && Number.isNaN(s))) throw new DeviceError(this.source.label, "malformed", "no CurrentSummationDelivered value");
+    const energyWh = summationToWh(s, this.format);
     const d = this.last?.demand;
-    return { energyWh: summationToWh(s, this.format), powerW: d === undefined || Number.isNaN(d) ? watts(0) : demandToW(d, this.format), at: this.clock.now() };
+    const powerW = d === undefined ? null : demandToW(d, this.format);
+    // The Meter port has no "unknown" power: 0 W stands in and powerUnknown says it is not a measurement.
+    return powerW === null ? { energyWh, powerW: watts(0), powerUnknown: true, at: this.clock.now() } : { energyWh, powerW, at: this.clock.now() };
   }
 
   async close(): Promise<void> {}
 
   private mergeFormat(data: Record<string, unknown>): MeteringFormat {
-    const n = (k: string, dflt: number): number => (typeof data[k] === "number" && !Number.isNaN(data[k]) ? (data[k] as number) : (this.format as unknown as Record<string, number> | undefined)?.[k === "summaFormatting" ? "summationFormatting" : k] ?? dflt);
-    // Multiplier/Divisor are optional in SE: absent means 1.
-    return { unitOfMeasure: n("unitOfMeasure", 0), multiplier: n("multiplier", 1) || 1, divisor: n("divisor", 1) || 1, summationFormatting: n("summaFormatting", 0), demandFormatting: n("demandFormatting", 0) };
+    // A value the device sent wins, even 0 or NaN (herdsman's non-value): checkFormat refuses those by name. Only an
+    // attribute the device did not send keeps what was known, and Multiplier/Divisor, optional in SE, default to 1.
+    const n = (k: string, dflt: number): number => (typeof data[k] === "number" ? (data[k] as number) : (this.format as unknown as Record<string, number> | undefined)?.[k === "summaFormatting" ? "summationFormatting" : k] ?? dflt);
+    return { unitOfMeasure: n("unitOfMeasure", 0), multiplier: n("multiplier", 1), divisor: n("divisor", 1), summationFormatting: n("summaFormatting", 0), demandFormatting: n("demandFormatting", 0) };
   }
 
   private async readOrFail(names: string[]): Promise<Record<string, unknown>> {

@@ -1,6 +1,7 @@
 // PublishPrice and its requests, in Offpeak's units: the tariff's price in micro-dollars per kWh becomes an SE price
 // with trailing digits; Zigbee UTCTime becomes UtcSeconds; 0xFFFF duration is "until-changed", never NaN.
 import type { UtcSeconds } from "../../core/time/index.ts";
+import { truncateUtf8 } from "./se-text.ts";
 import { fromZigbeeUtc, toZigbeeUtc } from "./se-time.ts";
 
 /** ISO 4217 numeric code for US dollars. */
@@ -20,6 +21,7 @@ export interface PublishPrice {
   priceTrailingDigit: number;
   /** 0 = no tier, 1..15 = tier N. */
   priceTier: number;
+  /** How many tiers the tariff has (0..15), not which one is in force: a display uses it to lay out its tier table. */
   numberOfPriceTiers: number;
   registerTier: number;
   startTime: UtcSeconds | "now";
@@ -46,9 +48,15 @@ const nib = (hi: number, lo: number, what: string): number => {
 const orNotUsed = (v: number | undefined): number => (v === undefined ? Number.NaN : v);
 const used = (v: unknown): number | undefined => (typeof v === "number" && !Number.isNaN(v) ? v : undefined);
 
+/** SE 1.2 D.4.2.4.1: the Rate Label octet string carries at most 12 bytes. */
+export const MAX_RATE_LABEL_BYTES = 12;
+
 export function publishPricePayload(p: PublishPrice): PublishPricePayload {
   const label = Buffer.from(p.rateLabel, "utf8");
-  if (label.length > 12) throw new RangeError(`rate label ${JSON.stringify(p.rateLabel)} is ${label.length} bytes; SE allows 12`);
+  if (label.length > MAX_RATE_LABEL_BYTES) throw new RangeError(`rate label ${JSON.stringify(p.rateLabel)} is ${label.length} bytes; SE allows ${MAX_RATE_LABEL_BYTES}`);
+  if (p.priceTier > p.numberOfPriceTiers || p.registerTier > p.numberOfPriceTiers) {
+    throw new RangeError(`price tier ${p.priceTier} / register tier ${p.registerTier} is beyond the ${p.numberOfPriceTiers} tier(s) announced`);
+  }
   if (!Number.isInteger(p.price) || p.price < 0 || p.price > 0xfffffffe) throw new RangeError(`price ${p.price} must be a whole number 0..0xFFFFFFFE`);
   if (p.durationMin !== "until-changed" && (!Number.isInteger(p.durationMin) || p.durationMin < 0 || p.durationMin >= 0xffff)) {
     throw new RangeError(`price duration ${p.durationMin} min must be 0..65534 or "until-changed"`);
@@ -83,6 +91,12 @@ export function parsePublishPrice(raw: Record<string, unknown>): PublishPrice {
     return v;
   };
   const label = raw.rateLabel;
+  // se-clusters.ts reads the SE 1.1 tail all or nothing; bytes that cannot be a whole tail land here, and are refused
+  // rather than read as fields they are not.
+  const partial = raw.partialSe11Tail;
+  if (Buffer.isBuffer(partial) && partial.length > 0) {
+    throw new RangeError(`publishPrice: ${partial.length} byte(s) after Generation Price Ratio are not a whole SE 1.1 tail (8 bytes: alternate cost delivered, its unit and trailing digit, number of block thresholds, price control)`);
+  }
   const p: PublishPrice = {
     providerId: num("providerId"),
     rateLabel: Buffer.isBuffer(label) ? label.toString("utf8") : "",
@@ -113,6 +127,8 @@ export function parsePublishPrice(raw: Record<string, unknown>): PublishPrice {
 export interface PriceAt {
   /** 0-based URDB period index. */
   period: number;
+  /** How many periods the tariff version in force has: SE's Number of Price Tiers (at most 15 in this field). */
+  tiers: number;
   label: string;
   priceMicroUsdPerKWh: number;
   since: UtcSeconds;
@@ -140,24 +156,29 @@ export interface PriceContext {
   providerId: number;
   issuerEventId: number;
   now: UtcSeconds;
-  numberOfPriceTiers?: number;
 }
 
-/** The PublishPrice for what is in force now: tier = period + 1 (SE tier 0 means "no tier"), label = the period's label. */
+/**
+ * The PublishPrice for what is in force now: tier = period + 1 (SE tier 0 means "no tier"), number of tiers = the
+ * tariff's periods, label = the period's label cut to 12 bytes between characters. A tariff with more than 15 periods
+ * cannot be told in these 4-bit fields: refused by name rather than sent with a wrong tier.
+ */
 export function publishPriceFromTariff(at: PriceAt, ctx: PriceContext): PublishPrice {
   const { price, trailingDigits } = seAmountFromMicroUsd(at.priceMicroUsdPerKWh);
   const durationMin = at.until === undefined ? "until-changed" : Math.max(0, Math.min(0xfffe, Math.ceil((at.until - Math.max(at.since, ctx.now)) / 60)));
-  const tier = Math.min(15, at.period + 1);
+  if (!Number.isInteger(at.tiers) || at.tiers < 1 || at.tiers > 15) throw new RangeError(`the tariff has ${at.tiers} periods; a PublishPrice can name 1..15 price tiers`);
+  if (!Number.isInteger(at.period) || at.period < 0 || at.period >= at.tiers) throw new RangeError(`period ${at.period} is not one of the tariff's ${at.tiers} periods`);
+  const tier = at.period + 1;
   return {
     providerId: ctx.providerId,
-    rateLabel: Buffer.from(at.label, "utf8").subarray(0, 12).toString("utf8"),
+    rateLabel: truncateUtf8(at.label, MAX_RATE_LABEL_BYTES),
     issuerEventId: ctx.issuerEventId,
     currentTime: ctx.now,
     unitOfMeasure: UNIT_KWH,
     currency: CURRENCY_USD,
     priceTrailingDigit: trailingDigits,
     priceTier: tier,
-    numberOfPriceTiers: Math.min(15, ctx.numberOfPriceTiers ?? tier),
+    numberOfPriceTiers: at.tiers,
     registerTier: tier,
     startTime: at.since <= ctx.now ? "now" : at.since,
     durationMin,

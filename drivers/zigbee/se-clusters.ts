@@ -2,7 +2,9 @@
 // herdsman's ZCL knows Metering 0x0702 and Tunneling 0x0704 but not these three.
 // Field order and types follow the spec's command payload tables. Where a value has a spec meaning that coincides with
 // the ZCL "non-value" (0xFFFF duration = until changed), it is declared `special` so herdsman keeps the number instead of NaN.
-// Fields added by later SE versions are guarded with MINIMUM_REMAINING_BUFFER_BYTES so frames from older devices still parse.
+// Fields added by later SE versions are guarded with MINIMUM_REMAINING_BUFFER_BYTES so frames from older devices still parse;
+// a group of fields added together (the SE 1.1 PublishPrice tail) is read all or nothing, so a short remainder is never
+// read as the wrong fields.
 import { Zcl } from "zigbee-herdsman";
 import type { Cluster, Parameter } from "zigbee-herdsman/dist/zspec/zcl/definition/tstype";
 
@@ -23,6 +25,10 @@ export const MESSAGING = "seMessaging";
 const UNTIL_CHANGED = { 0xffff: "untilChanged" } as const;
 /** Present only when at least `n` bytes remain (SE 1.1/1.2 tail fields). */
 const tail = (n: number): Parameter["conditions"] => [{ type: ParameterCondition.MINIMUM_REMAINING_BUFFER_BYTES, value: n }];
+/** Present only when `field` was read (the rest of a group that is read all or nothing). */
+const after = (field: string): Parameter["conditions"] => [{ type: ParameterCondition.FIELD_EQUAL, field, value: undefined, reversed: true }];
+/** SE 1.1 added these five PublishPrice fields together: 4 + 1 + 1 + 1 + 1 bytes. */
+const SE11_PRICE_TAIL_BYTES = 8;
 
 export const priceCluster: Cluster = {
   ID: PRICE_CLUSTER_ID,
@@ -70,12 +76,18 @@ export const priceCluster: Cluster = {
         { name: "priceRatio", type: DataType.UINT8 },
         { name: "generationPrice", type: DataType.UINT32 },
         { name: "generationPriceRatio", type: DataType.UINT8 },
-        // SE 1.1 tail
-        { name: "alternateCostDelivered", type: DataType.UINT32, conditions: tail(4) },
-        { name: "alternateCostUnit", type: DataType.ENUM8, conditions: tail(1) },
-        { name: "alternateCostTrailingDigit", type: DataType.BITMAP8, conditions: tail(1) },
-        { name: "numberOfBlockThresholds", type: DataType.UINT8, conditions: tail(1) },
-        { name: "priceControl", type: DataType.BITMAP8, conditions: tail(1) },
+        // SE 1.1 tail, all or nothing
+        { name: "alternateCostDelivered", type: DataType.UINT32, conditions: tail(SE11_PRICE_TAIL_BYTES) },
+        { name: "alternateCostUnit", type: DataType.ENUM8, conditions: after("alternateCostDelivered") },
+        { name: "alternateCostTrailingDigit", type: DataType.BITMAP8, conditions: after("alternateCostDelivered") },
+        { name: "numberOfBlockThresholds", type: DataType.UINT8, conditions: after("alternateCostDelivered") },
+        { name: "priceControl", type: DataType.BITMAP8, conditions: after("alternateCostDelivered") },
+        // Never sent: catches 1..7 bytes that cannot be the SE 1.1 tail, so parsePublishPrice can refuse the frame.
+        {
+          name: "partialSe11Tail",
+          type: BuffaloZclDataType.BUFFER,
+          conditions: [...tail(1)!, { type: ParameterCondition.FIELD_EQUAL, field: "alternateCostDelivered", value: undefined }],
+        },
       ],
     },
   },
@@ -95,14 +107,16 @@ export const drlcCluster: Cluster = {
         { name: "eventStatus", type: DataType.ENUM8 },
         { name: "eventStatusTime", type: DataType.UTC },
         { name: "criticalityLevelApplied", type: DataType.UINT8 },
-        { name: "coolingTemperatureSetPointApplied", type: DataType.UINT16 },
-        { name: "heatingTemperatureSetPointApplied", type: DataType.UINT16 },
+        // Signed like the event's set points: 0x8000 (the INT16 non-value) = not used.
+        { name: "coolingTemperatureSetPointApplied", type: DataType.INT16 },
+        { name: "heatingTemperatureSetPointApplied", type: DataType.INT16 },
         { name: "averageLoadAdjustmentPercentageApplied", type: DataType.INT8 },
         { name: "dutyCycleApplied", type: DataType.UINT8 },
         { name: "eventControl", type: DataType.BITMAP8 },
         { name: "signatureType", type: DataType.ENUM8 },
-        // 42-byte ECDSA signature; devices that do not sign (signature type 0) often leave it out.
-        { name: "signature", type: BuffaloZclDataType.BUFFER, conditions: tail(42) },
+        // Signature type 0x01 = 42-byte ECDSA; devices that do not sign (type 0) often leave it out. Whatever bytes
+        // remain are read, so parseReportEventStatus can refuse a signature of the wrong length instead of ignoring it.
+        { name: "signature", type: BuffaloZclDataType.BUFFER, conditions: tail(1) },
       ],
     },
     getScheduledEvents: {

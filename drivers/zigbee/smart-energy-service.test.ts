@@ -2,50 +2,23 @@
 // we check what the hub sends back, byte for byte through herdsman's codec.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { setLogger, Zcl } from "zigbee-herdsman";
-import { TestClock } from "../../core/time/index.ts";
+import { Zcl } from "zigbee-herdsman";
 import type { UtcSeconds } from "../../core/time/index.ts";
-import { ZigbeeCoordinator } from "./coordinator.ts";
 import { DEVICE_CLASS_EV } from "./drlc-messages.ts";
 import { parsePublishPrice } from "./price-messages.ts";
 import { DRLC, DRLC_CLUSTER_ID, MESSAGING, MESSAGING_CLUSTER_ID, METERING_CLUSTER_ID, PRICE, PRICE_CLUSTER_ID, TUNNELING_CLUSTER_ID } from "./se-clusters.ts";
 import { buildClientCommand, parseSeFrame } from "./se-frames.ts";
-import { ZigbeeSmartEnergy } from "./smart-energy-service.ts";
 import { toZigbeeUtc } from "./se-time.ts";
 import { PEV_LINK_TUNNEL_PROTOCOL, TUNNEL_CHUNK_BYTES, type TunnelByteChannel } from "./tunnel.ts";
-import { AdapterDouble, seDeviceDbLines } from "./testing/adapter-double.ts";
+import { EVSE, EVSE_NWK, RIG_NOW, sentTo, withSeRig, type SeRig } from "./testing/se-rig.ts";
 
-const quiet = () => {};
-setLogger({ debug: quiet, info: quiet, warning: quiet, error: quiet });
-
-const EVSE = "0x00124b0000000aaa";
-const EVSE_NWK = 0x1234;
-const NOW = 1717398000 as UtcSeconds;
-
-interface Rig { dir: string; clock: TestClock; adapter: AdapterDouble; coord: ZigbeeCoordinator; se: ZigbeeSmartEnergy }
-
-async function rig(fn: (r: Rig) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "offpeak-"));
-  writeFileSync(join(dir, "database.db"), seDeviceDbLines([{ id: 2, ieeeAddr: EVSE, nwkAddr: EVSE_NWK, modelId: "SE EVSE", endpoint: 1, inClusters: [METERING_CLUSTER_ID, TUNNELING_CLUSTER_ID], outClusters: [PRICE_CLUSTER_ID, DRLC_CLUSTER_ID, MESSAGING_CLUSTER_ID] }]));
-  const clock = new TestClock(NOW * 1000);
-  const adapter = new AdapterDouble(15);
-  const coord = await ZigbeeCoordinator.start({ dataDir: dir, path: "tcp://127.0.0.1:1", adapter: "zstack", channel: 15, adapterForTests: adapter });
-  const se = new ZigbeeSmartEnergy({ coordinator: coord, clock, providerId: 7 });
-  try {
-    await fn({ dir, clock, adapter, coord, se });
-  } finally {
-    se.close();
-    await coord.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const NOW = RIG_NOW;
+type Rig = SeRig;
+const rig = withSeRig;
 
 const fromEvse = (r: Rig, clusterId: number, frame: Buffer) => r.adapter.receive(EVSE_NWK, 1, clusterId, frame);
-/** Cluster-specific frames the hub sent the EVSE (ZCL default responses are herdsman's business, not ours). */
-const sentTo = (clusterId: number) => (f: { clusterId: number; ieeeAddr: string; data: Buffer }) => f.clusterId === clusterId && f.ieeeAddr === EVSE && (f.data[0]! & 0x03) === 0x01;
 
 test("coordinator: network settings, permit-join with a limit, install codes, device list with last-seen, database under the data dir", () =>
   rig(async (r) => {
@@ -75,14 +48,14 @@ test("coordinator: network settings, permit-join with a limit, install codes, de
 
 test("price: published at a period change (not twice), answered on GetCurrentPrice with the request's TSN", () =>
   rig(async (r) => {
-    assert.ok(await r.se.setPrice({ period: 0, label: "OFFPEAK", priceMicroUsdPerKWh: 123450, since: NOW, until: (NOW + 7200) as UtcSeconds }));
+    assert.ok(await r.se.setPrice({ period: 0, tiers: 2, label: "OFFPEAK", priceMicroUsdPerKWh: 123450, since: NOW, until: (NOW + 7200) as UtcSeconds }));
     const f = parseSeFrame(PRICE_CLUSTER_ID, (await r.adapter.nextSent(sentTo(PRICE_CLUSTER_ID))).data);
     assert.is(f.command, "publishPrice");
     const p = parsePublishPrice(f.payload);
     assert.equal([p.providerId, p.rateLabel, p.price, p.priceTrailingDigit, p.priceTier, p.currency, p.startTime, p.durationMin], [7, "OFFPEAK", 12345, 5, 1, 840, "now", 120]);
-    assert.is(await r.se.setPrice({ period: 0, label: "OFFPEAK", priceMicroUsdPerKWh: 123450, since: NOW, until: (NOW + 7200) as UtcSeconds }), false);
+    assert.is(await r.se.setPrice({ period: 0, tiers: 2, label: "OFFPEAK", priceMicroUsdPerKWh: 123450, since: NOW, until: (NOW + 7200) as UtcSeconds }), false);
     r.clock.advance(7200_000);
-    assert.ok(await r.se.setPrice({ period: 1, label: "PEAK", priceMicroUsdPerKWh: 410000, since: (NOW + 7200) as UtcSeconds }));
+    assert.ok(await r.se.setPrice({ period: 1, tiers: 2, label: "PEAK", priceMicroUsdPerKWh: 410000, since: (NOW + 7200) as UtcSeconds }));
     const peak = parsePublishPrice(parseSeFrame(PRICE_CLUSTER_ID, (await r.adapter.nextSent(sentTo(PRICE_CLUSTER_ID))).data).payload);
     assert.equal([peak.rateLabel, peak.price, peak.priceTrailingDigit, peak.priceTier, peak.durationMin], ["PEAK", 41, 2, 2, "until-changed"]);
     assert.ok(peak.issuerEventId > p.issuerEventId, "issuer event IDs grow");
@@ -96,6 +69,30 @@ test("price: published at a period change (not twice), answered on GetCurrentPri
     fromEvse(r, PRICE_CLUSTER_ID, buildClientCommand(PRICE, "priceAcknowledgement", { providerId: 7, issuerEventId: peak.issuerEventId, priceAckTime: toZigbeeUtc(NOW), control: 0 }, 0x35));
     await new Promise((res) => setTimeout(res, 20));
     assert.equal(r.se.priceAcks, [{ ieeeAddr: EVSE, issuerEventId: peak.issuerEventId, at: NOW }]);
+  }));
+
+test("FR-35: setPrice never reports success for a PublishPrice that did not go out", () =>
+  rig(async (r) => {
+    // The label cut at 12 bytes used to end inside the ⚡, the encoder threw, and setPrice still said it had published.
+    assert.ok(await r.se.setPrice({ period: 0, tiers: 2, label: "Super-Off ⚡EV", priceMicroUsdPerKWh: 90000, since: NOW }));
+    const p = parsePublishPrice(parseSeFrame(PRICE_CLUSTER_ID, (await r.adapter.nextSent(sentTo(PRICE_CLUSTER_ID))).data).payload);
+    assert.equal([p.rateLabel, p.priceTier, p.numberOfPriceTiers], ["Super-Off ", 1, 2]);
+    // A tariff SE cannot express: refused by name, and GetCurrentPrice no longer answers with the old price.
+    await r.se.setPrice({ period: 16, tiers: 17, label: "P17", priceMicroUsdPerKWh: 90000, since: NOW }).then(
+      () => assert.unreachable("17 tiers accepted"),
+      (e: Error) => assert.match(e.message, /PublishPrice for "P17" \(period 16\) cannot be sent: the tariff has 17 periods/),
+    );
+    assert.is(r.se.currentPublishPrice(), undefined);
+    // A device that cannot be reached: setPrice rejects naming it, and the next call sends again with the same issuer ID.
+    const send = r.adapter.sendZclFrameToEndpoint.bind(r.adapter);
+    r.adapter.sendZclFrameToEndpoint = async () => { throw new Error("MAC no ack"); };
+    const at = { period: 1, tiers: 2, label: "PEAK", priceMicroUsdPerKWh: 410000, since: NOW };
+    await r.se.setPrice(at).then(() => assert.unreachable("unreachable device reported as published"), (e: Error) => assert.match(e.message, new RegExp(`cluster 0x0700: ${EVSE}/1: .*MAC no ack`)));
+    r.adapter.sendZclFrameToEndpoint = send;
+    assert.ok(await r.se.setPrice(at), "not published yet, so sent again");
+    const again = parsePublishPrice(parseSeFrame(PRICE_CLUSTER_ID, (await r.adapter.nextSent(sentTo(PRICE_CLUSTER_ID))).data).payload);
+    assert.equal([again.rateLabel, again.issuerEventId], ["PEAK", r.se.currentPublishPrice()!.issuerEventId]);
+    assert.is(await r.se.setPrice(at), false, "now every client has it");
   }));
 
 test("DR: LoadControlEvent goes to the EV device class and the device's ReportEventStatus is recorded", () =>
@@ -124,6 +121,9 @@ test("FR-17, FR-24: the binding result is shown with DisplayMessage and the cust
     fromEvse(r, MESSAGING_CLUSTER_ID, buildClientCommand(MESSAGING, "messageConfirmation", { messageId: id2, confirmationTime: toZigbeeUtc(NOW) }, 4));
     await new Promise((res) => setTimeout(res, 20));
     assert.equal(r.se.confirmations, [{ ieeeAddr: EVSE, messageId: id2, at: NOW }]);
+    await r.se.cancelMessage(id2);
+    const c = parseSeFrame(MESSAGING_CLUSTER_ID, (await r.adapter.nextSent(sentTo(MESSAGING_CLUSTER_ID))).data);
+    assert.equal([c.command, c.payload.messageId, c.payload.messageControl], ["cancelMessage", id2, 0]);
   }));
 
 test("FR-20: an SE metering device serves the Meter port: reports → Wh and W with multiplier and divisor", () =>

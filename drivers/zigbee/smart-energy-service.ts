@@ -6,7 +6,7 @@ import type { MessagePayload } from "zigbee-herdsman/dist/controller/events.js";
 import type { Clock } from "../../core/time/index.ts";
 import type { ZigbeeCoordinator } from "./coordinator.ts";
 import { DEVICE_CLASS_EV, loadControlEventPayload, parseReportEventStatus, type EventStatusReport, type LoadControlEvent } from "./drlc-messages.ts";
-import { bindingMessageText, displayMessagePayload, type DisplayMessage } from "./messaging-messages.ts";
+import { bindingMessageText, cancelMessagePayload, displayMessagePayload, type DisplayMessage } from "./messaging-messages.ts";
 import { seCalls } from "./endpoint-calls.ts";
 import { ZigbeeSeMeter } from "./metering.ts";
 import { publishPriceFromTariff, publishPricePayload, type PriceAt, type PublishPrice } from "./price-messages.ts";
@@ -23,12 +23,16 @@ export interface ZigbeeSmartEnergyOptions {
   maxTunnels?: number;
 }
 
+const samePrice = (a: PriceAt, b: PriceAt): boolean =>
+  a.period === b.period && a.since === b.since && a.priceMicroUsdPerKWh === b.priceMicroUsdPerKWh && a.label === b.label && a.tiers === b.tiers;
+
 export interface MessageConfirmation { ieeeAddr: string; messageId: number; at: number }
 
 type Sendable = Record<string, unknown>;
 
 export class ZigbeeSmartEnergy {
-  private current?: { at: PriceAt; issuerEventId: number };
+  /** The price in force and whether every Price client has been told it. */
+  private current?: { at: PriceAt; issuerEventId: number; published: boolean };
   private nextIssuerId: number;
   private nextMessageId = 1;
   private nextTunnelId = 1;
@@ -61,12 +65,28 @@ export class ZigbeeSmartEnergy {
     this.errorCbs.push(cb);
   }
 
-  /** The price in force now. Publishes to every Price client when the period (or its price) changed; returns whether it did. */
+  /**
+   * The price in force now. Publishes to every Price client when the period (or its price, label or tier count)
+   * changed, or when the last publication of this price did not reach every client; returns whether it sent.
+   * Throws when the price cannot be told in a PublishPrice or a client could not be reached: never a silent success.
+   */
   async setPrice(at: PriceAt): Promise<boolean> {
-    const c = this.current?.at;
-    if (c && c.period === at.period && c.since === at.since && c.priceMicroUsdPerKWh === at.priceMicroUsdPerKWh && c.label === at.label) return false;
-    this.current = { at, issuerEventId: this.nextIssuerId++ };
-    await this.toClients(PRICE_CLUSTER_ID, (ep) => seCalls(ep).commandResponse(PRICE, "publishPrice", this.publishPayload(), { disableDefaultResponse: true }));
+    const c = this.current;
+    const same = c !== undefined && samePrice(c.at, at);
+    if (same && c.published) return false;
+    const issuerEventId = same ? c.issuerEventId : this.nextIssuerId++;
+    let payload: Sendable;
+    try {
+      payload = publishPricePayload(publishPriceFromTariff(at, { providerId: this.opts.providerId, issuerEventId, now: this.opts.clock.now() }));
+    } catch (e) {
+      // A price we cannot tell is not in force on the network either: GetCurrentPrice then gets no answer, not a stale one.
+      this.current = undefined;
+      throw new Error(`PublishPrice for ${JSON.stringify(at.label)} (period ${at.period}) cannot be sent: ${(e as Error).message}`);
+    }
+    const current = { at, issuerEventId, published: false };
+    this.current = current;
+    await this.toClients(PRICE_CLUSTER_ID, (ep) => seCalls(ep).commandResponse(PRICE, "publishPrice", payload, { disableDefaultResponse: true }));
+    current.published = true;
     return true;
   }
 
@@ -94,6 +114,12 @@ export class ZigbeeSmartEnergy {
     const payload = displayMessagePayload({ messageId, importance: result.established ? "medium" : "high", confirmationRequired: !result.established, startTime: "now", durationMin, text: bindingMessageText(result) });
     await this.toClients(MESSAGING_CLUSTER_ID, (ep) => seCalls(ep).commandResponse(MESSAGING, "displayMessage", payload, { disableDefaultResponse: true }));
     return messageId;
+  }
+
+  /** Takes a message shown with showBindingResult off every SE display. */
+  async cancelMessage(messageId: number): Promise<void> {
+    const payload = cancelMessagePayload(messageId);
+    await this.toClients(MESSAGING_CLUSTER_ID, (ep) => seCalls(ep).commandResponse(MESSAGING, "cancelMessage", payload, { disableDefaultResponse: true }));
   }
 
   /** An SE metering device as the hub's Meter port. */
@@ -137,8 +163,8 @@ export class ZigbeeSmartEnergy {
         failures.push(`${ep.getDevice().ieeeAddr}/${ep.ID}: ${(e as Error).message}`);
       }
     }
-    // One unreachable display must not stop the others; report all at once.
-    if (failures.length) this.report(new Error(`cluster 0x${clusterId.toString(16)}: ${failures.join("; ")}`));
+    // One unreachable display must not stop the others; the caller hears of all failures at once.
+    if (failures.length) throw new Error(`cluster 0x${clusterId.toString(16).padStart(4, "0")}: ${failures.join("; ")}`);
   }
 
   private async handle(m: MessagePayload): Promise<void> {

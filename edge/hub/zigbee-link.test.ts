@@ -67,6 +67,10 @@ test("FR-35: the tariff price in force is published to SE devices when the hub s
   const amount = seAmountFromMicroUsd(now.priceMicroUsdPerKWh);
   assert.equal([p.providerId, p.rateLabel, p.priceTier, p.price, p.priceTrailingDigit], [7, now.periodName.slice(0, 12), now.period + 1, amount.price, amount.trailingDigits]);
   assert.is(p.durationMin, Math.ceil((now.until - clock.now()) / 60), "lasts until the next period change");
+  const tariff = h.hub.schedule!.tariffNow();
+  const periods = new Set(tariff.versions.map((v) => v.energyratestructure.length));
+  assert.is(periods.size, 1, "the test tariff has one period structure");
+  assert.is(p.numberOfPriceTiers, [...periods][0], "Number of Price Tiers is the tariff's period count, whichever tier is in force");
   fromEvse(PRICE_CLUSTER_ID, buildClientCommand(PRICE, "getCurrentPrice", { commandOptions: 0 }, 0x51));
   const answer = parseSeFrame(PRICE_CLUSTER_ID, (await adapter.nextSent(command(PRICE_CLUSTER_ID))).data);
   assert.equal([answer.command, answer.tsn, parsePublishPrice(answer.payload).price], ["publishPrice", 0x51, amount.price]);

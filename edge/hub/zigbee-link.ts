@@ -6,6 +6,7 @@
 import type { FallbackReason } from "../../core/binding/index.ts";
 import { DeviceError, type Meter, type MeterReading } from "../../core/ports/index.ts";
 import type { Clock, TimerHandle } from "../../core/time/index.ts";
+import { versionAt, type Tariff } from "../../core/tariff/index.ts";
 import { toIso, type UtcSeconds } from "../../core/time/index.ts";
 import { acceptPevLinkChannel, NonceCache, type PevLinkError, type PevLinkSession } from "../../drivers/pevlink/index.ts";
 import { startSerialBridge, ZigbeeCoordinator, ZigbeeSmartEnergy, type EventStatusReport, type PriceAt as SePriceAt, type SerialBridge, type ZigbeeCoordinatorOptions } from "../../drivers/zigbee/index.ts";
@@ -40,8 +41,21 @@ const SHORT_REASON: Record<FallbackReason, string> = {
   "no-pev-id": "vehicle did not identify itself",
 };
 
-/** SE criticality levels (D.2.2.3.1.1.5): a pause is more critical than a curtailment. */
+/**
+ * SE criticality levels (D.2.2.3.1.1.5): 1 green, 2..6 = levels 1..5, 7 emergency, 8 planned outage, 9 service
+ * disconnect. A pause (level 4) is more critical than a curtailment (level 3); neither is an emergency.
+ */
 const CRITICALITY = { pause: 5, curtail: 4 } as const;
+
+/** The tariff's local date of UTC second t (YYYY-MM-DD), to find the version in force. */
+const localDate = (timeZone: string, t: UtcSeconds): string =>
+  new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(t * 1000));
+
+/** SE Number of Price Tiers: the periods of the tariff version in force at `t` (each period is one tier). */
+export function tariffTiers(tariff: Tariff, t: UtcSeconds): number {
+  const v = versionAt(tariff, localDate(tariff.timeZone, t)) ?? tariff.versions[0];
+  return v ? v.energyratestructure.length : 0;
+}
 
 export class ZigbeeLink implements ZigbeeNetwork {
   private hub: Hub | null = null;
@@ -205,9 +219,10 @@ export class ZigbeeLink implements ZigbeeNetwork {
 
   private publishPrice(): void {
     const view = this.hub?.prices();
-    if (!view || this.stopped) return;
+    const tariff = this.hub?.schedule?.tariffNow();
+    if (!view || !tariff || this.stopped) return;
     const c = view.current;
-    const at: SePriceAt = { period: c.period, label: c.periodName, priceMicroUsdPerKWh: c.priceMicroUsdPerKWh, since: c.since, until: c.until };
+    const at: SePriceAt = { period: c.period, tiers: tariffTiers(tariff, c.since), label: c.periodName, priceMicroUsdPerKWh: c.priceMicroUsdPerKWh, since: c.since, until: c.until };
     this.se.setPrice(at).then(
       (sent) => { if (sent) this.opts.log(`zigbee: price published: ${c.periodName} ${c.priceMicroUsdPerKWh} µ$/kWh until ${toIso(c.until)}`); },
       (e: Error) => this.opts.log(`zigbee: could not publish the price: ${e.message}`),
