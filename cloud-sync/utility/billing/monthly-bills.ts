@@ -1,8 +1,9 @@
 // Monthly bills (FR-34). Closing a month for an account posts the tariff's fixed charges and month charges/credits
-// (e.g. a Climate Credit; priced by core/tariff's monthBill, prorated by the account's days of service) to the ledger, then gathers every not-yet-billed posting on the customer's ledger account up to the
-// month's end: this month's lines by (kind, period, rate), and corrections to already-billed months as adjustment
-// lines. Each line is rounded to the cent once (core/tariff roundToCents, half away from zero); the total is the sum
-// of the lines. Every posting is billed exactly once (table bill_postings).
+// (e.g. a Climate Credit; priced by core/tariff's monthBill, prorated by the account's days of service) to the
+// ledger, then gathers every not-yet-billed posting on the customer's ledger account up to the month's end: this
+// month's lines by (kind, period, rate), and corrections to already-billed months as adjustment lines. Each line is
+// rounded to the cent once (core/tariff roundToCents, half away from zero); the total is the sum of the lines.
+// Every posting is billed exactly once (table bill_postings).
 import type { Database } from "bun:sqlite";
 import { monthBill, roundToCents, TariffError } from "../../../core/tariff/index.ts";
 import type { Clock } from "../../../core/time/index.ts";
