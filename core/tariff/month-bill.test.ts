@@ -4,7 +4,7 @@ import { monthBill } from "./month-bill.ts";
 import { EXAMPLE_TARIFFS } from "./examples/index.ts";
 import { TariffError } from "./tariff-error.ts";
 import { at, run } from "./test-support.ts";
-import type { MeteredInterval, Tariff } from "./types.ts";
+import type { MeteredInterval, Tariff, TariffVersion } from "./types.ts";
 import type { Wh } from "../units/energy.ts";
 
 /** For each local day d (1..days) of `ym`, intervals built by `perDay(date)`. */
@@ -89,6 +89,92 @@ test("a rate change mid-month: energy and days priced by the version in force, m
     ["energy", 100_000_000, 10], ["energy", 200_000_000, 20],
     ["fixed", 3_333_333_333, 333], ["fixed", 6_666_666_667, 667]]);
   assert.is(b.totalCents, 1030);
+});
+
+const flatVersion = (rate: number, extra: Partial<TariffVersion> = {}): Omit<TariffVersion, "effectiveFrom"> => ({
+  periodNames: ["All hours"], energyratestructure: [[{ rate, adj: 0, unit: "kWh" as const }]],
+  energyweekdayschedule: Array.from({ length: 12 }, () => new Array(24).fill(0)),
+  energyweekendschedule: Array.from({ length: 12 }, () => new Array(24).fill(0)),
+  fixedChargeMicroUsdPerMonth: 10_000_000, // $10/month
+  ...extra,
+});
+const pathOf = (fn: () => unknown): string => {
+  try { fn(); } catch (e) { if (e instanceof TariffError) return e.path; throw e; }
+  throw new Error("expected a TariffError");
+};
+
+test("FR-34: an account opened mid-month pays the monthly charge for its days of service only (days / days in month)", () => {
+  const t: Tariff = { id: "flat10", name: "flat, $10/month", timeZone: "America/Los_Angeles", versions: [{ effectiveFrom: "2024-01-01", ...flatVersion(100_000) }] };
+  // February 2024 has 29 days. Opened on the 10th: days 10..29 = 20 days. $10 × 20/29 = $6.8966 → 690 ¢.
+  // Exactly: ⌊10¹⁰·29/29⌋ − ⌊10¹⁰·9/29⌋ = 10,000,000,000 − 3,103,448,275 = 6,896,551,725 n$.
+  const opened = monthBill({ tariff: t, month: "2024-02", intervals: [], accountOpenedOn: "2024-02-10" });
+  assert.equal(opened.lines.map((l) => [l.kind, l.description, l.nanoUsd, l.cents]), [["fixed", "Monthly customer charge (20 of 29 days)", 6_896_551_725, 690]]);
+  // Opened the 10th, closed the 20th: 11 days, ⌊10¹⁰·20/29⌋ − ⌊10¹⁰·9/29⌋ = 3,793,103,449 n$ → 379 ¢ ($10 × 11/29 = $3.7931).
+  const both = monthBill({ tariff: t, month: "2024-02", intervals: [], accountOpenedOn: "2024-02-10", accountClosedOn: "2024-02-20" });
+  assert.equal(both.lines.map((l) => [l.nanoUsd, l.cents]), [[3_793_103_449, 379]]);
+  // The parts of a month add up to the whole: 1st-9th plus 10th-29th is exactly $10.
+  const before = monthBill({ tariff: t, month: "2024-02", intervals: [], accountClosedOn: "2024-02-09" });
+  assert.is(before.lines[0]!.nanoUsd + opened.lines[0]!.nanoUsd, 10_000_000_000);
+  // Opened before the month, or on its first day: the whole charge.
+  assert.is(monthBill({ tariff: t, month: "2024-03", intervals: [], accountOpenedOn: "2024-02-10" }).totalCents, 1000);
+  assert.is(monthBill({ tariff: t, month: "2024-03", intervals: [], accountOpenedOn: "2024-03-01" }).totalCents, 1000);
+});
+
+test("FR-34: daily charges and the minimum count days of service; energy before the opening day is refused", () => {
+  const t = EXAMPLE_TARIFFS.sceTouDPrime; // $0.40/day
+  // Opened 2024-07-20: days 20..31 = 12 days × $0.40 = $4.80.
+  const b = monthBill({ tariff: t, month: "2024-07", intervals: run(local("2024-07-20", "01:00"), 4, 900, 250), accountOpenedOn: "2024-07-20" });
+  assert.equal(b.lines.map((l) => [l.kind, l.cents]), [["energy", 27], ["fixed", 480]]); // 1 kWh × $0.27
+  assert.is(b.lines[1]!.description, "Daily basic charge: 12 days × $0.40");
+  // Energy on the 19th belongs to no account of this bill: refused, naming the interval.
+  const early = [...run(local("2024-07-19", "23:45"), 1, 900, 100), ...run(local("2024-07-20", "01:00"), 4, 900, 250)];
+  assert.is(pathOf(() => monthBill({ tariff: t, month: "2024-07", intervals: early, accountOpenedOn: "2024-07-20" })), "intervals[0]");
+  // ... and energy after the closing day too.
+  const late = run(local("2024-07-25", "12:00"), 1, 900, 100);
+  assert.is(pathOf(() => monthBill({ tariff: t, month: "2024-07", intervals: late, accountClosedOn: "2024-07-24" })), "intervals[0]");
+  // The minimum is prorated the same way: EV2-A opened 2024-02-25 (5 days of 29) with no energy: 5 × $0.39 = $1.95.
+  const min = monthBill({ tariff: EXAMPLE_TARIFFS.pgeEv2A, month: "2024-02", intervals: [], accountOpenedOn: "2024-02-25" });
+  assert.equal(min.lines.map((l) => [l.kind, l.cents]), [["minimum", 195]]);
+});
+
+test("FR-31, FR-34: no bill for a month the account was not open; bad account dates name the field", () => {
+  const t = EXAMPLE_TARIFFS.sceTouDPrime;
+  assert.throws(() => monthBill({ tariff: t, month: "2024-06", intervals: [], accountOpenedOn: "2024-07-01" }),
+    (e: unknown) => e instanceof TariffError && e.path === "month" && /2024-06 ends before the account opened on 2024-07-01/.test(e.message));
+  assert.throws(() => monthBill({ tariff: t, month: "2024-08", intervals: [], accountClosedOn: "2024-07-31" }),
+    (e: unknown) => e instanceof TariffError && e.path === "month" && /closed on 2024-07-31/.test(e.message));
+  assert.is(pathOf(() => monthBill({ tariff: t, month: "2024-07", intervals: [], accountOpenedOn: "2024-07-10", accountClosedOn: "2024-07-09" })), "accountClosedOn");
+  assert.is(pathOf(() => monthBill({ tariff: t, month: "2024-07", intervals: [], accountOpenedOn: "2024-02-30" })), "accountOpenedOn");
+  assert.is(pathOf(() => monthBill({ tariff: t, month: "2024-07", intervals: [], accountClosedOn: "July 4" })), "accountClosedOn");
+  // Opened and closed on the same day: one day.
+  assert.is(monthBill({ tariff: t, month: "2024-07", intervals: [], accountOpenedOn: "2024-07-04", accountClosedOn: "2024-07-04" }).totalCents, 40);
+});
+
+test("a month partly without a valid tariff version is an error naming the dates, unless the account was closed by then", () => {
+  const t: Tariff = { id: "ends", name: "ends mid-April", timeZone: "America/Los_Angeles",
+    versions: [{ effectiveFrom: "2024-01-01", effectiveUntil: "2024-04-16", ...flatVersion(100_000) }] };
+  assert.throws(() => monthBill({ tariff: t, month: "2024-04", intervals: [] }),
+    (e: unknown) => e instanceof TariffError && e.path === "month" && /in force on 2024-04-16\.\.2024-04-30 \(its versions cover 2024-01-01\.\.2024-04-15\)/.test(e.message));
+  assert.throws(() => monthBill({ tariff: t, month: "2024-05", intervals: [] }), /2024-05-01\.\.2024-05-31/);
+  // Before the first version, likewise (this used to bill those days nothing).
+  assert.throws(() => monthBill({ tariff: t, month: "2023-12", intervals: [] }), /2023-12-01\.\.2023-12-31/);
+  // Closed on the 15th: every day of service has a rate. $10 × 15/30 = $5.00.
+  assert.is(monthBill({ tariff: t, month: "2024-04", intervals: [], accountClosedOn: "2024-04-15" }).totalCents, 500);
+});
+
+test("month charges: the version in force on the last day of service decides; charges are billed whole, not prorated", () => {
+  const credit = { name: "Spring credit", months: [4], microUsd: -20_000_000 };
+  const t: Tariff = { id: "credit-from-11th", name: "credit added mid-April", timeZone: "America/Los_Angeles",
+    versions: [{ effectiveFrom: "2024-01-01", ...flatVersion(100_000) }, { effectiveFrom: "2024-04-11", ...flatVersion(100_000, { monthCharges: [credit] }) }] };
+  const apr = monthBill({ tariff: t, month: "2024-04", intervals: [] });
+  // $10 shared 10/30 and 20/30 (333 + 667 ¢), then the $20 credit.
+  assert.equal(apr.lines.map((l) => [l.kind, l.cents]), [["fixed", 333], ["fixed", 667], ["month-charge", -2000]]);
+  assert.is(apr.totalCents, -1000);
+  // Closed on the 5th, under the first version: no credit (and 5 days of the charge, ⌊10¹⁰·5/30⌋ n$ → 167 ¢).
+  assert.equal(monthBill({ tariff: t, month: "2024-04", intervals: [], accountClosedOn: "2024-04-05" }).lines.map((l) => [l.kind, l.cents]), [["fixed", 167]]);
+  // Opened on the 29th: the whole credit (2 days of the charge: 67 ¢).
+  assert.equal(monthBill({ tariff: t, month: "2024-04", intervals: [], accountOpenedOn: "2024-04-29" }).lines.map((l) => [l.kind, l.cents]), [["fixed", 67], ["month-charge", -2000]]);
+  assert.not.ok(monthBill({ tariff: t, month: "2024-05", intervals: [] }).lines.some((l) => l.kind === "month-charge"));
 });
 
 test("bad bill input names the field", () => {

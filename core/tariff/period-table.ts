@@ -5,8 +5,8 @@
 // month. An interval inside one run is priced by one array lookup; one that straddles a run boundary is split.
 // Cached in WeakMaps keyed by the tariff and calendar objects: treat a Tariff as immutable once rated.
 import type { HolidayCalendar, Tariff } from "./types.ts";
-import { validateTariff, versionIndexAt } from "./validate-tariff.ts";
-import { formatLocalDate, offsetSpans } from "./local-time.ts";
+import { coverageText, validateTariff, versionIndexAt } from "./validate-tariff.ts";
+import { formatLocalDate, localDateAt, offsetSpans } from "./local-time.ts";
 import { TariffError } from "./tariff-error.ts";
 
 export const SLOT_S = 900;
@@ -147,5 +147,6 @@ export function prevRun(c: CompiledTariff, holidays: HolidayCalendar, ref: RunRe
 }
 
 export function noVersionError(c: CompiledTariff, t: number, where: string): TariffError {
-  return new TariffError(where, `no version of tariff ${c.tariff.id} is in force at ${new Date(t * 1000).toISOString()} (first is effective ${c.tariff.versions[0]!.effectiveFrom})`);
+  const local = localDateAt(c.tariff.timeZone, t);
+  return new TariffError(where, `no version of tariff ${c.tariff.id} is in force at ${new Date(t * 1000).toISOString()} (local date ${local}); its versions cover ${coverageText(c.tariff)}`);
 }

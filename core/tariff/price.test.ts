@@ -43,4 +43,16 @@ test("priceAt refuses a moment before the tariff's first version, naming it", ()
   assert.throws(() => priceAt(sce, 1.5 as never), (e: unknown) => e instanceof TariffError && e.path === "t");
 });
 
+test("an expiring tariff: the price holds only until effectiveUntil, and there is no price after it", () => {
+  const ending = { ...sce, id: "sce-ending", versions: [{ ...sce.versions[0]!, effectiveUntil: "2024-08-01" }] };
+  const p = priceAt(ending, at("2024-07-31T22:00:00-07:00")); // summer off-peak, would run to 16:00 the next day
+  assert.is(toIso(p.until), "2024-08-01T07:00:00Z"); // local midnight: the record's end
+  assert.throws(() => priceAt(ending, at("2024-08-01T00:00:00-07:00")), /local date 2024-08-01\); its versions cover 2024-01-01\.\.2024-07-31/);
+  // From 17:00 on-peak, the next cheaper span starts at 21:00 and ends with the record, not at 16:00 the next day.
+  const n = nextCheaperStart(ending, at("2024-07-31T17:00:00-07:00"))!;
+  assert.equal([toIso(n.since), toIso(n.until)], ["2024-08-01T04:00:00Z", "2024-08-01T07:00:00Z"]);
+  // From the last off-peak minutes, nothing cheaper comes: the gap has no price at all.
+  assert.is(nextCheaperStart(ending, at("2024-07-31T23:30:00-07:00")), null);
+});
+
 test.run();

@@ -112,6 +112,63 @@ test("tiers count the local month's energy in time order; daily tiers scale with
   assert.equal(d.byPeriod.map((p) => [p.tier, p.wh]), [[0, 30_000], [1, 10_000]]);
 });
 
+test("the same meter interval given twice is refused, naming both intervals (never billed twice)", () => {
+  const day = run("2024-07-02T00:00:00-07:00", 8, 900, 1000);
+  const err = (ivs: MeteredInterval[], t: Tariff = ev2a): TariffError => {
+    try { rateIntervals(t, ivs); } catch (e) { if (e instanceof TariffError) return e; throw e; }
+    throw new Error("expected a TariffError");
+  };
+  // A retried upload: interval 3 again at the end.
+  const dup = err([...day, { ...day[3]! }]);
+  assert.is(dup.path, "intervals[8]");
+  assert.match(dup.message, /\[2024-07-02T07:45:00Z, 2024-07-02T08:00:00Z\) duplicates intervals\[3\]/);
+  // Out of order but distinct is fine; the same twice in a row is not.
+  assert.is(rateIntervals(ev2a, [...day].reverse()).totalWh, 8000);
+  assert.is(err([day[0]!, day[0]!, day[1]!]).path, "intervals[1]");
+  // A zero-energy copy is still a second claim on the same quarter hour.
+  assert.is(err([...day, { ...day[5]!, wh: 0 as Wh }]).path, "intervals[8]");
+});
+
+test("overlapping intervals are refused with the overlap named; touching intervals are fine", () => {
+  const a: MeteredInterval = { start: at("2024-07-02T10:00:00Z"), lengthS: 3600, wh: 2000 as Wh };
+  const shifted: MeteredInterval = { start: (a.start + 1) as UtcSeconds, lengthS: 900, wh: 10 as Wh }; // one second in
+  const after: MeteredInterval = { start: (a.start + 3600) as UtcSeconds, lengthS: 900, wh: 10 as Wh };
+  assert.is(rateIntervals(ev2a, [a, after]).totalWh, 2010);
+  for (const ivs of [[a, shifted], [shifted, a], [after, shifted, a]]) {
+    try { rateIntervals(ev2a, ivs); assert.unreachable("overlap accepted"); } catch (e) {
+      assert.instance(e, TariffError);
+      assert.match((e as TariffError).message, /overlaps intervals\[\d\] .* over \[2024-07-02T10:00:01Z, 2024-07-02T10:15:01Z\)/);
+    }
+  }
+  // A long interval hiding a short one further on (not adjacent in start order) is caught too.
+  const long: MeteredInterval = { start: at("2024-07-02T00:00:00Z"), lengthS: 6 * 3600, wh: 600 as Wh };
+  const inside = run("2024-07-02T01:00:00Z", 1, 900, 5);
+  const between = run("2024-07-02T00:30:00Z", 1, 60, 1);
+  assert.throws(() => rateIntervals(ev2a, [long, ...between, ...inside]), (e: unknown) => e instanceof TariffError && e.path === "intervals[1]");
+  // The tiered path checks the same.
+  const tiered = structuredClone(hourly);
+  tiered.versions[0]!.energyratestructure[0] = [{ rate: 10_000, adj: 0, maxWh: 1000, unit: "kWh" }, { rate: 20_000, adj: 0, unit: "kWh" }];
+  assert.throws(() => rateIntervals(tiered, [a, shifted]), (e: unknown) => e instanceof TariffError && e.path === "intervals[1]");
+});
+
+test("an expired rate version bills nothing after its effectiveUntil: rating there is an error naming the date", () => {
+  const t = structuredClone(ev2a);
+  t.id = "ev2a-expiring";
+  t.versions[0]!.effectiveUntil = "2025-01-01";
+  assert.is(rateIntervals(t, run("2024-12-31T23:00:00-08:00", 4, 900, 100)).totalWh, 400);
+  try { rateIntervals(t, run("2025-01-01T00:00:00-08:00", 1, 900, 100)); assert.unreachable(); } catch (e) {
+    assert.instance(e, TariffError);
+    assert.is((e as TariffError).path, "intervals[0].start");
+    assert.match((e as TariffError).message, /local date 2025-01-01\); its versions cover 2024-01-01\.\.2024-12-31/);
+  }
+  // A later version resumes billing after a gap; the gap itself still bills nothing. (A new object: a rated
+  // tariff is immutable, its tables are cached.)
+  const { effectiveUntil: _, ...open } = structuredClone(t.versions[0]!);
+  const u: Tariff = { ...t, versions: [t.versions[0]!, { ...open, effectiveFrom: "2025-03-01" }] };
+  assert.is(rateIntervals(u, run("2025-03-01T00:00:00-08:00", 1, 900, 100)).totalWh, 100);
+  assert.throws(() => rateIntervals(u, run("2025-02-28T23:45:00-08:00", 2, 900, 100)), /2024-01-01\.\.2024-12-31, 2025-03-01 onwards/);
+});
+
 test("bad intervals are refused with the path of the bad field", () => {
   const good = run("2024-05-01T00:00:00-07:00", 3, 900, 10);
   const cases: [MeteredInterval, string][] = [

@@ -35,6 +35,35 @@ function badInterval(i: number, iv: MeteredInterval): never {
   throw new TariffError(`intervals[${i}].wh`, `${iv.wh} must be a whole, non-negative number of Wh`);
 }
 
+const iso = (t: number): string => new Date(t * 1000).toISOString().replace(".000Z", "Z");
+
+/**
+ * Refuses intervals that share any second: a meter interval given twice (a retried upload, two sources merged)
+ * would otherwise be billed twice. Names both intervals and the overlap. O(n log n); run when input is unsorted.
+ */
+export function checkNoOverlap(intervals: readonly MeteredInterval[], order?: readonly number[]): void {
+  const idx = order ?? intervals.map((_, i) => i).sort((a, b) => intervals[a]!.start - intervals[b]!.start || a - b);
+  let prev = -1; // index of the interval reaching furthest so far
+  let prevEnd = -Infinity;
+  for (const i of idx) {
+    const iv = intervals[i]!;
+    if (iv.start < prevEnd) overlapError(intervals, prev, i);
+    const end = iv.start + iv.lengthS;
+    if (end > prevEnd) { prevEnd = end; prev = i; }
+  }
+}
+
+function overlapError(intervals: readonly MeteredInterval[], a: number, b: number): never {
+  const [i, j] = a < b ? [a, b] : [b, a];
+  const x = intervals[i]!, y = intervals[j]!;
+  const span = (iv: MeteredInterval): string => `[${iso(iv.start)}, ${iso(iv.start + iv.lengthS)})`;
+  if (x.start === y.start && x.lengthS === y.lengthS) {
+    throw new TariffError(`intervals[${j}]`, `${span(y)} duplicates intervals[${i}]: the same meter interval cannot be billed twice`);
+  }
+  const from = Math.max(x.start, y.start), to = Math.min(x.start + x.lengthS, y.start + y.lengthS);
+  throw new TariffError(`intervals[${j}]`, `${span(y)} overlaps intervals[${i}] ${span(x)} over [${iso(from)}, ${iso(to)}): energy of one moment cannot be billed twice`);
+}
+
 /** Receives one priced piece of energy: tier-0 line of its (version, period), its local month key, Wh. */
 type Sink = (line: number, monthKey: number, wh: number) => void;
 
@@ -69,12 +98,18 @@ export function accumulate(
   let tStart = 1, tEnd = 0;
   let slotRun: Int32Array = new Int32Array(0), runEnd: Float64Array = new Float64Array(0);
   let runLine: Int32Array = new Int32Array(0), runMonth: Int32Array = new Int32Array(0);
+  // Intervals in time order (the usual case) are checked for overlap on the way: each must start at or after the
+  // previous one's end. Anything else gets the full sorted check once the loop has validated every field.
+  let lastEnd = -Infinity;
+  let inOrder = true;
   const n = intervals.length;
   for (let i = 0; i < n; i++) {
     const iv = intervals[i]!;
     const s = iv.start, len = iv.lengthS, e = iv.wh;
     // One combined test keeps the loop fast; badInterval works out which field is wrong.
     if (!(e >= 0 && len > 0 && s >= 0) || e % 1 !== 0 || len % 1 !== 0 || s % 1 !== 0 || e > Number.MAX_SAFE_INTEGER) badInterval(i, iv);
+    if (s < lastEnd) inOrder = false;
+    lastEnd = s + len;
     if (s < tStart || s >= tEnd) {
       const ref = runAt(c, holidays, s);
       tStart = ref.tb.start; tEnd = ref.tb.end;
@@ -89,6 +124,7 @@ export function accumulate(
       splitInterval(c, holidays, i, s, len, e, sink);
     }
   }
+  if (!inOrder) checkNoOverlap(intervals);
 }
 
 /**
@@ -120,6 +156,11 @@ function accumulateTiered(
     const iv = intervals[i]!;
     const s = iv.start, len = iv.lengthS, e = iv.wh;
     if (!(e >= 0 && len > 0 && s >= 0) || e % 1 !== 0 || len % 1 !== 0 || s % 1 !== 0 || e > Number.MAX_SAFE_INTEGER) badInterval(i, iv);
+  }
+  checkNoOverlap(intervals, order);
+  for (const i of order) {
+    const iv = intervals[i]!;
+    const s = iv.start, len = iv.lengthS, e = iv.wh;
     splitInterval(c, holidays, i, s, len, e, sink);
   }
 }

@@ -16,10 +16,28 @@ export interface EnergyTier {
   unit: "kWh" | "kWh daily";
 }
 
-/** A version of a rate, in force from `effectiveFrom` (a local date in the tariff's zone) until the next one. */
+/**
+ * A charge (positive) or credit (negative) billed once in given calendar months, whatever the usage: e.g. PG&E's
+ * California Climate Credit, a credit on the April and October bills. URDB has no such field (docs/tariffs.md).
+ */
+export interface MonthCharge {
+  /** The bill line's text, e.g. "California Climate Credit". */
+  name: string;
+  /** 1-based calendar months (1 = January) whose bill carries it, each at most once. */
+  months: number[];
+  /** Integer µ$ per bill; negative = a credit. Not prorated for a partial month (docs/tariffs.md). */
+  microUsd: number;
+}
+
+/**
+ * A version of a rate, in force from `effectiveFrom` (a local date in the tariff's zone) until the next one, or
+ * until `effectiveUntil` if that comes first (then the days up to the next version have no rate: an error to bill).
+ */
 export interface TariffVersion {
   /** Local date YYYY-MM-DD in the tariff's time zone; the version applies from that day's local midnight. */
   effectiveFrom: string;
+  /** Local date YYYY-MM-DD: the first day the version no longer applies (URDB `enddate`); absent = open-ended. */
+  effectiveUntil?: string;
   /** energyratestructure[period][tier]. */
   energyratestructure: EnergyTier[][];
   /** 12 months × 24 local hours of 0-based period indices, for weekdays. */
@@ -33,6 +51,8 @@ export interface TariffVersion {
   /** A minimum bill: if energy plus fixed charges come to less, the difference is billed as a "minimum" line. */
   minimumChargeMicroUsdPerMonth?: number;
   minimumChargeMicroUsdPerDay?: number;
+  /** Charges and credits of particular calendar months (not in URDB: exported as `offpeak_monthcharges`). */
+  monthCharges?: MonthCharge[];
   /** The URDB record's label (its ID at OpenEI), kept for traceability. */
   urdbLabel?: string;
 }
@@ -92,7 +112,8 @@ export interface PriceAt {
   until: UtcSeconds;
 }
 
-export type BillLineKind = "energy" | "fixed" | "minimum" | "credit" | "debit";
+/** `month-charge`: a tariff's MonthCharge (negative for a credit); `credit`/`debit`: amounts the caller passes. */
+export type BillLineKind = "energy" | "fixed" | "minimum" | "month-charge" | "credit" | "debit";
 
 export interface BillLine {
   kind: BillLineKind;
@@ -116,6 +137,13 @@ export interface MonthBillInput {
   /** Positive amounts the customer is charged besides energy, e.g. guest charging at someone else's premises. */
   debits?: readonly { description: string; nanoUsd: number }[];
   holidays?: HolidayCalendar;
+  /**
+   * First day of service (local date YYYY-MM-DD, inclusive): days before it carry no fixed charge or minimum, and
+   * energy before it is refused. A month that ends before it cannot be billed. Absent = open before the month.
+   */
+  accountOpenedOn?: string;
+  /** Last day of service (local date, inclusive); absent = still open. A month after it cannot be billed. */
+  accountClosedOn?: string;
 }
 
 export interface MonthBill {

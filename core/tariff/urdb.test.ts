@@ -84,6 +84,72 @@ test("malformed URDB records are refused with the path of the bad field", () => 
   assert.is(pathOf(() => importUrdb({ items: [] })), "items");
 });
 
+test("URDB enddate: a superseded record stops at its enddate, and an expired record bills nothing after it", () => {
+  const r = clone();
+  r.enddate = 1735714800; // 2025-01-01 00:00 Mountain (07:00Z), URDB's usual midnight
+  const t = importUrdb(r);
+  assert.is(t.versions[0]!.effectiveUntil, "2025-01-01");
+  assert.is(rateIntervals(t, run("2024-12-31T23:45:00-08:00", 1, 900, 1000)).totalWh, 1000);
+  assert.throws(() => rateIntervals(t, run("2025-01-01T00:00:00-08:00", 1, 900, 1000)),
+    (e: unknown) => e instanceof TariffError && /local date 2025-01-01\).*2024-03-01\.\.2024-12-31/.test(e.message));
+  // Round trip keeps it; the successor record takes over on the same day.
+  assert.equal(importUrdb(exportUrdb(t)), t);
+  const next = clone();
+  next.label = "successor";
+  next.startdate = 1735714800;
+  const both = importUrdb({ items: [r, next] });
+  assert.equal(both.versions.map((v) => [v.effectiveFrom, v.effectiveUntil]), [["2024-03-01", "2025-01-01"], ["2025-01-01", undefined]]);
+  assert.is(rateIntervals(both, run("2025-01-01T00:00:00-08:00", 1, 900, 1000)).totalWh, 1000);
+  // A record ending after its successor starts would put two prices on a day: refused, in URDB terms.
+  const late = clone();
+  late.enddate = 1738393200; // 2025-02-01
+  assert.is(pathOf(() => importUrdb({ items: [late, next] })), "items[0].enddate");
+  const never = clone();
+  never.enddate = 1709276400; // = its startdate
+  assert.is(pathOf(() => importUrdb(never)), "enddate");
+  never.enddate = "2025-01-01";
+  assert.is(pathOf(() => importUrdb(never)), "enddate");
+});
+
+test("month charges travel in URDB records under offpeak_monthcharges (dollars, months 1-12), refused with URDB paths", () => {
+  const r = clone();
+  r.offpeak_monthcharges = [{ name: "California Climate Credit", months: [4, 10], charge: -55.17 }];
+  const t = importUrdb(r);
+  assert.equal(t.versions[0]!.monthCharges, [{ name: "California Climate Credit", months: [4, 10], microUsd: -55_170_000 }]);
+  const out = exportUrdb(t);
+  assert.equal(out.items[0]!.offpeak_monthcharges, [{ name: "California Climate Credit", months: [4, 10], charge: -55.17 }]);
+  assert.equal(importUrdb(out), t);
+  // The shipped PG&E examples carry the 2024 Climate Credit and keep it through URDB.
+  assert.equal(exportUrdb(EXAMPLE_TARIFFS.pgeEv2A).items[0]!.offpeak_monthcharges, [{ name: "California Climate Credit", months: [4, 10], charge: -55.17 }]);
+  const cases: [string, unknown][] = [
+    ["offpeak_monthcharges", { name: "x" }],
+    ["offpeak_monthcharges[0]", ["x"]],
+    ["offpeak_monthcharges[0].name", [{ name: "", months: [4], charge: -1 }]],
+    ["offpeak_monthcharges[0].months", [{ name: "x", months: 4, charge: -1 }]],
+    ["offpeak_monthcharges[0].months[1]", [{ name: "x", months: [4, 13], charge: -1 }]],
+    ["offpeak_monthcharges[0].months[0]", [{ name: "x", months: [0], charge: -1 }]],
+    ["offpeak_monthcharges[0].months[1]", [{ name: "x", months: [4, 4], charge: -1 }]], // twice in one month
+    ["offpeak_monthcharges[0].months", [{ name: "x", months: [], charge: -1 }]],
+    ["offpeak_monthcharges[1].charge", [{ name: "x", months: [4], charge: -1 }, { name: "y", months: [5], charge: "-1" }]],
+    ["offpeak_monthcharges[0].charge", [{ name: "x", months: [4], charge: 0 }]],
+    ["offpeak_monthcharges[0].charge", [{ name: "x", months: [4], charge: 2e6 }]],
+  ];
+  for (const [path, v] of cases) {
+    const bad = clone();
+    bad.offpeak_monthcharges = v;
+    assert.is(pathOf(() => importUrdb(bad)), path, `${path} ${JSON.stringify(v)}`);
+  }
+});
+
+test("hand-built month charges and end dates are validated with versions[i] paths", () => {
+  const t = structuredClone(EXAMPLE_TARIFFS.pgeEv2A);
+  t.versions[0]!.monthCharges![0]!.microUsd = -55.17;
+  assert.is(pathOf(() => validateTariff(t)), "versions[0].monthCharges[0].microUsd");
+  const u = structuredClone(EXAMPLE_TARIFFS.pgeEv2A);
+  u.versions[0]!.effectiveUntil = "2023-12-31";
+  assert.is(pathOf(() => validateTariff(u)), "versions[0].effectiveUntil");
+});
+
 test("hand-built tariffs are validated too, with versions[i] paths", () => {
   const t = structuredClone(EXAMPLE_TARIFFS.pgeEv2A);
   t.versions[0]!.energyratestructure[1]![0]!.rate = 0.51; // dollars where µ$ belong

@@ -2,7 +2,7 @@
 // and dollar floats as URDB publishes them); money becomes integer µ$ (nearest), tier limits integer Wh. What this
 // engine cannot rate (demand charges, per-kW tier units, yearly fixed charges) is refused, naming the field,
 // rather than silently under-billed. `{ items: [...] }` (the API's envelope) with several records = several versions.
-import type { EnergyTier, Tariff, TariffVersion } from "./types.ts";
+import type { EnergyTier, MonthCharge, Tariff, TariffVersion } from "./types.ts";
 import { TariffError } from "./tariff-error.ts";
 import { dollarsFromMicroUsd, microUsdFromDollars } from "./money.ts";
 import { checkTimeZone, localDateAt, localMidnightUtc, parseLocalDate } from "./local-time.ts";
@@ -29,8 +29,16 @@ export interface UrdbRecord {
   fixedchargeunits?: string;
   mincharge?: number;
   minchargeunits?: string;
+  /** Not a URDB field: this engine's extension for MonthCharge (docs/tariffs.md); URDB readers ignore it. */
+  offpeak_monthcharges?: UrdbMonthCharge[];
   [other: string]: unknown;
 }
+
+/** One month-specific charge in URDB style: dollars (negative = a credit), months 1-12. */
+export interface UrdbMonthCharge { name: string; months: number[]; charge: number }
+
+/** The extension key: prefixed so it can never collide with a field URDB adds later. */
+export const MONTH_CHARGES_FIELD = "offpeak_monthcharges";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -105,17 +113,26 @@ function versionFrom(r: Obj, path: string, timeZone: string): { v: TariffVersion
     l.forEach((n: unknown, i) => { if (typeof n !== "string" || !n.trim()) throw new TariffError(`${path}energytoulabels[${i}]`, "must be a non-empty name"); });
     periodNames = l as string[];
   }
-  let startdate = 0;
-  if (r.startdate !== undefined && r.startdate !== null) {
-    if (!isNum(r.startdate) || !Number.isInteger(r.startdate) || r.startdate < 0) throw new TariffError(`${path}startdate`, `${JSON.stringify(r.startdate)} is not Unix seconds`);
-    startdate = r.startdate;
-  }
-  // URDB stores a start date as some midnight (often US Mountain or UTC), not in the utility's zone:
+  const unixField = (f: "startdate" | "enddate"): number | undefined => {
+    const x = r[f];
+    if (x === undefined || x === null) return undefined;
+    if (!isNum(x) || !Number.isInteger(x) || x < 0) throw new TariffError(`${path}${f}`, `${JSON.stringify(x)} is not Unix seconds`);
+    return x;
+  };
+  const start = unixField("startdate");
+  const startdate = start ?? 0;
+  // URDB stores a date as some midnight (often US Mountain or UTC), not in the utility's zone:
   // taking the local date 12 hours later lands on the intended day from any US zone.
   const v: TariffVersion = {
-    effectiveFrom: r.startdate === undefined || r.startdate === null ? "1970-01-01" : localDateAt(timeZone, startdate + 12 * 3600),
+    effectiveFrom: start === undefined ? "1970-01-01" : localDateAt(timeZone, start + 12 * 3600),
     energyratestructure, energyweekdayschedule, energyweekendschedule, periodNames,
   };
+  // enddate: the record stops applying at that local day's midnight (a superseded record's enddate is its
+  // successor's startdate). An expired record then bills nothing after it.
+  const end = unixField("enddate");
+  if (end !== undefined) v.effectiveUntil = localDateAt(timeZone, end + 12 * 3600);
+  const mc = r[MONTH_CHARGES_FIELD];
+  if (mc !== undefined && mc !== null) v.monthCharges = monthChargesFrom(mc, `${path}${MONTH_CHARGES_FIELD}`);
   if (typeof r.label === "string") v.urdbLabel = r.label;
   const charge = (amountField: string, unitField: string, perMonth: "fixedChargeMicroUsdPerMonth" | "minimumChargeMicroUsdPerMonth", perDay: "fixedChargeMicroUsdPerDay" | "minimumChargeMicroUsdPerDay"): void => {
     const amount = r[amountField];
@@ -129,6 +146,21 @@ function versionFrom(r: Obj, path: string, timeZone: string): { v: TariffVersion
   charge("fixedchargefirstmeter", "fixedchargeunits", "fixedChargeMicroUsdPerMonth", "fixedChargeMicroUsdPerDay");
   charge("mincharge", "minchargeunits", "minimumChargeMicroUsdPerMonth", "minimumChargeMicroUsdPerDay");
   return { v, startdate };
+}
+
+function monthChargesFrom(v: unknown, path: string): MonthCharge[] {
+  if (!Array.isArray(v)) throw new TariffError(path, "must be an array of { name, months, charge }");
+  return v.map((x: unknown, i) => {
+    const p = `${path}[${i}]`;
+    if (!isObj(x)) throw new TariffError(p, "must be an object { name, months, charge }");
+    if (typeof x.name !== "string" || !x.name.trim()) throw new TariffError(`${p}.name`, "must be a non-empty name");
+    if (!Array.isArray(x.months)) throw new TariffError(`${p}.months`, "must list months 1..12 (1 = January)");
+    const months = x.months.map((m: unknown, k) => {
+      if (!isNum(m) || !Number.isInteger(m) || m < 1 || m > 12) throw new TariffError(`${p}.months[${k}]`, `${JSON.stringify(m)} is not a month 1..12 (1 = January)`);
+      return m;
+    });
+    return { name: x.name, months, microUsd: dollarsField(x.charge, `${p}.charge`, true) };
+  });
 }
 
 /**
@@ -172,7 +204,8 @@ export function importUrdb(record: unknown, opts: { id?: string; timeZone?: stri
       const m = /^versions\[(\d+)\]\.(.*)$/.exec(e.path);
       if (m) {
         const path = records.length > 1 ? `items[${versions[Number(m[1])]!.idx}].` : "";
-        const field = m[2]!.replace(/^periodNames/, "energytoulabels").replace(/^effectiveFrom/, "startdate");
+        const field = m[2]!.replace(/^periodNames/, "energytoulabels").replace(/^effectiveFrom/, "startdate").replace(/^effectiveUntil/, "enddate")
+          .replace(/^monthCharges(\[\d+\])\.microUsd/, `${MONTH_CHARGES_FIELD}$1.charge`).replace(/^monthCharges/, MONTH_CHARGES_FIELD);
         throw new TariffError(`${path}${field}`, e.message.slice(e.path.length + 2));
       }
     }
@@ -195,6 +228,13 @@ function exportVersion(t: Tariff, v: TariffVersion, i: number): UrdbRecord {
     energyweekendschedule: v.energyweekendschedule.map((row) => [...row]),
     energytoulabels: [...v.periodNames],
   };
+  if (v.effectiveUntil !== undefined) {
+    const [ey, em, ed] = parseLocalDate(v.effectiveUntil)!;
+    r.enddate = localMidnightUtc(t.timeZone, ey, em, ed);
+  }
+  if (v.monthCharges !== undefined) {
+    r[MONTH_CHARGES_FIELD] = v.monthCharges.map((c) => ({ name: c.name, months: [...c.months], charge: dollarsFromMicroUsd(c.microUsd) }));
+  }
   if (v.urdbLabel !== undefined) r.label = v.urdbLabel;
   if (t.utility !== undefined) r.utility = t.utility;
   if (t.source !== undefined) r.source = t.source;

@@ -1,10 +1,11 @@
-// Monthly bills (FR-34). Closing a month for an account posts the tariff's fixed charges (priced by core/tariff's
-// monthBill) to the ledger, then gathers every not-yet-billed posting on the customer's ledger account up to the
-// month's end: this month's lines by (kind, period, rate), and corrections to already-billed months as adjustment
-// lines. Each line is rounded to the cent once (core/tariff roundToCents, half away from zero); the total is the sum
-// of the lines. Every posting is billed exactly once (table bill_postings).
+// Monthly bills (FR-34). Closing a month for an account posts the tariff's fixed charges and month charges/credits
+// (e.g. a Climate Credit; priced by core/tariff's monthBill, prorated by the account's days of service) to the
+// ledger, then gathers every not-yet-billed posting on the customer's ledger account up to the month's end: this
+// month's lines by (kind, period, rate), and corrections to already-billed months as adjustment lines. Each line is
+// rounded to the cent once (core/tariff roundToCents, half away from zero); the total is the sum of the lines.
+// Every posting is billed exactly once (table bill_postings).
 import type { Database } from "bun:sqlite";
-import { monthBill, roundToCents } from "../../../core/tariff/index.ts";
+import { monthBill, roundToCents, TariffError } from "../../../core/tariff/index.ts";
 import type { Clock } from "../../../core/time/index.ts";
 import type { UtcSeconds } from "../../../core/time/index.ts";
 import type { SessionId } from "../../../core/ids/index.ts";
@@ -52,8 +53,12 @@ export class MonthlyBills {
     return rows.map((r) => JSON.parse(r.body) as BillSummary);
   }
 
-  /** Closes `month` (YYYY-MM, utility time zone) for an account; the month must be over. */
-  close(accountId: string, month: string): BillSummary {
+  /**
+   * Closes `month` (YYYY-MM, utility time zone) for an account; the month must be over. `service` gives the account's
+   * first/last days of service (local dates, inclusive): fixed charges are prorated to them, and a month outside them
+   * is refused (400).
+   */
+  close(accountId: string, month: string, service: { accountOpenedOn?: string; accountClosedOn?: string } = {}): BillSummary {
     const account = this.d.enrollment.account(accountId);
     if (!account) throw notFound("account", accountId, "accountId");
     const bounds = monthBounds(month, this.d.timeZone);
@@ -74,7 +79,17 @@ export class MonthlyBills {
         tariffId ??= tid;
         const tariff = this.d.tariffs.get(tid);
         if (!tariff) continue;
-        const fixed = monthBill({ tariff, month, intervals: [] }).lines.filter((l) => l.kind === "fixed" && l.nanoUsd !== 0);
+        const tariffLines = (() => {
+          try {
+            return monthBill({ tariff, month, intervals: [], ...service }).lines;
+          } catch (e) {
+            // A month outside the account's service, or one its tariff has no version for: the operator's to fix.
+            if (e instanceof TariffError) throw badRequest(`${p.id} (tariff ${tid}): ${e.message}`, e.path);
+            throw e;
+          }
+        })();
+        // Fixed charges and the tariff's month charges (a credit posts as a negative "fixed" line).
+        const fixed = tariffLines.filter((l) => (l.kind === "fixed" || l.kind === "month-charge") && l.nanoUsd !== 0);
         if (fixed.length === 0) continue;
         const postings = fixed.map((l) => ({
           ledgerAccount, amountNano: l.nanoUsd, energyWh: 0, period: `${p.id}: ${l.description}`, intervalStart: bounds.start,

@@ -2,9 +2,11 @@
 // (EV2-A, home charging), as published by PG&E in 2024 (https://www.pge.com/tariffs/ , "EV2"). Same hours every
 // day of the year, weekends and holidays included: peak 4-9 p.m., partial-peak 3-4 p.m. and 9 p.m.-midnight,
 // off-peak midnight-3 p.m. Prices are rounded to the cent and approximate; the minimum is the schedule's
-// minimum delivery charge, rounded to $0.39/day, applied here to the whole bill.
+// minimum delivery charge, rounded to $0.39/day, applied here to the whole bill. The California Climate Credit
+// (−$55.17 on the April and October bills, 2024) is a month charge of the tariff.
 import type { Tariff } from "../types.ts";
 import { day, JUNE_TO_SEPTEMBER, year } from "./schedule-grid.ts";
+import { PGE_CLIMATE_CREDIT_2024 } from "./pge-climate-credit.ts";
 
 const S_PEAK = 0, S_PART = 1, S_OFF = 2, W_PEAK = 3, W_PART = 4, W_OFF = 5;
 const days = year(
@@ -34,5 +36,6 @@ export const pgeEv2A: Tariff = {
     energyweekdayschedule: days,
     energyweekendschedule: days.map((r) => [...r]),
     minimumChargeMicroUsdPerDay: 390_000,
+    monthCharges: [PGE_CLIMATE_CREDIT_2024],
   }],
 };
