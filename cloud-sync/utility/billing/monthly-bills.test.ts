@@ -2,7 +2,7 @@
 // service to core/tariff: a real head-end on a temp database, a premises on the PG&E E-TOU-C example rate.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { HeadEndError } from "../errors.ts";
+import { ApiError } from "../errors.ts";
 import { testTariff, testUtility, type TestUtility } from "../test-support.ts";
 
 let t: TestUtility;
@@ -47,10 +47,10 @@ test("FR-31, FR-34: the head-end prorates the fixed charge to the days of servic
     bills.close("ACCT-N", "2024-04", { accountOpenedOn: "2024-05-22" });
     assert.unreachable("a bill for a month before the account opened");
   } catch (e) {
-    assert.instance(e, HeadEndError);
-    assert.is((e as HeadEndError).status, 400);
-    assert.is((e as HeadEndError).field, "month");
-    assert.match((e as HeadEndError).message, /2024-04 ends before the account opened on 2024-05-22/);
+    assert.instance(e, ApiError);
+    assert.is((e as ApiError).status, 400);
+    assert.is((e as ApiError).path, "month");
+    assert.match((e as ApiError).message, /2024-04 ends before the account opened on 2024-05-22/);
   }
   assert.is(bills.bill("ACCT-N", "2024-04"), null, "nothing was stored");
   // The refused close posted nothing: the account holds only May's charge, ⌊10¹⁰·31/31⌋ − ⌊10¹⁰·21/31⌋ n$.
