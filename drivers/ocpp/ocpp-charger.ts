@@ -139,7 +139,8 @@ export function createOcppCharger(session: ChargePointSession, o: OcppChargerOpt
     // id), the hub's last decision is sent again.
     booted: () => { if (!session.quirks.smartCharging) mode = "remote-start-stop"; apply(true).catch((e: Error) => o.log(`${name}: re-applying after boot: ${e.message}`)); },
     transactionStarted: (tx) => {
-      if (tx.connectorId === connectorId && session.quirks.profilePurpose === "TxProfile") apply().catch((e: Error) => o.log(`${name}: ${e.message}`));
+      // After the StartTransaction answer has gone out: the charger must know the transaction id before its TxProfile.
+      if (tx.connectorId === connectorId && session.quirks.profilePurpose === "TxProfile") setImmediate(() => apply().catch((e: Error) => o.log(`${name}: ${e.message}`)));
     },
     idTag: (c, idTag) => { if (c === null || c === connectorId) for (const l of idListeners) l(idTag); },
   });

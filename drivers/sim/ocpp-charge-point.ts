@@ -75,6 +75,8 @@ export class SimChargePoint {
 
   get connected(): boolean { return this.rpc !== null && this.ws?.readyState === WebSocket.OPEN; }
   get accepted(): boolean { return this.registration === "Accepted"; }
+  /** Frames sent and received on the current connection, so tests can wait until both sides have caught up. */
+  get frames(): { in: number; out: number } { return this.rpc ? { in: this.rpc.counts.in, out: this.rpc.counts.out } : { in: 0, out: 0 }; }
 
   /** Opens the WebSocket; resolves when it is open (rejects when the hub refuses it). */
   connect(): Promise<void> {
