@@ -4,7 +4,7 @@
 // 2 (the same over TLS with the hub's own certificate), 0 (no password) only when the owner turned it on for that
 // charger. An unknown charge point ID may connect and boot, is answered Pending (or Rejected) and listed for the owner.
 import type { Server, ServerWebSocket } from "bun";
-import type { Clock } from "../../core/time/clock.ts";
+import type { Clock } from "../../core/time/index.ts";
 import { parseBasicAuth, passwordMatches, type SecurityProfile } from "./auth.ts";
 import { CENTRAL_SYSTEM_ANSWERS, ChargePointSession, type FailSafeSettings } from "./charge-point-session.ts";
 import type { QuirkProfile } from "./quirks.ts";

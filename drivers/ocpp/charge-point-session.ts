@@ -2,8 +2,7 @@
 // the last idTag and meter samples. It answers the charge point's CALLs and, on every accepted BootNotification, sets
 // the charger's own fail-safe (what it does if the hub goes away). It outlives a WebSocket, so a reconnect — or a
 // charger that kept charging through a hub restart — resumes the open transaction instead of opening a second one.
-import type { Clock } from "../../core/time/clock.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { Clock, UtcSeconds } from "../../core/time/index.ts";
 import { OcppCallError } from "./errors.ts";
 import type { Payload } from "./framing.ts";
 import { quirksFor, type QuirkProfile } from "./quirks.ts";

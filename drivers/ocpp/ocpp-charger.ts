@@ -2,9 +2,9 @@
 // hold and allow by charging profile (0 A holds, the limit allows — never by refusing Authorize), energy from MeterValues
 // as a Meter port (the EUMD when the config says so), and the idTag as the vehicle's identity. A charger that refuses
 // profiles, or has no Smart Charging at all, is held and allowed by RemoteStop/RemoteStartTransaction instead, recorded.
-import { DeviceError, type Charger, type ChargerLimits, type ChargerStatus, type J1772State, type Meter, type MeterReading } from "../../core/ports/devices.ts";
-import type { Clock, TimerHandle } from "../../core/time/clock.ts";
-import { watts, wh } from "../../core/units/energy.ts";
+import { DeviceError, type Charger, type ChargerLimits, type ChargerStatus, type J1772State, type Meter, type MeterReading } from "../../core/ports/index.ts";
+import type { Clock, TimerHandle } from "../../core/time/index.ts";
+import { watts, wh } from "../../core/units/index.ts";
 import type { ChargePointSession, ConnectorStatus } from "./charge-point-session.ts";
 import { OcppCallError } from "./errors.ts";
 

@@ -2,7 +2,7 @@
 // one at a time (OCPP-J 1.6 §4.1.1: no new CALL before the previous one is answered or timed out), with a timeout on
 // the given Clock. Every payload in both directions is checked against the official schema; a bad incoming CALL earns
 // the CALLERROR its fault deserves and the conversation goes on.
-import type { Clock } from "../../core/time/clock.ts";
+import type { Clock } from "../../core/time/index.ts";
 import { OcppCallError, OcppTimeoutError } from "./errors.ts";
 import { encodeCall, encodeError, encodeResult, parseFrame, type Payload } from "./framing.ts";
 import { OCPP16_ACTIONS, validatePayload } from "./schemas.ts";

@@ -1,6 +1,6 @@
 // Shared rig for the OCPP tests: a central system on a loopback port and helpers to wait for real socket I/O while
 // simulated time stands still (the wait is a deadline for failure, never an assertion about speed).
-import { TestClock } from "../../core/time/clock.ts";
+import { TestClock } from "../../core/time/index.ts";
 import { CentralSystem, type CentralSystemOptions, type KnownChargePoint } from "./central-system.ts";
 
 export const PASSWORD = "correct-horse-battery-1";

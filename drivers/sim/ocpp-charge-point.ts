@@ -3,7 +3,7 @@
 // and applies the charging profiles it is sent the way the specification says (highest valid stack level wins,
 // ChargePointMaxProfile caps, a profile with a duration expires). A plugged-in vehicle draws the limit the profiles allow.
 // Faults on command: disconnect, reject profiles, late MeterValues, duplicate StopTransaction.
-import type { Clock, TimerHandle } from "../../core/time/clock.ts";
+import type { Clock, TimerHandle } from "../../core/time/index.ts";
 import { OcppCallError } from "../ocpp/errors.ts";
 import type { Payload } from "../ocpp/framing.ts";
 import { OcppRpc } from "../ocpp/rpc.ts";
