@@ -1,0 +1,208 @@
+// The engine's Charger port over OCPP 1.6J, for one connector of one charge point: J1772 state from StatusNotification,
+// hold and allow by charging profile (0 A holds, the limit allows — never by refusing Authorize), energy from MeterValues
+// as a Meter port (the EUMD when the config says so), and the idTag as the vehicle's identity. A charger that refuses
+// profiles, or has no Smart Charging at all, is held and allowed by RemoteStop/RemoteStartTransaction instead, recorded.
+import { DeviceError, type Charger, type ChargerLimits, type ChargerStatus, type J1772State, type Meter, type MeterReading } from "../../core/ports/index.ts";
+import type { Clock, TimerHandle } from "../../core/time/index.ts";
+import { watts, wh } from "../../core/units/index.ts";
+import type { ChargePointSession, ConnectorStatus } from "./charge-point-session.ts";
+import { OcppCallError } from "./errors.ts";
+
+/** OCPP 1.6 ChargePointStatus → J1772 (issue 16): Available → A; Preparing, SuspendedEV(SE), Finishing → B; Charging → C. */
+export const J1772_OF_STATUS: Record<ConnectorStatus, J1772State> = {
+  Available: "A",
+  Reserved: "A",
+  Preparing: "B",
+  SuspendedEV: "B",
+  SuspendedEVSE: "B",
+  Finishing: "B",
+  Charging: "C",
+  // J1772 F: EVSE not available. The arbiter holds on E and F and the engine records an EVSE fault.
+  Faulted: "F",
+  Unavailable: "F",
+};
+
+export interface OcppChargerOptions {
+  clock: Clock;
+  log: (line: string) => void;
+  connectorId?: number;
+  /**
+   * How long a hold or allow profile stays in force without being renewed. If the hub dies, the charger returns to
+   * the boot-time fail-safe (the fallback limit) at most this long after. Renewed at half its length. Default 900 s.
+   */
+  profileTtlS?: number;
+  /** A reading older than this (and the quirk profile does not say "only on change") is no reading. Default 3 sample intervals. */
+  maxReadingAgeS?: number;
+  /** The idTag sent in a RemoteStartTransaction when the vehicle presented none. */
+  remoteStartIdTag?: string;
+}
+
+export type ControlMode = "charging-profile" | "remote-start-stop";
+
+export interface OcppCharger extends Charger {
+  readonly name: string;
+  /** The Meter port over this connector's MeterValues: usable as the EUMD when the charger has a meter. */
+  readonly meter: Meter;
+  readonly controlMode: ControlMode;
+  readonly online: boolean;
+  /** The vehicle identity the charger reported (Authorize or StartTransaction idTag, e.g. an RFID card or VID:<MAC>). */
+  onVehicleId(cb: (idTag: string) => void): void;
+}
+
+const HOLD_PROFILE_ID = 100;
+
+export function createOcppCharger(session: ChargePointSession, o: OcppChargerOptions): OcppCharger {
+  const connectorId = o.connectorId ?? 1;
+  const name = `ocpp ${session.id}#${connectorId}`;
+  const ttlS = o.profileTtlS ?? 900;
+  let mode: ControlMode = session.quirks.smartCharging ? "charging-profile" : "remote-start-stop";
+  let enabled = false;
+  let commanded: boolean | null = null;
+  let desiredA = session.quirks.limits.maxCurrentA;
+  let renewTimer: TimerHandle | null = null;
+  // What the charger was last told, so the hub's limit-then-enable pair does not send the same profile twice.
+  let lastApplied: string | null = null;
+  const idListeners = new Set<(idTag: string) => void>();
+
+  const record = (what: string) => session.record(`connector ${connectorId}: ${what}`);
+
+  function fallBackToRemote(why: string): void {
+    if (mode === "remote-start-stop") return;
+    mode = "remote-start-stop";
+    record(`charging profiles not usable (${why}); holding and allowing by RemoteStop/RemoteStartTransaction from now on`);
+  }
+
+  async function sendProfile(amps: number): Promise<boolean> {
+    const q = session.quirks;
+    const tx = session.openTransaction(connectorId);
+    const useTx = q.profilePurpose === "TxProfile" && (tx !== undefined || !q.rejectsTxProfileWithoutTransaction);
+    const purpose = useTx ? "TxProfile" : "TxDefaultProfile";
+    const profile = session.profile(HOLD_PROFILE_ID, purpose, 1, amps, ttlS, useTx && tx ? tx.id : null);
+    try {
+      const r = await session.call("SetChargingProfile", { connectorId, csChargingProfiles: profile });
+      if (r.status === "Accepted") return true;
+      fallBackToRemote(`SetChargingProfile ${purpose} answered ${String(r.status)}`);
+      return false;
+    } catch (e) {
+      if (e instanceof OcppCallError && (e.code === "NotImplemented" || e.code === "NotSupported")) {
+        fallBackToRemote(`SetChargingProfile: ${e.code}`);
+        return false;
+      }
+      lastApplied = null;
+      throw new DeviceError(name, "timeout", `SetChargingProfile: ${(e as Error).message}`);
+    }
+  }
+
+  async function remote(on: boolean): Promise<void> {
+    const tx = session.openTransaction(connectorId);
+    try {
+      if (!on && tx) {
+        const r = await session.call("RemoteStopTransaction", { transactionId: tx.id });
+        record(`held by RemoteStopTransaction ${tx.id}: ${String(r.status)}`);
+      } else if (on && !tx && J1772_OF_STATUS[session.connectors.get(connectorId)?.status ?? "Available"] === "B") {
+        const idTag = session.lastIdTag.get(connectorId) ?? session.lastIdTag.get(null) ?? o.remoteStartIdTag ?? "OFFPEAK-HUB";
+        const r = await session.call("RemoteStartTransaction", { connectorId, idTag });
+        record(`allowed by RemoteStartTransaction: ${String(r.status)}`);
+      }
+    } catch (e) {
+      lastApplied = null;
+      throw new DeviceError(name, "timeout", `${on ? "RemoteStartTransaction" : "RemoteStopTransaction"}: ${(e as Error).message}`);
+    }
+  }
+
+  async function apply(force = false): Promise<void> {
+    if (commanded === null) return;
+    const on = commanded;
+    if (!session.connected) throw new DeviceError(name, "disconnected", "the charge point is not connected");
+    const key = `${mode}:${on}:${desiredA}:${session.openTransaction(connectorId)?.id ?? "-"}`;
+    if (!force && key === lastApplied) return;
+    lastApplied = key;
+    if (mode === "charging-profile" && (await sendProfile(on ? desiredA : 0))) {
+      enabled = on;
+      scheduleRenewal();
+      return;
+    }
+    await remote(on);
+    enabled = on;
+  }
+
+  function scheduleRenewal(): void {
+    if (renewTimer) o.clock.clearTimeout(renewTimer);
+    renewTimer = o.clock.setTimeout(() => {
+      renewTimer = null;
+      if (session.connected && mode === "charging-profile") apply(true).catch((e: Error) => o.log(`${name}: renewing the charging profile failed: ${e.message}`));
+    }, (ttlS * 1000) / 2);
+  }
+
+  const off = session.listen({
+    // After every boot (the charger may have lost its profiles) and when a transaction starts (a TxProfile needs its
+    // id), the hub's last decision is sent again.
+    booted: () => { if (!session.quirks.smartCharging) mode = "remote-start-stop"; apply(true).catch((e: Error) => o.log(`${name}: re-applying after boot: ${e.message}`)); },
+    transactionStarted: (tx) => {
+      // After the StartTransaction answer has gone out: the charger must know the transaction id before its TxProfile.
+      if (tx.connectorId === connectorId && session.quirks.profilePurpose === "TxProfile") setImmediate(() => apply().catch((e: Error) => o.log(`${name}: ${e.message}`)));
+    },
+    idTag: (c, idTag) => { if (c === null || c === connectorId) for (const l of idListeners) l(idTag); },
+  });
+
+  const meter: Meter = {
+    async read(): Promise<MeterReading> {
+      const s = session.lastSample.get(connectorId);
+      if (!s) throw new DeviceError(name, "timeout", "no MeterValues with Energy.Active.Import.Register received yet");
+      const now = o.clock.now();
+      const maxAge = o.maxReadingAgeS ?? 3 * 60;
+      if (session.quirks.meterValuesOnlyOnChange) {
+        // Silence means "unchanged" for this charger, as long as it is connected.
+        if (!session.connected) throw new DeviceError(name, "disconnected", "the charge point is not connected");
+        return { energyWh: wh(s.energyWh), powerW: watts(s.receivedAt < now - maxAge ? 0 : (s.powerW ?? 0)), at: now };
+      }
+      if (now - s.receivedAt > maxAge) throw new DeviceError(name, "timeout", `last MeterValues ${now - s.receivedAt} s ago`);
+      return { energyWh: wh(s.energyWh), powerW: watts(s.powerW ?? 0), at: s.at };
+    },
+    async close() {},
+  };
+
+  return {
+    name,
+    meter,
+    get controlMode() { return mode; },
+    get online() { return session.connected; },
+    get limits(): ChargerLimits { return session.quirks.limits; },
+    onVehicleId(cb) { idListeners.add(cb); },
+
+    async readStatus(): Promise<ChargerStatus> {
+      if (!session.connected) throw new DeviceError(name, "disconnected", "the charge point is not connected");
+      const c = session.connectors.get(connectorId);
+      if (!c) throw new DeviceError(name, "timeout", "no StatusNotification for this connector yet");
+      const state = J1772_OF_STATUS[c.status];
+      const status: ChargerStatus = { state, enabled, currentLimitA: enabled ? desiredA : 0 };
+      const s = session.lastSample.get(connectorId);
+      if (s?.powerW !== undefined) status.powerW = watts(s.powerW);
+      if (state !== "A") {
+        const tx = session.openTransaction(connectorId);
+        const id = tx?.idTag || session.lastIdTag.get(connectorId) || session.lastIdTag.get(null);
+        if (id) status.vehicleId = id;
+      }
+      return status;
+    },
+
+    async setEnabled(on: boolean): Promise<void> {
+      commanded = on;
+      await apply();
+    },
+
+    async setCurrentLimit(amps: number): Promise<void> {
+      const { minCurrentA, maxCurrentA } = session.quirks.limits;
+      if (!Number.isFinite(amps) || amps < minCurrentA || amps > maxCurrentA) {
+        throw new DeviceError(name, "config", `current limit ${amps} A is outside ${minCurrentA}-${maxCurrentA} A (quirk profile ${session.quirks.id})`);
+      }
+      desiredA = amps;
+      if (commanded === true) await apply();
+    },
+
+    async close(): Promise<void> {
+      off();
+      if (renewTimer) o.clock.clearTimeout(renewTimer);
+    },
+  };
+}
