@@ -114,6 +114,8 @@ export class MqttView {
       this.wasConnected = true;
       const subs = [this.topics.haStatus, ...(this.o.config.commands ? COMMAND_TOPICS.map((t) => this.topics.command(t)) : [])];
       c.subscribe(subs, { qos: 1 }, (err) => { if (err) this.log(`mqtt: subscribe failed: ${err.message}`); });
+      // `online` goes first, ahead of anything queued while the broker was away (it replaces the last will's `offline`).
+      c.publish(this.topics.availability, "online", QOS1, (err) => { if (err) this.log(`mqtt: could not announce online: ${err.message}`); });
       this.queue.connected();
       // The broker may have lost its retained messages (restarted without persistence): send everything again.
       this.republishAll();
@@ -130,7 +132,6 @@ export class MqttView {
   private republishAll(): void {
     this.sent.clear();
     this.discoverySent = null;
-    this.queue.offer("availability", this.topics.availability, "online", QOS1);
     this.flush(true);
   }
 
