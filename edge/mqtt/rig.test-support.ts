@@ -26,7 +26,8 @@ export interface Rig {
   done(): Promise<void>;
 }
 
-export async function rig(o: { url: string; commands?: boolean; view?: Partial<MqttViewOptions>; watch?: boolean } ): Promise<Rig> {
+/** `url`: the broker the hub's view uses; `watchUrl`: where the watcher subscribes (null: no watcher, e.g. a silent broker). */
+export async function rig(o: { url: string; watchUrl?: string | null; commands?: boolean; view?: Partial<MqttViewOptions> }): Promise<Rig> {
   const dir = mkdtempSync(join(tmpdir(), "offpeak-mqtt-"));
   const tag = Math.random().toString(36).slice(2, 8);
   const config: MqttConfig = { url: o.url, base_topic: `offpeak-test/${tag}`, discovery_prefix: `ha-test-${tag}`, commands: o.commands ?? true, enabled: true };
@@ -44,14 +45,15 @@ export async function rig(o: { url: string; commands?: boolean; view?: Partial<M
   });
   hub.start();
   const topics = topicsFor(config, HUB_ID);
-  const watcher = await Watcher.connect(o.url, [`${config.discovery_prefix}/#`, `${config.base_topic}/#`]);
+  const watchUrl = o.watchUrl === undefined ? o.url : o.watchUrl;
+  const watcher = watchUrl === null ? null : await Watcher.connect(watchUrl, [`${config.discovery_prefix}/#`, `${config.base_topic}/#`]);
   const view = await MqttView.start({
     config, hubId: HUB_ID, hub, store, clock, timeZone: TIME_ZONE, defaultTariffId: EXAMPLE_TARIFFS.premisesDefault.id,
     log: (l) => lines.push(l), reconnectMinMs: 100, reconnectMaxMs: 1000, ...o.view,
   });
   const run = async (seconds: number) => { await clock.advanceAsync(seconds * 1000, 1000); await hub.whenIdle(); };
-  return {
-    clock, store, hub, charger, eumd, utility, view, watcher, topics, config, lines, run,
+  const r: Rig = {
+    clock, store, hub, charger, eumd, utility, view, watcher: watcher as Watcher, topics, config, lines, run,
     async plugAndBind() {
       await run(2);
       charger.state = "B";
@@ -63,9 +65,12 @@ export async function rig(o: { url: string; commands?: boolean; view?: Partial<M
       await view.stop();
       await hub.stop();
       store.close();
-      await removeFromBroker({ config, hubId: HUB_ID, log: () => {} }, 3000);
-      await watcher.close();
+      if (watcher) {
+        await removeFromBroker({ config: { ...config, url: watchUrl! }, hubId: HUB_ID, log: () => {} }, 3000);
+        await r.watcher.close();
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return r;
 }
