@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { PrivateBroker, SHARED_BROKER } from "../edge/mqtt/broker.test-support.ts";
 import { rig } from "../edge/mqtt/rig.test-support.ts";
 import { READING_PUBLISH_MIN_MS } from "../edge/mqtt/index.ts";
-import { spawnOffpeak } from "../edge/testing/child-processes.test-support.ts";
+import { spawnOffpeak } from "../system/testing/child-processes.test-support.ts";
 import { connect } from "node:net";
 
 const fmt = (n: number, d = 0) => n.toFixed(d);

@@ -7,7 +7,7 @@ import { rig, type Rig } from "./rig.test-support.ts";
 import { removeFromBroker } from "./mqtt-view.ts";
 import type { DevicePayload } from "./discovery.ts";
 import { STATE_TOPICS } from "./topics.ts";
-import type { UtcSeconds } from "../../core/time/utc.ts";
+import type { UtcSeconds } from "../../core/time/index.ts";
 
 const URL = `mqtt://${SHARED_BROKER.host}:${SHARED_BROKER.port}`;
 type Json = Record<string, unknown>;

@@ -8,13 +8,12 @@
 // [mqtt] is configured (hub-process.ts), so a hub without MQTT pays nothing for it.
 import { readFileSync } from "node:fs";
 import type { IClientOptions, MqttClient } from "mqtt";
-import type { Clock, TimerHandle } from "../../core/time/clock.ts";
+import type { Clock, TimerHandle } from "../../core/time/index.ts";
 import type { MqttConfig } from "../config/schema.ts";
 import type { DashboardContext } from "../http/dashboard/dashboard-views.ts";
 import type { Hub, HubChange } from "../hub/hub.ts";
 import { OwnerRequestError } from "../hub/owner-requests.ts";
 import type { HubStore } from "../store/hub-store.ts";
-import pkg from "../../package.json" with { type: "json" };
 import { applyCommand } from "./commands.ts";
 import { discoveryPayload } from "./discovery.ts";
 import { PublishQueue } from "./publish-queue.ts";
@@ -42,6 +41,11 @@ export interface MqttViewOptions {
 /** Power and energy move with every meter reading; they go out at most this often (real time). */
 export const READING_PUBLISH_MIN_MS = 1000;
 const QOS1 = { qos: 1, retain: true } as const;
+
+/** The hub's version for HA's device page: package.json beside the sources (a compiled binary has none: "unknown"). */
+const SOFTWARE_VERSION = (() => {
+  try { return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version; } catch { return "unknown"; }
+})();
 
 async function loadMqtt(): Promise<typeof import("mqtt")> { return import("mqtt"); }
 
@@ -228,7 +232,7 @@ export class MqttView {
   private publishDiscovery(force: boolean): void {
     const dr = this.o.hub.snapshot().dr;
     const optOut = dr && dr.optOutAllowed && !dr.optedOut ? dr.id : null;
-    const json = JSON.stringify(discoveryPayload({ topics: this.topics, softwareVersion: pkg.version, commands: this.o.config.commands, drOptOutId: optOut, dashboardUrl: this.o.dashboardUrl ?? null }));
+    const json = JSON.stringify(discoveryPayload({ topics: this.topics, softwareVersion: SOFTWARE_VERSION, commands: this.o.config.commands, drOptOutId: optOut, dashboardUrl: this.o.dashboardUrl ?? null }));
     if (!force && json === this.discoverySent) return;
     this.discoverySent = json;
     this.queue.offer("discovery", this.topics.discovery, json, QOS1);

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EXAMPLE_TARIFFS, tariffById } from "../../core/tariff/index.ts";
-import { TestClock } from "../../core/time/clock.ts";
+import { TestClock } from "../../core/time/index.ts";
 import type { MqttConfig } from "../config/schema.ts";
 import { params, settings, VIN } from "../engine/harness.test-support.ts";
 import { FakeCharger, FakeMeter, FakePevLink, FakeUtility } from "../hub/doubles.test-support.ts";

@@ -2,9 +2,9 @@
 // more view of the hub, never a second source of truth. Money is in dollars (Home Assistant's monetary sensors want a
 // plain number), times are ISO strings beside UTC seconds, energy is whole Wh. A null becomes Home Assistant's "None",
 // which its MQTT entities show as unknown.
-import { FALLBACK_REASON_TEXT } from "../../core/binding/types.ts";
+import { FALLBACK_REASON_TEXT } from "../../core/binding/index.ts";
 import { priceAt } from "../../core/tariff/index.ts";
-import { toIso, type UtcSeconds } from "../../core/time/utc.ts";
+import { toIso, type UtcSeconds } from "../../core/time/index.ts";
 import type { HubState } from "../engine/types.ts";
 import { type DashboardContext, nowView, sessionTariff } from "../http/dashboard/dashboard-views.ts";
 import { chargePlan } from "../hub/owner-requests.ts";
