@@ -48,7 +48,7 @@ if (await sharedBrokerOrSkip("edge/mqtt/mqtt-view.test.ts")) {
     }
   });
 
-  test("FR-10, NFR-2: state on plug-in, binding, charging and unplug; lifetime energy only increases", async () => {
+  test("FR-35: the customer sees the session over MQTT: state on plug-in, binding, charging and unplug; lifetime energy only increases", async () => {
     const r = await rig({ url: URL });
     try {
       const session = r.topics.state("session");
@@ -137,7 +137,7 @@ if (await sharedBrokerOrSkip("edge/mqtt/mqtt-view.test.ts")) {
     } finally { await r.done(); }
   });
 
-  test("FR-13: a DR event without opt-out cannot be escaped over MQTT; one that allows it shows the button and honours it", async () => {
+  test("issue 17: a DR event without opt-out cannot be escaped over MQTT; one that allows it shows the button and honours it", async () => {
     const r = await rig({ url: URL });
     try {
       await r.plugAndBind();
