@@ -40,6 +40,28 @@ const zigbee = z.strictObject({
   provider_id: z.coerce.number().int().min(0).max(0xfffffffe).default(0),
 });
 
+// An MQTT topic level path the hub publishes under: no wildcards, no empty levels, no leading or trailing slash.
+const topicPath = z.string().min(1).max(200).regex(/^[^/#+\s\u0000]+(\/[^/#+\s\u0000]+)*$/, "must be a topic path like offpeak/garage: levels separated by /, no + or # wildcards, no spaces, no empty levels");
+
+/** Absent = no MQTT (the mqtt package is not even loaded). See docs/home-assistant.md. */
+const mqtt = z.strictObject({
+  url: z.string().refine((u) => { try { const p = new URL(u); return (p.protocol === "mqtt:" || p.protocol === "mqtts:") && p.hostname !== ""; } catch { return false; } }, "must be mqtt://host[:port] or mqtts://host[:port] (TLS)"),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  /** Default offpeak-<hub id>. */
+  client_id: z.string().min(1).max(64).regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces").optional(),
+  /** Default offpeak/<hub id>. */
+  base_topic: topicPath.optional(),
+  /** Home Assistant's discovery prefix. */
+  discovery_prefix: topicPath.default("homeassistant"),
+  /** PEM file of the CA that signed the broker's certificate (mqtts:// with a private CA). */
+  ca_file: z.string().min(1).optional(),
+  /** Accept charge mode, departure, energy needed and DR opt-out over MQTT (off by default: MQTT is a view). */
+  commands: flag.default(false),
+  /** false = connect once, remove the retained discovery and state, and stay off (turning MQTT off cleanly). */
+  enabled: flag.default(true),
+});
+
 export const configSchema = z.strictObject({
   hub: z.strictObject({
     id: id.default("HUB-DEMO-1"),
@@ -83,8 +105,10 @@ export const configSchema = z.strictObject({
     premises_meter: device.default({ driver: "modbus", map: "eastron-sdm630", transport: { kind: "tcp", host: "127.0.0.1", port: 1502, unit_id: 3, timeout_ms: 1000 } }),
   }).prefault({}),
   zigbee: zigbee.optional(),
+  mqtt: mqtt.optional(),
 });
 
 export type HubConfig = z.infer<typeof configSchema>;
 export type DeviceConfig = z.infer<typeof device>;
 export type ZigbeeConfig = z.infer<typeof zigbee>;
+export type MqttConfig = z.infer<typeof mqtt>;

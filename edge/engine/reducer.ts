@@ -392,6 +392,9 @@ function onEvent(st: Step, e: EngineEvent): void {
       st.out.push({ type: "dr.status", id: e.id, status: "cancelled" });
       st.record("dr.cancelled", `demand-response event ${e.id} cancelled by the utility`);
       return;
+    case "owner.request":
+      st.record("owner.request", `${e.source === "mqtt" ? "over MQTT" : "on the dashboard"}: ${e.request}`);
+      return;
     case "dr.opt-out":
       if (st.s.dr?.id !== e.id || st.s.dr.optedOut) return;
       if (!st.s.dr.optOutAllowed) {

@@ -150,7 +150,12 @@ export type EngineEvent =
   | { type: "charge-mode"; mode: ChargeMode; planAllowsNow: boolean }
   | { type: "dr.event"; id: string; action: "pause" | "curtail"; limitA: number | null; startsAt: UtcSeconds; endsAt: UtcSeconds; optOutAllowed: boolean }
   | { type: "dr.cancel"; id: string }
-  | { type: "dr.opt-out"; id: string };
+  | { type: "dr.opt-out"; id: string }
+  /** The owner asked for something (dashboard or MQTT): recorded with where it came from, before it is applied. */
+  | { type: "owner.request"; source: OwnerRequestSource; request: string };
+
+/** Where an owner's request came from; MQTT and the dashboard go through the same code path (edge/hub/owner-requests.ts). */
+export type OwnerRequestSource = "dashboard" | "mqtt";
 
 // ---- Commands the engine hands back --------------------------------------------------------
 

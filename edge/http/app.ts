@@ -3,7 +3,8 @@
 // The dashboard, login and live events mount on the same app as sub-apps (see edge/http/dashboard).
 import { Hono, type MiddlewareHandler } from "hono";
 import type { Clock } from "../../core/time/index.ts";
-import { apiErrorHandler, apiNotFound, notFound } from "../../cloud-sync/protocol/index.ts";
+import { ApiError, apiErrorHandler, apiNotFound, notFound } from "../../cloud-sync/protocol/index.ts";
+import { OwnerRequestError } from "../hub/owner-requests.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { HubStore } from "../store/hub-store.ts";
 import { hostCheck } from "./host-check.ts";
@@ -21,9 +22,15 @@ export interface HubAppDeps {
   log?: (line: string) => void;
 }
 
+/** The hub's domain errors as answers: an owner request the rules refuse is a 409, a malformed one a 400. */
+function translateHubError(e: Error): ApiError | undefined {
+  if (e instanceof OwnerRequestError) return new ApiError(e.refused ? "conflict" : "bad-request", e.message, e.path);
+  return undefined;
+}
+
 export function createHubApi(deps: HubAppDeps): Hono {
   const app = new Hono();
-  app.onError(apiErrorHandler({ service: "hub http", log: deps.log }));
+  app.onError(apiErrorHandler({ service: "hub http", log: deps.log, translate: translateHubError }));
   app.notFound(apiNotFound);
   app.use("*", hubSecureHeaders);
   if (deps.allowedHosts) app.use("*", hostCheck(deps.allowedHosts));

@@ -17,9 +17,12 @@ import { PevLinkPortAdapter } from "./pevlink-port.ts";
 import type { HubPorts } from "./ports.ts";
 import { startHub, type RunningHub } from "./runtime.ts";
 import type { ZigbeeLink, ZigbeeLinkOptions } from "./zigbee-link.ts";
+import type { MqttView } from "../mqtt/index.ts";
 
 // herdsman is loaded only when [zigbee] is configured: most hubs have no coordinator.
 const zigbeeLinkModule = () => import("./zigbee-link.ts");
+// Likewise the mqtt package, only when [mqtt] is configured (docs/home-assistant.md).
+const mqttModule = () => import("../mqtt/index.ts");
 
 export interface HubProcessOptions {
   sync: boolean;
@@ -41,6 +44,8 @@ export interface RunningHubProcess extends RunningHub {
   dashboard: Dashboard | null;
   /** The Zigbee SE side, when [zigbee] is configured. */
   zigbee: ZigbeeLink | null;
+  /** The MQTT view (Home Assistant discovery), when [mqtt] is configured and enabled. */
+  mqtt: MqttView | null;
 }
 
 export async function startHubProcess(config: HubConfig, o: HubProcessOptions): Promise<RunningHubProcess> {
@@ -120,6 +125,19 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
   zigbee?.attach(running.hub);
   (link as UtilityLink | null)?.start();
   if (dashboard) dashboard.printSetupCode(log, running.url);
+  let mqtt: MqttView | null = null;
+  if (config.mqtt) {
+    const m = await mqttModule();
+    if (config.mqtt.enabled) {
+      mqtt = await m.MqttView.start({
+        config: config.mqtt, hubId: config.hub.id, hub: running.hub, store: running.store, clock, log,
+        timeZone: config.premises.time_zone, defaultTariffId: premisesDefault.id,
+      });
+    } else {
+      // Turned off: clear what an earlier run left retained on the broker, in the background.
+      void m.removeFromBroker({ config: config.mqtt, hubId: config.hub.id, log });
+    }
+  }
   return {
     ...running,
     hubPublicKeyPem: keys.publicKeyPem,
@@ -127,7 +145,9 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
     utilityLink: link,
     dashboard,
     zigbee,
+    mqtt,
     async stop() {
+      await mqtt?.stop();
       await (link as UtilityLink | null)?.stop();
       await running.stop();
       await pevServer?.close();

@@ -10,6 +10,7 @@ import type { Hub } from "../../hub/hub.ts";
 import type { ZigbeeNetwork } from "../../hub/ports.ts";
 import type { HubStore, SessionRow } from "../../store/hub-store.ts";
 import { statusView } from "../status.ts";
+import { CHARGE_PLAN_KEY, type ChargePlanSetting } from "../../hub/owner-requests.ts";
 import { byPeriod, costOf, findTariff, priceNow } from "./tariff-lookup.ts";
 
 export interface DashboardContext {
@@ -23,8 +24,7 @@ export interface DashboardContext {
   zigbee?: ZigbeeNetwork | null;
 }
 
-export const CHARGE_PLAN_KEY = "dashboard.chargePlan";
-export interface ChargePlanSetting { mode: "charge-now" | "cheapest-hours"; departAt: string | null }
+export { CHARGE_PLAN_KEY, type ChargePlanSetting } from "../../hub/owner-requests.ts";
 
 export function sessionTariff(ctx: DashboardContext, s: { rate: string; tariffId: string | null } | null): Tariff | null {
   const dflt = findTariff(ctx.defaultTariffId);

@@ -12,26 +12,15 @@ import {
   sessionsView, sessionTariff, settingsView, usageView,
 } from "./dashboard-views.ts";
 import { sessionsCsv } from "./sessions-csv.ts";
+import { DEFAULT_ENERGY_NEEDED_KWH, optOutOfDemandResponse, setChargePlan } from "../../hub/owner-requests.ts";
 import { localDateAt } from "../../../core/tariff/index.ts";
 
-/** "HH:MM" local → the next such moment after `now` in the zone (today or tomorrow). */
-export function nextLocalTime(tz: string, hhmm: string, now: number): number {
-  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm);
-  if (!m) throw badRequest(`departAt must be a local time like 07:30, got ${JSON.stringify(hhmm)}`, "departAt");
-  const [y, mo, d] = localDateAt(tz, now).split("-").map(Number) as [number, number, number];
-  for (let add = 0; add < 3; add++) {
-    const day = new Date(Date.UTC(y, mo - 1, d + add));
-    const t = localMidnightUtc(tz, day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate()) + Number(m[1]) * 3600 + Number(m[2]) * 60;
-    if (t > now) return t;
-  }
-  throw badRequest("departAt could not be placed in the next days", "departAt");
-}
-
-/** What "cheapest hours" plans for when the owner does not say how much energy the car needs: a typical day's driving. */
-export const DEFAULT_ENERGY_NEEDED_KWH = 20;
+// The charge plan and DR opt-out rules live in the hub (shared with MQTT); re-exported for existing importers.
+export { DEFAULT_ENERGY_NEEDED_KWH, nextLocalTime } from "../../hub/owner-requests.ts";
 
 export function readApi(ctx: DashboardContext, clock: Clock, guestView: () => boolean): Hono {
   const app = new Hono();
+  const owner = { hub: ctx.hub, store: ctx.store, clock, timeZone: ctx.timeZone };
 
   app.get("/api/v1/dashboard/now", (c) => c.json(nowView(ctx, clock.now())));
   app.get("/api/v1/dashboard/sessions", (c) => {
@@ -53,31 +42,20 @@ export function readApi(ctx: DashboardContext, clock: Clock, guestView: () => bo
 
   app.post("/api/v1/dashboard/charge-mode", async (c) => {
     const b = await readObject(c);
+    // The dashboard sends the whole plan at once; charge now forgets the departure (the page asks again next time).
     if (b.mode !== "charge-now" && b.mode !== "cheapest-hours") throw badRequest(`mode must be "charge-now" or "cheapest-hours", got ${JSON.stringify(b.mode)}`, "mode");
-    let departAt: string | null = null;
-    if (b.mode === "cheapest-hours") {
-      if (typeof b.departAt !== "string") throw badRequest("departAt (a local time like 07:30) is needed for cheapest hours", "departAt");
-      const energyKWh = b.energyKWh === undefined || b.energyKWh === "" ? DEFAULT_ENERGY_NEEDED_KWH : Number(b.energyKWh);
-      if (!Number.isFinite(energyKWh) || energyKWh <= 0 || energyKWh > 200) throw badRequest(`energyKWh must be a number of kWh from 0.1 to 200, got ${JSON.stringify(b.energyKWh)}`, "energyKWh");
-      const depart = nextLocalTime(ctx.timeZone, b.departAt, clock.now()) as UtcSeconds;
-      departAt = b.departAt;
-      await ctx.hub.setChargePreference({ mode: "cheapest-hours", departAt: depart, energyNeededWh: Math.round(energyKWh * 1000) });
-    } else {
-      await ctx.hub.setChargePreference({ mode: "charge-now" });
-    }
-    ctx.store.setSetting(CHARGE_PLAN_KEY, { mode: b.mode, departAt } satisfies ChargePlanSetting, clock.now());
-    const allows = ctx.hub.snapshot().planAllowsNow;
-    return c.json({ ok: true, mode: b.mode, departAt, planAllowsNow: allows });
+    if (b.mode === "cheapest-hours" && typeof b.departAt !== "string") throw badRequest("departAt (a local time like 07:30) is needed for cheapest hours", "departAt");
+    const plan = await setChargePlan(owner, { mode: b.mode, departAt: b.mode === "cheapest-hours" ? b.departAt : undefined, energyKWh: b.mode === "cheapest-hours" ? (b.energyKWh ?? DEFAULT_ENERGY_NEEDED_KWH) : undefined }, "dashboard");
+    const departAt = b.mode === "cheapest-hours" ? plan.departAt : null;
+    if (departAt === null) ctx.store.setSetting(CHARGE_PLAN_KEY, { mode: plan.mode, departAt, energyKWh: plan.energyKWh ?? null } satisfies ChargePlanSetting, clock.now());
+    return c.json({ ok: true, mode: b.mode, departAt, planAllowsNow: plan.planAllowsNow });
   });
 
   // The customer opts out of the utility's demand-response event (the hub records it and reports it back).
   app.post("/api/v1/dashboard/dr/opt-out", async (c) => {
     const b = await readObject(c);
-    const dr = ctx.hub.snapshot().dr;
-    if (typeof b.id !== "string" || !dr || dr.id !== b.id) throw badRequest(`no demand-response event ${JSON.stringify(b.id)} is in force`, "id");
-    if (!dr.optOutAllowed) throw conflict(`the program does not allow opting out of event ${dr.id}`, "id");
-    await ctx.hub.dispatch({ type: "dr.opt-out", id: dr.id });
-    return c.json({ ok: true, id: dr.id, optedOut: ctx.hub.snapshot().dr?.optedOut ?? true });
+    const r = await optOutOfDemandResponse(owner, b.id, "dashboard");
+    return c.json({ ok: true, id: r.id, optedOut: r.optedOut });
   });
 
   app.post("/api/v1/dashboard/fallback", async (c) => {
