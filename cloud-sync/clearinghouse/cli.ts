@@ -1,7 +1,7 @@
 // `offpeak clearinghouse`: runs the roaming clearinghouse until SIGINT/SIGTERM.
-import { parseArgs } from "node:util";
 import { startClearinghouse } from "./server.ts";
 import { processClock } from "../../core/time/index.ts";
+import { parseOptions, portOption, UsageError } from "../../core/cli/index.ts";
 
 const HELP = `offpeak clearinghouse: routes roaming CDRs (OCPI 2.2.1 shape) between utilities (FR-30, FR-32)
 
@@ -17,24 +17,17 @@ API: POST /v1/utilities (operator), PUT|GET|DELETE /v1/tokens/:vin, POST|GET /v1
 /** Returns the process exit code; resolves only when the service stops. */
 export async function clearinghouseCommand(argv: string[]): Promise<number> {
   let values;
+  let port: number;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: { port: { type: "string" }, db: { type: "string" }, "operator-token": { type: "string" }, help: { type: "boolean" } },
-      strict: true,
-    }));
+    values = parseOptions(argv, { port: { type: "string" }, db: { type: "string" }, "operator-token": { type: "string" }, help: { type: "boolean" } }, "clearinghouse");
+    port = portOption(values.port, 8790, "clearinghouse");
   } catch (e) {
-    console.error(`offpeak clearinghouse: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
+    if (e instanceof UsageError) { console.error(e.message); return 2; }
+    throw e;
   }
   if (values.help) {
     console.log(HELP);
     return 0;
-  }
-  const port = Number(values.port ?? 8790);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`offpeak clearinghouse: --port ${values.port}: must be a whole number 0..65535`);
-    return 2;
   }
   const operatorToken = values["operator-token"] ?? process.env.OFFPEAK_CLEARINGHOUSE_TOKEN;
   if (!operatorToken) {

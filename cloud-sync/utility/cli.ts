@@ -1,8 +1,8 @@
 // `offpeak utility`: runs the head-end until SIGINT/SIGTERM. Prints `listening on URL` once it serves.
-import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
 import { startUtility } from "./server.ts";
 import { processClock } from "../../core/time/index.ts";
+import { parseOptions, portOption, UsageError } from "../../core/cli/index.ts";
 
 const HELP = `offpeak utility: the utility head-end (enrollment, binding, sessions, ledger, bills, S4 API)
 
@@ -23,28 +23,21 @@ See docs/utility.md for the API.
 
 export async function utilityCommand(argv: string[]): Promise<number> {
   let values;
+  let port: number;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
+    values = parseOptions(argv, {
         port: { type: "string" }, db: { type: "string" }, "utility-id": { type: "string" }, "time-zone": { type: "string" },
         "operator-token": { type: "string" }, "signing-key": { type: "string" }, clearinghouse: { type: "string" },
         "clearinghouse-token": { type: "string" }, "seed-demo-hub": { type: "string" }, help: { type: "boolean" },
-      },
-      strict: true,
-    }));
+      }, "utility");
+    port = portOption(values.port, 8787, "utility");
   } catch (e) {
-    console.error(`offpeak utility: ${(e as Error).message}\n\n${HELP}`);
-    return 2;
+    if (e instanceof UsageError) { console.error(e.message); return 2; }
+    throw e;
   }
   if (values.help) {
     console.log(HELP);
     return 0;
-  }
-  const port = Number(values.port ?? 8787);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`offpeak utility: --port ${values.port}: must be a whole number 0..65535`);
-    return 2;
   }
   const operatorToken = values["operator-token"] ?? process.env.OFFPEAK_OPERATOR_TOKEN;
   if (!operatorToken) {

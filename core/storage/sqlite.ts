@@ -18,10 +18,24 @@ export function openMigratedDb(path: string, migrations: readonly string[]): Dat
   db.exec("PRAGMA busy_timeout = 5000");
   // Checkpoint the WAL every ~40 MB rather than every 4 MB: far fewer fsyncs at intake rates, bounded file size.
   db.exec("PRAGMA wal_autocheckpoint = 10000");
+  try {
+    applyMigrations(db, path, migrations);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
+}
+
+/**
+ * Applies every migration past the database's `PRAGMA user_version`, each in its own transaction with the version
+ * bump, so a crash leaves the database at a whole version. Refuses a database written by a newer program.
+ * `migrations[i]` is the SQL of version i + 1.
+ */
+export function applyMigrations(db: Database, path: string, migrations: readonly string[]): number {
   const current = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
   if (current > migrations.length) {
-    db.close();
-    throw new MigrationError(path, current, `database is at version ${current}, newer than this program (${migrations.length})`);
+    throw new MigrationError(path, current, `database schema version ${current} is newer than this program understands (${migrations.length}); upgrade Offpeak or restore a backup`);
   }
   for (let v = current; v < migrations.length; v++) {
     try {
@@ -30,9 +44,8 @@ export function openMigratedDb(path: string, migrations: readonly string[]): Dat
         db.exec(`PRAGMA user_version = ${v + 1}`);
       })();
     } catch (e) {
-      db.close();
       throw new MigrationError(path, v + 1, e);
     }
   }
-  return db;
+  return migrations.length;
 }

@@ -95,4 +95,20 @@ test("the configuration examples in the README and the Raspberry Pi guide are va
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
+test("a bad OFFPEAK_* value is blamed on the variable, not on the config file", () => {
+  const e = errorOf(() => loadConfig(null, { OFFPEAK_HUB_PORT: "abc" }, () => {}));
+  assert.is(e.source, "the environment");
+  assert.match(e.message, /hub\.port: .*\(from the environment: OFFPEAK_HUB_PORT="abc"\)/);
+});
+
+test("a misspelled OFFPEAK_* variable is reported with the nearest real name, not silently ignored", () => {
+  const warnings: string[] = [];
+  const c = loadConfig(null, { OFFPEAK_SESION_COMM_WAIT_S: "90", OFFPEAK_SIM_CLOCK: "x", OFFPEAK_SOMETHING_ELSE_ENTIRELY: "1" }, (l) => warnings.push(l));
+  assert.is(c.session.comm_wait_s, 60, "the misspelled variable changed nothing");
+  assert.equal(warnings, [
+    "config: OFFPEAK_SESION_COMM_WAIT_S is not a configuration variable and is ignored; did you mean OFFPEAK_SESSION_COMM_WAIT_S?",
+    "config: OFFPEAK_SOMETHING_ELSE_ENTIRELY is not a configuration variable and is ignored",
+  ]);
+});
+
 test.run();

@@ -13,17 +13,68 @@ export class ConfigError extends Error {
 
 type Tree = Record<string, unknown>;
 
-/** OFFPEAK_SESSION_COMM_WAIT_S=90 → { session: { comm_wait_s: "90" } }. The first underscore splits section from key. */
-export function envOverrides(env: Record<string, string | undefined>): Tree {
-  const out: Tree = {};
-  const sections = Object.keys(configSchema.shape);
+/** OFFPEAK_* variables that are not config keys: they belong to other programs or to the test tooling. */
+const OTHER_VARIABLES = new Set([
+  "OFFPEAK_SIM_CLOCK", "OFFPEAK_TEST", "OFFPEAK_TEST_JOBS", "OFFPEAK_TEST_TIMEOUT_MS", "OFFPEAK_TSHARK",
+  "OFFPEAK_OPERATOR_TOKEN", "OFFPEAK_CLEARINGHOUSE_TOKEN", "OFFPEAK_UTILITY_DB",
+]);
+
+/** The keys of an object schema, through the default/prefault/optional wrappers around it. */
+function keysOf(schema: z.ZodType): string[] {
+  let s: unknown = schema;
+  for (let i = 0; i < 8 && s; i++) {
+    if (s instanceof z.ZodObject) return Object.keys(s.shape);
+    s = (s as { _zod?: { def?: { innerType?: unknown } } })._zod?.def?.innerType;
+  }
+  return [];
+}
+
+/** Every OFFPEAK_<SECTION>_<KEY> name the config understands (sections of devices are files only). */
+export function knownVariables(): Map<string, { section: string; key: string }> {
+  const out = new Map<string, { section: string; key: string }>();
+  for (const [section, schema] of Object.entries(configSchema.shape)) {
+    if (section === "devices") continue;
+    for (const key of keysOf(schema as z.ZodType)) out.set(`OFFPEAK_${section}_${key}`.toUpperCase(), { section, key });
+  }
+  return out;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+export interface EnvOverrides {
+  tree: Tree;
+  /** "section.key" → the variable that set it, so a bad value is blamed on the variable, not the file. */
+  origin: Map<string, string>;
+  /** A line for each OFFPEAK_* variable that is no config key (a typo?), with the nearest real name. */
+  warnings: string[];
+}
+
+/** OFFPEAK_SESSION_COMM_WAIT_S=90 → { session: { comm_wait_s: "90" } }. */
+export function envOverrides(env: Record<string, string | undefined>): EnvOverrides {
+  const out: EnvOverrides = { tree: {}, origin: new Map(), warnings: [] };
+  const known = knownVariables();
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith("OFFPEAK_") || value === undefined) continue;
-    const rest = name.slice("OFFPEAK_".length).toLowerCase();
-    const section = sections.find((s) => rest.startsWith(`${s}_`));
-    if (!section || section === "devices") continue;
-    const key = rest.slice(section.length + 1);
-    ((out[section] ??= {}) as Tree)[key] = value;
+    if (!name.startsWith("OFFPEAK_") || value === undefined || OTHER_VARIABLES.has(name)) continue;
+    const hit = known.get(name);
+    if (!hit) {
+      const nearest = [...known.keys()].map((k) => ({ k, d: editDistance(name, k) })).sort((a, b) => a.d - b.d)[0];
+      out.warnings.push(`${name} is not a configuration variable and is ignored${nearest && nearest.d <= 4 ? `; did you mean ${nearest.k}?` : ""}`);
+      continue;
+    }
+    ((out.tree[hit.section] ??= {}) as Tree)[hit.key] = value;
+    out.origin.set(`${hit.section}.${hit.key}`, `${name}=${JSON.stringify(value)}`);
   }
   return out;
 }
@@ -44,16 +95,25 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   });
 }
 
-export function parseConfig(raw: Tree, source: string, env: Record<string, string | undefined> = {}): HubConfig {
-  const merged = merge(raw, envOverrides(env));
-  const r = configSchema.safeParse(merged);
-  if (!r.success) throw new ConfigError(source, formatIssues(r.error.issues));
-  return r.data;
+export function parseConfig(
+  raw: Tree, source: string, env: Record<string, string | undefined> = {}, warn: (line: string) => void = () => {},
+): HubConfig {
+  const overrides = envOverrides(env);
+  for (const w of overrides.warnings) warn(`config: ${w}`);
+  const r = configSchema.safeParse(merge(raw, overrides.tree));
+  if (r.success) return r.data;
+  // A problem with a value that came from the environment is reported against the variable, not the file.
+  const fromEnv = r.error.issues.map((i) => overrides.origin.get(i.path.slice(0, 2).join(".")));
+  const problems = formatIssues(r.error.issues).map((p, k) => (fromEnv[k] ? `${p} (from the environment: ${fromEnv[k]})` : p));
+  const where = fromEnv.every(Boolean) ? "the environment" : fromEnv.some(Boolean) ? `${source} and the environment` : source;
+  throw new ConfigError(where, problems);
 }
 
 /** Loads `path` if given (it must exist), else defaults; environment overrides apply in both cases. */
-export function loadConfig(path: string | null, env: Record<string, string | undefined> = process.env): HubConfig {
-  if (path === null) return parseConfig({}, "defaults", env);
+export function loadConfig(
+  path: string | null, env: Record<string, string | undefined> = process.env, warn: (line: string) => void = (l) => console.warn(l),
+): HubConfig {
+  if (path === null) return parseConfig({}, "defaults", env, warn);
   if (!existsSync(path)) throw new ConfigError(path, [`the file does not exist`]);
   let raw: Tree;
   try {
@@ -61,5 +121,5 @@ export function loadConfig(path: string | null, env: Record<string, string | und
   } catch (e) {
     throw new ConfigError(path, [`not valid TOML: ${(e as Error).message}`]);
   }
-  return parseConfig(raw, path, env);
+  return parseConfig(raw, path, env, warn);
 }

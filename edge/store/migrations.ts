@@ -1,5 +1,6 @@
 // Versioned schema of the hub's store. Each entry runs once, in order, inside a transaction, and
 // PRAGMA user_version records how far a database has come. Never edit a shipped entry: add a new one.
+import { applyMigrations } from "../../core/storage/index.ts";
 import type { Database } from "bun:sqlite";
 
 export interface Migration { version: number; name: string; sql: string }
@@ -76,21 +77,10 @@ export const MIGRATIONS: Migration[] = [
   },
 ];
 
-export class MigrationError extends Error {}
-
 /** Brings `db` up to the newest schema; refuses a database written by a newer Offpeak. */
 export function migrate(db: Database, migrations: Migration[] = MIGRATIONS, file = "store"): number {
-  const current = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
-  const newest = migrations.at(-1)?.version ?? 0;
-  if (current > newest) {
-    throw new MigrationError(`${file}: database schema version ${current} is newer than this Offpeak understands (${newest}); upgrade Offpeak or restore a backup`);
-  }
-  for (const m of migrations) {
-    if (m.version <= current) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.exec(`PRAGMA user_version = ${m.version}`);
-    })();
-  }
-  return newest;
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`${file}: migration ${m.name} has version ${m.version}, expected ${i + 1}`);
+  });
+  return applyMigrations(db, file, migrations.map((m) => m.sql));
 }

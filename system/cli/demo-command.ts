@@ -1,6 +1,6 @@
 // `offpeak demo` (what `npm start` runs): the whole system on embedded defaults.
 import { DEFAULT_DEMO_PORTS, startDemo, type DemoPorts } from "../demo/demo.ts";
-import { parseOptions, UsageError } from "./args.ts";
+import { parseOptions, portOption, UsageError } from "../../core/cli/index.ts";
 
 export const DEMO_HELP = `offpeak demo — the whole use case on this machine, on loopback, with no configuration
 
@@ -25,13 +25,6 @@ Options:
   --help                     this text
 `;
 
-function port(v: string | undefined, name: string, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`offpeak demo: --${name} must be a port number from 0 to 65535, got ${JSON.stringify(v)}`);
-  return n;
-}
-
 export async function demoCommand(argv: string[]): Promise<number> {
   let ports: DemoPorts;
   let speed: number;
@@ -47,9 +40,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
     if (!(speed > 0 && speed <= 3600)) throw new UsageError(`offpeak demo: --speed must be a number from 0.01 to 3600, got ${JSON.stringify(values.speed)}`);
     const d = DEFAULT_DEMO_PORTS;
     ports = {
-      hub: port(values["hub-port"], "hub-port", d.hub), utility: port(values["utility-port"], "utility-port", d.utility),
-      clearinghouse: port(values["clearinghouse-port"], "clearinghouse-port", d.clearinghouse), sim: port(values["sim-port"], "sim-port", d.sim),
-      simControl: port(values["sim-control-port"], "sim-control-port", d.simControl), pevlink: port(values["pevlink-port"], "pevlink-port", d.pevlink),
+      hub: portOption(values["hub-port"], d.hub, "demo", "hub-port"), utility: portOption(values["utility-port"], d.utility, "demo", "utility-port"),
+      clearinghouse: portOption(values["clearinghouse-port"], d.clearinghouse, "demo", "clearinghouse-port"), sim: portOption(values["sim-port"], d.sim, "demo", "sim-port"),
+      simControl: portOption(values["sim-control-port"], d.simControl, "demo", "sim-control-port"), pevlink: portOption(values["pevlink-port"], d.pevlink, "demo", "pevlink-port"),
     };
   } catch (e) {
     if (e instanceof UsageError) { console.error(e.message); return 2; }

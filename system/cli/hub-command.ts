@@ -1,7 +1,7 @@
 // `offpeak hub`: the home hub process.
 import { ConfigError, loadConfig } from "../../edge/config/index.ts";
 import { startHubProcess } from "../../edge/hub/index.ts";
-import { parseOptions, UsageError } from "./args.ts";
+import { parseOptions, portOption, UsageError } from "../../core/cli/index.ts";
 
 export const HUB_HELP = `offpeak hub — the home hub (ESCI + CEMS of use case P1)
 
@@ -27,6 +27,8 @@ export async function hubCommand(argv: string[]): Promise<number> {
       config: { type: "string" }, port: { type: "string" }, "data-dir": { type: "string" }, speed: { type: "string" },
       lan: { type: "boolean" }, "no-sync": { type: "boolean" }, "no-dashboard": { type: "boolean" }, help: { type: "boolean" },
     }, "hub");
+    // Checked here so a bad --port is blamed on the option, not on the config file it would override.
+    if (values.port !== undefined) portOption(values.port, 0, "hub");
   } catch (e) {
     if (e instanceof UsageError) { console.error(e.message); return 2; }
     throw e;

@@ -39,6 +39,14 @@ test("bad input on the command line: an unknown command, an unknown option, a mi
   const typo = await run(["hub", "--config", join(dir, "hub.toml")]);
   assert.is(typo.code, 2);
   assert.match(typo.out, /session\.comm_wait_s: must be at least 60 s/);
+  // A bad option value is blamed on the option, even when the config file exists and is fine.
+  writeFileSync(join(dir, "ok.toml"), "[session]\ncomm_wait_s = 90\n");
+  for (const cmd of [["hub", "--config", join(dir, "ok.toml")], ["utility"], ["clearinghouse"]]) {
+    const port = await run([...cmd, "--port", "abc"]);
+    assert.is(port.code, 2, cmd[0]);
+    assert.match(port.out, new RegExp(`offpeak ${cmd[0]}: --port must be a port number from 0 to 65535, got "abc"`), cmd[0]);
+    assert.not.match(port.out, /configuration error/);
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 
