@@ -2,11 +2,24 @@
 // itself is checked against edges it must refuse.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { checkFile, checkTree } from "./dependency-rule.ts";
+import { readFileSync } from "node:fs";
+import { checkFile, checkTree, FOLDERS } from "./dependency-rule.ts";
 
 test("the tree has no forbidden import", async () => {
   const violations = await checkTree();
   assert.equal(violations.map((v) => `${v.file}:${v.line} ${v.target}: ${v.reason}`), []);
+});
+
+test("docs/architecture.md's table of allowed imports is the rule this test enforces", () => {
+  const doc = readFileSync("docs/architecture.md", "utf8").split("Two more rules come with it")[0]!;
+  const rows = new Map<string, string[]>();
+  for (const m of doc.matchAll(/^\| `([a-z/-]+)`(?:, `([a-z/-]+)`)? \| (.+) \|$/gm)) {
+    const targets = m[3]!.includes("anything") ? ["*"] : [...m[3]!.matchAll(/`([a-z/-]+)`/g)].map((t) => t[1]!);
+    for (const folder of [m[1]!, m[2]].filter((f): f is string => Boolean(f))) rows.set(folder, targets);
+  }
+  const rule = new Map(FOLDERS.map((f) => [f.folder, f.mayImport.length || !["bench", "scripts"].includes(f.folder) ? [...f.mayImport] : ["*"]]));
+  assert.equal(Object.fromEntries(rows), Object.fromEntries(rule));
+  assert.ok(doc.includes("`ui` | `core` (types only)"), "ui imports core for types only");
 });
 
 test("the head-end may not import the hub or its drivers", () => {
