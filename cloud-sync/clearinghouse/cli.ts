@@ -1,7 +1,7 @@
 // `offpeak clearinghouse`: runs the roaming clearinghouse until SIGINT/SIGTERM.
 import { startClearinghouse } from "./server.ts";
 import { processClock } from "../../core/time/index.ts";
-import { parseOptions, portOption, UsageError } from "../../core/cli/index.ts";
+import { portOption, requiredOption, runCommand } from "../../core/cli/index.ts";
 
 const HELP = `offpeak clearinghouse: routes roaming CDRs (OCPI 2.2.1 shape) between utilities (FR-30, FR-32)
 
@@ -16,30 +16,16 @@ API: POST /v1/utilities (operator), PUT|GET|DELETE /v1/tokens/:vin, POST|GET /v1
 
 /** Returns the process exit code; resolves only when the service stops. */
 export async function clearinghouseCommand(argv: string[]): Promise<number> {
-  let values;
-  let port: number;
-  try {
-    values = parseOptions(argv, { port: { type: "string" }, db: { type: "string" }, "operator-token": { type: "string" }, help: { type: "boolean" } }, "clearinghouse");
-    port = portOption(values.port, 8790, "clearinghouse");
-  } catch (e) {
-    if (e instanceof UsageError) { console.error(e.message); return 2; }
-    throw e;
-  }
-  if (values.help) {
-    console.log(HELP);
+  return runCommand("clearinghouse", HELP, argv, { port: { type: "string" }, db: { type: "string" }, "operator-token": { type: "string" } }, async (values) => {
+    const port = portOption(values.port, 8790, "clearinghouse");
+    const operatorToken = requiredOption(values["operator-token"] ?? process.env.OFFPEAK_CLEARINGHOUSE_TOKEN, "--operator-token", "OFFPEAK_CLEARINGHOUSE_TOKEN", "clearinghouse");
+    const ch = await startClearinghouse({ port, dbPath: values.db ?? "offpeak-clearinghouse.db", operatorToken, clock: processClock(process.env.OFFPEAK_SIM_CLOCK) });
+    console.log(`offpeak clearinghouse listening on ${ch.url}`);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    });
+    await ch.close();
     return 0;
-  }
-  const operatorToken = values["operator-token"] ?? process.env.OFFPEAK_CLEARINGHOUSE_TOKEN;
-  if (!operatorToken) {
-    console.error("offpeak clearinghouse: --operator-token (or OFFPEAK_CLEARINGHOUSE_TOKEN) is required");
-    return 2;
-  }
-  const ch = await startClearinghouse({ port, dbPath: values.db ?? "offpeak-clearinghouse.db", operatorToken, clock: processClock(process.env.OFFPEAK_SIM_CLOCK) });
-  console.log(`offpeak clearinghouse listening on ${ch.url}`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
   });
-  await ch.close();
-  return 0;
 }

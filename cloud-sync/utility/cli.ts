@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { startUtility } from "./server.ts";
 import { processClock } from "../../core/time/index.ts";
-import { parseOptions, portOption, UsageError } from "../../core/cli/index.ts";
+import { portOption, requiredOption, runCommand } from "../../core/cli/index.ts";
 
 const HELP = `offpeak utility: the utility head-end (enrollment, binding, sessions, ledger, bills, S4 API)
 
@@ -22,64 +22,51 @@ See docs/utility.md for the API.
 `;
 
 export async function utilityCommand(argv: string[]): Promise<number> {
-  let values;
-  let port: number;
-  try {
-    values = parseOptions(argv, {
-        port: { type: "string" }, db: { type: "string" }, "utility-id": { type: "string" }, "time-zone": { type: "string" },
-        "operator-token": { type: "string" }, "signing-key": { type: "string" }, clearinghouse: { type: "string" },
-        "clearinghouse-token": { type: "string" }, "seed-demo-hub": { type: "string" }, help: { type: "boolean" },
-      }, "utility");
-    port = portOption(values.port, 8787, "utility");
-  } catch (e) {
-    if (e instanceof UsageError) { console.error(e.message); return 2; }
-    throw e;
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const operatorToken = values["operator-token"] ?? process.env.OFFPEAK_OPERATOR_TOKEN;
-  if (!operatorToken) {
-    console.error("offpeak utility: --operator-token (or OFFPEAK_OPERATOR_TOKEN) is required");
-    return 2;
-  }
-  let signingKey: string | undefined;
-  if (values["signing-key"]) {
+  const options = {
+    port: { type: "string" }, db: { type: "string" }, "utility-id": { type: "string" }, "time-zone": { type: "string" },
+    "operator-token": { type: "string" }, "signing-key": { type: "string" }, clearinghouse: { type: "string" },
+    "clearinghouse-token": { type: "string" }, "seed-demo-hub": { type: "string" },
+  } as const;
+  return runCommand("utility", HELP, argv, options, async (values) => {
+    const port = portOption(values.port, 8787, "utility");
+    const operatorToken = requiredOption(values["operator-token"] ?? process.env.OFFPEAK_OPERATOR_TOKEN, "--operator-token", "OFFPEAK_OPERATOR_TOKEN", "utility");
+    let signingKey: string | undefined;
+    if (values["signing-key"]) {
+      try {
+        signingKey = readFileSync(values["signing-key"], "utf8");
+      } catch (e) {
+        console.error(`offpeak utility: --signing-key ${values["signing-key"]}: ${(e as Error).message}`);
+        return 2;
+      }
+    }
+    const clearinghouseToken = values["clearinghouse-token"] ?? process.env.OFFPEAK_CLEARINGHOUSE_TOKEN;
     try {
-      signingKey = readFileSync(values["signing-key"], "utf8");
+      const u = await startUtility({
+        port, dbPath: values.db ?? "offpeak-utility.db", utilityId: values["utility-id"] ?? "UTIL-DEMO",
+        ...(values["time-zone"] ? { timeZone: values["time-zone"] } : {}), operatorToken,
+        ...(signingKey ? { signingKey } : {}),
+        ...(values.clearinghouse ? { clearinghouseUrl: values.clearinghouse } : {}),
+        ...(clearinghouseToken ? { clearinghouseToken } : {}),
+        // Shares an accelerated timeline with the hub and simulator when OFFPEAK_SIM_CLOCK is set (story test, demos).
+        clock: processClock(process.env.OFFPEAK_SIM_CLOCK),
+      });
+      if (values["seed-demo-hub"]) {
+        const [hubId, file] = values["seed-demo-hub"].split("=", 2);
+        if (!hubId || !file) throw new Error("--seed-demo-hub must be ID=FILE");
+        const { seedDemo } = await import("./seed-demo.ts");
+        const seed = await seedDemo(u, { hubId, hubPublicKeyPem: readFileSync(file, "utf8") });
+        console.log(`seeded demo: ${JSON.stringify(seed)}`);
+      }
+      console.log(`offpeak utility ${u.utilityId} listening on ${u.url}`);
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", () => resolve());
+        process.once("SIGTERM", () => resolve());
+      });
+      await u.close();
+      return 0;
     } catch (e) {
-      console.error(`offpeak utility: --signing-key ${values["signing-key"]}: ${(e as Error).message}`);
-      return 2;
+      console.error(`offpeak utility: ${(e as Error).message}`);
+      return 1;
     }
-  }
-  const clearinghouseToken = values["clearinghouse-token"] ?? process.env.OFFPEAK_CLEARINGHOUSE_TOKEN;
-  try {
-    const u = await startUtility({
-      port, dbPath: values.db ?? "offpeak-utility.db", utilityId: values["utility-id"] ?? "UTIL-DEMO",
-      ...(values["time-zone"] ? { timeZone: values["time-zone"] } : {}), operatorToken,
-      ...(signingKey ? { signingKey } : {}),
-      ...(values.clearinghouse ? { clearinghouseUrl: values.clearinghouse } : {}),
-      ...(clearinghouseToken ? { clearinghouseToken } : {}),
-      // Shares an accelerated timeline with the hub and simulator when OFFPEAK_SIM_CLOCK is set (story test, demos).
-      clock: processClock(process.env.OFFPEAK_SIM_CLOCK),
-    });
-    if (values["seed-demo-hub"]) {
-      const [hubId, file] = values["seed-demo-hub"].split("=", 2);
-      if (!hubId || !file) throw new Error("--seed-demo-hub must be ID=FILE");
-      const { seedDemo } = await import("./seed-demo.ts");
-      const seed = await seedDemo(u, { hubId, hubPublicKeyPem: readFileSync(file, "utf8") });
-      console.log(`seeded demo: ${JSON.stringify(seed)}`);
-    }
-    console.log(`offpeak utility ${u.utilityId} listening on ${u.url}`);
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", () => resolve());
-      process.once("SIGTERM", () => resolve());
-    });
-    await u.close();
-    return 0;
-  } catch (e) {
-    console.error(`offpeak utility: ${(e as Error).message}`);
-    return 1;
-  }
+  });
 }

@@ -25,3 +25,31 @@ export function portOption(raw: string | undefined, dflt: number, command: strin
   if (!/^\d+$/.test(raw) || n > 65535) throw new UsageError(`offpeak ${command}: --${name} must be a port number from 0 to 65535, got ${JSON.stringify(raw)}`);
   return n;
 }
+
+export interface CommandIo { out: (text: string) => void; err: (text: string) => void }
+const CONSOLE: CommandIo = { out: (t) => console.log(t), err: (t) => console.error(t) };
+
+/**
+ * The frame of every `offpeak <command>`: parse the options (`help` is always one), print the help, and turn a
+ * UsageError thrown anywhere in `run` into its message and exit code 2.
+ */
+export async function runCommand<T extends NonNullable<ParseArgsConfig["options"]>>(
+  command: string, help: string, argv: string[], options: T,
+  run: (values: ReturnType<typeof parseOptions<T & { help: { type: "boolean" } }>>) => Promise<number>,
+  io: CommandIo = CONSOLE,
+): Promise<number> {
+  try {
+    const values = parseOptions(argv, { ...options, help: { type: "boolean" as const } }, command);
+    if ((values as { help?: boolean }).help) { io.out(help); return 0; }
+    return await run(values);
+  } catch (e) {
+    if (e instanceof UsageError) { io.err(e.message); return 2; }
+    throw e;
+  }
+}
+
+/** A required option (or its environment variable), or a UsageError naming both. */
+export function requiredOption(value: string | undefined, option: string, envName: string, command: string): string {
+  if (!value) throw new UsageError(`offpeak ${command}: ${option} (or ${envName}) is required`);
+  return value;
+}
