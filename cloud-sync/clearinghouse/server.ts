@@ -2,10 +2,9 @@
 // it is routed to the PEV's home utility (pushed to its /v1/clearinghouse/cdrs, retried, or pulled by it).
 import type { Database } from "bun:sqlite";
 import { Hono, type Context } from "hono";
-import { timingSafeEqual } from "node:crypto";
 import { RealClock, type Clock } from "../../core/time/index.ts";
 import { openMigratedDb } from "../../core/storage/index.ts";
-import { ApiError, apiErrorHandler, apiNotFound, cdrSubmissionSchema, readJsonBody, utilityRegistrationSchema } from "../protocol/index.ts";
+import { ApiError, apiErrorHandler, apiNotFound, cdrSubmissionSchema, readJsonBody, sameSecret, utilityRegistrationSchema } from "../protocol/index.ts";
 import { ClearinghouseStore, deliveryOf, type RegisteredUtility, type StoredCdr } from "./clearinghouse-store.ts";
 import { CLEARINGHOUSE_MIGRATIONS } from "./migrations.ts";
 
@@ -33,7 +32,7 @@ type Env = { Variables: { utility: RegisteredUtility } };
 
 const bearer = (c: Context): string | null => /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? null;
 const notFoundAnswer = (message: string): never => { throw new ApiError("not-found", message); };
-const sameToken = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+const sameToken = sameSecret;
 
 export async function startClearinghouse(opts: ClearinghouseOptions): Promise<RunningClearinghouse> {
   const clock = opts.clock ?? new RealClock();

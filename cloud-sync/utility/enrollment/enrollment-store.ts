@@ -115,9 +115,9 @@ export class EnrollmentStore {
     if (!this.account(p.accountId)) throw notFound("account", p.accountId, "accountId");
     const rated = p.evseRatedW ?? this.premises(id)?.evseRatedW ?? DEFAULT_EVSE_RATED_W;
     // account_since moves only when the premises changes hands: the new customer's view starts there.
-    this.db.query(`INSERT INTO premises (id, account_id, address, default_tariff_id, evse_rated_w, account_since) VALUES (?, ?, ?, ?, ?, ?)
+    this.db.query(`INSERT INTO premises (id, account_id, address, default_tariff_id, evse_rated_w, account_since) VALUES (?1, ?2, ?3, ?4, ?5, 0)
       ON CONFLICT (id) DO UPDATE SET address = excluded.address, default_tariff_id = excluded.default_tariff_id, evse_rated_w = excluded.evse_rated_w,
-        account_since = CASE WHEN premises.account_id = excluded.account_id THEN premises.account_since ELSE excluded.account_since END,
+        account_since = CASE WHEN premises.account_id = excluded.account_id THEN premises.account_since ELSE ?6 END,
         account_id = excluded.account_id`)
       .run(id, p.accountId, p.address, p.defaultTariffId, rated, this.clock.now());
     return { ...p, evseRatedW: rated };

@@ -1,8 +1,7 @@
 // Where the clearinghouse pushes CDRs for our PEVs that charged in another utility's territory (FR-30).
 import { ApiError } from "../../protocol/index.ts";
 import { Hono } from "hono";
-import { timingSafeEqual } from "node:crypto";
-import { cdrDeliverySchema } from "../../protocol/index.ts";
+import { cdrDeliverySchema, sameSecret } from "../../protocol/index.ts";
 import type { HeadEnd } from "../head-end.ts";
 import { readBody } from "./read-body.ts";
 
@@ -10,7 +9,7 @@ export function clearinghouseRoutes(h: HeadEnd, token: string | undefined): Hono
   const app = new Hono();
   app.post("/cdrs", async (c) => {
     const presented = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
-    if (!token || presented.length !== token.length || !timingSafeEqual(Buffer.from(presented), Buffer.from(token))) {
+    if (!token || !sameSecret(presented, token)) {
       throw new ApiError("unauthorized", "the clearinghouse bearer token is required", "headers.authorization");
     }
     const d = await readBody(c, cdrDeliverySchema);

@@ -367,14 +367,24 @@ export class SessionIntake {
     return r ? toRow(r) : null;
   }
 
-  sessionsAtPremises(premisesIds: readonly string[], vins: readonly string[], limit = 200): SessionRow[] {
-    if (!premisesIds.length && !vins.length) return [];
-    const ph = (n: number) => Array(n).fill("?").join(",");
-    const rows = this.d.db.query(`SELECT s.* FROM sessions s WHERE s.revision = (SELECT MAX(revision) FROM sessions m WHERE m.session_id = s.session_id)
-      AND (s.premises_id IN (${ph(premisesIds.length) || "NULL"}) OR s.vin IN (${ph(vins.length) || "NULL"})) ORDER BY s.started_at DESC LIMIT ?`)
-      .all(...premisesIds, ...vins, limit) as SessionDbRow[];
-    return rows.map(toRow);
+  /**
+   * What the account's customer may see (S4, issue 13): sessions at its premises since the premises became its own,
+   * and its PEVs' sessions within their enrollment periods at its premises. A session at its premises that is not
+   * its own PEV's in such a period is a visitor's: shown without VIN and without the internal review text.
+   */
+  sessionsOfAccount(accountId: string, limit = 200): SessionRow[] {
+    const latest = "s.revision = (SELECT MAX(revision) FROM sessions m WHERE m.session_id = s.session_id)";
+    const own = this.d.db.query(`SELECT s.* FROM sessions s JOIN enrollments e ON e.vin = s.vin JOIN premises p ON p.id = e.premises_id
+      WHERE p.account_id = ?1 AND e.enrolled_at >= p.account_since AND s.started_at >= e.enrolled_at
+        AND ((e.active = 1 AND e.ended_at IS NULL) OR s.started_at < e.ended_at) AND ${latest}
+      ORDER BY s.started_at DESC LIMIT ?2`).all(accountId, limit) as SessionDbRow[];
+    const hosted = this.d.db.query(`SELECT s.* FROM sessions s JOIN premises p ON p.id = s.premises_id
+      WHERE p.account_id = ?1 AND s.started_at >= p.account_since AND ${latest} ORDER BY s.started_at DESC LIMIT ?2`).all(accountId, limit) as SessionDbRow[];
+    const mine = new Set(own.map((r) => r.session_id));
+    const visitors = hosted.filter((r) => !mine.has(r.session_id)).map((r) => ({ ...toRow(r), vin: null, reviewReason: null }));
+    return [...own.map(toRow), ...visitors].sort((a, b) => b.startedAt - a.startedAt).slice(0, limit);
   }
+
 }
 
 interface SessionDbRow {
