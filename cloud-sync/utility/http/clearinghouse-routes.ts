@@ -1,7 +1,7 @@
 // Where the clearinghouse pushes CDRs for our PEVs that charged in another utility's territory (FR-30).
 import { ApiError } from "../../protocol/index.ts";
 import { Hono } from "hono";
-import { cdrDeliverySchema, sameSecret } from "../../protocol/index.ts";
+import { cdrDeliverySchema, cdrImplausibility, sameSecret } from "../../protocol/index.ts";
 import type { HeadEnd } from "../head-end.ts";
 import { readBody } from "./read-body.ts";
 
@@ -14,6 +14,9 @@ export function clearinghouseRoutes(h: HeadEnd, token: string | undefined): Hono
     }
     const d = await readBody(c, cdrDeliverySchema);
     if (d.homeUtilityId !== h.utilityId) throw new ApiError("misrouted", `CDR is routed to ${d.homeUtilityId}, not this utility`, "homeUtilityId", undefined, 400);
+    // The home utility checks too: a negative or implausible amount is refused (4xx: the clearinghouse dead-letters it).
+    const implausible = cdrImplausibility(d.cdr);
+    if (implausible) throw new ApiError("implausible-cdr", implausible.error, implausible.path, undefined, 422);
     const r = h.roaming.receiveCdr(d);
     return c.json({ accepted: true, entryId: r.entryId }, 201);
   });
