@@ -249,24 +249,26 @@ export class SessionIntake {
     const noGrant = (why: string): Decision => reviewed ? { settlement: "default", reason: null } : { settlement: "held", reason: why };
     if (r.vin === null) return noGrant("program rate claimed without a PEV ID");
     const { own, hostProgram } = ctx;
-    const grant = (status: GrantStatus) => ctx.window === null ? undefined
-      : this.d.grants.find({ vin: r.vin!, premisesId: r.premisesId, hubId: r.hubId, hubSessionId: r.sessionId, status, window: ctx.window }) ?? null;
-    const missing = (status: GrantStatus) => `no ${status} binding granted to hub ${r.hubId} for PEV ${r.vin} at premises ${r.premisesId} covers the energy window ${ctx.window!.from}-${ctx.window!.to}`;
+    // A revision without energy yet is checked at its plug-in (the answer may come up to a comm-wait, ≤ 1 h, later).
+    const window = ctx.window ?? { from: r.pluggedAt, firstEnd: r.pluggedAt + 3600, to: r.pluggedAt };
+    const grant = (status: GrantStatus) =>
+      this.d.grants.find({ vin: r.vin!, premisesId: r.premisesId, hubId: r.hubId, hubSessionId: r.sessionId, status, window }) ?? null;
+    const missing = (status: GrantStatus) => `no ${status} binding granted to hub ${r.hubId} for PEV ${r.vin} at premises ${r.premisesId} covers the energy window ${window.from}-${window.to}`;
     if (own && own.premises.id === r.premisesId) {
       const g = grant("enrolled");
-      return g === null ? noGrant(missing("enrolled")) : { settlement: "program", reason: null, ...(g ? { grant: g } : {}) };
+      return g === null ? noGrant(missing("enrolled")) : { settlement: "program", reason: null, grant: g };
     }
     if (own) {
       const setting = hostProgram?.guestCharging ?? "off";
       if (setting === "off") return noGrant("guest PEV charged at a program rate where guest charging is off");
       const g = grant("guest");
       if (g === null) return noGrant(missing("guest"));
-      return { settlement: setting === "host-pays" ? "guest-host-pays" : "guest-pays", reason: null, ...(g ? { grant: g } : {}) };
+      return { settlement: setting === "host-pays" ? "guest-host-pays" : "guest-pays", reason: null, grant: g };
     }
     const g = grant("roaming");
     const home = g?.homeUtilityId ?? (this.foreignHome.get(r.vin) as { utility_id: string } | null)?.utility_id;
     if (g === null) return noGrant(missing("roaming"));
-    if (home && hostProgram?.roamingAllowed) return { settlement: "roaming", reason: null, ...(g ? { grant: g } : {}) };
+    if (home && hostProgram?.roamingAllowed) return { settlement: "roaming", reason: null, grant: g };
     return noGrant(`PEV ${r.vin} is not enrolled here, not a guest and not a known roaming PEV, yet the hub applied a program rate`);
   }
 
