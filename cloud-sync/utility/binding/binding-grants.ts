@@ -26,10 +26,14 @@ interface GrantRow {
 /** 128 random bits: a binding (`bnd_`) or fallback (`fbk_`) ID nobody can guess. */
 export const mintBindingId = (kind: "bnd" | "fbk"): string => `${kind}_${randomBytes(16).toString("base64url")}`;
 
-/** The span of a session that carried energy: first energetic interval's start to last one's end; null if none. */
+/**
+ * The span of a session that carried energy: first energetic interval's start to last one's end, narrowed to the
+ * plug-in and unplug times (intervals are aligned to UTC boundaries, so back-to-back sessions on one EUMD share a
+ * partial interval without sharing energy); null if no energy.
+ */
 export interface EnergyWindow { from: number; firstEnd: number; to: number }
 
-export function energyWindow(intervals: readonly { start: number; lengthS: number; wh: number }[]): EnergyWindow | null {
+export function energyWindow(intervals: readonly { start: number; lengthS: number; wh: number }[], pluggedAt: number, unpluggedAt: number | null): EnergyWindow | null {
   let first = -1, last = -1;
   for (let i = 0; i < intervals.length; i++) {
     if (intervals[i]!.wh > 0) {
@@ -39,7 +43,9 @@ export function energyWindow(intervals: readonly { start: number; lengthS: numbe
   }
   if (first < 0) return null;
   const a = intervals[first]!, b = intervals[last]!;
-  return { from: a.start, firstEnd: a.start + a.lengthS, to: b.start + b.lengthS };
+  const to = Math.min(b.start + b.lengthS, unpluggedAt ?? Infinity);
+  const from = Math.min(Math.max(a.start, pluggedAt), to);
+  return { from, firstEnd: a.start + a.lengthS, to };
 }
 
 export class BindingGrants {

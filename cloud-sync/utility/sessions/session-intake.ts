@@ -223,7 +223,7 @@ export class SessionIntake {
     }
     const own = r.vin === null ? null : this.d.enrollment.activeEnrollment(r.vin);
     const hostProgram = own && own.premises.id === r.premisesId ? own.program : this.d.enrollment.programAtPremises(r.premisesId);
-    return { sessionId, premises, own, hostProgram, window: energyWindow(r.intervals) };
+    return { sessionId, premises, own, hostProgram, window: energyWindow(r.intervals, r.pluggedAt, r.unpluggedAt) };
   }
 
   /**
