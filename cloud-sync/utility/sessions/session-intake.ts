@@ -80,7 +80,8 @@ export class SessionIntake {
     this.maxRevision = db.prepare("SELECT MAX(revision) AS r FROM sessions WHERE session_id = ?");
     this.hasRevision = db.prepare("SELECT status FROM sessions WHERE session_id = ? AND revision = ?");
     this.insertSession = db.prepare(`INSERT INTO sessions (session_id, revision, vin, premises_id, hub_id, status, settlement, binding_status,
-      fallback_reason, energy_wh, started_at, ended_at, review_reason, received_at, body, hub_session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      fallback_reason, energy_wh, started_at, ended_at, review_reason, received_at, body, hub_session_id, binding_id, energy_from, energy_to)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.standingIds = db.prepare(`SELECT e.id FROM journal_entries e WHERE e.session_id = ? AND e.kind = 'session'
       AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.reverses_entry_id = e.id)`);
     this.foreignHome = db.prepare("SELECT utility_id FROM foreign_pevs WHERE vin = ?");
@@ -141,8 +142,7 @@ export class SessionIntake {
     const now = this.d.clock.now();
     return this.d.db.transaction((): SessionReceipt => {
       // The session is the one this hub opened under this name (never another hub's), issue 13.
-      const key = this.d.keys.resolve(r.hubId, r.sessionId, r.premisesId, now, r.bindingId,
-        (id) => this.d.grants.isOwn(id, r.hubId, r.premisesId, r.sessionId));
+      const key = this.d.keys.resolve(r.hubId, r.sessionId, r.bindingId, (id) => this.d.grants.isOwn(id, r.hubId, r.premisesId, r.sessionId));
       const sid = key.sessionId;
       const receipt = (outcome: SessionReceipt["outcome"], note?: string): SessionReceipt =>
         ({ v: 1, sessionId: r.sessionId, revision: r.revision, bindingId: key.bindingId, outcome, receivedAt: now, ...(note ? { note: note.slice(0, 500) } : {}) });
@@ -156,7 +156,9 @@ export class SessionIntake {
       }
       const { status, settlement, review } = this.settle(r, ctx, now, false);
       this.insertSession.run(sid, r.revision, r.vin, r.premisesId, r.hubId, status, settlement,
-        r.binding.status ?? "none", r.binding.fallbackReason, r.totalWh, r.pluggedAt, r.unpluggedAt, review, now, JSON.stringify(r), r.sessionId);
+        r.binding.status ?? "none", r.binding.fallbackReason, r.totalWh, r.pluggedAt, r.unpluggedAt, review, now, JSON.stringify(r), r.sessionId,
+        key.bindingId, ctx.window?.from ?? null, ctx.window?.to ?? null);
+      this.windows.seen(r.pluggedAt, ctx.window);
       if (status === "held") return receipt("held-for-review", review ?? undefined);
       return receipt("accepted");
     })();
@@ -168,10 +170,7 @@ export class SessionIntake {
    * the gates an operator's review answers (interval quality, FR-15 load correlation), never who pays.
    */
   private settle(r: SessionReport, ctx: Context, now: UtcSeconds, reviewed: boolean): { status: SessionStatus; settlement: Settlement; review: string | null } {
-    const out = this.settleDecided(r, ctx, now, reviewed);
-    if (out.status === "held") this.windows.unsettled(ctx.sessionId);
-    else this.windows.settled(ctx.sessionId, r.vin, r.hubId, ctx.window);
-    return out;
+    return this.settleDecided(r, ctx, now, reviewed);
   }
 
   private settleDecided(r: SessionReport, ctx: Context, now: UtcSeconds, reviewed: boolean): { status: SessionStatus; settlement: Settlement; review: string | null } {
@@ -242,7 +241,7 @@ export class SessionIntake {
       if (suspect >= 0) return { settlement: "held", reason: `interval ${suspect} has quality ${r.intervals[suspect]!.quality}: needs review before billing` };
       const physics = implausibility(r.intervals, premises.evseRatedW, this.d.tolerance);
       if (physics) return { settlement: "held", reason: `implausible: ${physics}` };
-      const overlap = ctx.window && this.windows.overlap(ctx.sessionId, r.vin, r.hubId, ctx.window);
+      const overlap = ctx.window && this.windows.overlap(ctx.sessionId, r.vin, r.premisesId, r.hubId, ctx.window);
       if (overlap) return { settlement: "held", reason: overlap };
     }
     if (r.rate === "default") return { settlement: "default", reason: null };
@@ -356,7 +355,6 @@ export class SessionIntake {
         const m = corr.mismatches[0]!;
         const reason = `load correlation (FR-15, AMI received later): PEV ${m.pevWh} Wh > premises ${m.premisesWh} Wh (allowed ${m.allowedWh} Wh) in the interval starting ${m.start}`;
         for (const e of this.standingIds.all(row.session_id) as { id: number }[]) this.d.ledger.reverse(e.id, now, `session ${row.session_id} held for review: ${reason}`);
-        this.windows.unsettled(row.session_id);
         this.d.db.query("UPDATE sessions SET status = 'held', review_reason = ? WHERE session_id = ? AND revision = ?").run(reason, row.session_id, row.revision);
         held.push(row.session_id);
       }
