@@ -58,7 +58,7 @@ test("FR-32: a CDR is routed by the token's home utility; unknown tokens are ref
   assert.is(unknown.status, 422);
   const notAVin = await call("POST", "/v1/cdrs", TOKEN_X, { v: 1, cdr: cdr("S-2", "UNKNOWN-TOKEN") });
   assert.is(notAVin.status, 400);
-  assert.is(notAVin.body.path, "cdr.cdr_token.uid");
+  assert.is((notAVin.body as unknown as ErrorBody).error.path, "cdr.cdr_token.uid");
 });
 
 test("FR-32: exactly one CDR per session ID: a duplicate is refused with 409 and the existing ID", async () => {

@@ -6,7 +6,7 @@ import { parseAccountId, parseCustomerId, parseHubId, parsePremisesId, type Acco
 import { parseVin, type Vin } from "../../../core/ids/index.ts";
 import type { Clock } from "../../../core/time/index.ts";
 import type { UtcSeconds } from "../../../core/time/index.ts";
-import { conflict, notFound } from "../errors.ts";
+import { ApiError, conflict, notFound } from "../errors.ts";
 import type { Account, Customer, Enrollment, EnrollmentMethod, GuestCharging, HubPairing, Pev, Premises, Program } from "../types.ts";
 
 interface ProgramRow {
@@ -214,7 +214,7 @@ export class EnrollmentStore {
     if (current?.active) {
       if (current.premisesId === input.premisesId && current.publicKeyPem === input.publicKeyPem) return current;
       const what = current.premisesId !== input.premisesId ? `premises ${current.premisesId}` : "another key";
-      throw conflict(`hub ${hubId} is already paired to ${what}; unpair it first (DELETE /v1/operator/hubs/${hubId})`, "hubId", { code: "already-paired" });
+      throw new ApiError("already-paired", `hub ${hubId} is already paired to ${what}; unpair it first (DELETE /v1/operator/hubs/${hubId})`, "hubId", undefined, 409);
     }
     const now = this.clock.now();
     this.db.query(`INSERT INTO hubs (hub_id, premises_id, public_key_pem, paired_at, active) VALUES (?, ?, ?, ?, 1)

@@ -8,7 +8,7 @@
 import type { Database, Statement } from "bun:sqlite";
 import type { UtcSeconds } from "../../../core/time/utc.ts";
 import { mintBindingId } from "../binding/binding-grants.ts";
-import { HeadEndError } from "../errors.ts";
+import { ApiError } from "../errors.ts";
 
 export interface SessionKey { sessionId: string; bindingId: string }
 
@@ -52,7 +52,7 @@ export class SessionKeys {
     const f = this.find(hubId, hubSessionId);
     const bindingId = f.bindingId ?? (presented !== undefined && ownGrant(presented) ? presented : mintBindingId("fbk"));
     if (presented !== undefined && presented !== bindingId) {
-      throw new HeadEndError("forbidden", `binding ID ${presented} was not opened by hub ${hubId} for session ${hubSessionId}`, "bindingId", { code: "binding-not-yours" });
+      throw new ApiError("binding-not-yours", `binding ID ${presented} was not opened by hub ${hubId} for session ${hubSessionId}`, "bindingId", undefined, 403);
     }
     return { sessionId: f.sessionId, bindingId };
   }

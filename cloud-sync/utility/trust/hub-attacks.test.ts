@@ -29,6 +29,9 @@ test.after(async () => { await t.close(); });
 const balance = async (acct: string) => (await t.op("GET", `/v1/operator/ledger?account=${acct}`)).body.balanceNano as number;
 const balances = async () => ({ a: await balance(a.accountId), b: await balance(b.accountId), total: (await t.op("GET", "/v1/operator/ledger")).body.totalNano as number });
 
+/** The protocol's error body: `{ error: { code, message, path? } }`. */
+const err = (body: Record<string, unknown>) => body.error as { code: string; message: string; path?: string };
+
 /** Sends a raw signed body as hub `hub` (the attacker controls every byte of it). */
 async function signedPost(hub: TestHub, path: string, body: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const headers = signRequest({ method: "POST", path, body, hubId: hub.hubId, privateKey: hub.keys.privateKey, time: t.clock.now() });
@@ -70,8 +73,8 @@ test("issue 13: a binding ID hub B did not open is refused with 403 binding-not-
   const stolen = { ...sessionReport({ sessionId: "PREM-B-9", hubId: "HUB-B", premisesId: b.premisesId, vin: VIN_B, start: T0 + 4 * 3600, wh: [100] }), bindingId };
   const res = await signedPost(hubB, ROUTES.sessions.path, JSON.stringify(stolen));
   assert.is(res.status, 403);
-  assert.is(res.body.code, "binding-not-yours");
-  assert.is(res.body.path, "bindingId");
+  assert.is(err(res.body).code, "binding-not-yours");
+  assert.is(err(res.body).path, "bindingId");
   assert.equal(await balances(), before);
 });
 
@@ -92,12 +95,12 @@ test("issue 13: 10 GWh in a 15-minute interval is a 400 naming the field; Number
     const r = sessionReport({ sessionId: `HUGE-${wh}`, hubId: "HUB-B", premisesId: b.premisesId, vin: VIN_B, start: T0 + 20 * 3600, wh: [wh] });
     const res = await signedPost(hubB, ROUTES.sessions.path, JSON.stringify(r));
     assert.is(res.status, 400);
-    assert.is(res.body.path, "intervals[0].wh");
+    assert.is(err(res.body).path, "intervals[0].wh");
   }
   const rev = sessionReport({ sessionId: "HUGE-REV", revision: Number.MAX_SAFE_INTEGER, hubId: "HUB-B", premisesId: b.premisesId, vin: VIN_B, start: T0, wh: [1] });
   const res = await signedPost(hubB, ROUTES.sessions.path, JSON.stringify(rev));
   assert.is(res.status, 400);
-  assert.is(res.body.path, "revision");
+  assert.is(err(res.body).path, "revision");
   assert.equal(await balances(), before);
 });
 
@@ -128,8 +131,8 @@ test("issue 13: the same energy under a second session ID for the same PEV and h
 test("issue 13: re-pairing a paired hub to another customer's premises is a 409 with the reason; it stays where it was", async () => {
   const r = await t.op("POST", "/v1/operator/hubs", { hubId: "HUB-B", premisesId: a.premisesId, publicKeyPem: publicPem(hubB) });
   assert.is(r.status, 409);
-  assert.is(r.body.code, "already-paired");
-  assert.match(String(r.body.error), /unpair it first/);
+  assert.is(err(r.body).code, "already-paired");
+  assert.match(String(err(r.body).message), /unpair it first/);
   const cfg = await hubB.client.pullConfig();
   assert.is(cfg.premisesId, b.premisesId);
   assert.is((await t.op("POST", "/v1/operator/hubs", { hubId: "HUB-B", premisesId: b.premisesId, publicKeyPem: publicPem(hubB) })).status, 201, "the same pairing again is idempotent");
