@@ -17,7 +17,10 @@ import type { KeyObject } from "node:crypto";
 
 const DURATION_MS = Number(process.env.BENCH_INTAKE_MS ?? 5000);
 const CONCURRENCY = 64;
-const HUBS = 8;
+// Every hub reports its own vehicle's sessions back to back in time (one energy window, one charge): 64 hubs keep
+// each hub's history within a few months. Sessions are fallback sessions (default rate, no binding needed), so
+// the head-end's plausibility, ownership and overlap checks run on every report.
+const HUBS = 64;
 
 const dir = mkdtempSync(join(tmpdir(), "offpeak-"));
 const u = await startBenchUtility(dir, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
@@ -26,15 +29,20 @@ const utility = u.process;
 try {
   const { url } = u;
   const clock = new RealClock();
-  const hubs: { client: UtilityClient; premisesId: string; vin: string; hubId: string; key: KeyObject }[] = [];
+  const hubs: { client: UtilityClient; premisesId: string; vin: string; hubId: string; key: KeyObject; sessions: number }[] = [];
   for (let i = 0; i < HUBS; i++) {
     const { n, vin, privateKey } = await enrollBenchHub(u, i);
     const keys = { privateKey };
-    hubs.push({ client: new UtilityClient({ baseUrl: url, hubId: `H${n}` as HubId, privateKey: keys.privateKey, clock }), premisesId: `P${n}`, vin, hubId: `H${n}`, key: keys.privateKey });
+    hubs.push({ client: new UtilityClient({ baseUrl: url, hubId: `H${n}` as HubId, privateKey: keys.privateKey, clock }), premisesId: `P${n}`, vin, hubId: `H${n}`, key: keys.privateKey, sessions: 0 });
   }
 
   // Session intake: CONCURRENCY workers, each sending fresh 16-interval sessions until the time is up.
   const start0 = Math.floor(Date.now() / 1000 / 900) * 900 - 86_400 * 2;
+  // The hub's next session: 4 hours (16 × 15 min) before its previous one, so no two of a hub's sessions overlap.
+  const report = (hub: (typeof hubs)[number]) => sessionReport({
+    sessionId: `B-${seq++}`, hubId: hub.hubId, premisesId: hub.premisesId, utilityId: "UTIL-BENCH", vin: hub.vin,
+    start: start0 - hub.sessions++ * 14_400, wh, rate: "default", fallbackReason: "comm-timeout",
+  });
   let seq = 0, accepted = 0, other = 0;
   const wh = Array.from({ length: 16 }, (_, i) => 1500 + i);
   const deadline = performance.now() + DURATION_MS;
@@ -42,9 +50,7 @@ try {
   await Promise.all(Array.from({ length: CONCURRENCY }, async (_, w) => {
     const hub = hubs[w % HUBS]!;
     while (performance.now() < deadline) {
-      const k = seq++;
-      const r = sessionReport({ sessionId: `B-${k}`, hubId: hub.hubId, premisesId: hub.premisesId, utilityId: "UTIL-BENCH", vin: hub.vin, start: start0 - (k % 500) * 14_400, wh });
-      const receipt = await hub.client.sendSessionReport(r);
+      const receipt = await hub.client.sendSessionReport(report(hub));
       if (receipt.outcome === "accepted") accepted++;
       else other++;
     }
@@ -58,13 +64,11 @@ try {
   let batchedAccepted = 0;
   const deadline2 = performance.now() + DURATION_MS;
   const t1 = performance.now();
-  await Promise.all(Array.from({ length: 8 }, async (_, w) => {
-    const hub = hubs[w % HUBS]!;
+  let batchNo = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
     while (performance.now() < deadline2) {
-      const reports = Array.from({ length: BATCH }, () => {
-        const k = seq++;
-        return sessionReport({ sessionId: `B-${k}`, hubId: hub.hubId, premisesId: hub.premisesId, utilityId: "UTIL-BENCH", vin: hub.vin, start: start0 - (k % 500) * 14_400, wh });
-      });
+      const hub = hubs[batchNo++ % HUBS]!;
+      const reports = Array.from({ length: BATCH }, () => report(hub));
       const body = JSON.stringify({ v: 1, reports });
       const headers = signRequest({ method: "POST", path: SESSION_BATCH_PATH, body, hubId: hub.hubId as HubId, privateKey: hub.key, time: clock.now() });
       const res = await fetch(`${url}${SESSION_BATCH_PATH}`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body });

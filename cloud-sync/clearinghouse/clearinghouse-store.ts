@@ -32,9 +32,13 @@ export class ClearinghouseStore {
     return r ? { utilityId: r.utility_id, baseUrl: r.base_url, token: r.token } : null;
   }
 
-  putToken(vin: string, utilityId: string): void {
-    this.db.query(`INSERT INTO tokens (vin, utility_id, updated_at) VALUES (?, ?, ?)
-      ON CONFLICT (vin) DO UPDATE SET utility_id = excluded.utility_id, updated_at = excluded.updated_at`).run(vin, utilityId, this.clock.now());
+  /**
+   * Registers a VIN as `utilityId`'s customer's. A VIN another utility holds is not taken over (false): a utility
+   * changes only its own customers' VINs; a PEV changing utility is released by the old one first.
+   */
+  putToken(vin: string, utilityId: string): boolean {
+    return this.db.query(`INSERT INTO tokens (vin, utility_id, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (vin) DO UPDATE SET updated_at = excluded.updated_at WHERE tokens.utility_id = excluded.utility_id`).run(vin, utilityId, this.clock.now()).changes > 0;
   }
 
   deleteToken(vin: string, utilityId: string): boolean {
@@ -61,7 +65,7 @@ export class ClearinghouseStore {
   pendingFor(homeUtilityId?: string, limit = 100): StoredCdr[] {
     const rows = (homeUtilityId
       ? this.db.query("SELECT * FROM cdrs WHERE state = 'pending' AND home_utility_id = ? ORDER BY received_at, id LIMIT ?").all(homeUtilityId, limit)
-      : this.db.query("SELECT * FROM cdrs WHERE state = 'pending' ORDER BY received_at, id LIMIT ?").all(limit)) as CdrRow[];
+      : this.db.query("SELECT * FROM cdrs WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY received_at, id LIMIT ?").all(this.clock.now(), limit)) as CdrRow[];
     return rows.map(toStored);
   }
 
@@ -74,8 +78,15 @@ export class ClearinghouseStore {
     this.db.query("UPDATE cdrs SET state = 'delivered', delivered_at = ?, last_error = NULL WHERE id = ?").run(this.clock.now(), id);
   }
 
+  /** A push that failed for now (5xx, unreachable): retried after 5 s × 2^attempts, at most an hour. */
   markFailed(id: string, error: string): void {
-    this.db.query("UPDATE cdrs SET attempts = attempts + 1, last_error = ? WHERE id = ?").run(error, id);
+    this.db.query(`UPDATE cdrs SET attempts = attempts + 1, last_error = ?,
+      next_attempt_at = ? + MIN(3600, 5 * (1 << MIN(attempts, 10))) WHERE id = ?`).run(error, this.clock.now(), id);
+  }
+
+  /** The home utility refused the CDR (4xx): not retried, kept with the reason for the operators. */
+  markDead(id: string, error: string): void {
+    this.db.query("UPDATE cdrs SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?").run(error, id);
   }
 }
 

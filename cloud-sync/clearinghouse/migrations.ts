@@ -11,4 +11,8 @@ export const CLEARINGHOUSE_MIGRATIONS: readonly string[] = [
     received_at INTEGER NOT NULL, delivered_at INTEGER);
   CREATE INDEX cdrs_home_state ON cdrs(home_utility_id, state);
   `,
+  // 2: pushes a home utility refused (4xx) are dead-lettered; failed ones (5xx, unreachable) wait a growing delay
+  `
+  ALTER TABLE cdrs ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startClearinghouse, type RunningClearinghouse } from "./server.ts";
 import type { ErrorBody, OcpiCdr } from "../protocol/index.ts";
+import { makeVin } from "../utility/test-support.ts";
 
 const OP = "clearinghouse-operator";
 const TOKEN_X = "token-x-000000000000";
@@ -53,8 +54,11 @@ test("FR-32: a CDR is routed by the token's home utility; unknown tokens are ref
   assert.is(r.status, 201);
   assert.is(r.body.homeUtilityId, "UTIL-Y");
   assert.is(r.body.delivered, false, "UTIL-Y is not listening");
-  const unknown = await call("POST", "/v1/cdrs", TOKEN_X, { v: 1, cdr: cdr("S-2", "UNKNOWN-TOKEN") });
+  const unknown = await call("POST", "/v1/cdrs", TOKEN_X, { v: 1, cdr: cdr("S-2", makeVin("2T1BURHE0JC01234")) });
   assert.is(unknown.status, 422);
+  const notAVin = await call("POST", "/v1/cdrs", TOKEN_X, { v: 1, cdr: cdr("S-2", "UNKNOWN-TOKEN") });
+  assert.is(notAVin.status, 400);
+  assert.is((notAVin.body as unknown as ErrorBody).error.path, "cdr.cdr_token.uid");
 });
 
 test("FR-32: exactly one CDR per session ID: a duplicate is refused with 409 and the existing ID", async () => {

@@ -2,10 +2,10 @@
 // it is routed to the PEV's home utility (pushed to its /v1/clearinghouse/cdrs, retried, or pulled by it).
 import type { Database } from "bun:sqlite";
 import { Hono, type Context } from "hono";
-import { timingSafeEqual } from "node:crypto";
 import { RealClock, type Clock } from "../../core/time/index.ts";
 import { openMigratedDb } from "../../core/storage/index.ts";
-import { ApiError, apiErrorHandler, apiNotFound, cdrSubmissionSchema, readJsonBody, utilityRegistrationSchema } from "../protocol/index.ts";
+import { ApiError, apiErrorHandler, apiNotFound, cdrImplausibility, cdrSubmissionSchema, readJsonBody, sameSecret, utilityRegistrationSchema } from "../protocol/index.ts";
+import { parseVin, VinError } from "../../core/ids/index.ts";
 import { ClearinghouseStore, deliveryOf, type RegisteredUtility, type StoredCdr } from "./clearinghouse-store.ts";
 import { CLEARINGHOUSE_MIGRATIONS } from "./migrations.ts";
 
@@ -33,7 +33,16 @@ type Env = { Variables: { utility: RegisteredUtility } };
 
 const bearer = (c: Context): string | null => /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? null;
 const notFoundAnswer = (message: string): never => { throw new ApiError("not-found", message); };
-const sameToken = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+const sameToken = sameSecret;
+/** A VIN from the path, checked (FR-03): anything else is a 400 naming `vin`. */
+const vinParam = (raw: string): string => {
+  try {
+    return parseVin(raw);
+  } catch (e) {
+    if (e instanceof VinError) throw new ApiError("invalid-message", e.message, "vin");
+    throw e;
+  }
+};
 
 export async function startClearinghouse(opts: ClearinghouseOptions): Promise<RunningClearinghouse> {
   const clock = opts.clock ?? new RealClock();
@@ -68,16 +77,19 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
   }
 
   app.put("/v1/tokens/:vin", (c) => {
-    const vin = c.req.param("vin");
-    store.putToken(vin, c.get("utility").utilityId);
-    return c.json({ vin, utilityId: c.get("utility").utilityId });
+    const vin = vinParam(c.req.param("vin"));
+    const me = c.get("utility").utilityId;
+    if (!store.putToken(vin, me)) {
+      throw new ApiError("held-by-other-utility", `VIN ${vin} is registered by another utility; only its home utility can change it (it releases it first)`, "vin", undefined, 409);
+    }
+    return c.json({ vin, utilityId: me });
   });
   app.delete("/v1/tokens/:vin", (c) => {
-    const ok = store.deleteToken(c.req.param("vin"), c.get("utility").utilityId);
+    const ok = store.deleteToken(vinParam(c.req.param("vin")), c.get("utility").utilityId);
     return ok ? c.json({ deleted: true }) : notFoundAnswer("no such token of this utility");
   });
   app.get("/v1/tokens/:vin", (c) => {
-    const vin = c.req.param("vin");
+    const vin = vinParam(c.req.param("vin"));
     const home = store.homeOf(vin);
     return home ? c.json({ vin, utilityId: home }) : notFoundAnswer(`VIN ${vin} is not registered for roaming`);
   });
@@ -85,6 +97,13 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
   app.post("/v1/cdrs", async (c) => {
     const sub = await readJsonBody(c.req.raw, cdrSubmissionSchema);
     const from = c.get("utility").utilityId;
+    try {
+      parseVin(sub.cdr.cdr_token.uid);
+    } catch (e) {
+      throw new ApiError("invalid-message", (e as Error).message, "cdr.cdr_token.uid");
+    }
+    const implausible = cdrImplausibility(sub.cdr);
+    if (implausible) throw new ApiError("implausible-cdr", implausible.error, implausible.path, undefined, 422);
     const home = sub.homeUtilityId ?? store.homeOf(sub.cdr.cdr_token.uid);
     if (!home) throw new ApiError("unknown-token", `no home utility known for token ${sub.cdr.cdr_token.uid}`, "cdr.cdr_token.uid", undefined, 422);
     if (!store.utility(home)) throw new ApiError("unknown-utility", `home utility ${home} is not registered`, "homeUtilityId", undefined, 422);
@@ -122,7 +141,10 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
         store.markDelivered(cdr.id);
         return true;
       }
-      store.markFailed(cdr.id, `HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+      const why = `HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`;
+      // A refusal (4xx) will not change by sending again: dead-lettered with the reason. 5xx: retried, backing off.
+      if (res.status >= 400 && res.status < 500) store.markDead(cdr.id, why);
+      else store.markFailed(cdr.id, why);
     } catch (e) {
       store.markFailed(cdr.id, (e as Error).message);
     }

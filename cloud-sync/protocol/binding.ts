@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { AuthenticationParameters, BindingCredential } from "../../core/binding/index.ts";
 import {
-  base64urlSchema, bindingPathSchema, commWaitSchema, hubIdSchema, intervalLengthSchema, premisesIdSchema,
+  base64urlSchema, bindingIdSchema, bindingPathSchema, commWaitSchema, hubIdSchema, intervalLengthSchema, premisesIdSchema,
   refIdSchema, sessionIdSchema, utcSecondsSchema, utilityIdSchema, vinSchema,
 } from "./primitives.ts";
 import { parseMessage } from "./version.ts";
@@ -70,6 +70,8 @@ export const bindingAnswerSchema = z.discriminatedUnion("status", [
     ...answerBase,
     status: z.literal("enrolled"),
     parameters: authenticationParametersSchema,
+    /** What the head-end granted, for (utility, premises, hub): sessions are settled against it. */
+    bindingId: bindingIdSchema.optional(),
     /** Commissioning only: the per-PEV secret the hub passes to the PEV over the secure link (base64url, ≥ 16 bytes). */
     pevSecret: base64urlSchema.min(22).optional(),
   }),
@@ -77,12 +79,14 @@ export const bindingAnswerSchema = z.discriminatedUnion("status", [
     ...answerBase,
     status: z.literal("guest"),
     parameters: authenticationParametersSchema,
+    bindingId: bindingIdSchema.optional(),
     visitor: visitorInfoSchema,
   }),
   z.object({
     ...answerBase,
     status: z.literal("roaming"),
     parameters: authenticationParametersSchema,
+    bindingId: bindingIdSchema.optional(),
     visitor: visitorInfoSchema,
   }),
   z.object({ ...answerBase, status: z.literal("not-enrolled"), reason: z.string().max(500) }),

@@ -27,3 +27,4 @@ export * from "./ocpi-cdr.ts";
 // The binding vocabulary lives in core; re-exported so protocol users have one import.
 export type { AuthenticationParameters, BindingCredential, BindingPath, BindingStatus, FallbackReason } from "../../core/binding/index.ts";
 export * from "./examples.ts";
+export * from "./secret-compare.ts";

@@ -65,6 +65,24 @@ export const ocpiCdrSchema = z.object({
 });
 export type OcpiCdr = z.infer<typeof ocpiCdrSchema>;
 
+/** Plausibility bounds of a CDR (issue 13): a DC fast charger's power, and a price no US tariff reaches. */
+export const CDR_MAX_POWER_KW = 350;
+export const CDR_MAX_USD_PER_KWH = 2;
+
+/** Why a CDR cannot be a real charge: negative or implausible for its energy and duration; null when plausible. */
+export function cdrImplausibility(c: OcpiCdr): { path: string; error: string } | null {
+  if (c.total_cost.excl_vat < 0) return { path: "cdr.total_cost.excl_vat", error: "a CDR amount must not be negative" };
+  const hours = (Date.parse(c.end_date_time) - Date.parse(c.start_date_time)) / 3_600_000;
+  if (!(hours >= 0)) return { path: "cdr.end_date_time", error: "the session ends before it starts" };
+  if (c.total_energy > CDR_MAX_POWER_KW * hours + 0.001) {
+    return { path: "cdr.total_energy", error: `${c.total_energy} kWh in ${hours.toFixed(2)} h is more than ${CDR_MAX_POWER_KW} kW can deliver` };
+  }
+  if (c.total_cost.excl_vat > c.total_energy * CDR_MAX_USD_PER_KWH + 0.01) {
+    return { path: "cdr.total_cost.excl_vat", error: `${c.total_cost.excl_vat} USD for ${c.total_energy} kWh is more than ${CDR_MAX_USD_PER_KWH} USD/kWh` };
+  }
+  return null;
+}
+
 /** What a utility posts to the clearinghouse: the CDR and, when it knows it, the PEV's home utility. */
 export const cdrSubmissionSchema = z.object({
   v: z.literal(1),

@@ -40,11 +40,31 @@ export const vinSchema = branded<Vin, string>(
   }),
 );
 
-/** Whole UTC seconds since the epoch (NFR-1). */
-export const utcSecondsSchema = branded<UtcSeconds, number>(z.number().int("UTC time must be whole seconds").nonnegative("UTC time must not be before 1970"));
+/** Latest time any message may carry (2100-01-01T00:00:00Z): integers stay far inside exact arithmetic. */
+export const MAX_UTC_SECONDS = 4_102_444_800;
 
-/** Whole, non-negative watt-hours: energy never goes negative on the wire. */
-export const whSchema = branded<Wh, number>(z.number().int("energy must be whole Wh").nonnegative("energy must not be negative"));
+/** Whole UTC seconds since the epoch (NFR-1), before 2100. */
+export const utcSecondsSchema = branded<UtcSeconds, number>(z.number().int("UTC time must be whole seconds").nonnegative("UTC time must not be before 1970")
+  .max(MAX_UTC_SECONDS, "UTC time must be before 2100-01-01"));
+
+/**
+ * Most Wh one message may carry in one figure: 100 MWh, far above any premises' month yet small enough that
+ * Wh × µ$/kWh stays an exact integer. Values beyond it are a 400 naming the field, never an overflow.
+ */
+export const MAX_WH = 100_000_000;
+
+/** Whole, non-negative watt-hours, at most MAX_WH: energy never goes negative on the wire. */
+export const whSchema = branded<Wh, number>(z.number().int("energy must be whole Wh").nonnegative("energy must not be negative")
+  .max(MAX_WH, `energy must be at most ${MAX_WH} Wh`));
+
+/** A revision or other counter: whole, 1 up to 2^31 − 1. */
+export const counterSchema = z.number().int("must be a whole number").min(1).max(2_147_483_647, "must be at most 2147483647");
+
+/**
+ * The head-end-issued identity a session is reported under (FR-29, issue 13): `bnd_` for a binding the utility
+ * granted at validation, `fbk_` for a fallback session opened at its first report; 128 random bits, base64url.
+ */
+export const bindingIdSchema = z.string().regex(/^(bnd|fbk)_[A-Za-z0-9_-]{22}$/, "binding ID must be bnd_ or fbk_ followed by 22 base64url characters");
 
 export const bindingStatusSchema = z.enum(["enrolled", "guest", "roaming", "not-enrolled", "invalid"]) satisfies z.ZodType<BindingStatus>;
 export const bindingPathSchema = z.enum(["commissioning", "rebinding"]) satisfies z.ZodType<BindingPath>;

@@ -1,7 +1,7 @@
 // What the utility answers when it accepts something from the hub. A receipt means "stored durably";
 // only then does the hub's outbox forget the message (at-least-once).
 import { z } from "zod";
-import { sessionIdSchema, utcSecondsSchema } from "./primitives.ts";
+import { bindingIdSchema, counterSchema, sessionIdSchema, utcSecondsSchema } from "./primitives.ts";
 import { parseMessage } from "./version.ts";
 
 export const receiptSchema = z.object({
@@ -20,7 +20,9 @@ export type Receipt = z.infer<typeof receiptSchema>;
 export const sessionReceiptSchema = z.object({
   v: z.literal(1),
   sessionId: sessionIdSchema,
-  revision: z.number().int().min(1),
+  revision: counterSchema,
+  /** The head-end's identity of this session (binding or fallback ID): the hub may send it with later revisions. */
+  bindingId: bindingIdSchema.optional(),
   outcome: z.enum(["accepted", "duplicate", "superseded", "held-for-review"]),
   receivedAt: utcSecondsSchema,
   note: z.string().max(500).optional(),

@@ -3,7 +3,7 @@
 // can replace an undelivered older one in the hub's outbox without losing any energy.
 import { z } from "zod";
 import {
-  accountIdSchema, bindingPathSchema, bindingStatusSchema, customerIdSchema, fallbackReasonSchema, hubIdSchema,
+  accountIdSchema, bindingIdSchema, bindingPathSchema, counterSchema, bindingStatusSchema, customerIdSchema, fallbackReasonSchema, hubIdSchema,
   premisesIdSchema, refIdSchema, sessionIdSchema, utcSecondsSchema, utilityIdSchema, vinSchema, whSchema,
 } from "./primitives.ts";
 import { intervalListSchema } from "./interval.ts";
@@ -34,7 +34,9 @@ export const sessionReportSchema = z
     v: z.literal(1),
     sessionId: sessionIdSchema,
     /** Starts at 1 and grows with every change; (sessionId, revision) is the utility's deduplication key. */
-    revision: z.number().int().min(1),
+    revision: counterSchema,
+    /** The head-end-issued binding or fallback ID (binding answer or first receipt), when the hub has it. */
+    bindingId: bindingIdSchema.optional(),
     hubId: hubIdSchema,
     premisesId: premisesIdSchema,
     utilityId: utilityIdSchema,

@@ -16,6 +16,8 @@ import { DEFAULT_LOAD_TOLERANCE } from "./metering/load-correlation.ts";
 import { clearinghouseClient } from "./roaming/clearinghouse-client.ts";
 import { RoamingSync } from "./roaming/roaming-sync.ts";
 import { SessionIntake } from "./sessions/session-intake.ts";
+import { SessionKeys } from "./sessions/session-keys.ts";
+import { BindingGrants } from "./binding/binding-grants.ts";
 import { SessionReviews } from "./sessions/session-review.ts";
 import { TariffCatalog } from "./tariffs/tariff-catalog.ts";
 import type { UtilityOptions } from "./types.ts";
@@ -52,11 +54,13 @@ export function createHeadEnd(opts: Omit<UtilityOptions, "port" | "host" | "oper
   const tariffs = new TariffCatalog(db, clock);
   const client = opts.clearinghouseUrl && opts.clearinghouseToken ? clearinghouseClient(opts.clearinghouseUrl, opts.clearinghouseToken) : null;
   const roaming = new RoamingSync(db, clock, enrollment, ledger, client);
+  const grants = new BindingGrants(db);
+  const keys = new SessionKeys(db);
   const binding = new BindingService({
-    db, enrollment, clock, utilityId: opts.utilityId, signingKey: key, foreignHomeOf: (vin: Vin) => roaming.foreignHomeOf(vin),
+    db, enrollment, clock, utilityId: opts.utilityId, signingKey: key, foreignHomeOf: (vin: Vin) => roaming.foreignHomeOf(vin), grants, keys,
   });
   const sessions = new SessionIntake({
-    db, clock, utilityId: opts.utilityId, enrollment, ledger, ami, tariffs, tolerance: opts.loadCorrelation ?? DEFAULT_LOAD_TOLERANCE, timeZone,
+    db, clock, utilityId: opts.utilityId, enrollment, ledger, ami, tariffs, tolerance: opts.loadCorrelation ?? DEFAULT_LOAD_TOLERANCE, timeZone, grants, keys,
   });
   const reviews = new SessionReviews(db, clock, sessions);
   const bills = new MonthlyBills({ db, clock, utilityId: opts.utilityId, timeZone, enrollment, ledger, tariffs });

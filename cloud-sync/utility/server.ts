@@ -2,7 +2,7 @@
 // that sends queued CDRs and roaming tokens to the clearinghouse.
 import type { Database } from "bun:sqlite";
 import { Hono, type Context, type Next } from "hono";
-import { timingSafeEqual } from "node:crypto";
+import { sameSecret } from "../protocol/index.ts";
 import { createHeadEnd, type HeadEnd } from "./head-end.ts";
 import { clearinghouseRoutes } from "./http/clearinghouse-routes.ts";
 import { customerRoutes } from "./http/customer-routes.ts";
@@ -69,7 +69,7 @@ export async function startUtility(opts: UtilityOptions): Promise<RunningUtility
 
   const operatorAuth = async (c: Context, next: Next) => {
     const t = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
-    if (t.length !== opts.operatorToken.length || !timingSafeEqual(Buffer.from(t), Buffer.from(opts.operatorToken))) {
+    if (!sameSecret(t, opts.operatorToken)) {
       throw new ApiError("unauthorized", "the operator bearer token is required", "headers.authorization");
     }
     await next();

@@ -9,7 +9,7 @@ import type { HubId, PremisesId, SessionId, UtilityId } from "../../core/ids/ind
 import type { Vin } from "../../core/ids/index.ts";
 import type { UtcSeconds } from "../../core/time/index.ts";
 import type { Wh } from "../../core/units/index.ts";
-import type { ErrorBody, SessionReport } from "../protocol/index.ts";
+import type { BindingAnswer, ErrorBody, SessionReport } from "../protocol/index.ts";
 import { TestClock, type Clock } from "../../core/time/index.ts";
 import type { Tariff } from "../../core/tariff/index.ts";
 import { SignedUtilityClient as UtilityClient } from "../protocol/index.ts";
@@ -88,11 +88,20 @@ export function newHub(baseUrl: string, hubId: string, clock: Clock): TestHub {
 
 export const publicPem = (hub: TestHub) => exportPublicKeyPem(hub.keys.publicKey);
 
+/** The hub asks the head-end to bind `vin` at its premises (real signed HTTP): what program settlement needs. */
+export async function bindPev(t: TestUtility, hub: TestHub, premisesId: string, vin: string, o: { sessionId?: string; path?: "commissioning" | "rebinding" } = {}): Promise<BindingAnswer> {
+  const path = o.path ?? "commissioning";
+  return hub.client.validateBinding({
+    v: 1, hubId: hub.hubId, premisesId: premisesId as PremisesId, vin: vin as Vin, path, pevProofOk: path === "rebinding", at: t.clock.now(),
+    ...(o.sessionId ? { sessionId: o.sessionId as SessionId } : {}),
+  });
+}
+
 /**
- * Enrolls: program `prog` on `tariffId`, customer/account/premises `n`, a PEV, a paired hub.
- * Returns the IDs and the customer token.
+ * Enrolls: program `prog` on `tariffId`, customer/account/premises `n`, a PEV, a paired hub, and commissions the
+ * PEV's binding through that hub (`bind: false` skips it). Returns the IDs and the customer token.
  */
-export async function enrollHousehold(t: TestUtility, n: string, opts: { vin: string; programId: string; hub: TestHub }): Promise<{ premisesId: string; accountId: string; customerId: string; customerToken: string }> {
+export async function enrollHousehold(t: TestUtility, n: string, opts: { vin: string; programId: string; hub: TestHub; bind?: boolean }): Promise<{ premisesId: string; accountId: string; customerId: string; customerToken: string }> {
   const customerId = `CUST-${n}`, accountId = `ACCT-${n}`, premisesId = `PREM-${n}`;
   const must = async (method: string, path: string, body: unknown) => {
     const r = await t.op(method, path, body);
@@ -105,6 +114,10 @@ export async function enrollHousehold(t: TestUtility, n: string, opts: { vin: st
   await must("POST", "/v1/operator/pevs", { vin: opts.vin, accountId });
   await must("POST", "/v1/operator/enrollments", { vin: opts.vin, premisesId, programId: opts.programId });
   await must("POST", "/v1/operator/hubs", { hubId: opts.hub.hubId, premisesId, publicKeyPem: publicPem(opts.hub) });
+  if (opts.bind !== false) {
+    const a = await bindPev(t, opts.hub, premisesId, opts.vin);
+    if (a.status !== "enrolled") throw new Error(`binding ${opts.vin} at ${premisesId}: ${a.status}`);
+  }
   return { premisesId, accountId, customerId, customerToken: acct.customerToken as string };
 }
 

@@ -42,6 +42,8 @@ export interface Premises {
   address: string;
   /** The premises' regular rate: all fallback energy accrues at it (BR-4, BR-6). */
   defaultTariffId: string;
+  /** The EVSE's rated power, W (default 19,200): no interval may carry more than this × its length. */
+  evseRatedW: number;
 }
 export interface Pev { vin: Vin; accountId: AccountId; make?: string; model?: string }
 export interface Enrollment { id: string; vin: Vin; premisesId: PremisesId; programId: string; enrolledAt: UtcSeconds; active: boolean }

@@ -122,7 +122,8 @@ test("FR-32: a PEV of utility B charging at a premises of utility A binds as roa
   assert.is(answer.visitor.homeUtilityId, "UTIL-B");
   assert.is(answer.visitor.payer, "home-utility");
 
-  const start = Math.floor(a.clock.now() / 900) * 900 - 3600;
+  // The PEV charges after the binding answer (the EVSE is held until then): from the interval the answer falls in.
+  const start = Math.floor(a.clock.now() / 900) * 900;
   const r = sessionReport({ sessionId: "S-ROAM-1", hubId: "HUB-A1", premisesId: host.premisesId, vin: VIN_R, start, wh: [1000, 2000], status: "roaming" });
   assert.is((await hub.client.sendSessionReport(r)).outcome, "accepted");
   // Host A1 is credited 3 kWh at its regular rate (test-flat 0.30 $): −0.90 $

@@ -18,6 +18,8 @@ import type { CommissioningAck } from "../../protocol/index.ts";
 import { signBindingCredential } from "../../protocol/index.ts";
 import type { EnrollmentStore } from "../enrollment/enrollment-store.ts";
 import type { BindingRecord, Premises, Program } from "../types.ts";
+import { VISITOR_GRANT_S, type BindingGrants, type GrantStatus } from "./binding-grants.ts";
+import type { SessionKeys } from "../sessions/session-keys.ts";
 
 export interface BindingServiceDeps {
   db: Database;
@@ -27,6 +29,8 @@ export interface BindingServiceDeps {
   signingKey: { privateKey: KeyObject; keyId: string };
   /** Which foreign utility is home for a VIN not enrolled here (clearinghouse lookup), or null. */
   foreignHomeOf: (vin: Vin) => Promise<string | null>;
+  grants: BindingGrants;
+  keys: SessionKeys;
 }
 
 interface BindingRow {
@@ -48,8 +52,28 @@ export class BindingService {
     return r ? toRecord(r) : null;
   }
 
-  /** Answers a binding request whose hub is already verified and paired to `req.premisesId`. */
+  /**
+   * Answers a binding request whose hub is already verified and paired to `req.premisesId`. Every positive answer is
+   * recorded as a grant (issue 13) whose ID the answer carries: settlement later needs it.
+   */
   async validate(req: BindingRequest): Promise<BindingAnswer> {
+    const a = await this.answer(req);
+    if (a.status !== "enrolled" && a.status !== "guest" && a.status !== "roaming") return a;
+    const visitor = a.status !== "enrolled";
+    const bindingId = this.d.db.transaction(() => {
+      const id = this.d.grants.grant({
+        hubId: req.hubId, premisesId: req.premisesId, hubSessionId: req.sessionId ?? null, vin: req.vin, status: a.status as GrantStatus,
+        payer: visitor ? a.visitor.payer : null, homeUtilityId: visitor ? a.visitor.homeUtilityId : null, programId: a.parameters.programId,
+        validFrom: a.answeredAt,
+        validUntil: (visitor ? a.answeredAt + VISITOR_GRANT_S : a.parameters.credential.expiresAt) as UtcSeconds,
+      });
+      if (req.sessionId) this.d.keys.open(req.hubId, req.sessionId, req.premisesId, id, a.answeredAt);
+      return id;
+    })();
+    return { ...a, bindingId };
+  }
+
+  private async answer(req: BindingRequest): Promise<BindingAnswer> {
     const now = this.d.clock.now();
     const base = { v: 1 as const, vin: req.vin, premisesId: req.premisesId, answeredAt: now };
     const premises = this.d.enrollment.premises(req.premisesId);

@@ -23,8 +23,8 @@ test.before(async () => {
   await defineTestProgram(t, "ev-a", { guestCharging: "guest-pays" });
   hub1 = newHub(t.utility.url, "HUB-1", t.clock);
   hub2 = newHub(t.utility.url, "HUB-2", t.clock);
-  p1 = (await enrollHousehold(t, "1", { vin: VIN1, programId: "ev-a", hub: hub1 })).premisesId;
-  p2 = (await enrollHousehold(t, "2", { vin: VIN2, programId: "ev-a", hub: hub2 })).premisesId;
+  p1 = (await enrollHousehold(t, "1", { vin: VIN1, programId: "ev-a", hub: hub1, bind: false })).premisesId;
+  p2 = (await enrollHousehold(t, "2", { vin: VIN2, programId: "ev-a", hub: hub2, bind: false })).premisesId;
 });
 test.after(async () => { await t.close(); });
 
@@ -127,7 +127,7 @@ test("FR-33: a PEV enrolled at another premises binds as a guest, paid per the h
 test("FR-33: with guest charging off at the host program, a guest PEV is not enrolled there", async () => {
   await t.op("PUT", "/v1/operator/programs/ev-off", { name: "No guests", tariffId: "test-tou", guestCharging: "off" });
   const hub3 = newHub(t.utility.url, "HUB-3", t.clock);
-  const { premisesId } = await enrollHousehold(t, "3", { vin: makeVin("JTDKN3DU0A123456"), programId: "ev-off", hub: hub3 });
+  const { premisesId } = await enrollHousehold(t, "3", { vin: makeVin("JTDKN3DU0A123456"), programId: "ev-off", hub: hub3, bind: false });
   const a = await hub3.client.validateBinding(bindReq(VIN1, premisesId, "HUB-3", "rebinding"));
   assert.is(a.status, "not-enrolled");
 });

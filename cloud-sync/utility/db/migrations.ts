@@ -82,4 +82,26 @@ export const UTILITY_MIGRATIONS: readonly string[] = [
     reviewed_at INTEGER NOT NULL, held_reason TEXT, UNIQUE (session_id, revision),
     FOREIGN KEY (session_id, revision) REFERENCES sessions(session_id, revision));
   `,
+  // 5: trust (issue 13). A session belongs to the hub that opened it: (hub, the hub's session name) maps to the
+  // head-end's own session ID and an unguessable binding/fallback ID, kept on the session's rows (a session opened
+  // at binding validation, before any report, waits in session_keys). Grants record what binding validation allowed
+  // (VIN, premises, hub, status, time); each revision's energy window lets intake refuse the same energy billed
+  // twice through the existing (vin, started_at) and (premises_id, started_at) indexes — no new B-tree per report.
+  `
+  CREATE TABLE session_keys (hub_id TEXT NOT NULL, hub_session_id TEXT NOT NULL, session_id TEXT NOT NULL UNIQUE,
+    premises_id TEXT NOT NULL, binding_id TEXT NOT NULL, opened_at INTEGER NOT NULL, PRIMARY KEY (hub_id, hub_session_id)) WITHOUT ROWID;
+  CREATE TABLE binding_grants (binding_id TEXT PRIMARY KEY, hub_id TEXT NOT NULL, premises_id TEXT NOT NULL, hub_session_id TEXT,
+    vin TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('enrolled', 'guest', 'roaming')), payer TEXT, home_utility_id TEXT,
+    program_id TEXT NOT NULL, valid_from INTEGER NOT NULL, valid_until INTEGER NOT NULL);
+  CREATE INDEX binding_grants_lookup ON binding_grants(vin, premises_id, hub_id, valid_from);
+  ALTER TABLE sessions ADD COLUMN hub_session_id TEXT;
+  ALTER TABLE sessions ADD COLUMN binding_id TEXT;
+  ALTER TABLE sessions ADD COLUMN energy_from INTEGER;
+  ALTER TABLE sessions ADD COLUMN energy_to INTEGER;
+  -- The EVSE's rated power (physics before money); 19.2 kW = 80 A at 240 V, the SAE J1772 AC level 2 maximum.
+  ALTER TABLE premises ADD COLUMN evse_rated_w INTEGER NOT NULL DEFAULT 19200;
+  -- Since when the premises belongs to its current account: its customer sees sessions from then on only.
+  ALTER TABLE premises ADD COLUMN account_since INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE enrollments ADD COLUMN ended_at INTEGER;
+  `,
 ];

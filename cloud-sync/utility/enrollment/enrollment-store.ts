@@ -6,7 +6,7 @@ import { parseAccountId, parseCustomerId, parseHubId, parsePremisesId, type Acco
 import { parseVin, type Vin } from "../../../core/ids/index.ts";
 import type { Clock } from "../../../core/time/index.ts";
 import type { UtcSeconds } from "../../../core/time/index.ts";
-import { conflict, notFound } from "../errors.ts";
+import { ApiError, conflict, notFound } from "../errors.ts";
 import type { Account, Customer, Enrollment, EnrollmentMethod, GuestCharging, HubPairing, Pev, Premises, Program } from "../types.ts";
 
 interface ProgramRow {
@@ -28,6 +28,9 @@ export interface EnrollmentView {
   premises: Premises;
   accountId: AccountId;
 }
+
+/** 80 A at 240 V: the SAE J1772 AC level 2 maximum, the rated power assumed when the operator gave none. */
+export const DEFAULT_EVSE_RATED_W = 19_200;
 
 export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
 
@@ -107,19 +110,23 @@ export class EnrollmentStore {
     return r ? this.account(r.id) : null;
   }
 
-  upsertPremises(p: Premises): Premises {
+  upsertPremises(p: Omit<Premises, "evseRatedW"> & { evseRatedW?: number }): Premises {
     const id = parsePremisesId(p.id);
     if (!this.account(p.accountId)) throw notFound("account", p.accountId, "accountId");
-    this.db.query(`INSERT INTO premises (id, account_id, address, default_tariff_id) VALUES (?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET account_id = excluded.account_id, address = excluded.address, default_tariff_id = excluded.default_tariff_id`)
-      .run(id, p.accountId, p.address, p.defaultTariffId);
-    return p;
+    const rated = p.evseRatedW ?? this.premises(id)?.evseRatedW ?? DEFAULT_EVSE_RATED_W;
+    // account_since moves only when the premises changes hands: the new customer's view starts there.
+    this.db.query(`INSERT INTO premises (id, account_id, address, default_tariff_id, evse_rated_w, account_since) VALUES (?1, ?2, ?3, ?4, ?5, 0)
+      ON CONFLICT (id) DO UPDATE SET address = excluded.address, default_tariff_id = excluded.default_tariff_id, evse_rated_w = excluded.evse_rated_w,
+        account_since = CASE WHEN premises.account_id = excluded.account_id THEN premises.account_since ELSE ?6 END,
+        account_id = excluded.account_id`)
+      .run(id, p.accountId, p.address, p.defaultTariffId, rated, this.clock.now());
+    return { ...p, evseRatedW: rated };
   }
 
   premises(id: string): Premises | null {
-    const r = this.db.query("SELECT id, account_id, address, default_tariff_id FROM premises WHERE id = ?").get(id) as
-      { id: string; account_id: string; address: string; default_tariff_id: string } | null;
-    return r ? { id: r.id as PremisesId, accountId: r.account_id as AccountId, address: r.address, defaultTariffId: r.default_tariff_id } : null;
+    const r = this.db.query("SELECT id, account_id, address, default_tariff_id, evse_rated_w FROM premises WHERE id = ?").get(id) as
+      { id: string; account_id: string; address: string; default_tariff_id: string; evse_rated_w: number } | null;
+    return r ? { id: r.id as PremisesId, accountId: r.account_id as AccountId, address: r.address, defaultTariffId: r.default_tariff_id, evseRatedW: r.evse_rated_w } : null;
   }
 
   premisesOfAccount(accountId: string): Premises[] {
@@ -159,7 +166,7 @@ export class EnrollmentStore {
     const now = this.clock.now();
     const id = `enr-${vin}-${now}`;
     this.db.transaction(() => {
-      this.db.query("UPDATE enrollments SET active = 0 WHERE vin = ? AND active = 1").run(vin);
+      this.db.query("UPDATE enrollments SET active = 0, ended_at = ? WHERE vin = ? AND active = 1").run(now, vin);
       this.db.query("INSERT INTO enrollments (id, vin, premises_id, program_id, enrolled_at, active) VALUES (?, ?, ?, ?, ?, 1)")
         .run(id, vin, input.premisesId, input.programId, now);
       // A new enrollment means a new commissioning (S1): the old binding no longer holds.
@@ -195,10 +202,20 @@ export class EnrollmentStore {
     return rows.map((r) => ({ id: r.id, vin: r.vin as Vin, premisesId: r.premises_id as PremisesId, programId: r.program_id, enrolledAt: r.enrolled_at as UtcSeconds, active: true }));
   }
 
-  /** Pairs a hub (its Ed25519 public key) with a premises; re-pairing replaces the key. */
+  /**
+   * Pairs a hub (its Ed25519 public key) with a premises. The same pairing again is idempotent; pairing a hub that
+   * is already paired to another premises or with another key is a 409: it must be unpaired first, so a hub never
+   * silently moves to another customer's premises (and configuration).
+   */
   pairHub(input: { hubId: string; premisesId: string; publicKeyPem: string }): HubPairing {
     const hubId = parseHubId(input.hubId);
     if (!this.premises(input.premisesId)) throw notFound("premises", input.premisesId, "premisesId");
+    const current = this.readHub(hubId);
+    if (current?.active) {
+      if (current.premisesId === input.premisesId && current.publicKeyPem === input.publicKeyPem) return current;
+      const what = current.premisesId !== input.premisesId ? `premises ${current.premisesId}` : "another key";
+      throw new ApiError("already-paired", `hub ${hubId} is already paired to ${what}; unpair it first (DELETE /v1/operator/hubs/${hubId})`, "hubId", undefined, 409);
+    }
     const now = this.clock.now();
     this.db.query(`INSERT INTO hubs (hub_id, premises_id, public_key_pem, paired_at, active) VALUES (?, ?, ?, ?, 1)
       ON CONFLICT (hub_id) DO UPDATE SET premises_id = excluded.premises_id, public_key_pem = excluded.public_key_pem,

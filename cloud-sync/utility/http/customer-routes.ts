@@ -58,9 +58,7 @@ export function customerRoutes(h: HeadEnd): Hono<Env> {
   app.get("/bills", (c) => c.json({ bills: h.bills.bills(c.get("account").id) }));
 
   app.get("/sessions", (c) => {
-    const a = c.get("account");
-    const vins = h.enrollment.pevsOfAccount(a.id).map((p) => p.vin);
-    return c.json({ sessions: h.sessions.sessionsAtPremises(premisesOf(a).map((p) => p.id), vins) });
+    return c.json({ sessions: h.sessions.sessionsOfAccount(c.get("account").id) });
   });
 
   app.get("/dr-events", (c) => c.json({ events: h.dr.historyForPremises(premisesOf(c.get("account")).map((p) => p.id)) }));

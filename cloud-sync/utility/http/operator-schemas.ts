@@ -34,6 +34,8 @@ export const premisesBodySchema = z.object({
   accountId: accountIdSchema,
   address: z.string().min(1).max(300),
   defaultTariffId: refIdSchema,
+  /** The EVSE's rated power, W (default 19,200 W, SAE J1772 AC level 2): intervals above it × their length are held. */
+  evseRatedW: z.number().int("rated power must be whole W").min(1000, "rated power must be at least 1000 W").max(400_000, "rated power must be at most 400000 W").optional(),
 });
 
 export const pevBodySchema = z.object({

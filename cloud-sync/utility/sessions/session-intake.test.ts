@@ -9,7 +9,7 @@ import type { Wh } from "../../../core/units/index.ts";
 import { UtilityRejectedError } from "../../protocol/index.ts";
 import { signRequest } from "../../protocol/index.ts";
 import { SESSION_BATCH_PATH } from "../http/session-batch.ts";
-import { defineTestProgram, enrollHousehold, makeVin, newHub, sessionReport, testUtility, type TestHub, type TestUtility } from "../test-support.ts";
+import { bindPev, defineTestProgram, enrollHousehold, makeVin, newHub, sessionReport, testUtility, type TestHub, type TestUtility } from "../test-support.ts";
 
 const VIN1 = makeVin("5YJ3E1EA7KF31755");
 const VIN2 = makeVin("1N4AZ1CP8JC31234");
@@ -91,7 +91,9 @@ test("BR-4, FR-10: a fallback session accrues to the premises account at the pre
 test("FR-33: guest-pays: the guest account is debited at its program rate, the host credited at its regular rate", async () => {
   const host0 = await balance(h1.accountId);
   const guest0 = await balance(h2.accountId);
-  const r = sessionReport({ sessionId: "S-G", hubId: "HUB-1", premisesId: h1.premisesId, vin: VIN2, start: T0 + 86_400, wh: [1000, 1000], status: "guest" });
+  assert.is((await bindPev(t, hub1, h1.premisesId, VIN2, { sessionId: "S-G" })).status, "guest");
+  // Within the guest grant's day (issue 13).
+  const r = sessionReport({ sessionId: "S-G", hubId: "HUB-1", premisesId: h1.premisesId, vin: VIN2, start: T0 + 20 * 3600, wh: [1000, 1000], status: "guest" });
   assert.is((await hub1.client.sendSessionReport(r)).outcome, "accepted");
   assert.is(await balance(h2.accountId) - guest0, 2000 * 200_000, "guest: 2 kWh × 0.20");
   assert.is(await balance(h1.accountId) - host0, -2000 * 300_000, "host credit: 2 kWh × 0.30");
@@ -168,7 +170,7 @@ test("malformed session report: 400 naming the field (totalWh)", async () => {
 });
 
 test("FR-29: a signed batch of reports is taken in one go; a bad report fails alone, naming its index", async () => {
-  const good = sessionReport({ sessionId: "S-BATCH-1", hubId: "HUB-2", premisesId: h2.premisesId, vin: VIN2, start: T0 + 40 * 86_400, wh: [100] }); // July: not on the June bills below
+  const good = sessionReport({ sessionId: "S-BATCH-1", hubId: "HUB-2", premisesId: h2.premisesId, vin: VIN2, start: T0 + 29 * 86_400, wh: [100] }); // July 2 (inside the binding's 30 days): not on the June bills below
   const bad = sessionReport({ sessionId: "S-BATCH-2", hubId: "HUB-2", premisesId: h2.premisesId, utilityId: "UTIL-B", vin: VIN2, start: T0, wh: [1] });
   const body = JSON.stringify({ v: 1, reports: [good, bad, good] });
   const headers = signRequest({ method: "POST", path: SESSION_BATCH_PATH, body, hubId: hub2.hubId, privateKey: hub2.keys.privateKey, time: t.clock.now() });

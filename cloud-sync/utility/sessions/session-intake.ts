@@ -19,6 +19,10 @@ import type { EnrollmentView } from "../enrollment/enrollment-store.ts";
 import { monthEndFinder } from "../billing/month-bounds.ts";
 import { contra, priceIntervals } from "./price-intervals.ts";
 import { roundToCents, NANO_USD_PER_CENT } from "../../../core/tariff/index.ts";
+import { energyWindow, type BindingGrant, type BindingGrants, type EnergyWindow, type GrantStatus } from "../binding/binding-grants.ts";
+import type { SessionKeys } from "./session-keys.ts";
+import { implausibility } from "./plausibility.ts";
+import { SettledWindows } from "./settled-windows.ts";
 
 export type Settlement =
   | "program" // the PEV's own program at its own premises (FR-31)
@@ -39,12 +43,14 @@ export interface SessionIntakeDeps {
   tolerance: LoadCorrelationTolerance;
   /** The utility's zone: postings are grouped by its billing months. */
   timeZone: string;
+  grants: BindingGrants;
+  keys: SessionKeys;
 }
 
-/** What intake looks up once per report. */
-interface Context { premises: Premises; own: EnrollmentView | null; hostProgram: Program | null }
+/** What intake looks up once per report; `sessionId` is the head-end's own ID of the session (session-keys.ts). */
+interface Context { sessionId: string; premises: Premises; own: EnrollmentView | null; hostProgram: Program | null; window: EnergyWindow | null }
 
-interface Decision { settlement: Settlement; reason: string | null }
+interface Decision { settlement: Settlement; reason: string | null; grant?: BindingGrant }
 
 /** A revision's state: posted, waiting (roaming, not final), held for review, or rejected by a review. */
 export type SessionStatus = "posted" | "awaiting-final" | "held" | "rejected";
@@ -53,6 +59,8 @@ export interface SessionRow {
   sessionId: string; revision: number; vin: string | null; premisesId: string; hubId: string; status: string; settlement: Settlement;
   bindingStatus: string; fallbackReason: string | null; energyWh: number; startedAt: UtcSeconds; endedAt: UtcSeconds | null;
   reviewReason: string | null; receivedAt: UtcSeconds;
+  /** The name the hub gave the session (the head-end's `sessionId` differs only when another hub held that name). */
+  hubSessionId: string;
 }
 
 export class SessionIntake {
@@ -63,14 +71,17 @@ export class SessionIntake {
   private readonly foreignHome: Statement;
   private readonly queueCdr: Statement;
   private readonly monthEnd: (t: number) => number;
+  private readonly windows: SettledWindows;
 
   constructor(private readonly d: SessionIntakeDeps) {
     const db = d.db;
     this.monthEnd = monthEndFinder(d.timeZone);
+    this.windows = new SettledWindows(db);
     this.maxRevision = db.prepare("SELECT MAX(revision) AS r FROM sessions WHERE session_id = ?");
     this.hasRevision = db.prepare("SELECT status FROM sessions WHERE session_id = ? AND revision = ?");
     this.insertSession = db.prepare(`INSERT INTO sessions (session_id, revision, vin, premises_id, hub_id, status, settlement, binding_status,
-      fallback_reason, energy_wh, started_at, ended_at, review_reason, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      fallback_reason, energy_wh, started_at, ended_at, review_reason, received_at, body, hub_session_id, binding_id, energy_from, energy_to)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.standingIds = db.prepare(`SELECT e.id FROM journal_entries e WHERE e.session_id = ? AND e.kind = 'session'
       AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.reverses_entry_id = e.id)`);
     this.foreignHome = db.prepare("SELECT utility_id FROM foreign_pevs WHERE vin = ?");
@@ -129,21 +140,25 @@ export class SessionIntake {
    */
   intake(r: SessionReport): SessionReceipt {
     const now = this.d.clock.now();
-    const receipt = (outcome: SessionReceipt["outcome"], note?: string): SessionReceipt =>
-      ({ v: 1, sessionId: r.sessionId, revision: r.revision, outcome, receivedAt: now, ...(note ? { note } : {}) });
-
     return this.d.db.transaction((): SessionReceipt => {
-      if (this.hasRevision.get(r.sessionId, r.revision)) return receipt("duplicate");
-      const max = (this.maxRevision.get(r.sessionId) as { r: number | null }).r;
+      // The session is the one this hub opened under this name (never another hub's), issue 13.
+      const key = this.d.keys.resolve(r.hubId, r.sessionId, r.bindingId, (id) => this.d.grants.isOwn(id, r.hubId, r.premisesId, r.sessionId));
+      const sid = key.sessionId;
+      const receipt = (outcome: SessionReceipt["outcome"], note?: string): SessionReceipt =>
+        ({ v: 1, sessionId: r.sessionId, revision: r.revision, bindingId: key.bindingId, outcome, receivedAt: now, ...(note ? { note: note.slice(0, 500) } : {}) });
+      if (this.hasRevision.get(sid, r.revision)) return receipt("duplicate");
+      const max = (this.maxRevision.get(sid) as { r: number | null }).r;
       if (max !== null && max > r.revision) return receipt("superseded", `revision ${max} is already held`);
 
-      const ctx = this.verifyIds(r);
-      for (const row of this.standingIds.all(r.sessionId) as { id: number }[]) {
-        this.d.ledger.reverse(row.id, now, `session ${r.sessionId} revision ${r.revision} replaces an earlier revision`);
+      const ctx = this.verifyIds(r, sid);
+      for (const row of this.standingIds.all(sid) as { id: number }[]) {
+        this.d.ledger.reverse(row.id, now, `session ${sid} revision ${r.revision} replaces an earlier revision`);
       }
       const { status, settlement, review } = this.settle(r, ctx, now, false);
-      this.insertSession.run(r.sessionId, r.revision, r.vin, r.premisesId, r.hubId, status, settlement,
-        r.binding.status ?? "none", r.binding.fallbackReason, r.totalWh, r.pluggedAt, r.unpluggedAt, review, now, JSON.stringify(r));
+      this.insertSession.run(sid, r.revision, r.vin, r.premisesId, r.hubId, status, settlement,
+        r.binding.status ?? "none", r.binding.fallbackReason, r.totalWh, r.pluggedAt, r.unpluggedAt, review, now, JSON.stringify(r), r.sessionId,
+        key.bindingId, ctx.window?.from ?? null, ctx.window?.to ?? null);
+      this.windows.seen(r.pluggedAt, ctx.window);
       if (status === "held") return receipt("held-for-review", review ?? undefined);
       return receipt("accepted");
     })();
@@ -155,10 +170,16 @@ export class SessionIntake {
    * the gates an operator's review answers (interval quality, FR-15 load correlation), never who pays.
    */
   private settle(r: SessionReport, ctx: Context, now: UtcSeconds, reviewed: boolean): { status: SessionStatus; settlement: Settlement; review: string | null } {
+    return this.settleDecided(r, ctx, now, reviewed);
+  }
+
+  private settleDecided(r: SessionReport, ctx: Context, now: UtcSeconds, reviewed: boolean): { status: SessionStatus; settlement: Settlement; review: string | null } {
     const decision = this.decide(r, ctx, reviewed);
     if (decision.settlement === "held") return { status: "held", settlement: "held", review: decision.reason };
+    // A visitor's grant serves this one session from now on.
+    if (decision.grant && decision.grant.status !== "enrolled") this.d.grants.claim(decision.grant.bindingId, r.sessionId);
     if (decision.settlement === "roaming" && !r.final) return { status: "awaiting-final", settlement: "roaming", review: null };
-    const posted = this.post(r, decision.settlement, now, ctx, !reviewed);
+    const posted = this.post(r, decision, now, ctx, !reviewed);
     if (posted.held) return { status: "held", settlement: "held", review: posted.held };
     return { status: "posted", settlement: decision.settlement, review: null };
   }
@@ -175,7 +196,7 @@ export class SessionIntake {
     if (row.status !== "held") throw conflict(`session ${sessionId} revision ${row.revision} is ${row.status}, not held for review`, "id");
     const r = JSON.parse(row.body) as SessionReport;
     const now = this.d.clock.now();
-    const ctx = this.verifyIds(r);
+    const ctx = this.verifyIds(r, sessionId);
     const blocked = this.decide(r, ctx, true);
     if (blocked.settlement === "held") throw conflict(`session ${sessionId} cannot be released: ${blocked.reason}; reject it instead`, "decision");
     // A hold after posting (AMI arrived later) already reversed the entries; this only guards against leftovers.
@@ -188,7 +209,7 @@ export class SessionIntake {
   }
 
   /** IDs verified (FR-31): the report's utility, customer and account must be the premises' own. */
-  private verifyIds(r: SessionReport): Context {
+  private verifyIds(r: SessionReport, sessionId: string): Context {
     if (r.utilityId !== this.d.utilityId) throw badRequest(`utility ${r.utilityId} is not this utility (${this.d.utilityId})`, "utilityId");
     const premises = this.d.enrollment.premises(r.premisesId);
     if (!premises) throw badRequest(`premises ${r.premisesId} is not served by this utility`, "premisesId");
@@ -201,32 +222,58 @@ export class SessionIntake {
     }
     const own = r.vin === null ? null : this.d.enrollment.activeEnrollment(r.vin);
     const hostProgram = own && own.premises.id === r.premisesId ? own.program : this.d.enrollment.programAtPremises(r.premisesId);
-    return { premises, own, hostProgram };
+    return { sessionId, premises, own, hostProgram, window: energyWindow(r.intervals, r.pluggedAt, r.unpluggedAt) };
   }
 
+  /**
+   * Who pays. Review gates (lifted by an operator's release): interval quality, physics (EVSE rated power, no future
+   * energy) and overlap with another settled session of the same PEV or EUMD. Program, guest and roaming settlement
+   * need a grant the head-end made for this VIN at this premises to this hub covering the energy window; without one
+   * the session is held, and a release bills it at the premises' default rate to the premises' own account — never
+   * to a third party.
+   */
   private decide(r: SessionReport, ctx: Context, reviewed: boolean): Decision {
     const premises = ctx.premises;
     const host = this.d.enrollment.account(premises.accountId);
     if (!host || host.status !== "active") return { settlement: "held", reason: `premises account ${premises.accountId} is not active` };
-    const suspect = reviewed ? -1 : r.intervals.findIndex((iv) => iv.quality === "suspect" || iv.quality === "reset");
-    if (suspect >= 0) return { settlement: "held", reason: `interval ${suspect} has quality ${r.intervals[suspect]!.quality}: needs review before billing` };
+    if (!reviewed) {
+      const suspect = r.intervals.findIndex((iv) => iv.quality === "suspect" || iv.quality === "reset");
+      if (suspect >= 0) return { settlement: "held", reason: `interval ${suspect} has quality ${r.intervals[suspect]!.quality}: needs review before billing` };
+      const physics = implausibility(r.intervals, premises.evseRatedW, this.d.tolerance);
+      if (physics) return { settlement: "held", reason: `implausible: ${physics}` };
+      const overlap = ctx.window && this.windows.overlap(ctx.sessionId, r.vin, r.premisesId, r.hubId, ctx.window);
+      if (overlap) return { settlement: "held", reason: overlap };
+    }
     if (r.rate === "default") return { settlement: "default", reason: null };
-    if (r.vin === null) return { settlement: "held", reason: "program rate claimed without a PEV ID" };
+    const noGrant = (why: string): Decision => reviewed ? { settlement: "default", reason: null } : { settlement: "held", reason: why };
+    if (r.vin === null) return noGrant("program rate claimed without a PEV ID");
     const { own, hostProgram } = ctx;
-    if (own && own.premises.id === r.premisesId) return { settlement: "program", reason: null };
+    // A revision without energy yet is checked at its plug-in (the answer may come up to a comm-wait, ≤ 1 h, later).
+    const window = ctx.window ?? { from: r.pluggedAt, firstEnd: r.pluggedAt + 3600, to: r.pluggedAt };
+    const grant = (status: GrantStatus) =>
+      this.d.grants.find({ vin: r.vin!, premisesId: r.premisesId, hubId: r.hubId, hubSessionId: r.sessionId, status, window }) ?? null;
+    const missing = (status: GrantStatus) => `no ${status} binding granted to hub ${r.hubId} for PEV ${r.vin} at premises ${r.premisesId} covers the energy window ${window.from}-${window.to}`;
+    if (own && own.premises.id === r.premisesId) {
+      const g = grant("enrolled");
+      return g === null ? noGrant(missing("enrolled")) : { settlement: "program", reason: null, grant: g };
+    }
     if (own) {
       const setting = hostProgram?.guestCharging ?? "off";
-      if (setting === "host-pays") return { settlement: "guest-host-pays", reason: null };
-      if (setting === "guest-pays") return { settlement: "guest-pays", reason: null };
-      return { settlement: "held", reason: "guest PEV charged at a program rate where guest charging is off" };
+      if (setting === "off") return noGrant("guest PEV charged at a program rate where guest charging is off");
+      const g = grant("guest");
+      if (g === null) return noGrant(missing("guest"));
+      return { settlement: setting === "host-pays" ? "guest-host-pays" : "guest-pays", reason: null, grant: g };
     }
-    const home = (this.foreignHome.get(r.vin) as { utility_id: string } | null)?.utility_id;
-    if (home && hostProgram?.roamingAllowed) return { settlement: "roaming", reason: null };
-    return { settlement: "held", reason: `PEV ${r.vin} is not enrolled here, not a guest and not a known roaming PEV, yet the hub applied a program rate` };
+    const g = grant("roaming");
+    const home = g?.homeUtilityId ?? (this.foreignHome.get(r.vin) as { utility_id: string } | null)?.utility_id;
+    if (g === null) return noGrant(missing("roaming"));
+    if (home && hostProgram?.roamingAllowed) return { settlement: "roaming", reason: null, grant: g };
+    return noGrant(`PEV ${r.vin} is not enrolled here, not a guest and not a known roaming PEV, yet the hub applied a program rate`);
   }
 
   /** Posts the session's entry; returns `held` instead when load correlation fails (FR-15). */
-  private post(r: SessionReport, s: Exclude<Settlement, "held">, now: UtcSeconds, ctx: Context, checkLoad: boolean): { held: string | null } {
+  private post(r: SessionReport, decision: Decision, now: UtcSeconds, ctx: Context, checkLoad: boolean): { held: string | null } {
+    const s = decision.settlement as Exclude<Settlement, "held">;
     const last = r.intervals[r.intervals.length - 1];
     const lookup = last && checkLoad ? this.d.ami.lookupFor(r.premisesId, r.intervals[0]!.start, last.start + last.lengthS) : () => null;
     const corr = correlateLoad(r.intervals, lookup, this.d.tolerance);
@@ -243,7 +290,7 @@ export class SessionIntake {
       return t;
     };
     const firstStart = (r.intervals[0]?.start ?? r.pluggedAt) as UtcSeconds;
-    const memo = `session ${r.sessionId} revision ${r.revision} (${s})`;
+    const memo = `session ${ctx.sessionId} revision ${r.revision} (${s})`;
     let postings: Posting[];
     switch (s) {
       case "default":
@@ -267,7 +314,7 @@ export class SessionIntake {
         break;
       }
       case "roaming": {
-        const home = (this.foreignHome.get(r.vin!) as { utility_id: string }).utility_id;
+        const home = decision.grant?.homeUtilityId ?? (this.foreignHome.get(r.vin!) as { utility_id: string }).utility_id;
         const credit = priceIntervals(tariff(premises.defaultTariffId), r.intervals, hostLedger, "guest-credit", -1, monthEnd);
         // The home utility is billed the CDR's cent-rounded amount; the rounding difference stays with revenue.
         const cdrNano = roundToCents(-credit.totalNano) * NANO_USD_PER_CENT;
@@ -275,14 +322,14 @@ export class SessionIntake {
           ledgerAccount: clearinghouseLedger(home), amountNano: cdrNano, energyWh: r.totalWh, period: "cdr", intervalStart: firstStart,
           lineKind: "contra", tariffId: premises.defaultTariffId, priceMicroUsdPerKWh: null,
         }];
-        const cdr = buildCdr({ report: r, visitedUtilityId: this.d.utilityId, homeUtilityId: home, totalNano: cdrNano, tariffId: premises.defaultTariffId, now });
-        this.queueCdr.run(r.sessionId, cdr.id, home, JSON.stringify(cdr));
+        const cdr = buildCdr({ report: { ...r, sessionId: ctx.sessionId as SessionReport["sessionId"] }, visitedUtilityId: this.d.utilityId, homeUtilityId: home, totalNano: cdrNano, tariffId: premises.defaultTariffId, now });
+        this.queueCdr.run(ctx.sessionId, cdr.id, home, JSON.stringify(cdr));
         break;
       }
     }
     if (postings.length === 0) return { held: null }; // a session with no energy posts nothing
     const balance = contra(REVENUE_ENERGY, postings, firstStart);
-    this.d.ledger.post({ kind: "session", sessionId: r.sessionId, revision: r.revision, at: now, memo, postings: [...postings, balance] });
+    this.d.ledger.post({ kind: "session", sessionId: ctx.sessionId, revision: r.revision, at: now, memo, postings: [...postings, balance] });
     return { held: null };
   }
 
@@ -320,23 +367,34 @@ export class SessionIntake {
     return r ? toRow(r) : null;
   }
 
-  sessionsAtPremises(premisesIds: readonly string[], vins: readonly string[], limit = 200): SessionRow[] {
-    if (!premisesIds.length && !vins.length) return [];
-    const ph = (n: number) => Array(n).fill("?").join(",");
-    const rows = this.d.db.query(`SELECT s.* FROM sessions s WHERE s.revision = (SELECT MAX(revision) FROM sessions m WHERE m.session_id = s.session_id)
-      AND (s.premises_id IN (${ph(premisesIds.length) || "NULL"}) OR s.vin IN (${ph(vins.length) || "NULL"})) ORDER BY s.started_at DESC LIMIT ?`)
-      .all(...premisesIds, ...vins, limit) as SessionDbRow[];
-    return rows.map(toRow);
+  /**
+   * What the account's customer may see (S4, issue 13): sessions at its premises since the premises became its own,
+   * and its PEVs' sessions within their enrollment periods at its premises. A session at its premises that is not
+   * its own PEV's in such a period is a visitor's: shown without VIN and without the internal review text.
+   */
+  sessionsOfAccount(accountId: string, limit = 200): SessionRow[] {
+    const latest = "s.revision = (SELECT MAX(revision) FROM sessions m WHERE m.session_id = s.session_id)";
+    const own = this.d.db.query(`SELECT s.* FROM sessions s JOIN enrollments e ON e.vin = s.vin JOIN premises p ON p.id = e.premises_id
+      WHERE p.account_id = ?1 AND e.enrolled_at >= p.account_since AND s.started_at >= e.enrolled_at
+        AND ((e.active = 1 AND e.ended_at IS NULL) OR s.started_at < e.ended_at) AND ${latest}
+      ORDER BY s.started_at DESC LIMIT ?2`).all(accountId, limit) as SessionDbRow[];
+    const hosted = this.d.db.query(`SELECT s.* FROM sessions s JOIN premises p ON p.id = s.premises_id
+      WHERE p.account_id = ?1 AND s.started_at >= p.account_since AND ${latest} ORDER BY s.started_at DESC LIMIT ?2`).all(accountId, limit) as SessionDbRow[];
+    const mine = new Set(own.map((r) => r.session_id));
+    const visitors = hosted.filter((r) => !mine.has(r.session_id)).map((r) => ({ ...toRow(r), vin: null, reviewReason: null }));
+    return [...own.map(toRow), ...visitors].sort((a, b) => b.startedAt - a.startedAt).slice(0, limit);
   }
+
 }
 
 interface SessionDbRow {
   session_id: string; revision: number; vin: string | null; premises_id: string; hub_id: string; status: string; settlement: string;
   binding_status: string; fallback_reason: string | null; energy_wh: number; started_at: number; ended_at: number | null;
-  review_reason: string | null; received_at: number;
+  review_reason: string | null; received_at: number; hub_session_id: string | null;
 }
 const toRow = (r: SessionDbRow): SessionRow => ({
   sessionId: r.session_id, revision: r.revision, vin: r.vin, premisesId: r.premises_id, hubId: r.hub_id, status: r.status,
   settlement: r.settlement as Settlement, bindingStatus: r.binding_status, fallbackReason: r.fallback_reason, energyWh: r.energy_wh,
   startedAt: r.started_at as UtcSeconds, endedAt: r.ended_at as UtcSeconds | null, reviewReason: r.review_reason, receivedAt: r.received_at as UtcSeconds,
+  hubSessionId: r.hub_session_id ?? r.session_id,
 });
