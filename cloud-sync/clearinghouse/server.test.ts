@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startClearinghouse, type RunningClearinghouse } from "./server.ts";
 import type { ErrorBody, OcpiCdr } from "../protocol/index.ts";
-import { makeVin } from "../utility/test-support.ts";
+import { vinWithCheckDigit as makeVin } from "../../core/ids/index.ts";
 
 const OP = "clearinghouse-operator";
 const TOKEN_X = "token-x-000000000000";

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { vinCheckDigit } from "../../core/ids/index.ts";
+import { vinWithCheckDigit } from "../../core/ids/index.ts";
 import type { HubId, PremisesId, SessionId, UtilityId } from "../../core/ids/index.ts";
 import type { Vin } from "../../core/ids/index.ts";
 import type { UtcSeconds } from "../../core/time/index.ts";
@@ -20,12 +20,8 @@ import type { UtilityOptions } from "./types.ts";
 export const OPERATOR = "operator-secret-token";
 
 /** A valid VIN (correct check digit) built from a 16-character seed (position 9 is computed). */
-export function makeVin(seed16: string): string {
-  const s = seed16.toUpperCase();
-  if (s.length !== 16) throw new Error("seed must be 16 characters");
-  const draft = `${s.slice(0, 8)}0${s.slice(8)}`;
-  return `${s.slice(0, 8)}${vinCheckDigit(draft)}${s.slice(8)}`;
-}
+/** A valid VIN from a 16-character seed (test fixtures). */
+export const makeVin = (seed16: string): string => vinWithCheckDigit(seed16);
 
 /** Test tariff: Off-Peak 0.20 $/kWh, Peak 0.50 $/kWh 16:00-21:00 local every day, 10.00 $ a month fixed. */
 export function testTariff(id = "test-tou", timeZone = "America/Los_Angeles"): Tariff {

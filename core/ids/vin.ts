@@ -65,3 +65,10 @@ export function isVin(input: string): input is Vin {
     return false;
   }
 }
+
+/** A valid VIN from 16 characters (positions 1-8 and 10-17): the check digit is computed into position 9. */
+export function vinWithCheckDigit(seed16: string): Vin {
+  const s = seed16.toUpperCase();
+  if (s.length !== 16) throw new VinError(seed16, "length", `a VIN seed must be 16 characters, got ${s.length}`);
+  return parseVin(`${s.slice(0, 8)}${vinCheckDigit(`${s.slice(0, 8)}0${s.slice(8)}`)}${s.slice(8)}`);
+}

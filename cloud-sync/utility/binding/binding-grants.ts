@@ -4,7 +4,7 @@
 // grant covers one session; a grant to a PEV enrolled here covers its credential's lifetime (offline re-binding).
 import type { Database, Statement } from "bun:sqlite";
 import { randomBytes } from "node:crypto";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
 
 /** Clock difference allowed between hub and head-end: the request-signing window (300 s). */
 export const GRANT_TOLERANCE_S = 300;

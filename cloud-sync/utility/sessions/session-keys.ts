@@ -6,7 +6,7 @@
 // same name gets a session of its own and can never reach, reverse or pre-empt this one. A report presenting a
 // binding ID this hub did not open for this session is refused (403, `binding-not-yours`).
 import type { Database, Statement } from "bun:sqlite";
-import type { UtcSeconds } from "../../../core/time/utc.ts";
+import type { UtcSeconds } from "../../../core/time/index.ts";
 import { mintBindingId } from "../binding/binding-grants.ts";
 import { ApiError } from "../errors.ts";
 

@@ -2,10 +2,10 @@
 // customer who wants to be paid, or to make customer A pay. Every attack is refused or held, and no balance moves.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import type { TestClock } from "../../../core/time/clock.ts";
+import type { TestClock } from "../../../core/time/index.ts";
 import { connect } from "node:net";
-import { SIGNATURE_HEADERS, signRequest } from "../../protocol/signing.ts";
-import { ROUTES } from "../../protocol/routes.ts";
+import { SIGNATURE_HEADERS, signRequest } from "../../protocol/index.ts";
+import { ROUTES } from "../../protocol/index.ts";
 import { bindPev, defineTestProgram, enrollHousehold, makeVin, newHub, OPERATOR, publicPem, sessionReport, testUtility, type TestHub, type TestUtility } from "../test-support.ts";
 
 const VIN_A = makeVin("5YJ3E1EA7KF31001");

@@ -2,8 +2,8 @@
 // code (crypto random, shown only in the hub's log and console) is the only way to set it. Passwords are hashed
 // with argon2id (Bun.password, memory-hard). Session tokens are random; only their SHA-256 is kept, in memory,
 // so a leaked heap dump or a restart never yields a usable cookie.
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { ApiError, badRequest, conflict } from "../../../cloud-sync/protocol/index.ts";
+import { createHash, randomBytes } from "node:crypto";
+import { ApiError, badRequest, conflict, sameSecret } from "../../../cloud-sync/protocol/index.ts";
 import type { HubStore } from "../../store/hub-store.ts";
 import { weakPasswordReason } from "./weak-passwords.ts";
 
@@ -22,12 +22,8 @@ export const MIN_PASSWORD_LENGTH = 10;
 
 const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
 
-/** Equal-time comparison of two strings, so a guessed token cannot be found byte by byte through timing. */
-export function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(sha256(a), "hex");
-  const y = Buffer.from(sha256(b), "hex");
-  return timingSafeEqual(x, y) && a.length === b.length;
-}
+/** Equal-time comparison (the protocol's): a guessed token cannot be found byte by byte through timing. */
+export { sameSecret };
 
 export class OwnerAuth {
   private code: string | null = null;
