@@ -1,42 +1,37 @@
-// The registry of supported devices. Adding a device: a map file beside this one, one line below, and a
-// test with vectors from the vendor's documentation (see docs/hardware.md, "How to add a device").
-import { abbTerraAc } from "./abb-terra-ac.ts";
-import { alfenEve } from "./alfen-eve.ts";
-import { eastronSdm120 } from "./eastron-sdm120.ts";
-import { eastronSdm630 } from "./eastron-sdm630.ts";
-import { offpeakSimEvse } from "./offpeak-sim-evse.ts";
+// The device descriptions (register maps) as data: drivers/devices/*.json shipped, <data_dir>/devices/*.json added
+// by the user, every one checked by schema.ts. Adding a device is a JSON file and no code (docs/hardware.md,
+// "How to add a meter"); a shipped map also gets a test with vectors from the vendor's documentation (maps.test.ts).
+import { join } from "node:path";
+import type { DeviceMapRegistry } from "./registry.ts";
+import { SHIPPED_MAPS, SHIPPED_REGISTRY } from "./shipped.ts";
 import type { ChargerMap, DeviceMap, MeterMap } from "./types.ts";
+import { loadUserMaps } from "./user-maps.ts";
 
 export type * from "./types.ts";
+export { DeviceMapError, parseDeviceMap, parseDeviceMapText } from "./schema.ts";
+export { DeviceMapRegistry, nearestName, UnknownDeviceMapError, type LoadedMap } from "./registry.ts";
+export { loadUserMaps } from "./user-maps.ts";
+export { SHIPPED_MAPS, SHIPPED_REGISTRY };
 
-export const DEVICE_MAPS: readonly DeviceMap[] = [eastronSdm120, eastronSdm630, abbTerraAc, alfenEve, offpeakSimEvse];
+/** The shipped maps (what a hub without a user folder knows). */
+export const DEVICE_MAPS: readonly DeviceMap[] = SHIPPED_REGISTRY.maps;
 
-/** Short names people type (`--map sdm630`) as well as full ids. */
-const ALIASES: Record<string, string> = { sdm120: "eastron-sdm120", sdm630: "eastron-sdm630", abb: "abb-terra-ac", "terra-ac": "abb-terra-ac", alfen: "alfen-eve", sim: "offpeak-sim-evse" };
-
-export class UnknownDeviceMapError extends Error {
-  constructor(readonly requested: string, readonly expectedKind?: "meter" | "charger") {
-    const known = DEVICE_MAPS.filter((m) => !expectedKind || m.kind === expectedKind).map((m) => m.id).join(", ");
-    super(`unknown ${expectedKind ?? "device"} map ${JSON.stringify(requested)}: known maps are ${known}`);
-    this.name = "UnknownDeviceMapError";
-  }
+/**
+ * The maps a hub uses: the shipped ones plus every *.json in `<dataDir>/devices/`. Throws DeviceMapError naming the
+ * file, the field and the reason when a user map is broken or takes a name already used.
+ */
+export function loadDeviceMaps(dataDir: string | null): DeviceMapRegistry {
+  if (dataDir === null) return SHIPPED_REGISTRY;
+  const dir = join(dataDir, "devices");
+  return SHIPPED_REGISTRY.with(loadUserMaps(dir));
 }
 
-export function findDeviceMap(id: string): DeviceMap | undefined {
-  const key = ALIASES[id.toLowerCase()] ?? id.toLowerCase();
-  return DEVICE_MAPS.find((m) => m.id === key);
-}
+export function findDeviceMap(id: string): DeviceMap | undefined { return SHIPPED_REGISTRY.find(id); }
+export function getMeterMap(id: string): MeterMap { return SHIPPED_REGISTRY.meter(id); }
+export function getChargerMap(id: string): ChargerMap { return SHIPPED_REGISTRY.charger(id); }
 
-export function getMeterMap(id: string): MeterMap {
-  const m = findDeviceMap(id);
-  if (!m || m.kind !== "meter") throw new UnknownDeviceMapError(id, "meter");
-  return m;
-}
-
-export function getChargerMap(id: string): ChargerMap {
-  const m = findDeviceMap(id);
-  if (!m || m.kind !== "charger") throw new UnknownDeviceMapError(id, "charger");
-  return m;
-}
-
-export { abbTerraAc, alfenEve, eastronSdm120, eastronSdm630, offpeakSimEvse };
+export const eastronSdm120: MeterMap = SHIPPED_REGISTRY.meter("eastron-sdm120");
+export const eastronSdm630: MeterMap = SHIPPED_REGISTRY.meter("eastron-sdm630");
+export const abbTerraAc: ChargerMap = SHIPPED_REGISTRY.charger("abb-terra-ac");
+export const alfenEve: ChargerMap = SHIPPED_REGISTRY.charger("alfen-eve");
+export const offpeakSimEvse: ChargerMap = SHIPPED_REGISTRY.charger("offpeak-sim-evse");

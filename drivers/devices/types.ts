@@ -1,6 +1,7 @@
 // Device descriptions as data (design: "devices as small capability interfaces, device descriptions as data").
 // A map names every register a model exposes and which capability each one serves; the Modbus driver
-// reads and writes capabilities through it, so a new model is a new data file, never new driver code.
+// reads and writes capabilities through it, so a new model is a new JSON file (drivers/devices/*.json shipped,
+// <data_dir>/devices/*.json added by the user), never new driver code. schema.ts checks a file against these types.
 import type { ChargerLimits, J1772State } from "../../core/ports/index.ts";
 
 /** FC04 reads input registers, FC03 reads holding registers (which are also the writable ones). */
@@ -28,11 +29,16 @@ export interface RegisterField {
 }
 
 export interface MapCommon {
+  /** Lower-case name used in the config (`map = "eastron-sdm120"`); unique across shipped and user maps. */
   id: string;
+  /** Short names people type (`--map sdm630`), unique like ids. */
+  aliases?: string[];
   vendor: string;
   model: string;
   /** Where the register numbers come from: document title and revision. */
   source: string;
+  /** What the register table alone does not say: vendor-document remarks, quirks, bits not yet verified. */
+  notes?: string[];
   defaultUnitId: number;
   /** Default serial settings of the device as shipped (the hobbyist's starting point). */
   serialDefaults?: { baudRate: number; parity: "none" | "even" | "odd"; stopBits: 1 | 2 };
@@ -72,6 +78,33 @@ export interface ChargerMap extends MapCommon {
     vehicleId?: string;
   };
   limits: ChargerLimits;
+  /** What the charger does when the hub stops talking to it (docs/hardware.md, "When the hub dies"). */
+  failsafe?: ChargerFailsafe;
+}
+
+/**
+ * A charger's communication-loss fallback, described as data: which registers set or show the timeout and the
+ * current it falls back to, and what it then does. The EVSE actuator (issue 12) reads this to keep the timer fed.
+ */
+export interface ChargerFailsafe {
+  /**
+   * "setpoint-validity": the current setpoint expires unless rewritten, then a safe current applies (Alfen);
+   * "communication-timeout": the charger watches for any Modbus traffic (ABB); "none": it keeps the last command.
+   */
+  mechanism: "setpoint-validity" | "communication-timeout" | "none";
+  /** Field that sets (writable) or shows (read-only) the timeout, in seconds. */
+  timeoutField?: string;
+  /** Field holding the current the charger falls back to, in amperes. */
+  safeCurrentField?: string;
+  /** Field whose write restarts the timer, when only a particular write does. */
+  keepAliveField?: string;
+  /** How the timer is fed, in words. */
+  keepAlive?: string;
+  /** What the charger does when the timer runs out, in words. */
+  onTimeout: string;
+  /** True when taken from the vendor's own document; false when only reported by others. */
+  verified: boolean;
+  source: string;
 }
 
 export type DeviceMap = MeterMap | ChargerMap;

@@ -22,7 +22,8 @@ export function decodeChargerState(device: string, map: ChargerMap, raw: number 
 }
 
 export function createCharger(cfg: ModbusDeviceConfig, deps: LinkDeps): ModbusCharger {
-  const map = getChargerMap(cfg.map);
+  const map = typeof cfg.map === "string" ? getChargerMap(cfg.map) : cfg.map;
+  if (map.kind !== "charger") throw new DeviceError(cfg.name ?? map.id, "config", `map ${map.id} describes a ${map.kind}, not a charger`);
   const name = cfg.name ?? `${map.id}@${describeTransport(cfg.transport)}`;
   const link = new ModbusLink(name, cfg.transport, deps, cfg.link);
   const cap = map.capabilities;

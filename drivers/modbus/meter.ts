@@ -4,7 +4,7 @@
 import { DeviceError, type Meter, type MeterReading } from "../../core/ports/index.ts";
 import { watts, wh, type W, type Wh } from "../../core/units/index.ts";
 import { getMeterMap } from "../devices/index.ts";
-import type { MeterMap } from "../devices/types.ts";
+import type { DeviceMap, MeterMap } from "../devices/types.ts";
 import type { FieldValue } from "./codec.ts";
 import type { DeviceHealth } from "./device-health.ts";
 import { FieldReader } from "./field-reader.ts";
@@ -13,8 +13,8 @@ import { describeTransport, type ModbusTransportConfig } from "./transport.ts";
 
 export interface ModbusDeviceConfig {
   transport: ModbusTransportConfig;
-  /** Device map id or alias, e.g. "eastron-sdm120" or "sdm120". */
-  map: string;
+  /** A shipped map's id or alias (e.g. "eastron-sdm120" or "sdm120"), or a map the hub resolved itself (user maps). */
+  map: string | DeviceMap;
   /** Name used in errors and log lines; default "<map>@<transport>". */
   name?: string;
   link?: LinkOptions;
@@ -39,7 +39,8 @@ export function checkMeterValues(device: string, map: MeterMap, powerW: number, 
 }
 
 export function createMeter(cfg: ModbusDeviceConfig, deps: LinkDeps): ModbusMeter {
-  const map = getMeterMap(cfg.map);
+  const map = typeof cfg.map === "string" ? getMeterMap(cfg.map) : cfg.map;
+  if (map.kind !== "meter") throw new DeviceError(cfg.name ?? map.id, "config", `map ${map.id} describes a ${map.kind}, not a meter`);
   const name = cfg.name ?? `${map.id}@${describeTransport(cfg.transport)}`;
   const link = new ModbusLink(name, cfg.transport, deps, cfg.link);
   const cap = map.capabilities;

@@ -1,16 +1,19 @@
 // `offpeak modbus read`: the hobbyist's wiring check. Reads every register a map documents and prints the
 // decoded values, so a person can see a device answer before configuring it in the hub.
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { RealClock } from "../../core/time/index.ts";
-import { DEVICE_MAPS, findDeviceMap } from "../devices/index.ts";
+import { DEVICE_MAPS, DeviceMapError, loadDeviceMaps, parseDeviceMapText, UnknownDeviceMapError, type DeviceMap } from "../devices/index.ts";
 import { FieldReader } from "./field-reader.ts";
 import { ModbusLink } from "./modbus-link.ts";
 import { describeTransport, validateTransport, type ModbusTransportConfig } from "./transport.ts";
 
-const HELP = `usage: offpeak modbus read --map MAP (--host HOST [--port 502] [--rtu-over-tcp] | --serial PATH [--baud 9600] [--parity none|even|odd] [--stop-bits 1|2]) [--unit 1] [--timeout 1000] [--json]
+const HELP = `usage: offpeak modbus read --map MAP [--data-dir DIR] (--host HOST [--port 502] [--rtu-over-tcp] | --serial PATH [--baud 9600] [--parity none|even|odd] [--stop-bits 1|2]) [--unit 1] [--timeout 1000] [--json]
 
 Reads every register of MAP from one device and prints the decoded values.
-  --map MAP        ${DEVICE_MAPS.map((m) => m.id).join(", ")} (aliases: sdm120, sdm630, abb, alfen, sim)
+  --map MAP        ${DEVICE_MAPS.map((m) => m.id).join(", ")} (aliases: ${DEVICE_MAPS.flatMap((m) => m.aliases ?? []).join(", ")}),
+                   a user map's id (with --data-dir), or the path of a map file (FILE.json) to try before installing it
+  --data-dir DIR   the hub's data folder: its devices/*.json maps are known too
   --host HOST      Modbus TCP device or gateway address
   --port PORT      TCP port (default 502)
   --rtu-over-tcp   the gateway passes RTU frames (with CRC) over TCP instead of Modbus TCP
@@ -34,8 +37,13 @@ export async function modbusReadCommand(argv: string[], out: (line: string) => v
   if (values.help) { out(HELP); return 0; }
   const bad = (msg: string): number => { err(`offpeak modbus read: ${msg}\n(run with --help for usage)`); return 2; };
   if (!values.map) return bad("--map is required");
-  const map = findDeviceMap(values.map);
-  if (!map) return bad(`unknown map ${JSON.stringify(values.map)}; known: ${DEVICE_MAPS.map((m) => m.id).join(", ")}`);
+  let map: DeviceMap;
+  try {
+    map = resolveMap(values.map, values["data-dir"]);
+  } catch (e) {
+    if (e instanceof DeviceMapError || e instanceof UnknownDeviceMapError || (e as NodeJS.ErrnoException).code === "ENOENT") return bad((e as Error).message);
+    throw e;
+  }
   if (!!values.host === !!values.serial) return bad("give exactly one of --host or --serial");
   const int = (name: string, v: string | undefined, dflt: number): number => {
     if (v === undefined) return dflt;
@@ -86,8 +94,17 @@ export async function modbusReadCommand(argv: string[], out: (line: string) => v
   }
 }
 
+/** A map by name (shipped or in `<dataDir>/devices/`), or a map file given by its path. */
+function resolveMap(name: string, dataDir: string | undefined): DeviceMap {
+  if (name.endsWith(".json")) return parseDeviceMapText(readFileSync(name, "utf8"), name);
+  const registry = loadDeviceMaps(dataDir ?? null);
+  const map = registry.find(name);
+  if (!map) throw new UnknownDeviceMapError(name, undefined, registry, "--map");
+  return map;
+}
+
 const OPTIONS = {
-  map: { type: "string" }, host: { type: "string" }, port: { type: "string" }, "rtu-over-tcp": { type: "boolean" },
+  map: { type: "string" }, "data-dir": { type: "string" }, host: { type: "string" }, port: { type: "string" }, "rtu-over-tcp": { type: "boolean" },
   serial: { type: "string" }, baud: { type: "string" }, parity: { type: "string" }, "stop-bits": { type: "string" },
   unit: { type: "string" }, timeout: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" },
 } as const;
