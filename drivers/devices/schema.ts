@@ -98,6 +98,7 @@ function shapeProblems(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((i) => {
     const path = i.path.length ? i.path.join(".") : "(top level)";
     if (i.code === "unrecognized_keys") return `${path === "(top level)" ? "" : `${path}.`}${i.keys.join(", ")}: unknown key${i.keys.length > 1 ? "s" : ""} (a typo?)`;
+    if (i.code === "invalid_type" && /received undefined/.test(i.message)) return `${path}: is missing (a ${i.expected} is required)`;
     return `${path}: ${i.message}`;
   });
 }

@@ -1,12 +1,16 @@
-// Builds the charger and meter ports from the hub's config. Device descriptions are data (drivers/devices);
-// this file only maps config keys to driver options.
+// Builds the charger and meter ports from the hub's config. Device descriptions are data (drivers/devices: the
+// shipped maps plus the user's <data_dir>/devices/*.json); this file only maps config keys to driver options.
+import { join } from "node:path";
 import type { Charger, Meter } from "../../core/ports/index.ts";
 import type { Clock } from "../../core/time/index.ts";
+import type { DeviceMapRegistry } from "../../drivers/devices/index.ts";
 import type { ModbusTransportConfig } from "../../drivers/modbus/index.ts";
+import type { DeviceConfig, HubConfig } from "../config/schema.ts";
+import { ConfigError } from "../config/load.ts";
 
 // The Modbus stack is loaded only when a Modbus device is configured: it is most of an idle hub's memory.
 const modbus = () => import("../../drivers/modbus/index.ts");
-import type { DeviceConfig } from "../config/schema.ts";
+const deviceMaps = () => import("../../drivers/devices/index.ts");
 
 type ModbusTransportSetting = Extract<DeviceConfig, { driver: "modbus" }>["transport"];
 
@@ -22,17 +26,60 @@ export function transportOf(t: ModbusTransportSetting): ModbusTransportConfig {
 
 export class DeviceConfigError extends Error {}
 
-export async function chargerFrom(cfg: DeviceConfig, key: string, deps: { clock: Clock; log: (l: string) => void }): Promise<Charger | null> {
-  if (cfg.driver === "none") return null;
-  if (cfg.driver === "zigbee") throw new DeviceConfigError(`${key}: Zigbee chargers are not supported; use a Modbus charger (see docs/hardware.md)`);
-  return (await modbus()).createCharger({ transport: transportOf(cfg.transport), map: cfg.map, name: key }, deps);
+interface DeviceDeps {
+  clock: Clock;
+  log: (l: string) => void;
+  /** Register maps to resolve `map` in; default: the shipped ones. */
+  maps?: DeviceMapRegistry;
+  /** The data folder user maps come from, for messages. */
+  mapsDir?: string;
 }
 
-export async function meterFrom(cfg: DeviceConfig, key: string, deps: { clock: Clock; log: (l: string) => void }, zigbee?: (ieee: string, endpoint: number) => Meter): Promise<Meter | null> {
+/**
+ * The register maps this hub knows: the shipped ones plus every *.json in `<data_dir>/devices/`, read once at start
+ * and only when a Modbus device is configured. A broken user map stops the start: ConfigError naming the file,
+ * the field and the reason.
+ */
+export async function hubDeviceMaps(config: HubConfig, log?: (l: string) => void): Promise<DeviceMapRegistry | undefined> {
+  const d = config.devices;
+  if (![d.charger, d.eumd, d.premises_meter].some((c) => c.driver === "modbus")) return undefined;
+  const { loadDeviceMaps, DeviceMapError, SHIPPED_REGISTRY } = await deviceMaps();
+  try {
+    const maps = loadDeviceMaps(config.hub.data_dir);
+    const added = maps.maps.length - SHIPPED_REGISTRY.maps.length;
+    if (added > 0) log?.(`hub: ${added} register map${added > 1 ? "s" : ""} from ${join(config.hub.data_dir, "devices")}: ${maps.maps.slice(-added).map((m) => m.id).join(", ")}`);
+    return maps;
+  } catch (e) {
+    if (e instanceof DeviceMapError) throw new ConfigError(join(config.hub.data_dir, "devices"), e.lines);
+    throw e;
+  }
+}
+
+/** The config's `map` resolved in the hub's maps; an unknown name is a ConfigError naming the key and the nearest map. */
+async function resolveMap(cfg: Extract<DeviceConfig, { driver: "modbus" }>, key: string, kind: "meter" | "charger", deps: DeviceDeps, source: string) {
+  const { SHIPPED_REGISTRY, UnknownDeviceMapError } = await deviceMaps();
+  const maps = deps.maps ?? SHIPPED_REGISTRY;
+  try {
+    return kind === "meter" ? maps.meter(cfg.map, `${key}.map`) : maps.charger(cfg.map, `${key}.map`);
+  } catch (e) {
+    if (e instanceof UnknownDeviceMapError) throw new ConfigError(source, [e.message, `a map of your own goes in ${join(deps.mapsDir ?? "<data_dir>", "devices")}/*.json (docs/hardware.md, "How to add a meter")`]);
+    throw e;
+  }
+}
+
+export async function chargerFrom(cfg: DeviceConfig, key: string, deps: DeviceDeps, source = "the configuration"): Promise<Charger | null> {
+  if (cfg.driver === "none") return null;
+  if (cfg.driver === "zigbee") throw new DeviceConfigError(`${key}: Zigbee chargers are not supported; use a Modbus charger (see docs/hardware.md)`);
+  const map = await resolveMap(cfg, key, "charger", deps, source);
+  return (await modbus()).createCharger({ transport: transportOf(cfg.transport), map, name: key }, deps);
+}
+
+export async function meterFrom(cfg: DeviceConfig, key: string, deps: DeviceDeps, zigbee?: (ieee: string, endpoint: number) => Meter, source = "the configuration"): Promise<Meter | null> {
   if (cfg.driver === "none") return null;
   if (cfg.driver === "zigbee") {
     if (!zigbee) throw new DeviceConfigError(`${key}: a Zigbee meter needs the Zigbee coordinator configured ([zigbee] in the config)`);
     return zigbee(cfg.ieee, cfg.endpoint);
   }
-  return (await modbus()).createMeter({ transport: transportOf(cfg.transport), map: cfg.map, name: key }, deps);
+  const map = await resolveMap(cfg, key, "meter", deps, source);
+  return (await modbus()).createMeter({ transport: transportOf(cfg.transport), map, name: key }, deps);
 }

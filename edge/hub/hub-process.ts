@@ -11,7 +11,7 @@ import { startTcpPevLinkServer, type PevLinkServer } from "../../drivers/pevlink
 import type { HubConfig } from "../config/schema.ts";
 import { createDashboard, type Dashboard } from "../http/dashboard/index.ts";
 import { UtilityLink } from "../sync/utility-link.ts";
-import { chargerFrom, meterFrom } from "./devices.ts";
+import { chargerFrom, hubDeviceMaps, meterFrom } from "./devices.ts";
 import { loadOrCreateHubKey } from "./hub-keys.ts";
 import { PevLinkPortAdapter } from "./pevlink-port.ts";
 import type { HubPorts } from "./ports.ts";
@@ -35,6 +35,8 @@ export interface HubProcessOptions {
   zigbeeAdapterForTests?: ZigbeeLinkOptions["adapterForTests"];
   /** Where the dashboard's built files are (default ui/dist). */
   uiDistDir?: string;
+  /** How errors name the config (its file path, or "defaults"). */
+  configSource?: string;
 }
 
 export interface RunningHubProcess extends RunningHub {
@@ -51,7 +53,9 @@ export interface RunningHubProcess extends RunningHub {
 export async function startHubProcess(config: HubConfig, o: HubProcessOptions): Promise<RunningHubProcess> {
   const log = o.log ?? ((l: string) => console.log(l));
   const clock = o.clock ?? processClock(process.env.OFFPEAK_SIM_CLOCK, config.hub.speed);
-  const deps = { clock, log };
+  // Register maps first: a broken user map or an unknown map name is reported before anything is opened.
+  const deps = { clock, log, maps: await hubDeviceMaps(config, log), mapsDir: config.hub.data_dir };
+  const source = o.configSource ?? "the configuration";
   const keys = loadOrCreateHubKey(config.hub.data_dir);
   let pevServer: PevLinkServer | null = null;
   try {
@@ -79,9 +83,9 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
   let ports: HubPorts;
   try {
     ports = {
-      charger: await chargerFrom(config.devices.charger, "devices.charger", deps),
-      eumd: await meterFrom(config.devices.eumd, "devices.eumd", deps, zigbeeMeter),
-      premisesMeter: await meterFrom(config.devices.premises_meter, "devices.premises_meter", deps, zigbeeMeter),
+      charger: await chargerFrom(config.devices.charger, "devices.charger", deps, source),
+      eumd: await meterFrom(config.devices.eumd, "devices.eumd", deps, zigbeeMeter, source),
+      premisesMeter: await meterFrom(config.devices.premises_meter, "devices.premises_meter", deps, zigbeeMeter, source),
       pevLink,
       utility: null,
       reports: null,

@@ -46,7 +46,14 @@ export async function hubCommand(argv: string[]): Promise<number> {
     if (e instanceof ConfigError) { console.error(e.message); return 2; }
     throw e;
   }
-  const running = await startHubProcess(config, { sync: !values["no-sync"], dashboard: !values["no-dashboard"] });
+  let running;
+  try {
+    running = await startHubProcess(config, { sync: !values["no-sync"], dashboard: !values["no-dashboard"], configSource: values.config ?? "defaults" });
+  } catch (e) {
+    // An unknown register map or a broken one in <data_dir>/devices/ is a configuration problem, said like one.
+    if (e instanceof ConfigError) { console.error(e.message); return 2; }
+    throw e;
+  }
   console.log(`offpeak hub: listening on ${running.url}`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
