@@ -109,7 +109,6 @@ const wordsOf = (f: RegisterField): number => (f.type === "ascii" ? (f.words ?? 
 function fieldProblems(fieldName: string, f: RegisterField): string[] {
   const at = `fields.${fieldName}`;
   const out: string[] = [];
-  if (!FIELD_NAME.test(fieldName)) out.push(`${at}: a field name must start with a letter and hold only letters, digits and _`);
   if (f.address < 0 || f.address > MAX_ADDRESS) {
     out.push(`${at}: address ${f.address} is outside 0..${MAX_ADDRESS} (a 0-based protocol address: documentation number 30073 is address 72, 0x0048)`);
   } else if (f.address + wordsOf(f) - 1 > MAX_ADDRESS) {
@@ -178,6 +177,10 @@ function referenceProblems(m: DeviceMap): string[] {
 
 /** Parses one register-map document; `file` is how errors name it (e.g. "devices/my-meter.json"). */
 export function parseDeviceMap(doc: unknown, file: string): DeviceMap {
+  // Field names are checked on the raw document: a "__proto__" key would vanish in the parsed copy, not be refused.
+  const rawFields = typeof doc === "object" && doc !== null ? (doc as { fields?: unknown }).fields : undefined;
+  const badNames = typeof rawFields === "object" && rawFields !== null ? Object.keys(rawFields).filter((n) => !FIELD_NAME.test(n)) : [];
+  if (badNames.length) throw new DeviceMapError(file, badNames.map((n) => `fields.${n}: a field name must start with a letter and hold only letters, digits and _`));
   const r = document.safeParse(doc);
   if (!r.success) throw new DeviceMapError(file, shapeProblems(r.error.issues));
   const { $schema: _schema, ...m } = r.data;
