@@ -1,6 +1,7 @@
 // The simulator's HTTP control API (Hono): plug, unplug, faults and state as JSON, for demos and scripts.
 import { Hono } from "hono";
 import { z } from "zod";
+import { FAULT_KINDS } from "./faults.ts";
 import type { Simulator } from "./simulator.ts";
 
 const PevPatch = z.object({
@@ -11,7 +12,7 @@ const PevPatch = z.object({
   maxPowerW: z.number().positive().optional(),
 }).strict();
 const Fault = z.object({
-  kind: z.enum(["timeout", "exception", "corrupt", "drop", "reset-register"]),
+  kind: z.enum(FAULT_KINDS),
   count: z.number().int().positive().optional(),
   exceptionCode: z.number().int().min(1).max(255).optional(),
 }).strict().nullable();

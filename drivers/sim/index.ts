@@ -3,6 +3,7 @@ export { startSimulator, SIM_UNITS, type SimOptions, type Simulator, type SimScr
 export type { SimPev, SimEvseState } from "./world.ts";
 export { DEFAULT_PEV } from "./world.ts";
 export type { FaultKind, FaultSpec } from "./faults.ts";
+export { FAULT_KINDS, LIE_WORDS } from "./faults.ts";
 export { simCommand } from "./sim-command.ts";
 export { simControlApp } from "./control-api.ts";
 export { startModbusRtuServer, crcFrame, type ModbusRtuServer, type RtuServerOptions } from "./rtu-server.ts";

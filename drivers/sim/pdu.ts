@@ -6,7 +6,7 @@ export function exceptionPdu(fc: number, code: number): Buffer {
   return Buffer.from([fc | 0x80, code]);
 }
 
-export function handlePdu(device: SimDevice, pdu: Buffer): Buffer {
+export function handlePdu(device: SimDevice, pdu: Buffer, energyFactor = 1): Buffer {
   const fc = pdu[0] ?? 0;
   try {
     switch (fc) {
@@ -14,7 +14,7 @@ export function handlePdu(device: SimDevice, pdu: Buffer): Buffer {
         if (pdu.length < 5) throw new ModbusException(3, "short request");
         const start = pdu.readUInt16BE(1);
         const count = pdu.readUInt16BE(3);
-        const words = device.read(fc === 3 ? "holding" : "input", start, count);
+        const words = device.read(fc === 3 ? "holding" : "input", start, count, energyFactor);
         const out = Buffer.alloc(2 + words.length * 2);
         out[0] = fc;
         out[1] = words.length * 2;

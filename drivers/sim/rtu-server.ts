@@ -5,6 +5,7 @@
 import { createRequire } from "node:module";
 import { BunSerialPort } from "../serial/bun-serial-port.ts";
 import { charTimeMs, type LineSettings } from "../serial/line-settings.ts";
+import { poisonReadPdu } from "./faults.ts";
 import { handlePdu, rtuRequestLength } from "./pdu.ts";
 import type { SimDevice } from "./sim-device.ts";
 
@@ -64,8 +65,10 @@ export function startModbusRtuServer(opts: RtuServerOptions, devices: SimDevice[
       const fault = device.fault.take();
       if (fault?.kind === "reset-register") opts.onReset?.(device);
       if (fault?.kind === "timeout" || fault?.kind === "drop") continue;
-      const pdu = fault?.kind === "exception" ? Buffer.from([req[1]! | 0x80, fault.exceptionCode ?? 4]) : handlePdu(device, Buffer.from(req.subarray(1, -2)));
-      const resp = crcFrame(Buffer.concat([Buffer.from([unit]), pdu]));
+      const pdu = fault?.kind === "exception" ? Buffer.from([req[1]! | 0x80, fault.exceptionCode ?? 4]) : handlePdu(device, Buffer.from(req.subarray(1, -2)), fault?.kind === "energy-x10" ? 10 : 1);
+      // RTU has no transaction id: "wrong-transaction" answers like "wrong-unit" (a frame, valid CRC, from another unit).
+      const lie = fault?.kind === "wrong-unit" || fault?.kind === "wrong-transaction";
+      const resp = crcFrame(Buffer.concat([Buffer.from([lie ? (unit % 247) + 1 : unit]), lie ? poisonReadPdu(pdu) : pdu]));
       if (fault?.kind === "corrupt") resp[resp.length - 1] ^= 0xff;
       send(resp, need);
     }

@@ -11,7 +11,7 @@ over Modbus TCP on 127.0.0.1:PORT, and a JSON control API on 127.0.0.1:HTTP-PORT
   GET  /state                     EVSE, PEV and meter state
   POST /plug    {"vin":..., "socPct":..., "batteryWh":..., "maxPowerW":..., "secretHex":...}
   POST /unplug
-  POST /fault/{evse|eumd|premises}  {"kind":"timeout|exception|corrupt|drop|reset-register","count":N,"exceptionCode":N} or null to clear
+  POST /fault/{evse|eumd|premises}  {"kind":"timeout|exception|corrupt|drop|reset-register|wrong-unit|wrong-transaction|energy-x10","count":N,"exceptionCode":N} or null to clear
   POST /house-load {"w": 1200}
   --speed N   run simulated time N times faster than real
 Try: offpeak modbus read --host 127.0.0.1 --port 1502 --unit 2 --map sdm120`;

@@ -29,7 +29,8 @@ export class SimDevice {
     }
   }
 
-  read(table: RegisterTable, start: number, count: number): number[] {
+  /** `energyFactor` multiplies the energy registers (unit Wh or kWh): a meter that lies (fault "energy-x10"). */
+  read(table: RegisterTable, start: number, count: number, energyFactor = 1): number[] {
     if (count < 1 || count > 125) throw new ModbusException(3, `register count ${count} outside 1-125`);
     const b = this.bounds[table];
     if (!b || start < b.min || start + count > b.end) throw new ModbusException(2, `${table} registers ${start}-${start + count - 1} not in this device`);
@@ -38,7 +39,8 @@ export class SimDevice {
       if (f.table !== table) continue;
       const n = registerCount(f);
       if (f.address + n <= start || f.address >= start + count) continue;
-      const encoded = encodeField(f, this.behaviour.value(name) ?? (f.type === "ascii" ? "" : 0));
+      const v = this.behaviour.value(name) ?? (f.type === "ascii" ? "" : 0);
+      const encoded = encodeField(f, energyFactor !== 1 && typeof v === "number" && (f.unit === "Wh" || f.unit === "kWh") ? v * energyFactor : v);
       for (let i = 0; i < n; i++) {
         const a = f.address + i;
         if (a >= start && a < start + count) words[a - start] = encoded[i]!;

@@ -1,5 +1,6 @@
 // Modbus TCP on loopback (MBAP framing), answering each unit id from its SimDevice, with injected faults.
 import { createServer, type Server, type Socket } from "node:net";
+import { poisonReadPdu } from "./faults.ts";
 import { exceptionPdu, handlePdu } from "./pdu.ts";
 import type { SimDevice } from "./sim-device.ts";
 
@@ -30,7 +31,11 @@ export async function startModbusTcpServer(host: string, port: number, devices: 
         if (fault?.kind === "timeout") continue;
         if (fault?.kind === "drop") { socket.destroy(); return; }
         if (fault?.kind === "exception") { socket.write(frame(tid, unit, exceptionPdu(pdu[0] ?? 0, fault.exceptionCode ?? 4))); continue; }
-        const resp = handlePdu(device, pdu);
+        const resp = handlePdu(device, pdu, fault?.kind === "energy-x10" ? 10 : 1);
+        // A lying device: the answer comes from another unit id, or carries another transaction's id, with data no
+        // real reading has. The client must drop it; the real answer never comes (the request times out).
+        if (fault?.kind === "wrong-unit") { socket.write(frame(tid, (unit % 247) + 1, poisonReadPdu(resp))); continue; }
+        if (fault?.kind === "wrong-transaction") { socket.write(frame((tid + 0x8000) & 0xffff, unit, poisonReadPdu(resp))); continue; }
         if (fault?.kind === "corrupt" && resp.length > 2 && (resp[0]! & 0x80) === 0) {
           // A byte count that disagrees with the data: what a garbled gateway or a firmware bug sends.
           const bad = Buffer.from(resp);
