@@ -1,5 +1,5 @@
 // The device descriptions (register maps) as data: drivers/devices/*.json shipped, <data_dir>/devices/*.json added
-// by the user, every one checked by schema.ts. Adding a device is a JSON file and no code (docs/hardware.md,
+// by the user and checked by schema.ts when the hub starts (the shipped ones are checked by the tests). Adding a device is a JSON file and no code (docs/hardware.md,
 // "How to add a meter"); a shipped map also gets a test with vectors from the vendor's documentation (maps.test.ts).
 import { join } from "node:path";
 import type { DeviceMapRegistry } from "./registry.ts";
@@ -8,7 +8,7 @@ import type { ChargerMap, DeviceMap, MeterMap } from "./types.ts";
 import { loadUserMaps } from "./user-maps.ts";
 
 export type * from "./types.ts";
-export { DeviceMapError, parseDeviceMap, parseDeviceMapText } from "./schema.ts";
+export { DeviceMapError } from "./errors.ts";
 export { DeviceMapRegistry, nearestName, UnknownDeviceMapError, type LoadedMap } from "./registry.ts";
 export { loadUserMaps } from "./user-maps.ts";
 export { SHIPPED_MAPS, SHIPPED_REGISTRY };
@@ -20,10 +20,15 @@ export const DEVICE_MAPS: readonly DeviceMap[] = SHIPPED_REGISTRY.maps;
  * The maps a hub uses: the shipped ones plus every *.json in `<dataDir>/devices/`. Throws DeviceMapError naming the
  * file, the field and the reason when a user map is broken or takes a name already used.
  */
-export function loadDeviceMaps(dataDir: string | null): DeviceMapRegistry {
+export async function loadDeviceMaps(dataDir: string | null): Promise<DeviceMapRegistry> {
   if (dataDir === null) return SHIPPED_REGISTRY;
-  const dir = join(dataDir, "devices");
-  return SHIPPED_REGISTRY.with(loadUserMaps(dir));
+  const user = await loadUserMaps(join(dataDir, "devices"));
+  return user.length ? SHIPPED_REGISTRY.with(user) : SHIPPED_REGISTRY;
+}
+
+/** Checks one map document (a user's file) against the schema; loads the schema on first use. */
+export async function parseDeviceMapText(text: string, file: string): Promise<DeviceMap> {
+  return (await import("./schema.ts")).parseDeviceMapText(text, file);
 }
 
 export function findDeviceMap(id: string): DeviceMap | undefined { return SHIPPED_REGISTRY.find(id); }

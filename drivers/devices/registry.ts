@@ -2,7 +2,7 @@
 // or alias. A user map may add a model but never replace a shipped one: a name used twice is an error naming both
 // files, so what "sdm630" means never depends on what happens to be in a folder (to change a shipped map, copy it
 // under a new id and point the config at that id).
-import { DeviceMapError } from "./schema.ts";
+import { DeviceMapError } from "./errors.ts";
 import type { ChargerMap, DeviceMap, MeterMap } from "./types.ts";
 
 export interface LoadedMap { map: DeviceMap; file: string }

@@ -39,7 +39,7 @@ export async function modbusReadCommand(argv: string[], out: (line: string) => v
   if (!values.map) return bad("--map is required");
   let map: DeviceMap;
   try {
-    map = resolveMap(values.map, values["data-dir"]);
+    map = await resolveMap(values.map, values["data-dir"]);
   } catch (e) {
     if (e instanceof DeviceMapError || e instanceof UnknownDeviceMapError || (e as NodeJS.ErrnoException).code === "ENOENT") return bad((e as Error).message);
     throw e;
@@ -95,9 +95,9 @@ export async function modbusReadCommand(argv: string[], out: (line: string) => v
 }
 
 /** A map by name (shipped or in `<dataDir>/devices/`), or a map file given by its path. */
-function resolveMap(name: string, dataDir: string | undefined): DeviceMap {
+async function resolveMap(name: string, dataDir: string | undefined): Promise<DeviceMap> {
   if (name.endsWith(".json")) return parseDeviceMapText(readFileSync(name, "utf8"), name);
-  const registry = loadDeviceMaps(dataDir ?? null);
+  const registry = await loadDeviceMaps(dataDir ?? null);
   const map = registry.find(name);
   if (!map) throw new UnknownDeviceMapError(name, undefined, registry, "--map");
   return map;

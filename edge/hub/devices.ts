@@ -45,7 +45,7 @@ export async function hubDeviceMaps(config: HubConfig, log?: (l: string) => void
   if (![d.charger, d.eumd, d.premises_meter].some((c) => c.driver === "modbus")) return undefined;
   const { loadDeviceMaps, DeviceMapError, SHIPPED_REGISTRY } = await deviceMaps();
   try {
-    const maps = loadDeviceMaps(config.hub.data_dir);
+    const maps = await loadDeviceMaps(config.hub.data_dir);
     const added = maps.maps.length - SHIPPED_REGISTRY.maps.length;
     if (added > 0) log?.(`hub: ${added} register map${added > 1 ? "s" : ""} from ${join(config.hub.data_dir, "devices")}: ${maps.maps.slice(-added).map((m) => m.id).join(", ")}`);
     return maps;
