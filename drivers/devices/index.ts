@@ -9,7 +9,7 @@ import { loadUserMaps } from "./user-maps.ts";
 
 export type * from "./types.ts";
 export { DeviceMapError } from "./errors.ts";
-export { DeviceMapRegistry, nearestName, UnknownDeviceMapError, type LoadedMap } from "./registry.ts";
+export { DeviceMapRegistry, UnknownDeviceMapError, type LoadedMap } from "./registry.ts";
 export { loadUserMaps } from "./user-maps.ts";
 export { SHIPPED_MAPS, SHIPPED_REGISTRY };
 

@@ -2,6 +2,7 @@
 // or alias. A user map may add a model but never replace a shipped one: a name used twice is an error naming both
 // files, so what "sdm630" means never depends on what happens to be in a folder (to change a shipped map, copy it
 // under a new id and point the config at that id).
+import { nearestName } from "../../core/cli/index.ts";
 import { DeviceMapError } from "./errors.ts";
 import type { ChargerMap, DeviceMap, MeterMap } from "./types.ts";
 
@@ -65,25 +66,4 @@ export class DeviceMapRegistry {
   with(extra: readonly LoadedMap[]): DeviceMapRegistry {
     return new DeviceMapRegistry([...this.entries, ...extra]);
   }
-}
-
-/** The closest of `names` to a mistyped `input`, if it is close enough to be what was meant. */
-export function nearestName(input: string, names: readonly string[]): string | undefined {
-  const a = input.toLowerCase();
-  let best: { name: string; d: number } | undefined;
-  for (const n of names) {
-    const d = editDistance(a, n.toLowerCase());
-    if (!best || d < best.d) best = { name: n, d };
-  }
-  return best && best.d <= Math.max(2, Math.floor(a.length / 3)) ? best.name : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
 }

@@ -4,7 +4,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { DeviceMapError, DeviceMapRegistry, nearestName, SHIPPED_MAPS } from "./index.ts";
+import { nearestName } from "../../core/cli/index.ts";
+import { DeviceMapError, DeviceMapRegistry, SHIPPED_MAPS } from "./index.ts";
 import { parseDeviceMap, parseDeviceMapText } from "./schema.ts";
 import { fromShippedJson, SHIPPED_DOCS } from "./shipped.ts";
 

@@ -2,6 +2,7 @@
 // and reports every problem with the file, the key and the reason.
 import { existsSync, readFileSync } from "node:fs";
 import { z } from "zod";
+import { editDistance } from "../../core/cli/index.ts";
 import { configSchema, type HubConfig } from "./schema.ts";
 
 export class ConfigError extends Error {
@@ -37,20 +38,6 @@ export function knownVariables(): Map<string, { section: string; key: string }> 
     for (const key of keysOf(schema as z.ZodType)) out.set(`OFFPEAK_${section}_${key}`.toUpperCase(), { section, key });
   }
   return out;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return row[b.length]!;
 }
 
 export interface EnvOverrides {
