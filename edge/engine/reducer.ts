@@ -342,6 +342,13 @@ function onEvent(st: Step, e: EngineEvent): void {
     case "pev.link-lost":
       if (active(session)) st.record("pev-link.lost", e.reason);
       return;
+    case "pev.claim-conflict":
+      if (active(session) && session.phase === "awaiting-binding") return fallback(st, "two-vehicles", `two vehicles claimed this plug-in: ${e.reason}`);
+      st.record("pev.claim-refused", e.reason);
+      return;
+    case "pev.claim-refused":
+      st.record("pev.claim-refused", e.reason);
+      return;
     case "utility.answer":
       return onAnswer(st, e.status, e.path, e.params);
     case "utility.unreachable":

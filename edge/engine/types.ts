@@ -139,6 +139,10 @@ export type EngineEvent =
   | { type: "pev.proof"; ok: boolean; reason?: string }
   | { type: "pev.ack" }
   | { type: "pev.link-lost"; reason: string }
+  /** A second PEV link said hello on this plug-in: before any link proved itself the session cannot be trusted. */
+  | { type: "pev.claim-conflict"; reason: string }
+  /** A later PEV link was turned away because the session's link had already proved itself or been decided. */
+  | { type: "pev.claim-refused"; reason: string }
   | { type: "utility.answer"; status: BindingStatus; path: BindingPath; params: AuthenticationParameters | null }
   | { type: "utility.unreachable"; reason: string; offlineCredentialValid: boolean }
   | { type: "eumd.status"; present: boolean; reason: string }
