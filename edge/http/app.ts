@@ -11,7 +11,7 @@ import { hostCheck } from "./host-check.ts";
 import { hubOpenApi } from "./openapi.ts";
 import { queryInt } from "./query.ts";
 import { hubSecureHeaders } from "./secure-headers.ts";
-import { sessionDetailView, sessionRowView, statusView } from "./status.ts";
+import { sessionDetailView, sessionListView, statusView } from "./status.ts";
 
 export interface HubAppDeps {
   hub: Hub; store: HubStore; clock: Clock; startedAtMs: number;
@@ -41,7 +41,7 @@ export function createHubApi(deps: HubAppDeps): Hono {
   app.get("/api/v1/sessions", (c) => {
     const limit = queryInt(c, "limit", 1, 500, 50);
     const before = queryInt(c, "before", 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-    return c.json({ sessions: deps.store.listSessions(limit, before).map(sessionRowView) });
+    return c.json(sessionListView(deps.store.listSessions(limit, before)));
   });
   app.get("/api/v1/sessions/:id", (c) => {
     const d = deps.store.getSession(c.req.param("id"));

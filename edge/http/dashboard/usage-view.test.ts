@@ -6,8 +6,10 @@ import type { Wh } from "../../../core/units/index.ts";
 import { initialState, step } from "../../engine/reducer.ts";
 import { params, settings, VIN } from "../../engine/harness.test-support.ts";
 import type { EngineEvent, HubState } from "../../engine/types.ts";
+import { premisesTariffs } from "../../hub/session-tariff.ts";
 import { HubStore } from "../../store/hub-store.ts";
 import { type DashboardContext, usageView } from "./dashboard-views.ts";
+import { SessionPricing } from "./tariff-lookup.ts";
 
 const pdt = (iso: string) => Date.parse(`${iso}-07:00`) / 1000;
 
@@ -30,7 +32,8 @@ test("FR-35: usage prices each session at the tariff it was billed at: program e
   feed(b, { type: "evse.state", state: "B" });
   feed(b + 60, { type: "tick" }); // no binding: fallback at the default rate
   charge(b + 60, 60, wh);
-  const ctx = { store, timeZone: "America/Los_Angeles", defaultTariffId: "pge-e-tou-c" } as unknown as DashboardContext;
+  const log = (l: string) => { throw new Error(`unexpected report: ${l}`); };
+  const ctx = { store, timeZone: "America/Los_Angeles", pricing: new SessionPricing(premisesTariffs("pge-e-tou-c", log), log) } as DashboardContext;
   const v = usageView(ctx, "2024-06", pdt("2024-06-04T12:00:00") as UtcSeconds);
   const day = v.days.find((d) => d.date === "2024-06-03")!;
   const sessions = store.listSessions();
