@@ -79,13 +79,16 @@ export function outboxView(ctx: DashboardContext): OutboxView | null {
   return { waiting: s.depth, oldestCreatedAtMs: s.oldestCreatedAtMs, lastError: outbox.lastError(), deadLetters: s.deadLetters };
 }
 
+/** Null `queued`: the hub runs without sync, so nothing is known of what reached the utility. */
+const syncState = (queued: ReadonlySet<string> | null, r: SessionRow): SyncState =>
+  queued === null ? "unknown" : queued.has(r.id) ? "queued" : r.endedAt === null ? "in progress" : "sent";
+
 export function sessionsView(ctx: DashboardContext, limit: number, before: number): DashboardSessions {
   const queued = ctx.outbox?.()?.queuedSessionIds() ?? null;
-  const sessions = ctx.store.listSessions(limit, before).map((r) => ({
+  const sessions = ctx.store.listSessions(limit, before).map((r): DashboardSessionRow => ({
     id: r.id, vin: r.vin, pluggedAt: r.pluggedAt, endedAt: r.endedAt, phase: r.phase, bindingStatus: r.bindingStatus,
     programName: r.programName, rate: r.rate, fallbackReason: r.fallbackReason, offline: r.offline, totalWh: r.totalWh,
-    ...sessionCost(ctx, r), revision: r.revision,
-    sync: queued === null ? "unknown" as const : queued.has(r.id) ? "queued" as const : r.endedAt === null ? "in progress" as const : "sent" as const,
+    ...sessionCost(ctx, r), revision: r.revision, sync: syncState(queued, r),
   }));
   return { timeZone: ctx.timeZone, sessions };
 }

@@ -6,7 +6,7 @@ import type { SessionId } from "../../../core/ids/index.ts";
 import { TestClock } from "../../../core/time/index.ts";
 import { premisesTariffs } from "../../hub/session-tariff.ts";
 import { Outbox } from "../../sync/outbox.ts";
-import { type DashboardContext, outboxView, sessionsView } from "./dashboard-views.ts";
+import { type DashboardContext, type OutboxReadout, outboxView, sessionsView } from "./dashboard-views.ts";
 import { SessionPricing } from "./tariff-lookup.ts";
 import { twoSessions } from "./two-sessions.test-support.ts";
 
@@ -16,7 +16,7 @@ test("a session whose report waits in the outbox shows as queued, an ended one t
   const store = twoSessions();
   const clock = new TestClock();
   const outbox = new Outbox(store.db, { clock, backoff: { random: () => 0.5 } });
-  const ctx = { store, timeZone: "America/Los_Angeles", pricing, outbox: () => outbox } as DashboardContext;
+  const ctx = { store, timeZone: "America/Los_Angeles", pricing, outbox: (): OutboxReadout => outbox } as DashboardContext;
   const [late, early] = store.listSessions(); // newest first
   outbox.enqueue({ kind: "session-report", body: exampleSessionReport({ sessionId: late!.id as SessionId }) });
   const sync = () => Object.fromEntries(sessionsView(ctx, 50, Number.MAX_SAFE_INTEGER).sessions.map((r) => [r.id, r.sync]));
