@@ -3,6 +3,9 @@
 import type { BindingPath, BindingStatus, FallbackReason } from "../binding/index.ts";
 import type { J1772State } from "../ports/index.ts";
 
+/** GET /healthz (no login): the process answers, and since when. */
+export interface HealthView { ok: true; uptimeS: number }
+
 export type SessionPhase = "awaiting-binding" | "bound" | "fallback" | "ended";
 /** Which rate all of a session's energy is billed at (BR-4): undecided until bound or fallen back. */
 export type SessionRate = "pending" | "program" | "default";

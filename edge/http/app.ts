@@ -2,6 +2,7 @@
 // secure headers; every request must name this hub as its Host; every error is the protocol's ApiError body.
 // The dashboard, login and live events mount on the same app as sub-apps (see edge/http/dashboard).
 import { Hono, type MiddlewareHandler } from "hono";
+import type { HealthView } from "../../core/index.ts";
 import type { Clock } from "../../core/time/index.ts";
 import { ApiError, apiErrorHandler, apiNotFound, notFound } from "../../cloud-sync/protocol/index.ts";
 import { OwnerRequestError } from "../hub/owner-requests.ts";
@@ -34,7 +35,7 @@ export function createHubApi(deps: HubAppDeps): Hono {
   app.notFound(apiNotFound);
   app.use("*", hubSecureHeaders);
   if (deps.allowedHosts) app.use("*", hostCheck(deps.allowedHosts));
-  app.get("/healthz", (c) => c.json({ ok: true, uptimeS: Math.floor((Date.now() - deps.startedAtMs) / 1000) }));
+  app.get("/healthz", (c) => c.json({ ok: true, uptimeS: Math.floor((Date.now() - deps.startedAtMs) / 1000) } satisfies HealthView));
   if (deps.guard) app.use("*", deps.guard);
   app.get("/openapi.json", (c) => c.json(hubOpenApi));
   app.get("/api/v1/status", (c) => c.json(statusView(deps.hub, deps.clock.now())));
