@@ -5,7 +5,6 @@ import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
 import type { HubId, PremisesId, UtilityId } from "../../core/ids/index.ts";
 import type { Meter } from "../../core/ports/index.ts";
-import { EXAMPLE_TARIFFS, tariffById } from "../../core/tariff/index.ts";
 import { processClock, type Clock } from "../../core/time/index.ts";
 import { startTcpPevLinkServer, type PevLinkServer } from "../../drivers/pevlink/index.ts";
 import type { HubConfig } from "../config/schema.ts";
@@ -14,6 +13,7 @@ import { UtilityLink } from "../sync/utility-link.ts";
 import { chargerFrom, hubDeviceMaps, meterFrom } from "./devices.ts";
 import { loadOrCreateHubKey } from "./hub-keys.ts";
 import { PevLinkPortAdapter } from "./pevlink-port.ts";
+import { premisesTariffs } from "./session-tariff.ts";
 import type { HubPorts } from "./ports.ts";
 import { startHub, type RunningHub } from "./runtime.ts";
 import type { ZigbeeLink, ZigbeeLinkOptions } from "./zigbee-link.ts";
@@ -97,15 +97,16 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
     await pevServer.close();
     throw e;
   }
-  const premisesDefault = tariffById(config.premises.default_tariff) ?? EXAMPLE_TARIFFS.premisesDefault;
-  if (!tariffById(config.premises.default_tariff)) log(`hub: premises.default_tariff ${JSON.stringify(config.premises.default_tariff)} is unknown; using ${premisesDefault.id}`);
-  const dashboard = o.dashboard ? createDashboard({ timeZone: config.premises.time_zone, defaultTariffId: premisesDefault.id, log, zigbee, ...(o.uiDistDir ? { distDir: o.uiDistDir } : {}) }) : null;
+  const tariffs = premisesTariffs(config.premises.default_tariff, log);
   let link: UtilityLink | null = null;
+  // The outbox exists once the utility link does (after the server starts); the dashboard asks for it per request.
+  const outbox = () => (link as UtilityLink | null)?.outbox ?? null;
+  const dashboard = o.dashboard ? createDashboard({ timeZone: config.premises.time_zone, tariffs, outbox, log, zigbee, ...(o.uiDistDir ? { distDir: o.uiDistDir } : {}) }) : null;
   let running: RunningHub;
   try {
     running = await startHub({
       config, ports, clock, log,
-      tariffs: { premisesDefault, byId: tariffById },
+      tariffs,
       guard: dashboard?.guard,
       mount: dashboard?.mount,
       beforeStart: ({ hub, store }) => {
@@ -135,7 +136,7 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
     if (config.mqtt.enabled) {
       mqtt = await m.MqttView.start({
         config: config.mqtt, hubId: config.hub.id, hub: running.hub, store: running.store, clock, log,
-        timeZone: config.premises.time_zone, defaultTariffId: premisesDefault.id,
+        timeZone: config.premises.time_zone, tariffs,
       });
     } else {
       // Turned off: clear what an earlier run left retained on the broker, in the background.

@@ -2,6 +2,7 @@
 // ticks into engine events, persists each step (store first, then act), and carries out the engine's commands.
 // Device faults become events and log lines, never exceptions that stop the hub.
 import type { AuthenticationParameters } from "../../core/binding/index.ts";
+import type { DeviceHealth } from "../../core/index.ts";
 import type { Vin } from "../../core/ids/index.ts";
 import { parseSessionId, type SessionId } from "../../core/ids/index.ts";
 import type { Meter } from "../../core/ports/index.ts";
@@ -13,7 +14,8 @@ import type { Command, EngineEvent, EngineSettings, HubState, MeteringState } fr
 import type { HubStore } from "../store/hub-store.ts";
 import { FALLBACK_REASON_TEXT } from "../../core/binding/index.ts";
 import { type BindingOutcome, type HubPorts, UtilityUnreachable } from "./ports.ts";
-import { ChargeScheduler, type ChargePreference, type HubTariffs } from "./charge-scheduler.ts";
+import { ChargeScheduler, type ChargePreference } from "./charge-scheduler.ts";
+import type { HubTariffs } from "./session-tariff.ts";
 import type { PriceView } from "./tariff-watch.ts";
 
 export interface HubOptions {
@@ -34,7 +36,8 @@ export interface HubOptions {
 
 export type HubChange = { kind: "step"; commands: Command[]; state: HubState } | { kind: "reading"; device: "eumd" | "premises"; powerW: number; energyWh: number; at: number };
 
-export interface DeviceHealthView { online: boolean | null; lastOkAt: number | null; lastError: string | null; failures: number }
+/** A device's health is shown as is on the dashboard: its type is the wire contract's (core/hub-api). */
+export type DeviceHealthView = DeviceHealth;
 
 const PREMISES_METERING_KEY = "premises.metering";
 /**

@@ -4,6 +4,7 @@ import type { AuthenticationParameters, BindingPath, BindingStatus, FallbackReas
 import type { PremisesId, SessionId } from "../../core/ids/index.ts";
 import type { Vin } from "../../core/ids/index.ts";
 import type { Charger, Meter } from "../../core/ports/index.ts";
+import type { ZigbeeDeviceView, ZigbeeNetworkView } from "../../core/index.ts";
 
 /** The hub's side of the PEV link (S1/S2 messages). Incoming messages reach the hub as engine events. */
 export interface PevLinkPort {
@@ -50,16 +51,8 @@ export interface BindingOutcome { established: boolean; programName?: string; re
 /** `outcome` is set when the text reports a binding result (established or fallback). */
 export interface Display { show(text: string, outcome?: BindingOutcome): void }
 
-/** A Zigbee device as the dashboard lists it; times are UTC seconds. */
-export interface ZigbeeDeviceView { ieeeAddr: string; networkAddress: number; type: string; modelId: string | null; manufacturer: string | null; interview: string; lastSeen: number | null }
-
-export interface ZigbeeNetworkView {
-  adapter: string;
-  channel: number;
-  /** Seconds of real time until permit-join closes; 0 = closed (herdsman times it in real time, not the hub's clock). */
-  permitJoinSecondsLeft: number;
-  devices: ZigbeeDeviceView[];
-}
+// The network as the dashboard shows it is part of the hub's wire contract (core/hub-api).
+export type { ZigbeeDeviceView, ZigbeeNetworkView };
 
 /** The Zigbee network as the dashboard sees it: its devices and a time-limited permit-join. */
 export interface ZigbeeNetwork {

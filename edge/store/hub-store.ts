@@ -4,10 +4,12 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import type { BillSummary } from "../../cloud-sync/protocol/index.ts";
 import type { UtcSeconds } from "../../core/time/index.ts";
 import type { ClosedInterval, Command, HubState, IntervalQuality, Session, SessionEventRecord } from "../engine/types.ts";
 import { migrate } from "./migrations.ts";
 
+const BILLS_KEY = "sync.bills";
 const QUALITY_CODES: IntervalQuality[] = ["ok", "partial", "estimated", "reset", "suspect"];
 const qualityCode = (q: IntervalQuality): number => QUALITY_CODES.indexOf(q);
 const qualityName = (c: number): IntervalQuality => QUALITY_CODES[c] ?? "suspect";
@@ -53,6 +55,9 @@ const toRow = (r: RawSession): SessionRow => ({
   totalWh: r.total_wh, commissioning: r.commissioning ? JSON.parse(r.commissioning) : null,
 });
 
+interface RawInterval { start: number; length_s: number; wh: number; quality: number }
+const toInterval = (i: RawInterval): StoredInterval => ({ start: i.start, lengthS: i.length_s, wh: i.wh, quality: qualityName(i.quality) });
+
 export class HubStore {
   readonly db: Database;
   private readonly stmts;
@@ -85,6 +90,7 @@ export class HubStore {
       getSession: this.db.query("SELECT * FROM sessions WHERE id = $id"),
       sessionEvents: this.db.query("SELECT at, kind, reason FROM session_events WHERE session_seq = $seq ORDER BY at, id"),
       sessionIntervals: this.db.query("SELECT start, length_s, wh, quality FROM eumd_intervals WHERE session_seq = $seq ORDER BY start"),
+      intervalsOfSession: this.db.query("SELECT start, length_s, wh, quality FROM eumd_intervals WHERE session_seq = (SELECT seq FROM sessions WHERE id = $id) ORDER BY start"),
       hubEvents: this.db.query("SELECT at, kind, reason FROM session_events WHERE session_seq IS NULL ORDER BY id DESC LIMIT $limit"),
       dailyEumd: this.db.query("SELECT (start / 86400) * 86400 AS day, SUM(wh) AS wh FROM eumd_intervals WHERE start >= $from AND start < $to GROUP BY start / 86400 ORDER BY day"),
       rangeEumd: this.db.query("SELECT start, length_s, wh, quality FROM eumd_intervals WHERE start >= $from AND start < $to ORDER BY start"),
@@ -159,9 +165,13 @@ export class HubStore {
     if (!raw) return null;
     const row = toRow(raw);
     const events = this.stmts.sessionEvents.all({ seq: row.seq }) as StoredEvent[];
-    const intervals = (this.stmts.sessionIntervals.all({ seq: row.seq }) as { start: number; length_s: number; wh: number; quality: number }[])
-      .map((i) => ({ start: i.start, lengthS: i.length_s, wh: i.wh, quality: qualityName(i.quality) }));
+    const intervals = (this.stmts.sessionIntervals.all({ seq: row.seq }) as RawInterval[]).map(toInterval);
     return { ...row, events, intervals };
+  }
+
+  /** A session's closed intervals without its events: what a cost estimate needs. Empty for an unknown session. */
+  sessionIntervals(id: string): StoredInterval[] {
+    return (this.stmts.intervalsOfSession.all({ id }) as RawInterval[]).map(toInterval);
   }
 
   hubEvents(limit = 100): StoredEvent[] { return this.stmts.hubEvents.all({ limit }) as StoredEvent[]; }
@@ -171,8 +181,7 @@ export class HubStore {
 
   intervalsBetween(kind: "eumd" | "premises", from: number, to: number): StoredInterval[] {
     const q = kind === "eumd" ? this.stmts.rangeEumd : this.stmts.rangePremises;
-    return (q.all({ from, to }) as { start: number; length_s: number; wh: number; quality: number }[])
-      .map((i) => ({ start: i.start, lengthS: i.length_s, wh: i.wh, quality: qualityName(i.quality) }));
+    return (q.all({ from, to }) as RawInterval[]).map(toInterval);
   }
 
   /** EUMD intervals in [from, to) with the rate their session was billed at (program or default) and its tariff. */
@@ -196,6 +205,10 @@ export class HubStore {
     return row ? (JSON.parse(row.value) as T) : null;
   }
   setSetting(key: string, value: unknown, now: number): void { this.stmts.setSetting.run({ key, value: JSON.stringify(value), at: now }); }
+
+  /** Bills synced from the utility (FR-34), validated on arrival; kept so the dashboard shows them offline (FR-35). */
+  saveBills(bills: readonly BillSummary[], now: number): void { this.setSetting(BILLS_KEY, bills, now); }
+  bills(): BillSummary[] { return this.getSetting<BillSummary[]>(BILLS_KEY) ?? []; }
 
   savePev(p: PevRecord): void {
     this.stmts.savePev.run({ vin: p.vin, program: p.programId, secret: p.secretHex, credential: p.credential === null || p.credential === undefined ? null : JSON.stringify(p.credential), at: p.commissionedAt });

@@ -137,6 +137,8 @@ export class Outbox {
         `INSERT INTO outbox_dead_letters (id, stream, kind, session_id, revision, body, bytes, created_at_ms, attempts, failed_at_ms, error)
          SELECT id, stream, kind, session_id, revision, body, bytes, created_at_ms, attempts + 1, ?2, ?3 FROM outbox_messages WHERE id = ?1`),
       deadCount: db.query<{ n: number }, []>(`SELECT COUNT(*) AS n FROM outbox_dead_letters`),
+      queuedSessions: db.query<{ id: string }, []>(`SELECT DISTINCT session_id AS id FROM outbox_messages WHERE session_id IS NOT NULL`),
+      lastError: db.query<{ e: string }, []>(`SELECT last_error AS e FROM outbox_messages WHERE last_error IS NOT NULL ORDER BY id DESC LIMIT 1`),
       meta: db.query<{ value: number }, [string]>(`SELECT value FROM outbox_meta WHERE key = ?1`),
       bump: db.query<unknown, [string, number]>(`UPDATE outbox_meta SET value = value + ?2 WHERE key = ?1`),
       retryNow: db.query<unknown, [number]>(`UPDATE outbox_messages SET next_attempt_at_ms = ?1 WHERE next_attempt_at_ms > ?1`),
@@ -351,6 +353,16 @@ export class Outbox {
   /** Every waiting message in queue order (for the dashboard and tests). */
   peekAll(): OutboxEntry[] {
     return this.db.query<Row, []>(`SELECT * FROM outbox_messages ORDER BY id`).all().map((r) => this.toEntry(r));
+  }
+
+  /** Sessions with a report still waiting (or in flight): the dashboard shows them as "queued". */
+  queuedSessionIds(): Set<string> {
+    return new Set(this.q.queuedSessions.all().map((r) => r.id));
+  }
+
+  /** Why the newest message that failed to go out failed, while it still waits; null when none has failed. */
+  lastError(): string | null {
+    return this.q.lastError.get()?.e ?? null;
   }
 
   deadLetters(): Array<OutboxEntry & { error: string; failedAtMs: number }> {

@@ -32,8 +32,6 @@ export interface UtilityLinkOptions {
 }
 
 const CONFIG_KEY = "utility.config";
-/** Where the dashboard reads the bills synced from the utility. */
-export const BILLS_KEY = "sync.bills";
 const BILLS_EVERY_MS = 3600_000;
 
 export class UtilityLink implements UtilityPort, ReportSink {
@@ -107,7 +105,7 @@ export class UtilityLink implements UtilityPort, ReportSink {
   async refreshBills(): Promise<boolean> {
     try {
       const list = await this.client.fetchBills({ months: 12 });
-      this.o.store.setSetting(BILLS_KEY, list.bills, this.o.clock.now());
+      this.o.store.saveBills(list.bills, this.o.clock.now());
       return true;
     } catch (e) {
       if (!(e instanceof UtilityUnreachableError)) this.o.log(`hub: bills not fetched: ${(e as Error).message}`);

@@ -2,7 +2,7 @@
 // Zigbee network (when the hub has a coordinator) with its devices and a permit-join button that counts down.
 import { LitElement, html } from "lit";
 import { getJson, postJson } from "../api.ts";
-import type { DeviceHealth, DevicesView, ZigbeeView } from "../api-types.ts";
+import type { DeviceHealth, DevicesView, PermitJoinAnswer, ZigbeeNetworkView } from "../../../core/index.ts";
 import { ago, localDateTime } from "../format.ts";
 import { live } from "../live-connection.ts";
 import { shared } from "../shared-styles.ts";
@@ -41,14 +41,14 @@ export class OpDevicesPage extends LitElement {
 
   private async permitJoin(seconds: number) {
     try {
-      const z = await postJson<ZigbeeView>("/api/v1/dashboard/zigbee/permit-join", { seconds });
+      const z = await postJson<PermitJoinAnswer>("/api/v1/dashboard/zigbee/permit-join", { seconds });
       if (this.view) this.view = { ...this.view, zigbee: z };
       this.tick(z.permitJoinSecondsLeft);
       this.message = seconds ? "Permit join is open: put the device in pairing mode now." : "Permit join closed.";
     } catch (e) { this.message = `Permit join: ${(e as Error).message}`; }
   }
 
-  private zigbee(z: ZigbeeView) {
+  private zigbee(z: ZigbeeNetworkView) {
     const tz = this.view!.timeZone;
     const open = this.joinLeft > 0;
     return html`<section class="card"><h2>Zigbee network</h2>
