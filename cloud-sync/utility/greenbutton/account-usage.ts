@@ -11,8 +11,7 @@ import { toSeries } from "./usage-series.ts";
 export const PEV_USAGE_POINT_KEY = "PEV";
 
 export function accountUsage(h: HeadEnd, account: Account, period: UsagePeriod): AccountUsage {
-  // The premises the account holds now. The head-end does not record since when a premises is the account's (a
-  // premises that changed hands would show its earlier AMI history too); see docs/utility.md, Green Button.
+  // The premises the account holds now, each from when it took it over (premises-usage.ts).
   const premises: UsagePointUsage[] = h.enrollment.premisesOfAccount(account.id).map((p) => ({
     key: p.id, kind: "premises", title: `Premises ${p.id}, ${p.address}: whole premises (AMI meter)`,
     series: toSeries(premisesReadings(h.db, p.id, period.start, period.end)),

@@ -13,7 +13,7 @@ import { parse as parseCsv } from "csv-parse/sync";
 import { TestClock } from "../../../core/time/index.ts";
 import type { ErrorBody, SessionReport } from "../../protocol/index.ts";
 import {
-  defineTestProgram, enrollHousehold, makeVin, newHub, sessionReport, testUtility, type TestHub, type TestUtility,
+  bindPev, defineTestProgram, enrollHousehold, makeVin, newHub, sessionReport, testUtility, type TestHub, type TestUtility,
 } from "../test-support.ts";
 
 const SCHEMA = join(import.meta.dir, "schema", "greenbutton.xsd");
@@ -43,13 +43,26 @@ const S5 = { start: Date.UTC(2024, 5, 20, 10) / 1000, wh: [2000, 2000] }; // B a
 /** Expected ESPI cost (10⁻⁵ $) per interval: Wh × $/kWh × 100 = Wh × (price in 10⁻⁵ $ per Wh). */
 const PEAK = 50, OFF = 20, FLAT = 30;
 
+// uvu reports a failing before-hook without its error: print it, then fail every test.
 test.before(async () => {
+  try {
+    await setup();
+  } catch (e) {
+    console.error("Green Button test setup failed:", e);
+    throw e;
+  }
+});
+
+async function setup(): Promise<void> {
   t = await testUtility(); // clock: 2024-06-03 07:00 UTC
   await defineTestProgram(t, "ev-gb", { guestCharging: "guest-pays" });
   hubA = newHub(t.utility.url, "HUB-GA", t.clock);
   hubB = newHub(t.utility.url, "HUB-GB", t.clock);
   tokenA = (await enrollHousehold(t, "A", { vin: VIN_A, programId: "ev-gb", hub: hubA })).customerToken;
   tokenB = (await enrollHousehold(t, "B", { vin: VIN_B, programId: "ev-gb", hub: hubB })).customerToken;
+  // A's PEV plugs in at B's on June 15: B's hub asks the head-end, which grants a guest binding (guest pays).
+  (t.clock as TestClock).advance(S3.start * 1000 - t.clock.nowMs());
+  assert.is((await bindPev(t, hubB, "PREM-B", VIN_A, { sessionId: "GB-S3" })).status, "guest");
   (t.clock as TestClock).advance(Date.UTC(2024, 6, 2) - t.clock.nowMs()); // the hubs report at the start of July
 
   for (const [premisesId, wh] of [["PREM-A", amiWhA], ["PREM-B", () => AMI_WH_B]] as const) {
@@ -67,7 +80,7 @@ test.before(async () => {
   await send(hubB, sessionReport({ sessionId: "GB-S3", hubId: "HUB-GB", premisesId: "PREM-B", vin: VIN_A, status: "guest", ...S3 }));
   await send(hubA, sessionReport({ sessionId: "GB-S4", hubId: "HUB-GA", premisesId: "PREM-A", vin: VIN_A, ...S4 }));
   await send(hubB, sessionReport({ sessionId: "GB-S5", hubId: "HUB-GB", premisesId: "PREM-B", vin: VIN_B, ...S5 }));
-});
+}
 test.after(async () => { await t.close(); });
 
 const get = (path: string, token: string | null) =>
@@ -309,6 +322,30 @@ test("FR-35: a bad period query is a 400 naming the parameter", async () => {
       assert.is(body.error.path, path, `${route}?${q}: ${body.error.message}`);
     }
   }
+});
+
+// Last: it moves PREM-B to a new account.
+test("FR-35: a premises that changes hands: the new account sees its AMI from the takeover on, never the earlier occupant's", async () => {
+  const must = async (method: string, path: string, body: unknown) => {
+    const r = await t.op(method, path, body);
+    assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+    return r.body;
+  };
+  await must("POST", "/v1/operator/customers", { id: "CUST-C", name: "Customer C" });
+  const tokenC = (await must("POST", "/v1/operator/accounts", { id: "ACCT-C", customerId: "CUST-C" })).customerToken as string;
+  await must("POST", "/v1/operator/premises", { id: "PREM-B", accountId: "ACCT-C", address: "B Test Street", defaultTariffId: "test-flat" });
+  const takeover = t.clock.now(); // 2024-07-02 00:00 UTC
+  const after = Array.from({ length: 8 }, (_, i) => ({ start: takeover + i * 900, lengthS: 900, wh: 1234, quality: "ok" }));
+  await must("POST", "/v1/ami/intervals", { v: 1, utilityId: "UTIL-A", premisesId: "PREM-B", meterId: "M-PREM-B", source: "ami", intervals: after });
+
+  const xmlC = await (await get("/green-button?from=2024-06-01&to=2024-07-03", tokenC)).text();
+  validateWithXsd(xmlC);
+  const c = decode(xmlC);
+  assert.equal(c.points.get("PREM-B")!.readings.map((r) => [r.start, r.value]), after.map((i) => [i.start, 1234]), "only the AMI since the takeover");
+  assert.equal(c.points.get("PEV")!.readings, [], "nobody charged on C's account");
+  const b = decode(await (await get("/green-button?from=2024-06-01&to=2024-07-03", tokenB)).text());
+  assert.equal([...b.points.keys()], ["PEV"], "B no longer holds PREM-B");
+  assert.is(sum(b.points.get("PEV")!.readings.map((r) => r.value)), sum(S5.wh), "B's own charging stays B's");
 });
 
 test.run();
