@@ -12,23 +12,28 @@ import { accountUsage, espiFeed, usageCsv, usagePeriod } from "../cloud-sync/uti
 import { makeVin, sessionReport, testTariff } from "../cloud-sync/utility/test-support.ts";
 import type { AmiInterval } from "../cloud-sync/utility/metering/ami-store.ts";
 import type { UtcSeconds } from "../core/time/index.ts";
-import type { CustomerId, PremisesId } from "../core/ids/index.ts";
+import type { CustomerId, HubId, PremisesId, Vin } from "../core/ids/index.ts";
+import { exportPublicKeyPem, generateEd25519KeyPair } from "../cloud-sync/protocol/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "offpeak-gb-bench-"));
-const clock = new TestClock(Date.UTC(2025, 0, 2));
+const clock = new TestClock(Date.UTC(2024, 0, 1, 7)); // an hour before the data starts: the binding is granted then
 const h = createHeadEnd({ dbPath: join(dir, "utility.db"), utilityId: "UTIL-BENCH", clock });
 try {
   const vin = makeVin("1HGCM826GBX00001");
   h.tariffs.put(testTariff());
   h.enrollment.upsertProgram({
     id: "ev", name: "EV", description: "", tariffId: "test-tou", intervalS: 900, commWaitS: 60, guestCharging: "off",
-    roamingAllowed: false, offlineRebinding: true, credentialTtlS: 86_400, enrollmentMethods: ["web"], active: true,
+    roamingAllowed: false, offlineRebinding: true, credentialTtlS: 366 * 86_400, enrollmentMethods: ["web"], active: true,
   });
   h.enrollment.upsertCustomer({ id: "CUST-1" as CustomerId, name: "Bench" });
   const { account } = h.enrollment.createAccount("ACCT-1", "CUST-1");
   h.enrollment.upsertPremises({ id: "PREM-1" as PremisesId, accountId: account.id, address: "1 Bench Road", defaultTariffId: "pge-e-tou-c" });
   h.enrollment.upsertPev({ vin, accountId: account.id });
   h.enrollment.enroll({ vin, premisesId: "PREM-1", programId: "ev" });
+  h.enrollment.pairHub({ hubId: "HUB-1", premisesId: "PREM-1", publicKeyPem: exportPublicKeyPem(generateEd25519KeyPair().publicKey) });
+  // Program settlement needs a binding the head-end granted (issue 13): one commissioning, valid for the year.
+  const granted = await h.binding.validate({ v: 1, hubId: "HUB-1" as HubId, premisesId: "PREM-1" as PremisesId, vin: vin as Vin, path: "commissioning", pevProofOk: false, at: clock.now() });
+  if (granted.status !== "enrolled") throw new Error(`binding: ${granted.status}`);
 
   const y0 = Date.UTC(2024, 0, 1, 8) / 1000; // 2024-01-01 00:00 PST
   const ami: AmiInterval[] = [];
@@ -36,7 +41,8 @@ try {
   h.ami.intake("PREM-1", ami);
   for (let d = 0; d < 366; d++) {
     const r = sessionReport({ sessionId: `S-${d}`, hubId: "HUB-1", premisesId: "PREM-1", utilityId: "UTIL-BENCH", vin, start: y0 + d * 86_400 + 3600, wh: [900, 1000, 1100, 1200, 1300, 1400, 1500, 1600] });
-    h.sessions.intake(r);
+    const receipt = h.sessions.intake(r);
+    if (receipt.outcome !== "accepted") throw new Error(`session ${d}: ${receipt.outcome} ${receipt.note ?? ""}`);
   }
 
   const time = <T>(f: () => T): [T, number] => { const t0 = performance.now(); const v = f(); return [v, performance.now() - t0]; };
