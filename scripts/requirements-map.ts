@@ -48,7 +48,7 @@ export const REQUIREMENTS: { id: string; text: string; code: string[] }[] = [
   { id: "FR-32", text: "Out-of-territory charges are posted at the clearinghouse", code: ["cloud-sync/utility/roaming/", "cloud-sync/clearinghouse/"] },
   { id: "FR-33", text: "The utility credits a customer account (guest charging)", code: ["cloud-sync/utility/sessions/"] },
   { id: "FR-34", text: "Monthly bills with all PEV charges, debits and credits", code: ["cloud-sync/utility/billing/", "core/tariff/month-bill.ts"] },
-  { id: "FR-35", text: "The customer can view program, usage, billing, tariff, DR events and history", code: ["cloud-sync/utility/http/customer-routes.ts", "ui/", "edge/mqtt/"] },
+  { id: "FR-35", text: "The customer can view program, usage, billing, tariff, DR events and history", code: ["cloud-sync/utility/http/customer-routes.ts", "cloud-sync/utility/greenbutton/", "ui/", "edge/mqtt/"] },
   { id: "NFR-1", text: "Every device keeps UTC time with 1-second resolution", code: ["core/time/utc.ts", "core/time/clock.ts"] },
   { id: "NFR-2", text: "The PEV attempts a communications session before charging", code: ["edge/engine/arbiter.ts"] },
   { id: "NFR-3", text: "The PEV waits at least 1 minute for the communications session", code: ["edge/engine/settings.ts", "edge/config/schema.ts"] },

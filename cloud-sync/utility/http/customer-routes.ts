@@ -7,6 +7,7 @@ import type { HeadEnd } from "../head-end.ts";
 import { customerLedger } from "../ledger/ledger.ts";
 import { monthBounds, monthOf } from "../billing/month-bounds.ts";
 import { roundToCents } from "../../../core/tariff/index.ts";
+import { greenButtonDownload } from "../greenbutton/index.ts";
 
 type Env = { Variables: { account: Account } };
 
@@ -60,6 +61,10 @@ export function customerRoutes(h: HeadEnd): Hono<Env> {
   app.get("/sessions", (c) => {
     return c.json({ sessions: h.sessions.sessionsOfAccount(c.get("account").id) });
   });
+
+  // Green Button Download My Data (ESPI Atom XML, and CSV): ?month=YYYY-MM or ?from=YYYY-MM-DD&to=YYYY-MM-DD.
+  app.get("/green-button", (c) => greenButtonDownload(h, c.get("account"), { url: c.req.url, query: (n) => c.req.query(n) }, "xml"));
+  app.get("/green-button.csv", (c) => greenButtonDownload(h, c.get("account"), { url: c.req.url, query: (n) => c.req.query(n) }, "csv"));
 
   app.get("/dr-events", (c) => c.json({ events: h.dr.historyForPremises(premisesOf(c.get("account")).map((p) => p.id)) }));
   return app;

@@ -47,6 +47,8 @@ const OPS: Op[] = [
   { method: "get", path: "/v1/customer/usage", summary: "Energy and charges of a month so far; ?month=YYYY-MM", auth: "customer" },
   { method: "get", path: "/v1/customer/bills", summary: "Closed bills", auth: "customer" },
   { method: "get", path: "/v1/customer/sessions", summary: "Charging sessions", auth: "customer" },
+  { method: "get", path: "/v1/customer/green-button", summary: "Green Button Download My Data: ESPI Atom XML of the account's premises and PEV interval usage; ?month=YYYY-MM or ?from=YYYY-MM-DD&to=YYYY-MM-DD (local, to excluded); ?account= may name the token's own account (any other: 404)", auth: "customer" },
+  { method: "get", path: "/v1/customer/green-button.csv", summary: "The same usage as CSV", auth: "customer" },
   { method: "get", path: "/v1/customer/dr-events", summary: "Demand-response events and their status", auth: "customer" },
 ];
 
