@@ -6,7 +6,9 @@ import type { CdrDelivery, OcpiCdr, UtilityRegistration } from "../protocol/inde
 
 const hash = (t: string) => createHash("sha256").update(t).digest("hex");
 
-export interface RegisteredUtility { utilityId: string; baseUrl: string; token: string }
+export interface RegisteredUtility { utilityId: string; baseUrl: string; token: string; publicKeyPem: string | null }
+/** What a utility signed when it registered, changed or deleted a token: kept as the record of who said so. */
+export interface SignedTokenChange { vin: string; utilityId: string; action: "put" | "delete"; signedAt: number; nonce: string; signature: string }
 export interface StoredCdr { id: string; sessionId: string; fromUtilityId: string; homeUtilityId: string; state: "pending" | "delivered"; cdr: OcpiCdr }
 
 export type SubmitResult = { kind: "accepted"; cdr: StoredCdr } | { kind: "duplicate"; existingId: string };
@@ -14,22 +16,28 @@ export type SubmitResult = { kind: "accepted"; cdr: StoredCdr } | { kind: "dupli
 export class ClearinghouseStore {
   constructor(private readonly db: Database, private readonly clock: Clock) {}
 
-  registerUtility(r: UtilityRegistration): void {
-    this.db.query(`INSERT INTO utilities (utility_id, base_url, token_hash, token, registered_at) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (utility_id) DO UPDATE SET base_url = excluded.base_url, token_hash = excluded.token_hash, token = excluded.token`)
-      .run(r.utilityId, r.baseUrl.replace(/\/+$/, ""), hash(r.token), r.token, this.clock.now());
+  /** Registers (or re-registers) a utility with its token and its signing key (an SPKI PEM the caller checked). */
+  registerUtility(r: Omit<UtilityRegistration, "publicKey" | "publicKeyPem">, publicKeyPem: string): void {
+    this.db.query(`INSERT INTO utilities (utility_id, base_url, token_hash, token, registered_at, public_key_pem) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (utility_id) DO UPDATE SET base_url = excluded.base_url, token_hash = excluded.token_hash, token = excluded.token,
+        public_key_pem = excluded.public_key_pem`)
+      .run(r.utilityId, r.baseUrl.replace(/\/+$/, ""), hash(r.token), r.token, this.clock.now(), publicKeyPem);
   }
 
   utilityByToken(token: string): RegisteredUtility | null {
-    const r = this.db.query("SELECT utility_id, base_url, token FROM utilities WHERE token_hash = ?").get(hash(token)) as
-      { utility_id: string; base_url: string; token: string } | null;
-    return r ? { utilityId: r.utility_id, baseUrl: r.base_url, token: r.token } : null;
+    const r = this.db.query("SELECT utility_id, base_url, token, public_key_pem FROM utilities WHERE token_hash = ?").get(hash(token)) as UtilityRow | null;
+    return r ? toUtility(r) : null;
   }
 
   utility(id: string): RegisteredUtility | null {
-    const r = this.db.query("SELECT utility_id, base_url, token FROM utilities WHERE utility_id = ?").get(id) as
-      { utility_id: string; base_url: string; token: string } | null;
-    return r ? { utilityId: r.utility_id, baseUrl: r.base_url, token: r.token } : null;
+    const r = this.db.query("SELECT utility_id, base_url, token, public_key_pem FROM utilities WHERE utility_id = ?").get(id) as UtilityRow | null;
+    return r ? toUtility(r) : null;
+  }
+
+  /** Keeps the signed request behind a token change (after the change itself succeeded). */
+  recordTokenChange(c: SignedTokenChange): void {
+    this.db.query("INSERT INTO token_changes (vin, utility_id, action, signed_at, nonce, signature, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .run(c.vin, c.utilityId, c.action, c.signedAt, c.nonce, c.signature, this.clock.now());
   }
 
   /**
@@ -89,6 +97,9 @@ export class ClearinghouseStore {
     this.db.query("UPDATE cdrs SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?").run(error, id);
   }
 }
+
+interface UtilityRow { utility_id: string; base_url: string; token: string; public_key_pem: string | null }
+const toUtility = (r: UtilityRow): RegisteredUtility => ({ utilityId: r.utility_id, baseUrl: r.base_url, token: r.token, publicKeyPem: r.public_key_pem });
 
 interface CdrRow { id: string; session_id: string; from_utility_id: string; home_utility_id: string; state: string; body: string }
 const toStored = (r: CdrRow): StoredCdr => ({

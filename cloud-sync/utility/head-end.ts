@@ -52,7 +52,7 @@ export function createHeadEnd(opts: Omit<UtilityOptions, "port" | "host" | "oper
   const ledger = new Ledger(db);
   const ami = new AmiStore(db, clock);
   const tariffs = new TariffCatalog(db, clock);
-  const client = opts.clearinghouseUrl && opts.clearinghouseToken ? clearinghouseClient(opts.clearinghouseUrl, opts.clearinghouseToken) : null;
+  const client = opts.clearinghouseUrl && opts.clearinghouseToken ? clearinghouseClient(opts.clearinghouseUrl, opts.clearinghouseToken, { utilityId: opts.utilityId, privateKey: key.privateKey, clock }) : null;
   const roaming = new RoamingSync(db, clock, enrollment, ledger, client);
   const grants = new BindingGrants(db);
   const keys = new SessionKeys(db);

@@ -76,7 +76,9 @@ test.before(async () => {
     // Utility A's tariffs and a host program that accepts roaming PEVs (every test below uses the tariffs).
     await defineTestProgram(a, "ev-a", { roamingAllowed: true });
     for (const [utilityId, baseUrl, token] of [["UTIL-A", a.utility.url, TOKEN_A], ["UTIL-B", bUrl, TOKEN_B]] as const) {
-      const res = await fetch(`${ch.url}/v1/utilities`, { method: "POST", headers: { authorization: `Bearer ${CH_OPERATOR}` }, body: JSON.stringify({ utilityId, baseUrl, token }) });
+      // Each utility's signing key (from its /healthz) goes with its token: it signs the VINs it registers.
+      const { publicKey } = (await (await fetch(`${baseUrl}/healthz`)).json()) as { publicKey: string };
+      const res = await fetch(`${ch.url}/v1/utilities`, { method: "POST", headers: { authorization: `Bearer ${CH_OPERATOR}` }, body: JSON.stringify({ utilityId, baseUrl, token, publicKey }) });
       assert.is(res.status, 201);
     }
   } catch (e) {

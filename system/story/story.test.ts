@@ -147,7 +147,9 @@ test("FR-01, FR-02, FR-03, FR-04, FR-05, BR-1, BR-3: S1 steps 1-4 — programs a
   assert.is((await w.opB("POST", "/v1/operator/pevs", { vin: VIN_ROAM, accountId: "ACCT-B1" })).status, 201);
   assert.is((await w.opB("POST", "/v1/operator/enrollments", { vin: VIN_ROAM, premisesId: "PREM-B1", programId: "ev-b" })).status, 201);
   for (const [utilityId, baseUrl, token] of [["UTIL-A", w.url("a"), TOKEN_A], ["UTIL-B", w.url("b"), "story-ch-token-b-0123456789"]] as const) {
-    const r = await json(`${w.url("ch")}/v1/utilities`, { body: { utilityId, baseUrl, token }, headers: { authorization: "Bearer story-clearinghouse-operator-01" } });
+    // The utility's signing key (from its /healthz) is registered with its token: it signs the VINs it registers.
+    const { publicKey } = (await (await fetch(`${baseUrl}/healthz`)).json()) as { publicKey: string };
+    const r = await json(`${w.url("ch")}/v1/utilities`, { body: { utilityId, baseUrl, token, publicKey }, headers: { authorization: "Bearer story-clearinghouse-operator-01" } });
     assert.is(r.status, 201, JSON.stringify(r.body));
   }
   assert.ok((await w.opB("POST", "/v1/operator/roaming/flush", {})).status < 300);

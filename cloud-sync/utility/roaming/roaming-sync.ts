@@ -1,5 +1,6 @@
 // Everything this head-end exchanges with the clearinghouse: publishing our roaming PEVs' VINs, looking up a
-// foreign VIN's home utility at binding, sending queued CDRs (durable in cdrs_out, retried until accepted), and
+// foreign VIN's home utility at binding, sending queued CDRs (durable in cdrs_out; a 4xx refusal dead-letters one
+// with the reason, a 5xx or an unreachable clearinghouse is retried with a growing delay), and
 // taking in CDRs for our own PEVs that charged elsewhere (FR-30): debit the customer, credit the clearinghouse.
 import type { Database } from "bun:sqlite";
 import { microUsdFromDollars } from "../../../core/tariff/index.ts";
@@ -9,7 +10,10 @@ import type { CdrDelivery, OcpiCdr } from "../../protocol/index.ts";
 import type { EnrollmentStore } from "../enrollment/enrollment-store.ts";
 import { ApiError, conflict } from "../errors.ts";
 import { clearinghouseLedger, customerLedger, type Ledger } from "../ledger/ledger.ts";
-import type { ClearinghouseClient } from "./clearinghouse-client.ts";
+import { ClearinghouseError, type ClearinghouseClient } from "./clearinghouse-client.ts";
+
+/** A 4xx the clearinghouse will answer again for the same CDR (408 and 429 only ask to come back later). */
+const isRefusal = (status: number): boolean => status >= 400 && status < 500 && status !== 408 && status !== 429;
 
 /** A foreign VIN's home, once looked up, is trusted for a day before asking the clearinghouse again. */
 const FOREIGN_CACHE_S = 86_400;
@@ -84,8 +88,8 @@ export class RoamingSync {
         tokens++;
       } catch { /* retried on the next flush */ }
     }
-    const pending = this.db.query("SELECT session_id, home_utility_id, body FROM cdrs_out WHERE state = 'pending' ORDER BY rowid LIMIT 500").all() as
-      { session_id: string; home_utility_id: string; body: string }[];
+    const pending = this.db.query("SELECT session_id, home_utility_id, body FROM cdrs_out WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY rowid LIMIT 500")
+      .all(this.clock.now()) as { session_id: string; home_utility_id: string; body: string }[];
     for (const p of pending) {
       try {
         const r = await client.postCdr(JSON.parse(p.body) as OcpiCdr, p.home_utility_id);
@@ -93,7 +97,16 @@ export class RoamingSync {
           .run(this.clock.now(), r.duplicate ? `clearinghouse already held it as ${r.id}` : null, p.session_id);
         cdrs++;
       } catch (e) {
-        this.db.query("UPDATE cdrs_out SET last_error = ? WHERE session_id = ?").run((e as Error).message.slice(0, 500), p.session_id);
+        const why = (e as Error).message.slice(0, 500);
+        if (e instanceof ClearinghouseError && isRefusal(e.status)) {
+          // Refused (an implausible amount, an unknown token): sending it again changes nothing. Kept, with the
+          // reason, for the operator; never retried.
+          this.db.query("UPDATE cdrs_out SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE session_id = ?").run(why, p.session_id);
+        } else {
+          // Failed for now (5xx, unreachable, timeout): retried after 5 s × 2^attempts, at most an hour.
+          this.db.query(`UPDATE cdrs_out SET attempts = attempts + 1, last_error = ?,
+            next_attempt_at = ? + MIN(3600, 5 * (1 << MIN(attempts, 10))) WHERE session_id = ?`).run(why, this.clock.now(), p.session_id);
+        }
       }
     }
     return { tokens, cdrs };
