@@ -15,6 +15,9 @@ import { ClearinghouseError, type ClearinghouseClient } from "./clearinghouse-cl
 /** A 4xx the clearinghouse will answer again for the same CDR (408 and 429 only ask to come back later). */
 const isRefusal = (status: number): boolean => status >= 400 && status < 500 && status !== 408 && status !== 429;
 
+/** Clock difference allowed between the visited premises' hub and ours when a CDR is checked against the PEV's time. */
+const CDR_OVERLAP_TOLERANCE_S = 300;
+
 /** A foreign VIN's home, once looked up, is trusted for a day before asking the clearinghouse again. */
 const FOREIGN_CACHE_S = 86_400;
 
@@ -120,8 +123,10 @@ export class RoamingSync {
     return this.db.transaction(() => {
       const seen = this.db.query("SELECT entry_id FROM cdrs_in WHERE cdr_id = ? OR session_id = ?").get(d.clearinghouseCdrId, d.cdr.session_id) as { entry_id: number } | null;
       if (seen) throw conflict(`CDR ${d.clearinghouseCdrId} (session ${d.cdr.session_id}) was already billed`, "clearinghouseCdrId", { existingEntryId: seen.entry_id });
-      const nano = microUsdFromDollars(d.cdr.total_cost.excl_vat) * 1000;
       const start = parseIso(d.cdr.start_date_time);
+      const elsewhere = this.elsewhere(vin, start, parseIso(d.cdr.end_date_time), d.cdr.session_id);
+      if (elsewhere) throw new ApiError("pev-elsewhere", elsewhere, "cdr.start_date_time", undefined, 422);
+      const nano = microUsdFromDollars(d.cdr.total_cost.excl_vat) * 1000;
       const wh = Math.round(d.cdr.total_energy * 1000);
       const now = this.clock.now();
       const entryId = this.ledger.post({
@@ -136,6 +141,29 @@ export class RoamingSync {
         .run(d.clearinghouseCdrId, d.cdr.session_id, vin, pev.accountId, JSON.stringify(d), entryId, now as UtcSeconds);
       return { entryId };
     })();
+  }
+
+  /**
+   * A PEV is in one place at a time (issue 13): a CDR whose time overlaps, by more than the clock tolerance, a session
+   * of the same PEV this utility settled at home, or another CDR it billed, describes energy the PEV cannot have
+   * taken. The reason, or null. (A visited premises' hub is the host customer's device; this is the home utility's
+   * own evidence against it.)
+   */
+  private elsewhere(vin: string, from: number, to: number, sessionId: string): string | null {
+    const lo = from + CDR_OVERLAP_TOLERANCE_S, hi = to - CDR_OVERLAP_TOLERANCE_S;
+    if (hi <= lo) return null;
+    const home = this.db.query(`SELECT s.session_id, s.premises_id FROM sessions s WHERE s.vin = ? AND s.status IN ('posted', 'awaiting-final')
+      AND COALESCE(s.energy_from, s.started_at) < ? AND COALESCE(s.energy_to, s.ended_at, s.started_at + 86400) > ?
+      AND NOT EXISTS (SELECT 1 FROM sessions n WHERE n.session_id = s.session_id AND n.revision > s.revision) LIMIT 1`).get(vin, hi, lo) as
+      { session_id: string; premises_id: string } | null;
+    if (home) return `PEV ${vin} was charging at premises ${home.premises_id} (session ${home.session_id}) during this CDR's time: it cannot have charged elsewhere`;
+    for (const r of this.db.query("SELECT session_id, body FROM cdrs_in WHERE vin = ? AND session_id != ?").all(vin, sessionId) as { session_id: string; body: string }[]) {
+      const other = (JSON.parse(r.body) as CdrDelivery).cdr;
+      if (parseIso(other.start_date_time) < hi && parseIso(other.end_date_time) > lo) {
+        return `PEV ${vin} was already billed for roaming session ${r.session_id} (${other.start_date_time} to ${other.end_date_time}) during this CDR's time`;
+      }
+    }
+    return null;
   }
 
   cdrOut(sessionId: string): { state: string; homeUtilityId: string; cdr: OcpiCdr; lastError: string | null } | null {
