@@ -157,10 +157,10 @@ export function amiRoutes(h: HeadEnd): Hono {
     const batch = parseMessageJson(ROUTES.amiIntervals.request, await c.req.text(), ROUTES.amiIntervals.name);
     if (batch.utilityId !== h.utilityId) throw badRequest(`utility ${batch.utilityId} is not this utility`, "utilityId");
     if (!h.enrollment.premises(batch.premisesId)) throw notFound("premises", batch.premisesId, "premisesId");
-    h.ami.intake(batch.premisesId, batch.intervals);
+    const counts = h.ami.intake(batch.premisesId, batch.intervals, { meterId: batch.meterId, source: batch.source });
     const last = batch.intervals[batch.intervals.length - 1];
-    if (last) h.sessions.recheckLoad(batch.premisesId, batch.intervals[0]!.start, last.start + last.lengthS);
-    return c.json({ v: 1, duplicate: false, receivedAt: h.clock.now() });
+    if (last && counts.stored + counts.corrected > 0) h.sessions.recheckLoad(batch.premisesId, batch.intervals[0]!.start, last.start + last.lengthS);
+    return c.json({ v: 1, duplicate: batch.intervals.length > 0 && counts.duplicate === batch.intervals.length, receivedAt: h.clock.now(), intervals: counts });
   });
   return app;
 }
