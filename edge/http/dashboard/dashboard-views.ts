@@ -11,7 +11,7 @@ import type { ZigbeeNetwork } from "../../hub/ports.ts";
 import type { HubStore, SessionRow } from "../../store/hub-store.ts";
 import { statusView } from "../status.ts";
 import { CHARGE_PLAN_KEY, type ChargePlanSetting } from "../../hub/owner-requests.ts";
-import { byPeriod, costOf, findTariff, priceNow } from "./tariff-lookup.ts";
+import { byPeriod, costOf, findTariff, monthChargesOf, priceNow } from "./tariff-lookup.ts";
 
 export interface DashboardContext {
   hub: Hub;
@@ -148,9 +148,14 @@ export function usageView(ctx: DashboardContext, month: string, now: UtcSeconds)
     });
   }
   const totalNano = days.every((d) => d.nanoUsd !== null) ? days.reduce((a, d) => a + (d.nanoUsd ?? 0), 0) : null;
+  // The month's charges and credits come from the tariff the head-end bills the month under: the program's when the
+  // month had program charging, else the premises default.
+  const programRow = [...monthRows].reverse().find((r) => r.rate === "program");
+  const monthCharges = monthChargesOf(programRow ? sessionTariff(ctx, programRow) : tariff, month);
   return {
     month, timeZone: ctx.timeZone, tariffName: tariff?.name ?? null, days,
     totalWh: days.reduce((a, d) => a + d.wh, 0), totalNanoUsd: totalNano,
+    monthCharges, estimateNanoUsd: totalNano === null ? null : totalNano + monthCharges.reduce((a, c) => a + c.nanoUsd, 0),
     // Bills arrive from the utility through sync (cloud-sync); the hub keeps them under this setting when it has any.
     bills: ctx.store.getSetting<unknown[]>("sync.bills") ?? [],
   };

@@ -1,7 +1,7 @@
 // Which tariff prices what the dashboard shows: the program's tariff for a bound session, the premises default
 // otherwise (BR-4). The tariff engine is another module; every use is guarded so a missing or broken tariff
 // shows "price unknown" on the page instead of breaking the live view.
-import { nextCheaperStart, priceAt, rateIntervals, tariffById, type MeteredInterval, type Tariff } from "../../../core/tariff/index.ts";
+import { monthBill, nextCheaperStart, priceAt, rateIntervals, tariffById, type MeteredInterval, type Tariff } from "../../../core/tariff/index.ts";
 import type { UtcSeconds } from "../../../core/time/index.ts";
 
 /** Config names example tariffs "example-<id>"; the tariff module names them "<id>". */
@@ -56,4 +56,18 @@ export function byPeriod(tariff: Tariff | null, intervals: readonly MeteredInter
     }
     return [...m.values()];
   } catch { return null; }
+}
+
+/**
+ * The tariff's charges and credits for a whole month (e.g. PG&E's California Climate Credit in April and October),
+ * as core/tariff's monthBill prices them for the head-end's bill: what a month estimate adds to the energy cost.
+ * Empty when the tariff has none that month, or no version in force.
+ */
+export function monthChargesOf(tariff: Tariff | null, month: string): { description: string; nanoUsd: number }[] {
+  if (!tariff) return [];
+  try {
+    return monthBill({ tariff, month, intervals: [] }).lines.filter((l) => l.kind === "month-charge").map((l) => ({ description: l.description, nanoUsd: l.nanoUsd }));
+  } catch {
+    return [];
+  }
 }

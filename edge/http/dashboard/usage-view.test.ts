@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { rateIntervals, tariffById } from "../../../core/tariff/index.ts";
+import { monthBill, rateIntervals, tariffById } from "../../../core/tariff/index.ts";
 import type { UtcSeconds } from "../../../core/time/index.ts";
 import type { Wh } from "../../../core/units/index.ts";
 import { initialState, step } from "../../engine/reducer.ts";
@@ -43,6 +43,22 @@ test("FR-35: usage prices each session at the tariff it was billed at: program e
   const allDefault = rateIntervals(tariffById("pge-e-tou-c")!, [...ivs(program.id), ...ivs(fallback.id)]).totalNanoUsd;
   assert.is.not(day.nanoUsd, allDefault, "not everything at the default rate");
   assert.is(day.byPeriod!.reduce((s, p) => s + p.wh, 0), 12_000);
+  store.close();
+});
+
+test("issue 13: the month estimate carries the tariff's month charges (PG&E's Climate Credit in April), as the head-end's bill does", () => {
+  const store = new HubStore(":memory:");
+  const ctx = { store, timeZone: "America/Los_Angeles", defaultTariffId: "pge-e-tou-c" } as unknown as DashboardContext;
+  const april = usageView(ctx, "2024-04", pdt("2024-04-20T12:00:00") as UtcSeconds);
+  const credit = monthBill({ tariff: tariffById("pge-e-tou-c")!, month: "2024-04", intervals: [] }).lines.filter((l) => l.kind === "month-charge");
+  assert.is(credit.length, 1, "the example tariff has the April credit");
+  assert.equal(april.monthCharges, [{ description: credit[0]!.description, nanoUsd: credit[0]!.nanoUsd }]);
+  assert.match(april.monthCharges[0]!.description, /Climate Credit/);
+  assert.ok(april.monthCharges[0]!.nanoUsd < 0, "a credit");
+  assert.is(april.estimateNanoUsd, april.totalNanoUsd! + credit[0]!.nanoUsd);
+  const may = usageView(ctx, "2024-05", pdt("2024-05-20T12:00:00") as UtcSeconds);
+  assert.equal(may.monthCharges, [], "no credit in May");
+  assert.is(may.estimateNanoUsd, may.totalNanoUsd);
   store.close();
 });
 
