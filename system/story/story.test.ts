@@ -120,7 +120,8 @@ test("FR-01, FR-02, FR-03, FR-04, FR-05, BR-1, BR-3: S1 steps 1-4 — programs a
 
   for (const [n, premises, v] of [["A1", "PREM-A1", VIN_OWN], ["A2", "PREM-A2", VIN_GUEST]] as const) {
     assert.is((await w.opA("POST", "/v1/operator/customers", { id: `CUST-${n}`, name: `Customer ${n}` })).status, 201);
-    const acct = await w.opA<{ customerToken: string }>("POST", "/v1/operator/accounts", { id: `ACCT-${n}`, customerId: `CUST-${n}` });
+    // Customers of long standing: their accounts opened before the story's month (a whole month's fixed charge).
+    const acct = await w.opA<{ customerToken: string }>("POST", "/v1/operator/accounts", { id: `ACCT-${n}`, customerId: `CUST-${n}`, openedOn: "2024-01-01" });
     assert.is(acct.status, 201, JSON.stringify(acct.body));
     if (n === "A1") story.tokenA1 = acct.body.customerToken; else story.tokenA2 = acct.body.customerToken;
     assert.is((await w.opA("POST", "/v1/operator/premises", { id: premises, accountId: `ACCT-${n}`, address: `${n} Main St`, defaultTariffId: "pge-e-tou-c" })).status, 201);
