@@ -5,23 +5,18 @@
 // stand-in home utility where the test must choose the answer (a 5xx). After every attack, no ledger balance moved.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { TestClock, type UtcSeconds } from "../../core/time/index.ts";
-import { startClearinghouse, type RunningClearinghouse } from "../../cloud-sync/clearinghouse/index.ts";
+import type { RunningClearinghouse } from "../../cloud-sync/clearinghouse/index.ts";
 import { exportPublicKeyPem, generateEd25519KeyPair, signUtilityRequest, type ErrorBody, type KeyObject, type OcpiCdr } from "../../cloud-sync/protocol/index.ts";
 import { defineTestProgram, makeVin, testUtility, type TestUtility } from "../../cloud-sync/utility/test-support.ts";
+import { CH_OPERATOR, registerUtility, startTwoUtilities, TOKEN_A, TOKEN_B, type TwoUtilities } from "./two-utilities.test-support.ts";
 
-const CH_OPERATOR = "clearinghouse-operator-token";
-const TOKEN_A = "token-of-utility-a-0123456789";
-const TOKEN_B = "token-of-utility-b-0123456789";
 const TOKEN_C = "token-of-utility-c-0123456789";
 const VIN_B = makeVin("3FA6P0SU1K123456"); // utility B's customer's PEV, roaming allowed
 const VIN_B2 = makeVin("1G1FY6S07K412345"); // registered by B, but not (any longer) a PEV at B
 const VIN_C = makeVin("5YJ3E1EA7KF31755"); // the stand-in utility C's
 
-let dir: string;
+let world: TwoUtilities;
 const clock = new TestClock();
 let ch: RunningClearinghouse;
 let a: TestUtility;
@@ -62,18 +57,12 @@ function cdr(sessionId: string, uid: string, o: { usd?: number; kwh?: number; ho
 
 test.before(async () => {
   try {
-    dir = mkdtempSync(join(tmpdir(), "offpeak-"));
-    ch = await startClearinghouse({ port: 0, dbPath: join(dir, "ch.db"), operatorToken: CH_OPERATOR, clock, retryMs: 3_600_000 });
-    a = await testUtility({ clock, utilityId: "UTIL-A", clearinghouseUrl: ch.url, clearinghouseToken: TOKEN_A });
-    b = await testUtility({ clock, utilityId: "UTIL-B", clearinghouseUrl: ch.url, clearinghouseToken: TOKEN_B });
+    world = await startTwoUtilities(clock);
+    ({ ch, a, b } = world);
     cServer = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => { cPushes++; return Response.json({ error: { code: "x", message: `stand-in answers ${cAnswer}` } }, { status: cAnswer }); } });
-    for (const [utilityId, baseUrl, token, publicKeyPem] of [
-      ["UTIL-A", a.utility.url, TOKEN_A, a.utility.publicKeyPem], ["UTIL-B", b.utility.url, TOKEN_B, b.utility.publicKeyPem],
-      ["UTIL-C", `http://127.0.0.1:${cServer.port}`, TOKEN_C, exportPublicKeyPem(keyC.publicKey)],
-    ] as const) {
-      const r = await call("POST", "/v1/utilities", CH_OPERATOR, { body: { utilityId, baseUrl, token, publicKeyPem } });
-      assert.is(r.status, 201, JSON.stringify(r.body));
-    }
+    await registerUtility(ch, "UTIL-C", `http://127.0.0.1:${cServer.port}`, TOKEN_C, exportPublicKeyPem(keyC.publicKey));
+    // The operator token is checked like any bearer token: a utility's own token does not register utilities.
+    assert.is((await call("POST", "/v1/utilities", TOKEN_A, { body: { utilityId: "UTIL-X", baseUrl: "http://127.0.0.1:9", token: "x".repeat(20), publicKeyPem: a.utility.publicKeyPem } })).status, 401);
     // B enrolls its customer's PEV in a program that allows roaming; its head-end publishes the VIN, signed.
     await defineTestProgram(b, "ev-b", { roamingAllowed: true });
     for (const [m, p, body] of [
@@ -97,11 +86,8 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  await a?.close();
-  await b?.close();
   await cServer?.stop(true);
-  await ch?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await world?.close();
 });
 
 test("issue 13: utility A cannot overwrite or delete utility B's roaming VIN, even signing with its own key", async () => {

@@ -4,22 +4,16 @@
 // with their own keys. After each attempt, B's customer's balance has not moved, and no CDR charged them.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { TestClock } from "../../core/time/index.ts";
 import type { PremisesId, Vin } from "../../core/ids/index.ts";
-import { startClearinghouse, type RunningClearinghouse } from "../../cloud-sync/clearinghouse/index.ts";
-import { defineTestProgram, enrollHousehold, makeVin, newHub, sessionReport, testUtility, type TestHub, type TestUtility } from "../../cloud-sync/utility/test-support.ts";
-
-const CH_OPERATOR = "clearinghouse-operator-token";
-const TOKEN_A = "token-of-utility-a-0123456789";
-const TOKEN_B = "token-of-utility-b-0123456789";
+import type { RunningClearinghouse } from "../../cloud-sync/clearinghouse/index.ts";
+import { defineTestProgram, enrollHousehold, makeVin, newHub, sessionReport, type TestHub, type TestUtility } from "../../cloud-sync/utility/test-support.ts";
+import { startTwoUtilities, type TwoUtilities } from "./two-utilities.test-support.ts";
 const VIN_B = makeVin("3FA6P0SU1K123456"); // B's customer's PEV; roaming allowed
 const VIN_A = makeVin("5YJ3E1EA7KF31755"); // the attacker's own PEV at A
 
 const clock = new TestClock();
-let dir: string;
+let world: TwoUtilities;
 let ch: RunningClearinghouse;
 let a: TestUtility;
 let b: TestUtility;
@@ -42,17 +36,8 @@ const slot = () => Math.floor(clock.now() / 900) * 900;
 
 test.before(async () => {
   try {
-    dir = mkdtempSync(join(tmpdir(), "offpeak-"));
-    ch = await startClearinghouse({ port: 0, dbPath: join(dir, "ch.db"), operatorToken: CH_OPERATOR, clock, retryMs: 3_600_000 });
-    a = await testUtility({ clock, utilityId: "UTIL-A", clearinghouseUrl: ch.url, clearinghouseToken: TOKEN_A });
-    b = await testUtility({ clock, utilityId: "UTIL-B", clearinghouseUrl: ch.url, clearinghouseToken: TOKEN_B });
-    for (const [utilityId, t, token] of [["UTIL-A", a, TOKEN_A], ["UTIL-B", b, TOKEN_B]] as const) {
-      const res = await fetch(`${ch.url}/v1/utilities`, {
-        method: "POST", headers: { authorization: `Bearer ${CH_OPERATOR}` },
-        body: JSON.stringify({ utilityId, baseUrl: t.utility.url, token, publicKeyPem: t.utility.publicKeyPem }),
-      });
-      assert.is(res.status, 201);
-    }
+    world = await startTwoUtilities(clock);
+    ({ ch, a, b } = world);
     // B: the victim's household, its PEV commissioned at home through its own hub, roaming allowed (token published).
     await defineTestProgram(b, "ev-b", { roamingAllowed: true });
     hubB = newHub(b.utility.url, "HUB-B1", clock);
@@ -68,12 +53,7 @@ test.before(async () => {
   }
 });
 
-test.after(async () => {
-  await a?.close();
-  await b?.close();
-  await ch?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+test.after(async () => { await world?.close(); });
 
 test("issue 13: a roaming session for B's PEV with no binding request is held at A; no CDR is made, B's customer pays nothing", async () => {
   const before = await victim();
