@@ -99,6 +99,19 @@ test("FR-30: the home utility can pull what could not be pushed, and acknowledge
   assert.is(((await call("GET", "/v1/cdrs", TOKEN_Y)).body.cdrs as unknown[]).length, 0);
 });
 
+test("issue 13: a captured signed token registration cannot be replayed, not even after the clearinghouse restarts", async () => {
+  const path = "/v1/tokens/1HGCM82633A004352";
+  const headers = signUtilityRequest({ method: "DELETE", path, body: "", utilityId: "UTIL-Y", privateKey: KEY_Y.privateKey, time: Math.floor(Date.now() / 1000) as UtcSeconds });
+  assert.is((await call("DELETE", path, TOKEN_Y, undefined, headers)).status, 200);
+  assert.is((await signedPut(path, TOKEN_Y, "UTIL-Y", KEY_Y)).status, 200, "registered again");
+  await ch.close();
+  ch = await startClearinghouse({ port: 0, dbPath: join(dir, "ch.db"), operatorToken: OP, retryMs: 60_000 });
+  const replay = await call("DELETE", path, TOKEN_Y, undefined, headers);
+  assert.is(replay.status, 401);
+  assert.is(replay.body.error?.code, "replayed");
+  assert.is((await call("GET", path, TOKEN_X)).body.utilityId, "UTIL-Y", "still registered");
+});
+
 test("healthz answers; unknown routes are 404 JSON", async () => {
   assert.is((await fetch(`${ch.url}/healthz`)).status, 200);
   const nf = await fetch(`${ch.url}/v1/nope`);

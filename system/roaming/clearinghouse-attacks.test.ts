@@ -108,6 +108,13 @@ test("issue 13: utility A cannot overwrite or delete utility B's roaming VIN, ev
   ] as const) assert.ok((await a.op(m, p, body)).status < 300, p);
   await a.utility.flushRoaming();
   assert.is(homeOf(VIN_B), "UTIL-B", "B's VIN is still B's");
+  // A's head-end sets the refused token aside with the reason instead of asking again every flush.
+  const refused = a.utility.db.query("SELECT refused FROM roaming_tokens WHERE vin = ?").get(VIN_B) as { refused: string | null };
+  assert.match(refused.refused ?? "", /HTTP 409 .*held-by-other-utility/);
+  const attemptsByA = () => ch.db.query("SELECT COUNT(*) AS n FROM sync_nonces WHERE hub_id = 'UTIL-A'").get();
+  const seen = attemptsByA();
+  await a.utility.flushRoaming();
+  assert.equal(attemptsByA(), seen, "no signed request was sent again");
   assert.equal(ch.db.query("SELECT utility_id, action FROM token_changes WHERE vin = ?").all(VIN_B), [{ utility_id: "UTIL-B", action: "put" }],
     "only B's own signed registration is on record");
   assert.equal([balances(a), balances(b)], before);

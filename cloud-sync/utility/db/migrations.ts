@@ -104,7 +104,7 @@ export const UTILITY_MIGRATIONS: readonly string[] = [
   ALTER TABLE premises ADD COLUMN account_since INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE enrollments ADD COLUMN ended_at INTEGER;
   `,
-  // 6: issue 13 remainder. A CDR the clearinghouse refuses (4xx) is dead-lettered with the reason; one that failed
+  // 6: issue 13 remainder. A CDR or roaming token the clearinghouse refuses (4xx) is set aside with the reason; one that failed
   // for now (5xx, unreachable) waits a growing delay. Premises intervals remember which meter and channel gave
   // them, so a re-delivery is told apart from a correction. Accounts carry their first and last days of service
   // (local dates; NULL for accounts opened before this migration: no limit known), so a bill is only for months
@@ -116,5 +116,8 @@ export const UTILITY_MIGRATIONS: readonly string[] = [
   ALTER TABLE ami_intervals ADD COLUMN source TEXT;
   ALTER TABLE accounts ADD COLUMN opened_on TEXT;
   ALTER TABLE accounts ADD COLUMN closed_on TEXT;
+  -- A roaming token the clearinghouse refused for good (another utility holds the VIN): not sent again until the
+  -- PEV is enrolled anew; the reason stays for the operator.
+  ALTER TABLE roaming_tokens ADD COLUMN refused TEXT;
   `,
 ];

@@ -35,7 +35,7 @@ export class RoamingSync {
 
   /** Marks a VIN for publication at the clearinghouse (done by flush()). */
   markRoaming(vin: string): void {
-    this.db.query("INSERT INTO roaming_tokens (vin, published_at) VALUES (?, NULL) ON CONFLICT (vin) DO UPDATE SET published_at = NULL").run(vin);
+    this.db.query("INSERT INTO roaming_tokens (vin, published_at) VALUES (?, NULL) ON CONFLICT (vin) DO UPDATE SET published_at = NULL, refused = NULL").run(vin);
   }
 
   async foreignHomeOf(vin: string): Promise<string | null> {
@@ -84,12 +84,18 @@ export class RoamingSync {
 
   private async sendPending(client: ClearinghouseClient): Promise<{ tokens: number; cdrs: number }> {
     let tokens = 0, cdrs = 0;
-    for (const { vin } of this.db.query("SELECT vin FROM roaming_tokens WHERE published_at IS NULL LIMIT 500").all() as { vin: string }[]) {
+    for (const { vin } of this.db.query("SELECT vin FROM roaming_tokens WHERE published_at IS NULL AND refused IS NULL LIMIT 500").all() as { vin: string }[]) {
       try {
         await client.putToken(vin);
         this.db.query("UPDATE roaming_tokens SET published_at = ? WHERE vin = ?").run(this.clock.now(), vin);
         tokens++;
-      } catch { /* retried on the next flush */ }
+      } catch (e) {
+        // Another utility holds the VIN (409) or it is no VIN (400): asking again every flush changes nothing. An
+        // unregistered key (401) or a failure (5xx, unreachable) is retried on the next flush.
+        if (e instanceof ClearinghouseError && isRefusal(e.status) && e.status !== 401) {
+          this.db.query("UPDATE roaming_tokens SET refused = ? WHERE vin = ?").run((e as Error).message.slice(0, 500), vin);
+        }
+      }
     }
     const pending = this.db.query("SELECT session_id, home_utility_id, body FROM cdrs_out WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY rowid LIMIT 500")
       .all(this.clock.now()) as { session_id: string; home_utility_id: string; body: string }[];
