@@ -9,7 +9,7 @@ const hash = (t: string) => createHash("sha256").update(t).digest("hex");
 export interface RegisteredUtility { utilityId: string; baseUrl: string; token: string; publicKeyPem: string | null }
 /** What a utility signed when it registered, changed or deleted a token: kept as the record of who said so. */
 export interface SignedTokenChange { vin: string; utilityId: string; action: "put" | "delete"; signedAt: number; nonce: string; signature: string }
-export interface StoredCdr { id: string; sessionId: string; fromUtilityId: string; homeUtilityId: string; state: "pending" | "delivered"; cdr: OcpiCdr }
+export interface StoredCdr { id: string; sessionId: string; fromUtilityId: string; homeUtilityId: string; state: "pending" | "delivered" | "dead"; lastError: string | null; cdr: OcpiCdr }
 
 export type SubmitResult = { kind: "accepted"; cdr: StoredCdr } | { kind: "duplicate"; existingId: string };
 
@@ -66,7 +66,7 @@ export class ClearinghouseStore {
       const id = `ch-${crypto.randomUUID()}`;
       this.db.query(`INSERT INTO cdrs (id, session_id, cdr_id, from_utility_id, home_utility_id, body, state, received_at)
         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`).run(id, cdr.session_id, cdr.id, fromUtilityId, homeUtilityId, JSON.stringify(cdr), this.clock.now());
-      return { kind: "accepted", cdr: { id, sessionId: cdr.session_id, fromUtilityId, homeUtilityId, state: "pending", cdr } };
+      return { kind: "accepted", cdr: { id, sessionId: cdr.session_id, fromUtilityId, homeUtilityId, state: "pending", lastError: null, cdr } };
     })();
   }
 
@@ -101,10 +101,10 @@ export class ClearinghouseStore {
 interface UtilityRow { utility_id: string; base_url: string; token: string; public_key_pem: string | null }
 const toUtility = (r: UtilityRow): RegisteredUtility => ({ utilityId: r.utility_id, baseUrl: r.base_url, token: r.token, publicKeyPem: r.public_key_pem });
 
-interface CdrRow { id: string; session_id: string; from_utility_id: string; home_utility_id: string; state: string; body: string }
+interface CdrRow { id: string; session_id: string; from_utility_id: string; home_utility_id: string; state: string; body: string; last_error: string | null }
 const toStored = (r: CdrRow): StoredCdr => ({
   id: r.id, sessionId: r.session_id, fromUtilityId: r.from_utility_id, homeUtilityId: r.home_utility_id,
-  state: r.state as StoredCdr["state"], cdr: JSON.parse(r.body) as OcpiCdr,
+  state: r.state as StoredCdr["state"], lastError: r.last_error, cdr: JSON.parse(r.body) as OcpiCdr,
 });
 
 export const deliveryOf = (c: StoredCdr): CdrDelivery => ({ v: 1, clearinghouseCdrId: c.id, fromUtilityId: c.fromUtilityId, homeUtilityId: c.homeUtilityId, cdr: c.cdr });

@@ -169,6 +169,14 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
 
   // Pull model: the home utility fetches what is routed to it and acknowledges each.
   app.get("/v1/cdrs", (c) => c.json({ cdrs: store.pendingFor(c.get("utility").utilityId).map(deliveryOf) }));
+  // What became of a CDR: for its sender (a home utility's refusal is dead-lettered here; the sender then holds the
+  // session it billed its host for) and its home utility. Nobody else learns of it.
+  app.get("/v1/cdrs/:id", (c) => {
+    const cdr = store.cdr(c.req.param("id"));
+    const me = c.get("utility").utilityId;
+    if (!cdr || (cdr.fromUtilityId !== me && cdr.homeUtilityId !== me)) throw new ApiError("not-found", "no such CDR sent by or to this utility");
+    return c.json({ id: cdr.id, sessionId: cdr.sessionId, state: cdr.state, lastError: cdr.lastError });
+  });
   app.post("/v1/cdrs/:id/ack", (c) => {
     const cdr = store.cdr(c.req.param("id"));
     if (!cdr || cdr.homeUtilityId !== c.get("utility").utilityId) throw new ApiError("not-found", "no such CDR for this utility");

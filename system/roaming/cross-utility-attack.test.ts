@@ -98,11 +98,15 @@ test("issue 13: a granted roaming session while B's PEV was charging at home: B 
   assert.is((await hubB.client.sendSessionReport(home)).outcome, "accepted");
   const before = await victim();
 
+  const hostBalance = async () => (await a.op("GET", `/v1/operator/ledger?account=${host.accountId}`)).body.balanceNano as number;
+  const host0 = await hostBalance();
   // Meanwhile the attacker's hub asks to bind B's VIN and reports the same hour as a roaming session.
   const answer = await hubA.client.validateBinding({ v: 1, hubId: hubA.hubId, premisesId: host.premisesId as PremisesId, vin: VIN_B as Vin, path: "commissioning", pevProofOk: false, at: clock.now() });
   assert.is(answer.status, "roaming");
   const fake = sessionReport({ sessionId: "FAKE-3", hubId: "HUB-A1", premisesId: host.premisesId, vin: VIN_B, start, wh: [1000, 2000, 2000], status: "roaming" });
-  assert.is((await hubA.client.sendSessionReport(fake)).outcome, "accepted", "A cannot tell: its host's hub says the PEV was there");
+  const receipt = await hubA.client.sendSessionReport(fake);
+  assert.is(receipt.outcome, "accepted", "A cannot tell: its host's hub says the PEV was there");
+  assert.is(await hostBalance() - host0, -5000 * 300_000, "for now the host is credited 5 kWh at its regular rate");
   await settleRoaming();
   const row = ch.db.query("SELECT state, last_error FROM cdrs WHERE session_id LIKE '%'").all() as { state: string; last_error: string }[];
   assert.is(row.length, 1);
@@ -111,6 +115,16 @@ test("issue 13: a granted roaming session while B's PEV was charging at home: B 
   clock.advance(7_200_000);
   assert.is(await ch.deliverPending(), 0);
   assert.equal(await victim(), before, "no CDR charged B's customer");
+  // A asks what became of its CDR: refused at home, so the session billed on the host hub's word alone is held and
+  // the host's credit reversed; nobody is paid or charged for it until an operator decides.
+  await a.utility.flushRoaming();
+  const s = await a.op("GET", `/v1/operator/sessions/${receipt.sessionId}`);
+  const session = s.body.session as { status: string; reviewReason: string };
+  assert.is(session.status, "held");
+  assert.match(session.reviewReason, /home utility UTIL-B refused the roaming CDR: HTTP 422: .*pev-elsewhere/);
+  assert.is((s.body.cdr as { homeOutcome: string }).homeOutcome, "refused");
+  assert.is(await hostBalance(), host0, "the attacker's credit is reversed");
+  assert.equal(a.utility.db.query("SELECT SUM(amount_nano) AS n FROM postings WHERE ledger_account = 'clearinghouse:UTIL-B'").get(), { n: 0 }, "nothing owed by B");
 });
 
 test.run();

@@ -144,6 +144,10 @@ test("FR-32: a PEV of utility B charging at a premises of utility A binds as roa
   // through (B slow under load) on a timer: push what is still pending now instead of waiting on real time.
   await ch.deliverPending();
   assert.equal(ch.db.query("SELECT state FROM cdrs WHERE session_id = 'S-ROAM-1'").all(), [{ state: "delivered" }]);
+  // A learns the CDR was taken at home; its host keeps the credit.
+  await a.utility.flushRoaming();
+  assert.is(((await a.op("GET", "/v1/operator/sessions/S-ROAM-1")).body.cdr as { homeOutcome: string }).homeOutcome, "delivered");
+  assert.is((await a.op("GET", `/v1/operator/ledger?account=${host.accountId}`)).body.balanceNano, -3000 * 300_000);
   // B debited its customer 0.90 $.
   assert.is((await opB("GET", "/v1/operator/ledger?account=ACCT-B1")).body.balanceNano, 900_000_000);
   assert.is((await opB("GET", "/v1/operator/ledger")).body.totalNano, 0);

@@ -119,5 +119,9 @@ export const UTILITY_MIGRATIONS: readonly string[] = [
   -- A roaming token the clearinghouse refused for good (another utility holds the VIN): not sent again until the
   -- PEV is enrolled anew; the reason stays for the operator.
   ALTER TABLE roaming_tokens ADD COLUMN refused TEXT;
+  -- What became of a sent CDR at its home utility (asked of the clearinghouse): NULL until known, then 'delivered'
+  -- or 'refused' (the session was then held for review here: the host is not credited on a refused CDR).
+  ALTER TABLE cdrs_out ADD COLUMN clearinghouse_id TEXT;
+  ALTER TABLE cdrs_out ADD COLUMN home_outcome TEXT;
   `,
 ];

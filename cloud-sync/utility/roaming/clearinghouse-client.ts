@@ -11,6 +11,8 @@ export interface ClearinghouseClient {
   deleteToken?(vin: string): Promise<void>;
   homeOf(vin: string): Promise<string | null>;
   postCdr(cdr: OcpiCdr, homeUtilityId: string): Promise<{ id: string; duplicate: boolean }>;
+  /** What became of a CDR we sent: `dead` when its home utility refused it (with the reason). */
+  cdrState?(id: string): Promise<{ state: "pending" | "delivered" | "dead"; lastError: string | null }>;
 }
 
 export class ClearinghouseError extends Error {
@@ -50,6 +52,11 @@ export function clearinghouseClient(baseUrl: string, token: string, signer: Clea
       if (res.status === 404) return null;
       if (!res.ok) throw new ClearinghouseError(res.status, `clearinghouse token lookup failed: HTTP ${res.status}`);
       return ((await res.json()) as { utilityId: string }).utilityId;
+    },
+    async cdrState(id) {
+      const res = await call("GET", `/v1/cdrs/${encodeURIComponent(id)}`);
+      if (!res.ok) throw new ClearinghouseError(res.status, `clearinghouse CDR ${id} state: HTTP ${res.status}`);
+      return (await res.json()) as { state: "pending" | "delivered" | "dead"; lastError: string | null };
     },
     async postCdr(cdr, homeUtilityId) {
       const res = await call("POST", "/v1/cdrs", { v: 1, homeUtilityId, cdr });

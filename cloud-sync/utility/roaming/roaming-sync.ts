@@ -31,6 +31,8 @@ export class RoamingSync {
     private readonly enrollment: EnrollmentStore,
     private readonly ledger: Ledger,
     private readonly client: ClearinghouseClient | null,
+    /** Holds a posted session for review (its home utility refused the CDR): the host is not credited on it. */
+    private readonly holdSession: (sessionId: string, reason: string) => boolean = () => false,
   ) {}
 
   /** Marks a VIN for publication at the clearinghouse (done by flush()). */
@@ -102,8 +104,8 @@ export class RoamingSync {
     for (const p of pending) {
       try {
         const r = await client.postCdr(JSON.parse(p.body) as OcpiCdr, p.home_utility_id);
-        this.db.query("UPDATE cdrs_out SET state = 'sent', sent_at = ?, last_error = ? WHERE session_id = ?")
-          .run(this.clock.now(), r.duplicate ? `clearinghouse already held it as ${r.id}` : null, p.session_id);
+        this.db.query("UPDATE cdrs_out SET state = 'sent', sent_at = ?, last_error = ?, clearinghouse_id = ? WHERE session_id = ?")
+          .run(this.clock.now(), r.duplicate ? `clearinghouse already held it as ${r.id}` : null, r.id, p.session_id);
         cdrs++;
       } catch (e) {
         const why = (e as Error).message.slice(0, 500);
@@ -118,7 +120,36 @@ export class RoamingSync {
         }
       }
     }
+    await this.learnOutcomes(client);
     return { tokens, cdrs };
+  }
+
+  /**
+   * Asks the clearinghouse what became of the CDRs we sent (issue 13): one its home utility refused (e.g. the PEV was
+   * charging at home at the time) was billed here on the host hub's word alone, so the session is held for review and
+   * the host's credit reversed. Unknown outcomes are asked again on the next flush.
+   */
+  private async learnOutcomes(client: ClearinghouseClient): Promise<void> {
+    if (!client.cdrState) return;
+    const sent = this.db.query("SELECT session_id, home_utility_id, clearinghouse_id FROM cdrs_out WHERE state = 'sent' AND home_outcome IS NULL AND clearinghouse_id IS NOT NULL ORDER BY rowid LIMIT 500")
+      .all() as { session_id: string; home_utility_id: string; clearinghouse_id: string }[];
+    for (const s of sent) {
+      let state;
+      try {
+        state = await client.cdrState(s.clearinghouse_id);
+      } catch {
+        continue; // asked again on the next flush
+      }
+      if (state.state === "delivered") {
+        this.db.query("UPDATE cdrs_out SET home_outcome = 'delivered' WHERE session_id = ?").run(s.session_id);
+      } else if (state.state === "dead") {
+        const why = `home utility ${s.home_utility_id} refused the roaming CDR: ${state.lastError ?? "no reason given"}`.slice(0, 500);
+        this.db.transaction(() => {
+          this.db.query("UPDATE cdrs_out SET home_outcome = 'refused', last_error = ? WHERE session_id = ?").run(why, s.session_id);
+          this.holdSession(s.session_id, why);
+        })();
+      }
+    }
   }
 
   /** A CDR for one of our PEVs, charged in another utility's territory (FR-30): bill our customer for it. */
@@ -172,9 +203,9 @@ export class RoamingSync {
     return null;
   }
 
-  cdrOut(sessionId: string): { state: string; homeUtilityId: string; cdr: OcpiCdr; lastError: string | null } | null {
-    const r = this.db.query("SELECT state, home_utility_id, body, last_error FROM cdrs_out WHERE session_id = ?").get(sessionId) as
-      { state: string; home_utility_id: string; body: string; last_error: string | null } | null;
-    return r ? { state: r.state, homeUtilityId: r.home_utility_id, cdr: JSON.parse(r.body) as OcpiCdr, lastError: r.last_error } : null;
+  cdrOut(sessionId: string): { state: string; homeUtilityId: string; cdr: OcpiCdr; lastError: string | null; homeOutcome: string | null } | null {
+    const r = this.db.query("SELECT state, home_utility_id, body, last_error, home_outcome FROM cdrs_out WHERE session_id = ?").get(sessionId) as
+      { state: string; home_utility_id: string; body: string; last_error: string | null; home_outcome: string | null } | null;
+    return r ? { state: r.state, homeUtilityId: r.home_utility_id, cdr: JSON.parse(r.body) as OcpiCdr, lastError: r.last_error, homeOutcome: r.home_outcome } : null;
   }
 }
