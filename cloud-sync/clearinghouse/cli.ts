@@ -12,7 +12,7 @@ Options:
   --help                this text
 
 API: POST /v1/utilities {utilityId, baseUrl, token, publicKeyPem} (operator), PUT|GET|DELETE /v1/tokens/:vin (PUT and DELETE
-     signed with the utility's key), POST|GET /v1/cdrs, POST /v1/cdrs/:id/ack, GET /healthz
+     signed with the utility's key), POST|GET /v1/cdrs, GET /v1/cdrs/:id, POST /v1/cdrs/:id/ack, GET /healthz
 `;
 
 /** Returns the process exit code; resolves only when the service stops. */
