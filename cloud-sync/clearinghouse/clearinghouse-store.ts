@@ -6,30 +6,38 @@ import type { CdrDelivery, OcpiCdr, UtilityRegistration } from "../protocol/inde
 
 const hash = (t: string) => createHash("sha256").update(t).digest("hex");
 
-export interface RegisteredUtility { utilityId: string; baseUrl: string; token: string }
-export interface StoredCdr { id: string; sessionId: string; fromUtilityId: string; homeUtilityId: string; state: "pending" | "delivered"; cdr: OcpiCdr }
+export interface RegisteredUtility { utilityId: string; baseUrl: string; token: string; publicKeyPem: string | null }
+/** What a utility signed when it registered, changed or deleted a token: kept as the record of who said so. */
+export interface SignedTokenChange { vin: string; utilityId: string; action: "put" | "delete"; signedAt: number; nonce: string; signature: string }
+export interface StoredCdr { id: string; sessionId: string; fromUtilityId: string; homeUtilityId: string; state: "pending" | "delivered" | "dead"; lastError: string | null; cdr: OcpiCdr }
 
 export type SubmitResult = { kind: "accepted"; cdr: StoredCdr } | { kind: "duplicate"; existingId: string };
 
 export class ClearinghouseStore {
   constructor(private readonly db: Database, private readonly clock: Clock) {}
 
-  registerUtility(r: UtilityRegistration): void {
-    this.db.query(`INSERT INTO utilities (utility_id, base_url, token_hash, token, registered_at) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (utility_id) DO UPDATE SET base_url = excluded.base_url, token_hash = excluded.token_hash, token = excluded.token`)
-      .run(r.utilityId, r.baseUrl.replace(/\/+$/, ""), hash(r.token), r.token, this.clock.now());
+  /** Registers (or re-registers) a utility with its token and its signing key (an SPKI PEM the caller checked). */
+  registerUtility(r: Omit<UtilityRegistration, "publicKey" | "publicKeyPem">, publicKeyPem: string): void {
+    this.db.query(`INSERT INTO utilities (utility_id, base_url, token_hash, token, registered_at, public_key_pem) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (utility_id) DO UPDATE SET base_url = excluded.base_url, token_hash = excluded.token_hash, token = excluded.token,
+        public_key_pem = excluded.public_key_pem`)
+      .run(r.utilityId, r.baseUrl.replace(/\/+$/, ""), hash(r.token), r.token, this.clock.now(), publicKeyPem);
   }
 
   utilityByToken(token: string): RegisteredUtility | null {
-    const r = this.db.query("SELECT utility_id, base_url, token FROM utilities WHERE token_hash = ?").get(hash(token)) as
-      { utility_id: string; base_url: string; token: string } | null;
-    return r ? { utilityId: r.utility_id, baseUrl: r.base_url, token: r.token } : null;
+    const r = this.db.query("SELECT utility_id, base_url, token, public_key_pem FROM utilities WHERE token_hash = ?").get(hash(token)) as UtilityRow | null;
+    return r ? toUtility(r) : null;
   }
 
   utility(id: string): RegisteredUtility | null {
-    const r = this.db.query("SELECT utility_id, base_url, token FROM utilities WHERE utility_id = ?").get(id) as
-      { utility_id: string; base_url: string; token: string } | null;
-    return r ? { utilityId: r.utility_id, baseUrl: r.base_url, token: r.token } : null;
+    const r = this.db.query("SELECT utility_id, base_url, token, public_key_pem FROM utilities WHERE utility_id = ?").get(id) as UtilityRow | null;
+    return r ? toUtility(r) : null;
+  }
+
+  /** Keeps the signed request behind a token change (after the change itself succeeded). */
+  recordTokenChange(c: SignedTokenChange): void {
+    this.db.query("INSERT INTO token_changes (vin, utility_id, action, signed_at, nonce, signature, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .run(c.vin, c.utilityId, c.action, c.signedAt, c.nonce, c.signature, this.clock.now());
   }
 
   /**
@@ -58,7 +66,7 @@ export class ClearinghouseStore {
       const id = `ch-${crypto.randomUUID()}`;
       this.db.query(`INSERT INTO cdrs (id, session_id, cdr_id, from_utility_id, home_utility_id, body, state, received_at)
         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`).run(id, cdr.session_id, cdr.id, fromUtilityId, homeUtilityId, JSON.stringify(cdr), this.clock.now());
-      return { kind: "accepted", cdr: { id, sessionId: cdr.session_id, fromUtilityId, homeUtilityId, state: "pending", cdr } };
+      return { kind: "accepted", cdr: { id, sessionId: cdr.session_id, fromUtilityId, homeUtilityId, state: "pending", lastError: null, cdr } };
     })();
   }
 
@@ -90,10 +98,13 @@ export class ClearinghouseStore {
   }
 }
 
-interface CdrRow { id: string; session_id: string; from_utility_id: string; home_utility_id: string; state: string; body: string }
+interface UtilityRow { utility_id: string; base_url: string; token: string; public_key_pem: string | null }
+const toUtility = (r: UtilityRow): RegisteredUtility => ({ utilityId: r.utility_id, baseUrl: r.base_url, token: r.token, publicKeyPem: r.public_key_pem });
+
+interface CdrRow { id: string; session_id: string; from_utility_id: string; home_utility_id: string; state: string; body: string; last_error: string | null }
 const toStored = (r: CdrRow): StoredCdr => ({
   id: r.id, sessionId: r.session_id, fromUtilityId: r.from_utility_id, homeUtilityId: r.home_utility_id,
-  state: r.state as StoredCdr["state"], cdr: JSON.parse(r.body) as OcpiCdr,
+  state: r.state as StoredCdr["state"], lastError: r.last_error, cdr: JSON.parse(r.body) as OcpiCdr,
 });
 
 export const deliveryOf = (c: StoredCdr): CdrDelivery => ({ v: 1, clearinghouseCdrId: c.id, fromUtilityId: c.fromUtilityId, homeUtilityId: c.homeUtilityId, cdr: c.cdr });

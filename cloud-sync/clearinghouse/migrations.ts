@@ -15,4 +15,13 @@ export const CLEARINGHOUSE_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE cdrs ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
   `,
+  // 3: a utility signs what it registers (issue 13): its Ed25519 key, registered by the clearinghouse operator with
+  // its token; every token registration, change and deletion is kept with the utility's signature over the request.
+  `
+  ALTER TABLE utilities ADD COLUMN public_key_pem TEXT;
+  CREATE TABLE token_changes (id INTEGER PRIMARY KEY, vin TEXT NOT NULL, utility_id TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('put', 'delete')), signed_at INTEGER NOT NULL, nonce TEXT NOT NULL,
+    signature TEXT NOT NULL, received_at INTEGER NOT NULL);
+  CREATE INDEX token_changes_vin ON token_changes(vin, id);
+  `,
 ];

@@ -4,7 +4,11 @@ import type { Database } from "bun:sqlite";
 import { Hono, type Context } from "hono";
 import { RealClock, type Clock } from "../../core/time/index.ts";
 import { openMigratedDb } from "../../core/storage/index.ts";
-import { ApiError, apiErrorHandler, apiNotFound, cdrImplausibility, cdrSubmissionSchema, readJsonBody, sameSecret, utilityRegistrationSchema } from "../protocol/index.ts";
+import {
+  ApiError, apiErrorHandler, apiNotFound, cdrImplausibility, cdrSubmissionSchema, readJsonBody, sameSecret, utilityRegistrationSchema,
+  createRequestVerifier, exportPublicKeyPem, importPublicKeyBase64, importPublicKeyPem, KeyError, SIGNATURE_HEADERS, SqliteNonceStore,
+  UTILITY_SIGNER, type KeyObject,
+} from "../protocol/index.ts";
 import { parseVin, VinError } from "../../core/ids/index.ts";
 import { ClearinghouseStore, deliveryOf, type RegisteredUtility, type StoredCdr } from "./clearinghouse-store.ts";
 import { CLEARINGHOUSE_MIGRATIONS } from "./migrations.ts";
@@ -31,6 +35,9 @@ export interface RunningClearinghouse {
 
 type Env = { Variables: { utility: RegisteredUtility } };
 
+/** The largest body a utility's signed token request may carry (they carry none). */
+const MAX_TOKEN_BODY_BYTES = 64 * 1024;
+
 const bearer = (c: Context): string | null => /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? null;
 const notFoundAnswer = (message: string): never => { throw new ApiError("not-found", message); };
 const sameToken = sameSecret;
@@ -49,6 +56,32 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
   const db = openMigratedDb(opts.dbPath, CLEARINGHOUSE_MIGRATIONS);
   const store = new ClearinghouseStore(db, clock);
   const app = new Hono<Env>();
+  // A utility's token registrations are signed with the key the clearinghouse operator registered for it; nonces
+  // are written before the answer (SQLite, synchronous), so a captured registration cannot be replayed, even
+  // after a restart.
+  const keys = new Map<string, { pem: string; key: KeyObject }>();
+  const signatures = createRequestVerifier({
+    role: UTILITY_SIGNER, clock, nonces: new SqliteNonceStore(db), maxBodyBytes: MAX_TOKEN_BODY_BYTES,
+    hubKey: (utilityId) => {
+      const pem = store.utility(utilityId)?.publicKeyPem;
+      if (!pem) return null;
+      const hit = keys.get(utilityId);
+      if (hit && hit.pem === pem) return hit.key;
+      const key = importPublicKeyPem(pem);
+      keys.set(utilityId, { pem, key });
+      return key;
+    },
+  });
+
+  /** The signed request of the calling utility: signed by the key registered for the utility its token names. */
+  async function signedByCaller(c: Context<Env>) {
+    const v = await signatures.verifyRequest(c.req.raw);
+    const me = c.get("utility").utilityId;
+    if (v.hubId !== me) {
+      throw new ApiError("signer-mismatch", `the request is signed by utility ${v.hubId}, but the bearer token is ${me}'s`, `headers.${SIGNATURE_HEADERS.utility}`, undefined, 403);
+    }
+    return { signedAt: v.time, nonce: v.nonce, signature: c.req.header(SIGNATURE_HEADERS.signature)! };
+  }
 
   app.onError(apiErrorHandler({ service: "clearinghouse" }));
   app.notFound(apiNotFound);
@@ -59,7 +92,14 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
     const t = bearer(c);
     if (!t || !sameToken(t, opts.operatorToken)) throw new ApiError("unauthorized", "operator bearer token required", "headers.authorization");
     const reg = await readJsonBody(c.req.raw, utilityRegistrationSchema);
-    store.registerUtility(reg);
+    let publicKeyPem: string;
+    try {
+      publicKeyPem = exportPublicKeyPem(reg.publicKeyPem !== undefined ? importPublicKeyPem(reg.publicKeyPem) : importPublicKeyBase64(reg.publicKey!));
+    } catch (e) {
+      if (e instanceof KeyError) throw new ApiError("invalid-message", e.message, reg.publicKeyPem !== undefined ? "publicKeyPem" : "publicKey");
+      throw e;
+    }
+    store.registerUtility(reg, publicKeyPem);
     return c.json({ utilityId: reg.utilityId, registered: true }, 201);
   });
 
@@ -76,17 +116,27 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
     await next();
   }
 
-  app.put("/v1/tokens/:vin", (c) => {
+  const heldByOther = (vin: string) =>
+    new ApiError("held-by-other-utility", `VIN ${vin} is registered by another utility; only its home utility can change it (it releases it first)`, "vin", undefined, 409);
+  // A utility registers, changes and deletes only its own customers' VINs, each request signed with its key.
+  app.put("/v1/tokens/:vin", async (c) => {
     const vin = vinParam(c.req.param("vin"));
+    const signed = await signedByCaller(c);
     const me = c.get("utility").utilityId;
-    if (!store.putToken(vin, me)) {
-      throw new ApiError("held-by-other-utility", `VIN ${vin} is registered by another utility; only its home utility can change it (it releases it first)`, "vin", undefined, 409);
-    }
+    if (!store.putToken(vin, me)) throw heldByOther(vin);
+    store.recordTokenChange({ vin, utilityId: me, action: "put", ...signed });
     return c.json({ vin, utilityId: me });
   });
-  app.delete("/v1/tokens/:vin", (c) => {
-    const ok = store.deleteToken(vinParam(c.req.param("vin")), c.get("utility").utilityId);
-    return ok ? c.json({ deleted: true }) : notFoundAnswer("no such token of this utility");
+  app.delete("/v1/tokens/:vin", async (c) => {
+    const vin = vinParam(c.req.param("vin"));
+    const signed = await signedByCaller(c);
+    const me = c.get("utility").utilityId;
+    if (!store.deleteToken(vin, me)) {
+      if (store.homeOf(vin)) throw heldByOther(vin);
+      notFoundAnswer(`VIN ${vin} is not registered for roaming`);
+    }
+    store.recordTokenChange({ vin, utilityId: me, action: "delete", ...signed });
+    return c.json({ deleted: true });
   });
   app.get("/v1/tokens/:vin", (c) => {
     const vin = vinParam(c.req.param("vin"));
@@ -119,6 +169,14 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
 
   // Pull model: the home utility fetches what is routed to it and acknowledges each.
   app.get("/v1/cdrs", (c) => c.json({ cdrs: store.pendingFor(c.get("utility").utilityId).map(deliveryOf) }));
+  // What became of a CDR: for its sender (a home utility's refusal is dead-lettered here; the sender then holds the
+  // session it billed its host for) and its home utility. Nobody else learns of it.
+  app.get("/v1/cdrs/:id", (c) => {
+    const cdr = store.cdr(c.req.param("id"));
+    const me = c.get("utility").utilityId;
+    if (!cdr || (cdr.fromUtilityId !== me && cdr.homeUtilityId !== me)) throw new ApiError("not-found", "no such CDR sent by or to this utility");
+    return c.json({ id: cdr.id, sessionId: cdr.sessionId, state: cdr.state, lastError: cdr.lastError });
+  });
   app.post("/v1/cdrs/:id/ack", (c) => {
     const cdr = store.cdr(c.req.param("id"));
     if (!cdr || cdr.homeUtilityId !== c.get("utility").utilityId) throw new ApiError("not-found", "no such CDR for this utility");

@@ -56,7 +56,7 @@ export async function startUtility(opts: UtilityOptions): Promise<RunningUtility
   app.onError(apiErrorHandler({ service: "utility", translate: translateUtilityError }));
   app.notFound(apiNotFound);
 
-  app.get("/healthz", (c) => c.json({ ok: true, service: "offpeak-utility", utilityId: h.utilityId, keyId: h.key.keyId }));
+  app.get("/healthz", (c) => c.json({ ok: true, service: "offpeak-utility", utilityId: h.utilityId, keyId: h.key.keyId, publicKey: h.key.publicKeyBase64 }));
   app.get("/openapi.json", (c) => c.json(openApiDocument(h.utilityId)));
   // FR-01/FR-02: the programs and how to enroll are public.
   app.get("/v1/programs", (c) => c.json({

@@ -35,7 +35,11 @@ export interface Program {
 }
 
 export interface Customer { id: CustomerId; name: string; email?: string; phone?: string }
-export interface Account { id: AccountId; customerId: CustomerId; status: "active" | "closed" }
+export interface Account {
+  id: AccountId; customerId: CustomerId; status: "active" | "closed";
+  /** First and last local days of service (YYYY-MM-DD, utility time zone); absent when not known (older accounts). */
+  openedOn?: string; closedOn?: string;
+}
 export interface Premises {
   id: PremisesId;
   accountId: AccountId;

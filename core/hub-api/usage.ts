@@ -52,5 +52,11 @@ export interface UsageView {
   /** Why the month has no total: the first day that could not be priced. */
   unpriced: string | null;
   days: UsageDay[];
+  /** The tariff's charges and credits for the month as a whole (e.g. a Climate Credit in April), nano-dollars. */
+  monthCharges: MonthChargeView[];
+  /** The charging cost plus the month charges: what the month's PEV bill is estimated at; null when unpriced. */
+  estimateNanoUsd: number | null;
   bills: BillView[];
 }
+
+export interface MonthChargeView { description: string; nanoUsd: number }

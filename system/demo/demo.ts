@@ -77,7 +77,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     stops.push(() => utility.close());
     const reg = await fetch(`${clearinghouse.url}/v1/utilities`, {
       method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${operatorToken}` },
-      body: JSON.stringify({ utilityId: DEMO_UTILITY_ID, baseUrl: utility.url, token: chToken }),
+      body: JSON.stringify({ utilityId: DEMO_UTILITY_ID, baseUrl: utility.url, token: chToken, publicKeyPem: utility.publicKeyPem }),
     });
     if (!reg.ok) throw new Error(`demo: the clearinghouse refused the utility's registration: ${reg.status} ${await reg.text()}`);
 

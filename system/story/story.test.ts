@@ -120,7 +120,8 @@ test("FR-01, FR-02, FR-03, FR-04, FR-05, BR-1, BR-3: S1 steps 1-4 — programs a
 
   for (const [n, premises, v] of [["A1", "PREM-A1", VIN_OWN], ["A2", "PREM-A2", VIN_GUEST]] as const) {
     assert.is((await w.opA("POST", "/v1/operator/customers", { id: `CUST-${n}`, name: `Customer ${n}` })).status, 201);
-    const acct = await w.opA<{ customerToken: string }>("POST", "/v1/operator/accounts", { id: `ACCT-${n}`, customerId: `CUST-${n}` });
+    // Customers of long standing: their accounts opened before the story's month (a whole month's fixed charge).
+    const acct = await w.opA<{ customerToken: string }>("POST", "/v1/operator/accounts", { id: `ACCT-${n}`, customerId: `CUST-${n}`, openedOn: "2024-01-01" });
     assert.is(acct.status, 201, JSON.stringify(acct.body));
     if (n === "A1") story.tokenA1 = acct.body.customerToken; else story.tokenA2 = acct.body.customerToken;
     assert.is((await w.opA("POST", "/v1/operator/premises", { id: premises, accountId: `ACCT-${n}`, address: `${n} Main St`, defaultTariffId: "pge-e-tou-c" })).status, 201);
@@ -147,7 +148,9 @@ test("FR-01, FR-02, FR-03, FR-04, FR-05, BR-1, BR-3: S1 steps 1-4 — programs a
   assert.is((await w.opB("POST", "/v1/operator/pevs", { vin: VIN_ROAM, accountId: "ACCT-B1" })).status, 201);
   assert.is((await w.opB("POST", "/v1/operator/enrollments", { vin: VIN_ROAM, premisesId: "PREM-B1", programId: "ev-b" })).status, 201);
   for (const [utilityId, baseUrl, token] of [["UTIL-A", w.url("a"), TOKEN_A], ["UTIL-B", w.url("b"), "story-ch-token-b-0123456789"]] as const) {
-    const r = await json(`${w.url("ch")}/v1/utilities`, { body: { utilityId, baseUrl, token }, headers: { authorization: "Bearer story-clearinghouse-operator-01" } });
+    // The utility's signing key (from its /healthz) is registered with its token: it signs the VINs it registers.
+    const { publicKey } = (await (await fetch(`${baseUrl}/healthz`)).json()) as { publicKey: string };
+    const r = await json(`${w.url("ch")}/v1/utilities`, { body: { utilityId, baseUrl, token, publicKey }, headers: { authorization: "Bearer story-clearinghouse-operator-01" } });
     assert.is(r.status, 201, JSON.stringify(r.body));
   }
   assert.ok((await w.opB("POST", "/v1/operator/roaming/flush", {})).status < 300);

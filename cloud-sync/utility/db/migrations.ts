@@ -104,4 +104,24 @@ export const UTILITY_MIGRATIONS: readonly string[] = [
   ALTER TABLE premises ADD COLUMN account_since INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE enrollments ADD COLUMN ended_at INTEGER;
   `,
+  // 6: issue 13 remainder. A CDR or roaming token the clearinghouse refuses (4xx) is set aside with the reason; one that failed
+  // for now (5xx, unreachable) waits a growing delay. Premises intervals remember which meter and channel gave
+  // them, so a re-delivery is told apart from a correction. Accounts carry their first and last days of service
+  // (local dates; NULL for accounts opened before this migration: no limit known), so a bill is only for months
+  // the account was open and its fixed charges are prorated to them.
+  `
+  ALTER TABLE cdrs_out ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE cdrs_out ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE ami_intervals ADD COLUMN meter_id TEXT;
+  ALTER TABLE ami_intervals ADD COLUMN source TEXT;
+  ALTER TABLE accounts ADD COLUMN opened_on TEXT;
+  ALTER TABLE accounts ADD COLUMN closed_on TEXT;
+  -- A roaming token the clearinghouse refused for good (another utility holds the VIN): not sent again until the
+  -- PEV is enrolled anew; the reason stays for the operator.
+  ALTER TABLE roaming_tokens ADD COLUMN refused TEXT;
+  -- What became of a sent CDR at its home utility (asked of the clearinghouse): NULL until known, then 'delivered'
+  -- or 'refused' (the session was then held for review here: the host is not credited on a refused CDR).
+  ALTER TABLE cdrs_out ADD COLUMN clearinghouse_id TEXT;
+  ALTER TABLE cdrs_out ADD COLUMN home_outcome TEXT;
+  `,
 ];

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ROUTES } from "../../protocol/index.ts";
 import { cdrDeliverySchema } from "../../protocol/index.ts";
 import {
-  accountBodySchema, closeBillBodySchema, customerBodySchema, drEventBodySchema, enrollmentBodySchema, hubPairingBodySchema,
+  accountBodySchema, accountCloseBodySchema, closeBillBodySchema, customerBodySchema, drEventBodySchema, enrollmentBodySchema, hubPairingBodySchema,
   pevBodySchema, premisesBodySchema, programBodySchema, revocationBodySchema, sessionReviewBodySchema, tariffBodySchema,
 } from "./operator-schemas.ts";
 
@@ -24,6 +24,7 @@ const OPS: Op[] = [
   { method: "post", path: "/v1/operator/customers", summary: "Create or change a customer", auth: "operator", body: customerBodySchema },
   { method: "post", path: "/v1/operator/accounts", summary: "Open an account; returns the customer API token once", auth: "operator", body: accountBodySchema },
   { method: "post", path: "/v1/operator/accounts/{id}/token", summary: "Issue a new customer API token (the old one stops working)", auth: "operator" },
+  { method: "post", path: "/v1/operator/accounts/{id}/close", summary: "Close an account on its last day of service (closedOn, default today)", auth: "operator", body: accountCloseBodySchema },
   { method: "post", path: "/v1/operator/premises", summary: "Create or change a premises", auth: "operator", body: premisesBodySchema },
   { method: "post", path: "/v1/operator/pevs", summary: "Register a PEV by VIN (FR-03)", auth: "operator", body: pevBodySchema },
   { method: "post", path: "/v1/operator/enrollments", summary: "Enroll a PEV at a premises in a program (FR-04)", auth: "operator", body: enrollmentBodySchema },

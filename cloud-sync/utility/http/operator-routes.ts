@@ -4,13 +4,13 @@ import { Hono } from "hono";
 import { importPublicKeyBase64, exportPublicKeyPem, importPublicKeyPem } from "../../protocol/index.ts";
 import { parseMessageJson } from "../../protocol/index.ts";
 import { ROUTES } from "../../protocol/index.ts";
-import type { Tariff } from "../../../core/tariff/index.ts";
+import { localDateAt, type Tariff } from "../../../core/tariff/index.ts";
 import { notFound } from "../errors.ts";
 import type { HeadEnd } from "../head-end.ts";
 import { customerLedger } from "../ledger/ledger.ts";
 import { bumpConfigVersion } from "./hub-config-builder.ts";
 import {
-  accountBodySchema, closeBillBodySchema, customerBodySchema, drEventBodySchema, enrollmentBodySchema, hubPairingBodySchema,
+  accountBodySchema, accountCloseBodySchema, closeBillBodySchema, customerBodySchema, drEventBodySchema, enrollmentBodySchema, hubPairingBodySchema,
   pevBodySchema, premisesBodySchema, programBodySchema, revocationBodySchema, sessionReviewBodySchema, tariffBodySchema,
 } from "./operator-schemas.ts";
 import { readBody } from "./read-body.ts";
@@ -37,7 +37,11 @@ export function operatorRoutes(h: HeadEnd, afterChange: () => void): Hono {
   app.post("/accounts", async (c) => {
     const b = await readBody(c, accountBodySchema);
     // The customer token is shown once, here: only its hash is stored.
-    return c.json(h.enrollment.createAccount(b.id, b.customerId), 201);
+    return c.json(h.enrollment.createAccount(b.id, b.customerId, b.openedOn ?? localDateAt(h.timeZone, h.clock.now())), 201);
+  });
+  app.post("/accounts/:id/close", async (c) => {
+    const b = await readBody(c, accountCloseBodySchema);
+    return c.json(h.enrollment.closeAccount(c.req.param("id"), b.closedOn ?? localDateAt(h.timeZone, h.clock.now())));
   });
   app.post("/accounts/:id/token", (c) => c.json({ accountId: c.req.param("id"), customerToken: h.enrollment.rotateCustomerToken(c.req.param("id")) }));
   app.post("/premises", async (c) => {
@@ -157,10 +161,10 @@ export function amiRoutes(h: HeadEnd): Hono {
     const batch = parseMessageJson(ROUTES.amiIntervals.request, await c.req.text(), ROUTES.amiIntervals.name);
     if (batch.utilityId !== h.utilityId) throw badRequest(`utility ${batch.utilityId} is not this utility`, "utilityId");
     if (!h.enrollment.premises(batch.premisesId)) throw notFound("premises", batch.premisesId, "premisesId");
-    h.ami.intake(batch.premisesId, batch.intervals);
+    const counts = h.ami.intake(batch.premisesId, batch.intervals, { meterId: batch.meterId, source: batch.source });
     const last = batch.intervals[batch.intervals.length - 1];
-    if (last) h.sessions.recheckLoad(batch.premisesId, batch.intervals[0]!.start, last.start + last.lengthS);
-    return c.json({ v: 1, duplicate: false, receivedAt: h.clock.now() });
+    if (last && counts.stored + counts.corrected > 0) h.sessions.recheckLoad(batch.premisesId, batch.intervals[0]!.start, last.start + last.lengthS);
+    return c.json({ v: 1, duplicate: batch.intervals.length > 0 && counts.duplicate === batch.intervals.length, receivedAt: h.clock.now(), intervals: counts });
   });
   return app;
 }

@@ -1,5 +1,6 @@
 // Everything this head-end exchanges with the clearinghouse: publishing our roaming PEVs' VINs, looking up a
-// foreign VIN's home utility at binding, sending queued CDRs (durable in cdrs_out, retried until accepted), and
+// foreign VIN's home utility at binding, sending queued CDRs (durable in cdrs_out; a 4xx refusal dead-letters one
+// with the reason, a 5xx or an unreachable clearinghouse is retried with a growing delay), and
 // taking in CDRs for our own PEVs that charged elsewhere (FR-30): debit the customer, credit the clearinghouse.
 import type { Database } from "bun:sqlite";
 import { microUsdFromDollars } from "../../../core/tariff/index.ts";
@@ -9,7 +10,13 @@ import type { CdrDelivery, OcpiCdr } from "../../protocol/index.ts";
 import type { EnrollmentStore } from "../enrollment/enrollment-store.ts";
 import { ApiError, conflict } from "../errors.ts";
 import { clearinghouseLedger, customerLedger, type Ledger } from "../ledger/ledger.ts";
-import type { ClearinghouseClient } from "./clearinghouse-client.ts";
+import { ClearinghouseError, type ClearinghouseClient } from "./clearinghouse-client.ts";
+
+/** A 4xx the clearinghouse will answer again for the same CDR (408 and 429 only ask to come back later). */
+const isRefusal = (status: number): boolean => status >= 400 && status < 500 && status !== 408 && status !== 429;
+
+/** Clock difference allowed between the visited premises' hub and ours when a CDR is checked against the PEV's time. */
+const CDR_OVERLAP_TOLERANCE_S = 300;
 
 /** A foreign VIN's home, once looked up, is trusted for a day before asking the clearinghouse again. */
 const FOREIGN_CACHE_S = 86_400;
@@ -24,11 +31,13 @@ export class RoamingSync {
     private readonly enrollment: EnrollmentStore,
     private readonly ledger: Ledger,
     private readonly client: ClearinghouseClient | null,
+    /** Holds a posted session for review (its home utility refused the CDR): the host is not credited on it. */
+    private readonly holdSession: (sessionId: string, reason: string) => boolean = () => false,
   ) {}
 
   /** Marks a VIN for publication at the clearinghouse (done by flush()). */
   markRoaming(vin: string): void {
-    this.db.query("INSERT INTO roaming_tokens (vin, published_at) VALUES (?, NULL) ON CONFLICT (vin) DO UPDATE SET published_at = NULL").run(vin);
+    this.db.query("INSERT INTO roaming_tokens (vin, published_at) VALUES (?, NULL) ON CONFLICT (vin) DO UPDATE SET published_at = NULL, refused = NULL").run(vin);
   }
 
   async foreignHomeOf(vin: string): Promise<string | null> {
@@ -77,26 +86,70 @@ export class RoamingSync {
 
   private async sendPending(client: ClearinghouseClient): Promise<{ tokens: number; cdrs: number }> {
     let tokens = 0, cdrs = 0;
-    for (const { vin } of this.db.query("SELECT vin FROM roaming_tokens WHERE published_at IS NULL LIMIT 500").all() as { vin: string }[]) {
+    for (const { vin } of this.db.query("SELECT vin FROM roaming_tokens WHERE published_at IS NULL AND refused IS NULL LIMIT 500").all() as { vin: string }[]) {
       try {
         await client.putToken(vin);
         this.db.query("UPDATE roaming_tokens SET published_at = ? WHERE vin = ?").run(this.clock.now(), vin);
         tokens++;
-      } catch { /* retried on the next flush */ }
+      } catch (e) {
+        // Another utility holds the VIN (409) or it is no VIN (400): asking again every flush changes nothing. An
+        // unregistered key (401) or a failure (5xx, unreachable) is retried on the next flush.
+        if (e instanceof ClearinghouseError && isRefusal(e.status) && e.status !== 401) {
+          this.db.query("UPDATE roaming_tokens SET refused = ? WHERE vin = ?").run((e as Error).message.slice(0, 500), vin);
+        }
+      }
     }
-    const pending = this.db.query("SELECT session_id, home_utility_id, body FROM cdrs_out WHERE state = 'pending' ORDER BY rowid LIMIT 500").all() as
-      { session_id: string; home_utility_id: string; body: string }[];
+    const pending = this.db.query("SELECT session_id, home_utility_id, body FROM cdrs_out WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY rowid LIMIT 500")
+      .all(this.clock.now()) as { session_id: string; home_utility_id: string; body: string }[];
     for (const p of pending) {
       try {
         const r = await client.postCdr(JSON.parse(p.body) as OcpiCdr, p.home_utility_id);
-        this.db.query("UPDATE cdrs_out SET state = 'sent', sent_at = ?, last_error = ? WHERE session_id = ?")
-          .run(this.clock.now(), r.duplicate ? `clearinghouse already held it as ${r.id}` : null, p.session_id);
+        this.db.query("UPDATE cdrs_out SET state = 'sent', sent_at = ?, last_error = ?, clearinghouse_id = ? WHERE session_id = ?")
+          .run(this.clock.now(), r.duplicate ? `clearinghouse already held it as ${r.id}` : null, r.id, p.session_id);
         cdrs++;
       } catch (e) {
-        this.db.query("UPDATE cdrs_out SET last_error = ? WHERE session_id = ?").run((e as Error).message.slice(0, 500), p.session_id);
+        const why = (e as Error).message.slice(0, 500);
+        if (e instanceof ClearinghouseError && isRefusal(e.status)) {
+          // Refused (an implausible amount, an unknown token): sending it again changes nothing. Kept, with the
+          // reason, for the operator; never retried.
+          this.db.query("UPDATE cdrs_out SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE session_id = ?").run(why, p.session_id);
+        } else {
+          // Failed for now (5xx, unreachable, timeout): retried after 5 s × 2^attempts, at most an hour.
+          this.db.query(`UPDATE cdrs_out SET attempts = attempts + 1, last_error = ?,
+            next_attempt_at = ? + MIN(3600, 5 * (1 << MIN(attempts, 10))) WHERE session_id = ?`).run(why, this.clock.now(), p.session_id);
+        }
       }
     }
+    await this.learnOutcomes(client);
     return { tokens, cdrs };
+  }
+
+  /**
+   * Asks the clearinghouse what became of the CDRs we sent (issue 13): one its home utility refused (e.g. the PEV was
+   * charging at home at the time) was billed here on the host hub's word alone, so the session is held for review and
+   * the host's credit reversed. Unknown outcomes are asked again on the next flush.
+   */
+  private async learnOutcomes(client: ClearinghouseClient): Promise<void> {
+    if (!client.cdrState) return;
+    const sent = this.db.query("SELECT session_id, home_utility_id, clearinghouse_id FROM cdrs_out WHERE state = 'sent' AND home_outcome IS NULL AND clearinghouse_id IS NOT NULL ORDER BY rowid LIMIT 500")
+      .all() as { session_id: string; home_utility_id: string; clearinghouse_id: string }[];
+    for (const s of sent) {
+      let state;
+      try {
+        state = await client.cdrState(s.clearinghouse_id);
+      } catch {
+        continue; // asked again on the next flush
+      }
+      if (state.state === "delivered") {
+        this.db.query("UPDATE cdrs_out SET home_outcome = 'delivered' WHERE session_id = ?").run(s.session_id);
+      } else if (state.state === "dead") {
+        const why = `home utility ${s.home_utility_id} refused the roaming CDR: ${state.lastError ?? "no reason given"}`.slice(0, 500);
+        this.db.transaction(() => {
+          this.db.query("UPDATE cdrs_out SET home_outcome = 'refused', last_error = ? WHERE session_id = ?").run(why, s.session_id);
+          this.holdSession(s.session_id, why);
+        })();
+      }
+    }
   }
 
   /** A CDR for one of our PEVs, charged in another utility's territory (FR-30): bill our customer for it. */
@@ -107,8 +160,10 @@ export class RoamingSync {
     return this.db.transaction(() => {
       const seen = this.db.query("SELECT entry_id FROM cdrs_in WHERE cdr_id = ? OR session_id = ?").get(d.clearinghouseCdrId, d.cdr.session_id) as { entry_id: number } | null;
       if (seen) throw conflict(`CDR ${d.clearinghouseCdrId} (session ${d.cdr.session_id}) was already billed`, "clearinghouseCdrId", { existingEntryId: seen.entry_id });
-      const nano = microUsdFromDollars(d.cdr.total_cost.excl_vat) * 1000;
       const start = parseIso(d.cdr.start_date_time);
+      const elsewhere = this.elsewhere(vin, start, parseIso(d.cdr.end_date_time), d.cdr.session_id);
+      if (elsewhere) throw new ApiError("pev-elsewhere", elsewhere, "cdr.start_date_time", undefined, 422);
+      const nano = microUsdFromDollars(d.cdr.total_cost.excl_vat) * 1000;
       const wh = Math.round(d.cdr.total_energy * 1000);
       const now = this.clock.now();
       const entryId = this.ledger.post({
@@ -125,9 +180,32 @@ export class RoamingSync {
     })();
   }
 
-  cdrOut(sessionId: string): { state: string; homeUtilityId: string; cdr: OcpiCdr; lastError: string | null } | null {
-    const r = this.db.query("SELECT state, home_utility_id, body, last_error FROM cdrs_out WHERE session_id = ?").get(sessionId) as
-      { state: string; home_utility_id: string; body: string; last_error: string | null } | null;
-    return r ? { state: r.state, homeUtilityId: r.home_utility_id, cdr: JSON.parse(r.body) as OcpiCdr, lastError: r.last_error } : null;
+  /**
+   * A PEV is in one place at a time (issue 13): a CDR whose time overlaps, by more than the clock tolerance, a session
+   * of the same PEV this utility settled at home, or another CDR it billed, describes energy the PEV cannot have
+   * taken. The reason, or null. (A visited premises' hub is the host customer's device; this is the home utility's
+   * own evidence against it.)
+   */
+  private elsewhere(vin: string, from: number, to: number, sessionId: string): string | null {
+    const lo = from + CDR_OVERLAP_TOLERANCE_S, hi = to - CDR_OVERLAP_TOLERANCE_S;
+    if (hi <= lo) return null;
+    const home = this.db.query(`SELECT s.session_id, s.premises_id FROM sessions s WHERE s.vin = ? AND s.status IN ('posted', 'awaiting-final')
+      AND COALESCE(s.energy_from, s.started_at) < ? AND COALESCE(s.energy_to, s.ended_at, s.started_at + 86400) > ?
+      AND NOT EXISTS (SELECT 1 FROM sessions n WHERE n.session_id = s.session_id AND n.revision > s.revision) LIMIT 1`).get(vin, hi, lo) as
+      { session_id: string; premises_id: string } | null;
+    if (home) return `PEV ${vin} was charging at premises ${home.premises_id} (session ${home.session_id}) during this CDR's time: it cannot have charged elsewhere`;
+    for (const r of this.db.query("SELECT session_id, body FROM cdrs_in WHERE vin = ? AND session_id != ?").all(vin, sessionId) as { session_id: string; body: string }[]) {
+      const other = (JSON.parse(r.body) as CdrDelivery).cdr;
+      if (parseIso(other.start_date_time) < hi && parseIso(other.end_date_time) > lo) {
+        return `PEV ${vin} was already billed for roaming session ${r.session_id} (${other.start_date_time} to ${other.end_date_time}) during this CDR's time`;
+      }
+    }
+    return null;
+  }
+
+  cdrOut(sessionId: string): { state: string; homeUtilityId: string; cdr: OcpiCdr; lastError: string | null; homeOutcome: string | null } | null {
+    const r = this.db.query("SELECT state, home_utility_id, body, last_error, home_outcome FROM cdrs_out WHERE session_id = ?").get(sessionId) as
+      { state: string; home_utility_id: string; body: string; last_error: string | null; home_outcome: string | null } | null;
+    return r ? { state: r.state, homeUtilityId: r.home_utility_id, cdr: JSON.parse(r.body) as OcpiCdr, lastError: r.last_error, homeOutcome: r.home_outcome } : null;
   }
 }

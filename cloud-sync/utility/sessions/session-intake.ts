@@ -362,6 +362,23 @@ export class SessionIntake {
     return held;
   }
 
+  /**
+   * Holds a posted session for review after the fact (its home utility refused the roaming CDR, issue 13): every
+   * standing entry is reversed, so nobody is billed on the hub's word until an operator decides. Returns whether it
+   * held anything (false when the latest revision is not posted).
+   */
+  holdPosted(sessionId: string, reason: string): boolean {
+    const now = this.d.clock.now();
+    return this.d.db.transaction((): boolean => {
+      const row = this.d.db.query("SELECT revision, status FROM sessions WHERE session_id = ? ORDER BY revision DESC LIMIT 1").get(sessionId) as
+        { revision: number; status: string } | null;
+      if (!row || row.status !== "posted") return false;
+      for (const e of this.standingIds.all(sessionId) as { id: number }[]) this.d.ledger.reverse(e.id, now, `session ${sessionId} held for review: ${reason}`);
+      this.d.db.query("UPDATE sessions SET status = 'held', review_reason = ? WHERE session_id = ? AND revision = ?").run(reason.slice(0, 500), sessionId, row.revision);
+      return true;
+    })();
+  }
+
   session(sessionId: string): SessionRow | null {
     const r = this.d.db.query("SELECT * FROM sessions WHERE session_id = ? ORDER BY revision DESC LIMIT 1").get(sessionId) as SessionDbRow | null;
     return r ? toRow(r) : null;

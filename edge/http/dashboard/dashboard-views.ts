@@ -138,11 +138,20 @@ export function usageView(ctx: DashboardContext, month: string, now: UtcSeconds)
     days.push({ date, wh, ...dayPricing(splits) });
   }
   const unpricedDay = days.find((d) => d.unpriced !== null);
+  const totalNanoUsd = unpricedDay ? null : days.reduce((a, d) => a + (d.nanoUsd ?? 0), 0);
+  // The month's charges and credits come from the tariff the head-end bills the month under: the program's when the
+  // month had program charging, else the premises default.
+  const programRow = [...monthRows].reverse().find((r) => r.rate === "program");
+  const monthTariff = programRow ? ctx.pricing.tariffFor({ rate: programRow.rate, tariffId: programRow.tariffId }, `charging in ${month}`) : ctx.pricing.tariffs.premisesDefault;
+  const month_ = ctx.pricing.monthCharges(monthTariff, month);
+  const unpriced = unpricedDay?.unpriced ?? month_.unpriced;
   return {
     month, timeZone: ctx.timeZone, tariffName: ctx.pricing.tariffs.premisesDefault.name, days,
     totalWh: days.reduce((a, d) => a + d.wh, 0),
-    totalNanoUsd: unpricedDay ? null : days.reduce((a, d) => a + (d.nanoUsd ?? 0), 0),
-    unpriced: unpricedDay?.unpriced ?? null,
+    totalNanoUsd,
+    unpriced,
+    monthCharges: month_.charges,
+    estimateNanoUsd: totalNanoUsd === null || month_.unpriced ? null : totalNanoUsd + month_.charges.reduce((a, c) => a + c.nanoUsd, 0),
     bills: billsView(ctx),
   };
 }

@@ -2,8 +2,8 @@
 // sessionTariff, the same decision the charge scheduler plans with) and the tariff engine's answers. A tariff that
 // cannot price something is never shown as a zero or a bare "unknown": the view carries "unpriced" with the reason,
 // and the hub log says what could not be priced, by which tariff, and why (a bug with its stack), once per problem.
-import { nextCheaperStart, priceAt, rateIntervals, TariffError, type MeteredInterval, type Tariff } from "../../../core/tariff/index.ts";
-import type { PeriodUsage, PriceNowView, Priced } from "../../../core/index.ts";
+import { monthBill, nextCheaperStart, priceAt, rateIntervals, TariffError, type MeteredInterval, type Tariff } from "../../../core/tariff/index.ts";
+import type { MonthChargeView, PeriodUsage, PriceNowView, Priced } from "../../../core/index.ts";
 import type { UtcSeconds } from "../../../core/time/index.ts";
 import { type HubTariffs, type RatedSession, sessionTariff } from "../../hub/session-tariff.ts";
 
@@ -73,6 +73,16 @@ export class SessionPricing {
    * The reason shown on the page for a tariff that threw. A TariffError is the tariff's own answer (no version in
    * force then, a bad interval): its message is the reason. Anything else is a bug in rating: logged with its stack.
    */
+  /** The tariff's charges and credits for the month as a whole (e.g. the California Climate Credit), or why not. */
+  monthCharges(tariff: Tariff, month: string): { charges: MonthChargeView[]; unpriced: string | null } {
+    try {
+      const lines = monthBill({ tariff, month, intervals: [] }).lines.filter((l) => l.kind === "month-charge");
+      return { charges: lines.map((l) => ({ description: l.description, nanoUsd: l.nanoUsd })), unpriced: null };
+    } catch (e) {
+      return { charges: [], unpriced: this.failed(`the month charges of ${month}`, tariff, e) };
+    }
+  }
+
   private failed(what: string, tariff: Tariff, e: unknown): string {
     if (e instanceof TariffError) {
       const reason = `tariff ${tariff.id} cannot price ${what}: ${e.message}`;
