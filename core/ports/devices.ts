@@ -19,6 +19,13 @@ export interface ChargerStatus {
   powerW?: W;
   /** A vehicle identifier the EVSE reports (ISO 15118 EVCCID, RFID tag, VIN), if any. */
   vehicleId?: string;
+  /**
+   * The EVSE's own session counter or transaction ID, if it has one: it changes at every plug-in, so a vehicle
+   * swapped while the hub was down (or between two polls) is seen even when the state never showed A.
+   */
+  sessionId?: string;
+  /** Energy the EVSE says it delivered in its current session, Wh, if it measures it. */
+  sessionEnergyWh?: number;
 }
 
 export interface ChargerLimits { minCurrentA: number; maxCurrentA: number; phases: 1 | 3; voltageV: number }

@@ -8,7 +8,7 @@ import { encodeField } from "./codec.ts";
 import type { DeviceHealth } from "./device-health.ts";
 import { FieldReader } from "./field-reader.ts";
 import type { ModbusDeviceConfig } from "./meter.ts";
-import { toWatts } from "./meter.ts";
+import { toWattHours, toWatts } from "./meter.ts";
 import { ModbusLink, type LinkDeps } from "./modbus-link.ts";
 import { describeTransport } from "./transport.ts";
 
@@ -28,7 +28,7 @@ export function createCharger(cfg: ModbusDeviceConfig, deps: LinkDeps): ModbusCh
   const link = new ModbusLink(name, cfg.transport, deps, cfg.link);
   const cap = map.capabilities;
   const enable = cap.enable;
-  const names = [cap.state, cap.currentLimit, cap.power, cap.vehicleId, enable.kind === "register" ? enable.readField : undefined].filter((n): n is string => !!n);
+  const names = [cap.state, cap.currentLimit, cap.power, cap.vehicleId, cap.sessionCounter, cap.sessionEnergy, enable.kind === "register" ? enable.readField : undefined].filter((n): n is string => !!n);
   const reader = new FieldReader(link, map, names);
   // Maps without an enable read-back: the last command we gave is the truth we have.
   let commandedEnabled: boolean | undefined;
@@ -68,6 +68,12 @@ export function createCharger(cfg: ModbusDeviceConfig, deps: LinkDeps): ModbusCh
       if (cap.vehicleId) {
         const id = String(v[cap.vehicleId] ?? "").trim();
         if (id) status.vehicleId = id;
+      }
+      if (cap.sessionCounter) status.sessionId = String(v[cap.sessionCounter]).trim();
+      if (cap.sessionEnergy) {
+        const e = toWattHours(v[cap.sessionEnergy]!, map.fields[cap.sessionEnergy]!.unit);
+        if (!Number.isFinite(e) || e < 0) throw new DeviceError(name, "garbage", `session energy ${e} Wh is not plausible`);
+        status.sessionEnergyWh = Math.round(e);
       }
       return status;
     },

@@ -26,6 +26,7 @@ export function evseBehaviour(world: SimWorld, map: ChargerMap): SimDeviceBehavi
       if (field === cap.power) return unitOf(field) === "kW" ? e.powerW / 1000 : e.powerW;
       if (field === cap.sessionEnergy) return unitOf(field) === "kWh" ? e.sessionWh / 1000 : Math.floor(e.sessionWh);
       if (field === cap.vehicleId) return e.vehicleId;
+      if (field === cap.sessionCounter) return e.plugCount;
       if (unitOf(field) === "V") return e.voltageV;
       if (unitOf(field) === "A" && /max/i.test(field)) return e.maxCurrentA;
       if (unitOf(field) === "A") return e.voltageV ? e.powerW / e.voltageV : 0;

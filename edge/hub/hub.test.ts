@@ -18,7 +18,7 @@ function rig() {
   const utility = new FakeUtility(() => params());
   const link = new FakePevLink();
   const lines: string[] = [];
-  const hub = new Hub({ store, clock, settings: settings(), ports: { charger, eumd, premisesMeter: null, pevLink: link, utility, reports: null, displays: [] }, log: (l) => lines.push(l) });
+  const hub = new Hub({ store, clock, settings: settings(), ports: { charger, eumd, premisesMeter: null, pevLink: link, utility, reports: utility, displays: [] }, log: (l) => lines.push(l) });
   hub.start();
   const run = async (seconds: number) => { await clock.advanceAsync(seconds * 1000, 1000); await hub.whenIdle(); };
   const done = async () => { await hub.stop(); store.close(); rmSync(dir, { recursive: true, force: true }); };
