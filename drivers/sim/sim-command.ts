@@ -51,7 +51,7 @@ export async function simCommand(argv: string[], out: (line: string) => void = c
     // One line per change, stamped with simulated time: the record a test reads to prove the EVSE never charged
     // while the hub held it.
     sim.onEnableChange((on) => out(`sim: evse ${on ? "enabled" : "held"} at ${clock.nowMs()}`));
-    sim.onPlugChange((plugged, pev) => out(`sim: ${plugged ? `plug ${pev?.vin ?? "?"}` : "unplug"} at ${clock.nowMs()}`));
+    sim.onPlugChange((plugged, pev, eumdWh) => out(`sim: ${plugged ? `plug ${pev?.vin ?? "?"}` : "unplug"} at ${clock.nowMs()} eumd ${eumdWh}`));
   }
   if (v.plugged) sim.plug();
   const http = Bun.serve({ hostname: "127.0.0.1", port: httpPort, fetch: simControlApp(sim).fetch });

@@ -48,14 +48,15 @@ export class SimWorld {
   /** Float watt-hours: the meters round only when a register is encoded, so nothing is lost between polls. */
   eumdWh = 0;
   premisesWh = 0;
-  private readonly plugCallbacks: ((plugged: boolean, pev: SimPev | null) => void)[] = [];
+  private readonly plugCallbacks: ((plugged: boolean, pev: SimPev | null, eumdWh: number) => void)[] = [];
 
   constructor(private readonly clock: Clock, readonly maxCurrentA = 32, readonly voltageV = 240, public houseLoadW = 800) {
     this.lastMs = clock.monotonicMs();
     this.currentLimitA = maxCurrentA;
   }
 
-  onPlugChange(cb: (plugged: boolean, pev: SimPev | null) => void): void { this.plugCallbacks.push(cb); }
+  /** `eumdWh`: the EUMD's energy at the very instant of the plug-in or unplug (before any more can flow). */
+  onPlugChange(cb: (plugged: boolean, pev: SimPev | null, eumdWh: number) => void): void { this.plugCallbacks.push(cb); }
   /** Called on every change of the EVSE's output (the simulator's log: the EVSE never charges while held). */
   onEnableChange(cb: (enabled: boolean) => void): void { this.enableCallbacks.push(cb); }
 
@@ -133,6 +134,7 @@ export class SimWorld {
 
   private emitPlug(plugged: boolean): void {
     const snapshot = this.pevState ? { ...this.pevState } : null;
-    for (const cb of this.plugCallbacks) cb(plugged, snapshot);
+    const eumdWh = this.eumdWh;
+    for (const cb of this.plugCallbacks) cb(plugged, snapshot, eumdWh);
   }
 }

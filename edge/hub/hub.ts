@@ -54,6 +54,7 @@ export class Hub {
   private listeners = new Set<(c: HubChange) => void>();
   private premisesMetering: MeteringState | null = null;
   private lastEvse: string | null = null;
+  private eumdChain: Promise<unknown> = Promise.resolve();
   /** False until the charger has been read once after start: the first read decides resume, unplug or swap. */
   private resumed = false;
   /** The one owner of the charger's output (null without a charger). */
@@ -151,8 +152,18 @@ export class Hub {
     }
   }
 
-  /** Reads the EUMD and feeds the reading to the engine; null when it does not answer. */
-  private async readEumd(dispatch = false): Promise<MeterReading | null> {
+  /**
+   * Reads the EUMD (and, with `dispatch`, feeds the reading to the engine); null when it does not answer. One read at
+   * a time, each fed to the engine before the next starts: a slow poll can never land after the unplug's read with an
+   * older register (that looked like a register reset and gave its energy to the next session).
+   */
+  private readEumd(dispatch = false): Promise<MeterReading | null> {
+    const run = this.eumdChain.then(() => this.readEumdNow(dispatch));
+    this.eumdChain = run.catch(() => null);
+    return run;
+  }
+
+  private async readEumdNow(dispatch: boolean): Promise<MeterReading | null> {
     const eumd = this.opts.ports.eumd;
     if (!eumd) return null;
     try {
@@ -292,17 +303,9 @@ export class Hub {
   }
 
   private async pollEumd(): Promise<void> {
-    try {
-      const r = await this.opts.ports.eumd!.read();
-      this.ok("eumd");
-      if (this.state.eumd !== "present") await this.dispatch({ type: "eumd.status", present: true, reason: "the EUMD answers" });
-      await this.dispatch({ type: "eumd.reading", energyWh: r.energyWh, powerW: r.powerW, at: r.at });
-      for (const l of this.listeners) l({ kind: "reading", device: "eumd", powerW: r.powerW, energyWh: r.energyWh, at: r.at });
-    } catch (e) {
-      this.failed("eumd", e);
-      if (this.health.eumd.online === false && this.state.eumd !== "absent") {
-        await this.dispatch({ type: "eumd.status", present: false, reason: this.health.eumd.lastError ?? "no answer" });
-      }
+    const r = await this.readEumd(true);
+    if (!r && this.health.eumd.online === false && this.state.eumd !== "absent") {
+      await this.dispatch({ type: "eumd.status", present: false, reason: this.health.eumd.lastError ?? "no answer" });
     }
   }
 
