@@ -86,4 +86,39 @@ test("BR-6: a failing EUMD is declared absent after 3 reads and the plug-in fall
   await r.done();
 });
 
+test("FR-20, FR-29: at the unplug the hub reads the EUMD before it closes the session, so its last interval ends at the unplug", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "offpeak-hub-"));
+  const clock = new TestClock(Date.UTC(2024, 5, 3, 22, 0, 0));
+  const store = new HubStore(join(dir, "hub.sqlite"));
+  const charger = new FakeCharger();
+  // The EUMD's register: exactly 2 Wh per second while the EVSE is enabled and the vehicle plugged in.
+  let charged = 0;
+  let lastMs = clock.nowMs();
+  const integrate = () => { const now = clock.nowMs(); if (charger.enabled && charger.state !== "A") charged += (now - lastMs) / 500; lastMs = now; };
+  const eumd = { async read() { integrate(); return { energyWh: Math.floor(5000 + charged) as never, powerW: 7200 as never, at: clock.now() }; }, async close() {} };
+  const utility = new FakeUtility(() => params());
+  // Polls every 60 s: without a read at the unplug, up to 120 Wh since the last poll would belong to no session.
+  const hub = new Hub({ store, clock, settings: settings(), pollMs: 60_000, ports: { charger, eumd, premisesMeter: null, pevLink: new FakePevLink(), utility, reports: utility, displays: [] }, log: () => {} });
+  hub.start();
+  const run = async (seconds: number) => { await clock.advanceAsync(seconds * 1000, 1000); await hub.whenIdle(); };
+  await run(1);
+  charger.state = "B";
+  await run(60);
+  await hub.dispatch({ type: "pev.hello", vin: VIN });
+  await run(1);
+  assert.is(hub.snapshot().session?.phase, "bound");
+  await run(1234);
+  integrate();
+  charger.state = "A"; // between two polls
+  const atUnplug = Math.floor(charged);
+  await run(120);
+  const s = store.listSessions()[0]!;
+  assert.is(s.phase, "ended");
+  assert.ok(atUnplug > 2000, `it charged (${atUnplug} Wh)`);
+  assert.is(s.totalWh, atUnplug, "every Wh up to the unplug is in the session");
+  await hub.stop();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
 test.run();
