@@ -21,6 +21,11 @@ export function decodeChargerState(device: string, map: ChargerMap, raw: number 
   return s;
 }
 
+/** The communication timeout the hub sets where a charger lets it: a dead hub stops the charger within a minute. */
+export const FAILSAFE_TIMEOUT_S = 60;
+/** How often a setpoint with a validity time is written again (a third of the 60 s default validity). */
+export const FAILSAFE_KEEPALIVE_MS = 20_000;
+
 export function createCharger(cfg: ModbusDeviceConfig, deps: LinkDeps): ModbusCharger {
   const map = typeof cfg.map === "string" ? getChargerMap(cfg.map) : cfg.map;
   if (map.kind !== "charger") throw new DeviceError(cfg.name ?? map.id, "config", `map ${map.id} describes a ${map.kind}, not a charger`);
@@ -41,10 +46,22 @@ export function createCharger(cfg: ModbusDeviceConfig, deps: LinkDeps): ModbusCh
     await link.writeRegisters(f.address, encodeField(f, value));
   }
 
+  const fs = map.failsafe;
+  const timeoutField = fs?.timeoutField ? map.fields[fs.timeoutField] : undefined;
+  const failsafe = fs && fs.mechanism !== "none" ? {
+    describe: `${fs.mechanism}: ${fs.onTimeout}`,
+    // A setpoint that expires (Alfen: default validity 60 s) is rewritten well inside it; a plain timeout is fed by polls.
+    keepAliveMs: fs.mechanism === "setpoint-validity" ? FAILSAFE_KEEPALIVE_MS : null,
+    async arm(): Promise<void> {
+      if (timeoutField?.writable) await writeField(fs.timeoutField!, FAILSAFE_TIMEOUT_S);
+    },
+  } : undefined;
+
   const charger: ModbusCharger = {
     map,
     name,
     limits: map.limits,
+    ...(failsafe ? { failsafe } : {}),
     get online() { return link.online; },
     get lastError() { return link.lastError; },
     get lastOkAt() { return link.lastOkAt; },

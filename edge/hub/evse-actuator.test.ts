@@ -109,6 +109,26 @@ test("a write that fails is logged and tried again at the next poll", async () =
   assert.is(ch.enabled, false);
 });
 
+test("the failsafe is armed before any output is written; an expiring setpoint is written again inside its validity, silently", async () => {
+  const ch = new SlowCharger();
+  let now = 0;
+  Object.assign(ch, { failsafe: { describe: "setpoint-validity: falls back to the safe current", keepAliveMs: 20_000, arm: async () => { ch.writes.push("arm"); } } });
+  const lines: string[] = [];
+  const a = new EvseActuator(ch, (l) => lines.push(l), () => now);
+  await a.armFailsafe();
+  await a.want(allow(16));
+  assert.equal(ch.writes, ["arm", "limit 16", "enable"]);
+  assert.ok(lines.some((l) => /failsafe armed \(setpoint-validity.*rewritten every 20 s/.test(l)));
+  now = 10_000;
+  assert.is(a.observe(a.beginRead(), await ch.readStatus()), null);
+  await a.idle();
+  assert.is(ch.writes.length, 3, "not yet due");
+  now = 21_000;
+  assert.is(a.observe(a.beginRead(), await ch.readStatus()), null, "a keep-alive is not a divergence");
+  await a.idle();
+  assert.equal(ch.writes.slice(3), ["limit 16", "enable"], "the setpoint is written again");
+});
+
 test("NFR-2: a hub that starts with a session open holds the charger before it reads anything, and records a divergence as a session event", async () => {
   const dir = mkdtempSync(join(tmpdir(), "offpeak-actuator-"));
   const clock = new TestClock(Date.UTC(2024, 5, 3, 22, 0, 0));

@@ -19,8 +19,28 @@ export class EvseActuator {
   private writing: Promise<void> | null = null;
   /** Bumped at every write sequence: a status read that began before a write may show the old output. */
   private generation = 0;
+  /** When the output was last written completely (monotonic ms), for a setpoint that expires unless rewritten. */
+  private lastWriteMs = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly charger: Charger, private readonly log: (line: string) => void) {}
+  constructor(private readonly charger: Charger, private readonly log: (line: string) => void, private readonly monotonicMs: () => number = () => performance.now()) {}
+
+  /**
+   * Arms the charger's communication-loss fallback before anything else is written (issue 12), so a hub that dies from
+   * here on leaves the charger in the state its map documents. A charger without one keeps its last output.
+   */
+  async armFailsafe(): Promise<void> {
+    const fs = this.charger.failsafe;
+    if (!fs) {
+      this.log("hub: the charger has no communication-loss fallback: if the hub dies it keeps its last output");
+      return;
+    }
+    try {
+      await fs.arm();
+      this.log(`hub: charger failsafe armed (${fs.describe})${fs.keepAliveMs ? `; its setpoint is rewritten every ${fs.keepAliveMs / 1000} s` : ""}`);
+    } catch (e) {
+      this.log(`hub: could not arm the charger's communication-loss fallback: ${(e as Error).message}`);
+    }
+  }
 
   /** The output the engine wants now. Returns when the charger holds it (or the write failed and was logged). */
   want(out: EvseOutput): Promise<void> {
@@ -53,7 +73,12 @@ export class EvseActuator {
     if (!this.applied) { void this.kick(); return null; }
     const enabledDiffers = status.enabled !== want.enabled;
     const currentDiffers = want.enabled && status.enabled && Math.abs(status.currentLimitA - want.currentA) > CURRENT_TOLERANCE_A;
-    if (!enabledDiffers && !currentDiffers) return null;
+    if (!enabledDiffers && !currentDiffers) {
+      // A setpoint that expires unless rewritten (Alfen) is written again before it does: not a divergence.
+      const keepAlive = this.charger.failsafe?.keepAliveMs;
+      if (keepAlive && this.monotonicMs() - this.lastWriteMs >= keepAlive) { this.applied = null; void this.kick(); }
+      return null;
+    }
     const reason = enabledDiffers
       ? `the charger is ${status.enabled ? "enabled" : "held"} but the hub wants it ${want.enabled ? "enabled" : "held"} (${want.by}: ${want.why}); written again`
       : `the charger offers ${status.currentLimitA} A but the hub wants ${want.currentA} A (${want.by}: ${want.why}); written again`;
@@ -85,6 +110,7 @@ export class EvseActuator {
           await this.charger.setEnabled(false);
         }
         this.generation++;
+        this.lastWriteMs = this.monotonicMs();
         if (this.desired === target) this.applied = target;
       } catch (e) {
         // The next poll sees the charger's actual output and tries again; nothing is retried in a tight loop.

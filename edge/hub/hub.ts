@@ -74,7 +74,7 @@ export class Hub {
     this.log = opts.log ?? ((l) => console.log(l));
     this.pollMs = opts.pollMs ?? 1000;
     this.schedule = opts.tariffs ? new ChargeScheduler(opts.tariffs, opts.store, opts.clock, () => this.state, (e) => this.dispatch(e)) : null;
-    this.actuator = opts.ports.charger ? new EvseActuator(opts.ports.charger, this.log) : null;
+    this.actuator = opts.ports.charger ? new EvseActuator(opts.ports.charger, this.log, () => opts.clock.monotonicMs()) : null;
   }
 
   /** Resumes from the stored snapshot (a restarted hub continues its session), or starts fresh. */
@@ -109,7 +109,10 @@ export class Hub {
    */
   private async resume(): Promise<void> {
     const p = this.opts.ports;
-    if (this.actuator) await this.actuator.want(decideEvse(this.state, this.opts.clock.now()));
+    if (this.actuator) {
+      await this.actuator.armFailsafe();
+      await this.actuator.want(decideEvse(this.state, this.opts.clock.now()));
+    }
     if (!p.eumd) await this.dispatch({ type: "eumd.status", present: false, reason: "no EUMD is configured" });
     if (!p.charger) {
       this.resumed = true;
