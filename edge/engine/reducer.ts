@@ -299,10 +299,10 @@ function onEvseState(st: Step, next: HubState["evse"], chargerSession: string | 
 export function swapReason(session: Session, o: ResumeObservation): string | null {
   const before = session.chargerSession ?? null;
   if (before !== null && o.chargerSession !== null) {
-    return before === o.chargerSession ? null : `the charger's session counter changed from ${before} to ${o.chargerSession} while the hub was down: another plug-in`;
+    return before === o.chargerSession ? null : `the charger's session counter changed from ${before} to ${o.chargerSession} since the hub last saw it: another plug-in`;
   }
   if (session.vin !== null && o.vehicleId !== null) {
-    return o.vehicleId === session.vin ? null : `the charger reports vehicle ${o.vehicleId}, the session's vehicle was ${session.vin}: the vehicle was swapped while the hub was down`;
+    return o.vehicleId === session.vin ? null : `the charger reports vehicle ${o.vehicleId}, the session's vehicle was ${session.vin}: the vehicle was swapped since the hub last saw it`;
   }
   return "nothing the charger reports proves the same vehicle is still plugged in (no session counter, no vehicle ID to compare), so the hub errs towards a new session";
 }

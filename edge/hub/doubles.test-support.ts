@@ -15,9 +15,11 @@ export class FakeCharger implements Charger {
   writes: string[] = [];
   /** A vehicle identifier the EVSE reports (EVCCID, RFID, VIN), if any. */
   vehicleId: string | undefined;
+  /** The EVSE's own session counter, if it has one. */
+  sessionId: string | undefined;
   async readStatus(): Promise<ChargerStatus> {
     const state = this.state === "B" && this.enabled ? "C" : this.state === "C" && !this.enabled ? "B" : this.state;
-    return { state, enabled: this.enabled, currentLimitA: this.currentA, ...(this.vehicleId && state !== "A" ? { vehicleId: this.vehicleId } : {}) };
+    return { state, enabled: this.enabled, currentLimitA: this.currentA, ...(this.vehicleId && state !== "A" ? { vehicleId: this.vehicleId } : {}), ...(this.sessionId ? { sessionId: this.sessionId } : {}) };
   }
   async setEnabled(on: boolean) { this.enabled = on; this.writes.push(on ? "enable" : "hold"); }
   async setCurrentLimit(a: number) { this.currentA = a; }

@@ -121,4 +121,25 @@ test("FR-20, FR-29: at the unplug the hub reads the EUMD before it closes the se
   rmSync(dir, { recursive: true, force: true });
 });
 
+test("NFR-2: a vehicle swapped between two polls (the charger's session counter changed) is not billed to the previous one: its own session, held", async () => {
+  const r = rig();
+  r.charger.sessionId = "7";
+  await r.run(2);
+  r.charger.state = "B";
+  await r.run(2);
+  await r.hub.dispatch({ type: "pev.hello", vin: VIN });
+  await r.run(600);
+  const first = r.hub.snapshot().session!;
+  assert.is(first.phase, "bound");
+  assert.is(r.charger.enabled, true);
+  r.charger.sessionId = "8"; // unplugged and another car plugged in within one poll
+  await r.run(3);
+  const now = r.hub.snapshot();
+  assert.is(now.lastEnded?.id, first.id, "the first session ended");
+  assert.ok(now.session && now.session.id !== first.id && now.session.phase === "awaiting-binding", "a new session with its own comm-wait");
+  assert.is(r.charger.enabled, false, "held until its binding is decided");
+  assert.ok(r.store.getSession(first.id)!.events.some((e) => e.kind === "evse.swap" && /from 7 to 8/.test(e.reason)));
+  await r.done();
+});
+
 test.run();
