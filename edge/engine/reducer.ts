@@ -322,8 +322,9 @@ function onResumed(st: Step, o: ResumeObservation): void {
     if (o.evse !== null) onEvseState(st, o.evse, o.chargerSession);
     return;
   }
-  const left = !isPluggedIn(o.evse);
-  const swap = left ? null : swapReason(session, o);
+  const left = o.evse === "A";
+  // A fault (E/F) proves neither an unplug nor a swap: the session stays open and the charger held (fault).
+  const swap = left || !isPluggedIn(o.evse) ? null : swapReason(session, o);
   if (!left && swap === null) {
     if (o.reading) onReading(st, o.reading.energyWh, o.reading.powerW, o.reading.at, true);
     onEvseState(st, o.evse, o.chargerSession);

@@ -120,4 +120,14 @@ test("the same charger session counter after a restart proves the same plug-in: 
   assert.not.ok(d.records().some((r) => r.kind === "evse.swap"));
 });
 
+test("a charger in fault (E/F) at restart is neither an unplug nor a swap: the session stays open and held", () => {
+  const { d, wh } = chargingSession(300, "41");
+  const id = d.state.session!.id;
+  restart(d);
+  d.after(60).send({ type: "hub.resumed", observed: seen({ evse: "F", chargerSession: null, reading: { energyWh: wh, powerW: 0, at: (T0 + 360) as UtcSeconds } }) });
+  assert.is(d.state.session!.id, id);
+  assert.is(d.lastEvse()!.enabled, false);
+  assert.is(d.lastEvse()!.by, "fault");
+});
+
 test.run();
