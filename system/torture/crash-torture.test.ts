@@ -10,6 +10,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Database } from "bun:sqlite";
 import { vinCheckDigit } from "../../core/ids/index.ts";
+import { seeded } from "../../core/tariff/test-support.ts";
 import { eumdRegisterWh } from "../../drivers/sim/index.ts";
 import { until } from "../testing/child-processes.test-support.ts";
 import { TortureWorld } from "./torture-world.test-support.ts";
@@ -24,18 +25,8 @@ const MAX_SESSIONS = 400;
 const SEED = Number(process.env.OFFPEAK_TORTURE_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`torture.seed: ${SEED}`);
 
-/** mulberry32: a small seeded PRNG, so a run's choices can be replayed from its printed seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rng = prng(SEED);
+// mulberry32 (the tariff tests' seeded generator), so a run's choices can be replayed from its printed seed.
+const rng = seeded(SEED);
 const between = (a: number, b: number) => a + rng() * (b - a);
 const chance = (p: number) => rng() < p;
 
