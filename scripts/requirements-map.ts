@@ -42,7 +42,7 @@ export const REQUIREMENTS: { id: string; text: string; code: string[] }[] = [
   { id: "FR-26", text: "The EUMD receives authentication parameters (interval length) at binding and on change", code: ["edge/engine/reducer.ts"] },
   { id: "FR-27", text: "The EUMD acknowledges setup through the ESCI", code: ["edge/engine/reducer.ts", "edge/hub/hub.ts"] },
   { id: "FR-28", text: "Re-binding at each plug-in needs no full authentication", code: ["edge/engine/reducer.ts", "cloud-sync/utility/binding/"] },
-  { id: "FR-29", text: "The EUMD sends session information (PEV ID, premises ID, interval kWh) to the utility", code: ["edge/sync/session-report.ts", "edge/sync/outbox.ts"] },
+  { id: "FR-29", text: "The EUMD sends session information (PEV ID, premises ID, interval kWh) to the utility", code: ["edge/sync/session-report.ts", "edge/sync/outbox.ts", "edge/sync/utility-link.ts"] },
   { id: "FR-30", text: "A clearinghouse can send session information to the utility", code: ["cloud-sync/clearinghouse/"] },
   { id: "FR-31", text: "The utility verifies IDs and posts debits to the customer account", code: ["cloud-sync/utility/sessions/", "cloud-sync/utility/ledger/"] },
   { id: "FR-32", text: "Out-of-territory charges are posted at the clearinghouse", code: ["cloud-sync/utility/roaming/", "cloud-sync/clearinghouse/"] },
@@ -50,7 +50,7 @@ export const REQUIREMENTS: { id: string; text: string; code: string[] }[] = [
   { id: "FR-34", text: "Monthly bills with all PEV charges, debits and credits", code: ["cloud-sync/utility/billing/", "core/tariff/month-bill.ts"] },
   { id: "FR-35", text: "The customer can view program, usage, billing, tariff, DR events and history", code: ["cloud-sync/utility/http/customer-routes.ts", "cloud-sync/utility/greenbutton/", "ui/", "edge/mqtt/"] },
   { id: "NFR-1", text: "Every device keeps UTC time with 1-second resolution", code: ["core/time/utc.ts", "core/time/clock.ts"] },
-  { id: "NFR-2", text: "The PEV attempts a communications session before charging", code: ["edge/engine/arbiter.ts"] },
+  { id: "NFR-2", text: "The PEV attempts a communications session before charging", code: ["edge/engine/arbiter.ts", "edge/hub/evse-actuator.ts"] },
   { id: "NFR-3", text: "The PEV waits at least 1 minute for the communications session", code: ["edge/engine/settings.ts", "edge/config/schema.ts"] },
 ];
 

@@ -46,7 +46,10 @@ export interface Simulator {
   premisesWh(): number;
   setHouseLoad(w: number): void;
   fault(target: SimTarget, fault: FaultSpec | null): void;
-  onPlugChange(cb: (plugged: boolean, pev: SimPev | null) => void): void;
+  /** `eumdWh`: the EUMD's register at the instant of the change (after any injected reset). */
+  onPlugChange(cb: (plugged: boolean, pev: SimPev | null, eumdWh: number) => void): void;
+  /** Every change of the EVSE's output (enabled or held). */
+  onEnableChange(cb: (enabled: boolean) => void): void;
   /** Also serves all three devices as Modbus RTU slaves on a serial line (a pty end or an adapter). */
   serveRtu(opts: Omit<RtuServerOptions, "onReset">): ModbusRtuServer;
   close(): Promise<void>;
@@ -67,7 +70,7 @@ export async function startSimulator(opts: SimOptions): Promise<Simulator> {
     // A meter reset (or a replaced meter): its cumulative register restarts from zero.
     if (d.target === "eumd") offsets.eumd = world.eumdWh;
     else if (d.target === "premises") offsets.premises = world.premisesWh;
-    else world.sessionWh = 0;
+    else world.resetSessionEnergy();
   };
 
   const rtuServers: ModbusRtuServer[] = [];
@@ -126,7 +129,8 @@ export async function startSimulator(opts: SimOptions): Promise<Simulator> {
       if (fault?.kind === "reset-register") { reset(d); return; }
       d.fault.set(fault);
     },
-    onPlugChange: (cb) => world.onPlugChange(cb),
+    onPlugChange: (cb) => world.onPlugChange((plugged, pev, eumdWh) => cb(plugged, pev, eumdWh - offsets.eumd)),
+    onEnableChange: (cb) => world.onEnableChange(cb),
     serveRtu: (o) => {
       const r = startModbusRtuServer({ ...o, onReset: reset }, [devices.evse, devices.eumd, devices.premises]);
       rtuServers.push(r);

@@ -21,7 +21,7 @@ async function rig(o: { idOnlyFallback?: boolean } = {}) {
   const adapter = new PevLinkPortAdapter(server, clock, log);
   const charger = new FakeCharger();
   const utility = new FakeUtility(() => params());
-  const hub = new Hub({ store, clock, settings: settings(), log, idOnlyFallback: o.idOnlyFallback, ports: { charger, eumd: new FakeMeter(clock, () => 0), premisesMeter: null, pevLink: adapter, utility, reports: null, displays: [] } });
+  const hub = new Hub({ store, clock, settings: settings(), log, idOnlyFallback: o.idOnlyFallback, ports: { charger, eumd: new FakeMeter(clock, () => 0), premisesMeter: null, pevLink: adapter, utility, reports: utility, displays: [] } });
   adapter.dispatch = (e) => hub.dispatch(e);
   hub.start();
   const settle = async (ms = 1000) => { for (let i = 0; i < 20; i++) { await Bun.sleep(5); await clock.advanceAsync(ms / 20, ms / 20); } await hub.whenIdle(); };

@@ -5,6 +5,7 @@ import type { PremisesId, SessionId } from "../../core/ids/index.ts";
 import type { Vin } from "../../core/ids/index.ts";
 import type { Charger, Meter } from "../../core/ports/index.ts";
 import type { ZigbeeDeviceView, ZigbeeNetworkView } from "../../core/index.ts";
+import type { Command, HubState } from "../engine/types.ts";
 
 /** The hub's side of the PEV link (S1/S2 messages). Incoming messages reach the hub as engine events. */
 export interface PevLinkPort {
@@ -34,15 +35,23 @@ export class UtilityUnreachable extends Error {}
 
 export interface UtilityPort {
   validateBinding(req: BindingRequest): Promise<BindingAnswer>;
-  acknowledge(ack: { sessionId: SessionId; vin: Vin; device: "pev" | "eumd" }): Promise<void>;
   /** Offline check of a stored credential (utility-signed, Ed25519) for re-binding when unreachable. */
   credentialValid(credential: unknown, vin: Vin, premisesId: PremisesId, now: number): boolean;
 }
 
-/** Where session reports go: the durable outbox in production. */
+/** One engine step as the store commits it. */
+export interface CommittedStep { before: HubState; state: HubState; commands: readonly Command[] }
+
+/**
+ * Where everything the hub sends goes: the durable outbox in production. `stage` runs INSIDE the SQLite transaction
+ * that commits the step, so a session report, an acknowledgement or a DR status exists exactly when the step that
+ * caused it does — a kill can no longer fall between the two (issue 12).
+ */
 export interface ReportSink {
-  sessionChanged(sessionId: SessionId, revision: number): void;
-  drStatus?(id: string, status: string): void;
+  /** Queues the step's outgoing messages (session.report, utility.ack, dr.status) in the step's own transaction. */
+  stage(step: CommittedStep): void;
+  /** After the commit: start sending what was staged. */
+  committed(): void;
 }
 
 /** What a binding decided, for displays that show it in their own words (Zigbee SE DisplayMessage, FR-17, FR-24). */

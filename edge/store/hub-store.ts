@@ -116,7 +116,7 @@ export class HubStore {
    * Persists one engine step atomically: the new state, the current session row, recorded events and closed intervals.
    * `before` is the state the step started from, so a session that ended in this step is written in its final form.
    */
-  commitStep(before: HubState, after: HubState, commands: readonly Command[], now: UtcSeconds): void {
+  commitStep(before: HubState, after: HubState, commands: readonly Command[], now: UtcSeconds, within?: () => void): void {
     this.db.transaction(() => {
       this.stmts.snapshot.run({ state: JSON.stringify(after), at: now });
       const touched = new Map<number, Session>();
@@ -127,6 +127,8 @@ export class HubStore {
         else if (c.type === "interval") this.insertInterval(c.interval, after, before);
       }
       for (const s of touched.values()) this.upsertSession(s, after.settings.premisesId, now);
+      // The outbox lives in this database: what the step sends is queued in this same transaction (issue 12).
+      within?.();
     })();
   }
 
@@ -154,6 +156,11 @@ export class HubStore {
       reason: s.fallbackReason, rate: s.rate, revision: s.revision, total: s.metering.totalWh,
       commissioning: s.commissioning ? JSON.stringify(s.commissioning) : null, at: now,
     });
+  }
+
+  /** Every session's ID and latest revision: what the outbox reconciliation checks at start-up. */
+  sessionRevisions(): { id: string; revision: number }[] {
+    return this.db.query<{ id: string; revision: number }, []>("SELECT id, revision FROM sessions ORDER BY seq").all();
   }
 
   listSessions(limit = 50, before = Number.MAX_SAFE_INTEGER): SessionRow[] {
@@ -194,9 +201,10 @@ export class HubStore {
   }
 
   /** Premises-meter intervals; a repeat of a start already stored is ignored (at-most-once per slot). */
-  insertPremisesIntervals(rows: readonly StoredInterval[]): void {
+  insertPremisesIntervals(rows: readonly StoredInterval[], within?: () => void): void {
     this.db.transaction(() => {
       for (const r of rows) this.stmts.insertPremises.run({ start: r.start, len: r.lengthS, wh: r.wh, q: qualityCode(r.quality) });
+      within?.();
     })();
   }
 

@@ -142,17 +142,38 @@ export class Outbox {
       meta: db.query<{ value: number }, [string]>(`SELECT value FROM outbox_meta WHERE key = ?1`),
       bump: db.query<unknown, [string, number]>(`UPDATE outbox_meta SET value = value + ?2 WHERE key = ?1`),
       retryNow: db.query<unknown, [number]>(`UPDATE outbox_messages SET next_attempt_at_ms = ?1 WHERE next_attempt_at_ms > ?1`),
+      claimKey: db.query<unknown, [string, number]>(`INSERT OR IGNORE INTO outbox_keys (key, queued_at_ms) VALUES (?1, ?2)`),
+      delivered: db.query<unknown, [string, number]>(
+        `INSERT INTO outbox_delivered_sessions (session_id, revision) VALUES (?1, ?2)
+         ON CONFLICT(session_id) DO UPDATE SET revision = MAX(revision, excluded.revision)`),
+      hasRevision: db.query<{ n: number }, [string, number]>(
+        `SELECT (SELECT COUNT(*) FROM outbox_messages WHERE session_id = ?1 AND revision >= ?2)
+              + (SELECT COUNT(*) FROM outbox_dead_letters WHERE session_id = ?1 AND revision >= ?2)
+              + (SELECT COUNT(*) FROM outbox_delivered_sessions WHERE session_id = ?1 AND revision >= ?2) AS n`),
     };
   }
 
-  /** Validates and queues a message durably (the row is committed when this returns). */
-  enqueue(message: OutboxMessage): EnqueueResult {
+  /**
+   * Whether revision `revision` of a session (or a later one) is accounted for: queued, delivered, or kept as a dead
+   * letter for the operator. The start-up reconciliation re-queues a session whose latest revision is not.
+   */
+  hasSessionRevision(sessionId: string, revision: number): boolean {
+    return (this.q.hasRevision.get(sessionId, revision)?.n ?? 0) > 0;
+  }
+
+  /**
+   * Validates and queues a message durably (the row is committed when this returns, or with the caller's transaction
+   * when called inside one). `key`: the command's deterministic ID; a key queued before (even if since delivered) is
+   * a replay and queues nothing.
+   */
+  enqueue(message: OutboxMessage, o: { key?: string } = {}): EnqueueResult {
     const m = validateOutboxMessage(message);
     const stream = streamOf(m);
     const json = JSON.stringify(m.body);
     const body = gzipSync(json, { level: 6 });
     const now = this.clock.nowMs();
     return this.db.transaction((): EnqueueResult => {
+      if (o.key !== undefined && this.q.claimKey.run(o.key, now).changes === 0) return { status: "duplicate" };
       let superseded = 0;
       let attempts = 0;
       let nextAt = now;
@@ -225,6 +246,7 @@ export class Outbox {
         if (!row) return;
         switch (outcome.kind) {
           case "delivered":
+            if (row.session_id !== null && row.revision !== null) this.q.delivered.run(row.session_id, row.revision);
             this.q.deleteId.run(entry.id);
             delivered++;
             break;
