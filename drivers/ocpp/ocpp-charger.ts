@@ -63,6 +63,9 @@ export function createOcppCharger(session: ChargePointSession, o: OcppChargerOpt
   // What the charger was last told, so the hub's limit-then-enable pair does not send the same profile twice.
   let lastApplied: string | null = null;
   const idListeners = new Set<(idTag: string) => void>();
+  // The vehicle identity presented last on this plug-in (a new card on the same plug-in replaces the transaction's).
+  let latestIdTag: string | null = null;
+  let lastStatus: ConnectorStatus | null = null;
 
   const record = (what: string) => session.record(`connector ${connectorId}: ${what}`);
 
@@ -142,7 +145,17 @@ export function createOcppCharger(session: ChargePointSession, o: OcppChargerOpt
       // After the StartTransaction answer has gone out: the charger must know the transaction id before its TxProfile.
       if (tx.connectorId === connectorId && session.quirks.profilePurpose === "TxProfile") setImmediate(() => apply().catch((e: Error) => o.log(`${name}: ${e.message}`)));
     },
-    idTag: (c, idTag) => { if (c === null || c === connectorId) for (const l of idListeners) l(idTag); },
+    idTag: (c, idTag) => {
+      if (c !== null && c !== connectorId) return;
+      latestIdTag = idTag;
+      for (const l of idListeners) l(idTag);
+    },
+    status: (c, status) => {
+      if (c !== connectorId) return;
+      // The vehicle left: its identity must not be reported for the next one.
+      if (status === "Available" && lastStatus !== "Available") latestIdTag = null;
+      lastStatus = status;
+    },
   });
 
   const meter: Meter = {
@@ -180,7 +193,7 @@ export function createOcppCharger(session: ChargePointSession, o: OcppChargerOpt
       if (s?.powerW !== undefined) status.powerW = watts(s.powerW);
       if (state !== "A") {
         const tx = session.openTransaction(connectorId);
-        const id = tx?.idTag || session.lastIdTag.get(connectorId) || session.lastIdTag.get(null);
+        const id = latestIdTag || tx?.idTag || session.lastIdTag.get(connectorId) || session.lastIdTag.get(null);
         if (id) status.vehicleId = id;
       }
       return status;

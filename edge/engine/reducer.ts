@@ -77,7 +77,7 @@ class Step {
 
 const active = (s: Session | null): s is Session => s !== null && s.phase !== "ended";
 
-function plug(st: Step, from: string): void {
+function plug(st: Step, from: string, how?: string): void {
   const { settings } = st.s;
   const seq = st.s.sessionSeq + 1;
   const id = sessionIdFor(settings.premisesId, st.now, seq);
@@ -99,7 +99,7 @@ function plug(st: Step, from: string): void {
     revision: 0,
     intervalsClosed: 0,
   };
-  st.record("on-plug", `EVSE went from state ${from} to ${st.s.evse}: vehicle plugged in; the ${settings.commWaitS} s comm-wait window opens and the EVSE is held until the binding is decided (FR-06, FR-10, NFR-3)`);
+  st.record("on-plug", `${how ?? `EVSE went from state ${from} to ${st.s.evse}: vehicle plugged in`}; the ${settings.commWaitS} s comm-wait window opens and the EVSE is held until the binding is decided (FR-06, FR-10, NFR-3)`);
   st.out.push({ type: "pevlink.open", sessionId: id });
   if (st.s.eumd === "absent") fallback(st, "no-eumd", "no EUMD was detected at plug-in (BR-6)");
 }
@@ -253,7 +253,7 @@ function onReading(st: Step, energyWh: number, powerW: number, at: UtcSeconds): 
   }
 }
 
-function unplug(st: Step): void {
+function unplug(st: Step, why?: string): void {
   const session = st.session!;
   const ctx = st.meteringContext();
   st.intervals(finish(session.metering, ctx));
@@ -263,7 +263,7 @@ function unplug(st: Step): void {
     endedAt: st.now,
     rate: session.rate === "pending" ? "default" : session.rate,
   });
-  st.record("unplug", `vehicle unplugged after ${st.now - session.pluggedAt} s; ${session.metering.totalWh} Wh metered${undecided ? "; the binding was never decided, so any energy is at the default rate" : ""}`);
+  st.record("unplug", `${why ?? "vehicle unplugged"} after ${st.now - session.pluggedAt} s; ${session.metering.totalWh} Wh metered${undecided ? "; the binding was never decided, so any energy is at the default rate" : ""}`);
   st.out.push({ type: "pevlink.close", sessionId: session.id });
   if (st.s.settings.pendingIntervalS !== null) st.appliedPending();
   st.report();
@@ -314,6 +314,11 @@ function onEvent(st: Step, e: EngineEvent): void {
   switch (e.type) {
     case "evse.state":
       return onEvseState(st, e.state);
+    case "evse.vehicle-changed":
+      // Only while a vehicle is plugged in: a new identity then means a new session on the same plug.
+      if (!active(session) || st.s.evse === "unknown" || !isPluggedIn(st.s.evse)) return;
+      unplug(st, `session ended: ${e.reason}`);
+      return plug(st, st.s.evse, `a new session on the same plug-in: ${e.reason}`);
     case "pev.hello":
       return onHello(st, e.vin);
     case "pev.proof":

@@ -135,6 +135,11 @@ export interface HubState {
 
 export type EngineEvent =
   | { type: "evse.state"; state: J1772State }
+  /**
+   * The EVSE reports a different vehicle on the same plug-in (an OCPP charger saw a new idTag): the session ends and a
+   * new one opens with its own comm-wait window and binding (issue 16; FR-28).
+   */
+  | { type: "evse.vehicle-changed"; reason: string }
   | { type: "pev.hello"; vin: string }
   | { type: "pev.proof"; ok: boolean; reason?: string }
   | { type: "pev.ack" }

@@ -18,6 +18,8 @@ export class PevLinkPortAdapter implements PevLinkPort {
   private open_ = false;
   private graceTimer: TimerHandle | null = null;
   dispatch: (e: EngineEvent) => unknown = () => {};
+  /** What an EVSE-reported identifier stands for: a tag the owner registered maps to its VIN (charger-vehicle-id.ts). */
+  resolveVehicleId: (id: string) => string = (id) => id;
 
   constructor(server: PevLinkSessionSource, private readonly clock: Clock, private readonly log: (l: string) => void) {
     this.attach(server);
@@ -29,7 +31,7 @@ export class PevLinkPortAdapter implements PevLinkPort {
    */
   vehicleId(id: string): void {
     if (!this.open_ || this.link) return;
-    this.accept(new IdOnlyLink(id, this.clock));
+    this.accept(new IdOnlyLink(this.resolveVehicleId(id), this.clock));
   }
 
   /** Another source of sessions; the latest link to say hello is the one the engine talks to. */

@@ -67,6 +67,23 @@ export interface ZigbeeNetwork {
   permitJoin(seconds: number): Promise<void>;
 }
 
+/** The OCPP central system as the dashboard sees it: the hub's charge point, charge points waiting for the owner. */
+export interface OcppChargePointsView {
+  /** Where chargers connect: ws(s)://<hub>:<port><path> followed by the charge point ID. */
+  url: string;
+  tls: boolean;
+  /** The hub certificate's SHA-256 fingerprint (security profile 2), to compare in the charger's app. */
+  fingerprintSha256: string | null;
+  chargePoint: { id: string; connected: boolean; vendor: string | null; model: string | null; quirks: string | null; controlMode: string | null; lastHeardAt: number | null } | null;
+  pending: { id: string; firstSeenAt: number; lastSeenAt: number; remote: string; offeredPassword: boolean; vendor?: string; model?: string }[];
+}
+
+export interface OcppNetwork {
+  view(): OcppChargePointsView;
+  /** The owner accepts a pending charge point; it becomes the hub's charger. */
+  accept(id: string, allowNoPassword: boolean): OcppChargePointsView;
+}
+
 export interface HubPorts {
   charger: Charger | null;
   eumd: Meter | null;

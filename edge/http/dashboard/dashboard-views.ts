@@ -7,7 +7,7 @@ import type { UtcSeconds } from "../../../core/time/index.ts";
 import type { Wh } from "../../../core/units/index.ts";
 import type { Session } from "../../engine/types.ts";
 import type { Hub } from "../../hub/hub.ts";
-import type { ZigbeeNetwork } from "../../hub/ports.ts";
+import type { OcppNetwork, ZigbeeNetwork } from "../../hub/ports.ts";
 import type { HubStore, SessionRow } from "../../store/hub-store.ts";
 import { statusView } from "../status.ts";
 import { CHARGE_PLAN_KEY, type ChargePlanSetting } from "../../hub/owner-requests.ts";
@@ -22,6 +22,8 @@ export interface DashboardContext {
   lastReading(): { powerW: number; at: number } | null;
   /** Null when no [zigbee] coordinator is configured. */
   zigbee?: ZigbeeNetwork | null;
+  /** Null unless the charger is an OCPP one. */
+  ocpp?: OcppNetwork | null;
 }
 
 export { CHARGE_PLAN_KEY, type ChargePlanSetting } from "../../hub/owner-requests.ts";
@@ -199,6 +201,8 @@ export function devicesView(ctx: DashboardContext) {
     premises: ctx.hub.health.premises,
     utility: ctx.hub.health.utility,
     zigbee: ctx.zigbee ? ctx.zigbee.view() : null,
+    ocpp: ctx.ocpp ? ctx.ocpp.view() : null,
+    vehicleTags: ctx.store.listVehicleTags(),
   };
 }
 

@@ -4,7 +4,7 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import type { Clock } from "../../../core/time/index.ts";
 import type { Hub } from "../../hub/hub.ts";
-import type { ZigbeeNetwork } from "../../hub/ports.ts";
+import type { OcppNetwork, ZigbeeNetwork } from "../../hub/ports.ts";
 import type { HubStore } from "../../store/hub-store.ts";
 import { accessGuard } from "./access-guard.ts";
 import { authRoutes } from "./auth-routes.ts";
@@ -15,6 +15,8 @@ import { LoginRateLimit } from "./login-rate-limit.ts";
 import { OwnerAuth } from "./owner-auth.ts";
 import { readApi } from "./read-api.ts";
 import { zigbeeApi } from "./zigbee-api.ts";
+import { ocppApi } from "./ocpp-api.ts";
+import { vehicleTagsApi } from "./vehicle-tags-api.ts";
 import { DEFAULT_UI_DIST, mountStaticFiles } from "./static-files.ts";
 
 export interface DashboardOptions {
@@ -31,6 +33,8 @@ export interface DashboardOptions {
   loginAttemptsPerMinuteAllClients?: number;
   /** The Zigbee network, when [zigbee] is configured: listed on the Devices page with a permit-join button. */
   zigbee?: ZigbeeNetwork | null;
+  /** The OCPP central system, when the charger is an OCPP one: the Devices page lists pending charge points. */
+  ocpp?: OcppNetwork | null;
 }
 
 export interface HubParts { hub: Hub; store: HubStore; clock: Clock }
@@ -66,13 +70,15 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     mount(app, parts) {
       const a = authFor(parts.store);
       let last: { powerW: number; at: number } | null = null;
-      const ctx: DashboardContext = { hub: parts.hub, store: parts.store, timeZone: opts.timeZone, defaultTariffId: opts.defaultTariffId, lastReading: () => last, zigbee: opts.zigbee ?? null };
+      const ctx: DashboardContext = { hub: parts.hub, store: parts.store, timeZone: opts.timeZone, defaultTariffId: opts.defaultTariffId, lastReading: () => last, zigbee: opts.zigbee ?? null, ocpp: opts.ocpp ?? null };
       parts.hub.onChange((ch) => {
         if (ch.kind === "reading" && ch.device === "eumd") last = { powerW: ch.powerW, at: ch.at };
       });
       app.route("/", authRoutes(a, limits));
       app.route("/", readApi(ctx, parts.clock, () => a.guestView()));
       app.route("/", zigbeeApi(ctx));
+      app.route("/", ocppApi(ctx));
+      app.route("/", vehicleTagsApi(ctx, parts.clock));
       mountLiveEvents(app, ctx, parts.clock);
       mountStaticFiles(app, opts.distDir ?? DEFAULT_UI_DIST, log);
     },
