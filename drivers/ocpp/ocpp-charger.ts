@@ -73,6 +73,8 @@ export function createOcppCharger(session: ChargePointSession, o: OcppChargerOpt
     if (mode === "remote-start-stop") return;
     mode = "remote-start-stop";
     record(`charging profiles not usable (${why}); holding and allowing by RemoteStop/RemoteStartTransaction from now on`);
+    // A hold profile of ours the charger took earlier would outlast the fallback and keep the vehicle at 0 A.
+    session.call("ClearChargingProfile", { id: HOLD_PROFILE_ID }).catch((e: Error) => record(`ClearChargingProfile ${HOLD_PROFILE_ID} failed: ${e.message}`));
   }
 
   async function sendProfile(amps: number): Promise<boolean> {
@@ -143,7 +145,8 @@ export function createOcppCharger(session: ChargePointSession, o: OcppChargerOpt
     booted: () => { if (!session.quirks.smartCharging) mode = "remote-start-stop"; apply(true).catch((e: Error) => o.log(`${name}: re-applying after boot: ${e.message}`)); },
     transactionStarted: (tx) => {
       // After the StartTransaction answer has gone out: the charger must know the transaction id before its TxProfile.
-      if (tx.connectorId === connectorId && session.quirks.profilePurpose === "TxProfile") setImmediate(() => apply().catch((e: Error) => o.log(`${name}: ${e.message}`)));
+      // Held by Remote Stop: a transaction the charger started on its own (a card, Autocharge) is stopped again.
+      if (tx.connectorId === connectorId && (session.quirks.profilePurpose === "TxProfile" || mode === "remote-start-stop")) setImmediate(() => apply().catch((e: Error) => o.log(`${name}: ${e.message}`)));
     },
     idTag: (c, idTag) => {
       if (c !== null && c !== connectorId) return;
