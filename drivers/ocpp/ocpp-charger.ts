@@ -142,7 +142,12 @@ export function createOcppCharger(session: ChargePointSession, o: OcppChargerOpt
   const off = session.listen({
     // After every boot (the charger may have lost its profiles) and when a transaction starts (a TxProfile needs its
     // id), the hub's last decision is sent again.
-    booted: () => { if (!session.quirks.smartCharging) mode = "remote-start-stop"; apply(true).catch((e: Error) => o.log(`${name}: re-applying after boot: ${e.message}`)); },
+    booted: () => {
+      if (!session.quirks.smartCharging) mode = "remote-start-stop";
+      apply(true).catch((e: Error) => o.log(`${name}: re-applying after boot: ${e.message}`));
+      // The meter's register now rather than at the next sample: the EUMD is then present before a plug-in.
+      if (!session.lastSample.has(connectorId)) session.call("TriggerMessage", { requestedMessage: "MeterValues", connectorId }).catch((e: Error) => record(`TriggerMessage MeterValues failed: ${e.message}`));
+    },
     transactionStarted: (tx) => {
       // After the StartTransaction answer has gone out: the charger must know the transaction id before its TxProfile.
       // Held by Remote Stop: a transaction the charger started on its own (a card, Autocharge) is stopped again.
