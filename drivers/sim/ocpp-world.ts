@@ -55,16 +55,21 @@ export class SimOcppWorld {
   /** Connects now and keeps the connection up. */
   start(): void {
     this.stopped = false;
+    // Like a charger's own retry: soon at first, backing off to once a minute while the backend stays away.
+    const first = this.o.retryMs ?? 5000;
+    let wait = first;
     const retry = () => {
       this.timer = null;
       if (this.stopped) return;
-      if (!this.chargePoint.connected && !this.connecting) {
+      if (this.chargePoint.connected) wait = first;
+      else if (!this.connecting) {
         this.connecting = true;
         this.chargePoint.connect()
-          .catch((e: Error) => this.o.log?.(`sim ocpp ${this.o.id}: ${e.message}; trying again`))
+          .then(() => { wait = first; })
+          .catch((e: Error) => { if (wait === first) this.o.log?.(`sim ocpp ${this.o.id}: ${e.message}; trying again`); wait = Math.min(wait * 2, 60_000); })
           .finally(() => { this.connecting = false; });
       }
-      this.timer = this.o.clock.setTimeout(retry, this.o.retryMs ?? 5000);
+      this.timer = this.o.clock.setTimeout(retry, wait);
     };
     retry();
   }
