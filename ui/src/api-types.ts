@@ -69,6 +69,16 @@ export interface DevicesView {
   charger: DeviceHealth & { state: string; output: { enabled: boolean; currentA: number; why: string } | null };
   eumd: DeviceHealth & { state: string };
   premises: DeviceHealth; utility: DeviceHealth; zigbee: ZigbeeView | null;
+  /** The OCPP central system, when the charger is an OCPP one. */
+  ocpp: OcppView | null;
+  /** RFID cards and Autocharge IDs the owner registered for a VIN (the charger's vehicle identity). */
+  vehicleTags: { tag: string; vin: string; registeredAt: number }[];
+}
+
+export interface OcppView {
+  url: string; tls: boolean; fingerprintSha256: string | null;
+  chargePoint: { id: string; connected: boolean; vendor: string | null; model: string | null; quirks: string | null; controlMode: string | null; lastHeardAt: number | null } | null;
+  pending: { id: string; firstSeenAt: number; lastSeenAt: number; remote: string; offeredPassword: boolean; vendor?: string; model?: string }[];
 }
 
 export interface ZigbeeView {
