@@ -3,23 +3,28 @@
 // vehicle identity on the same plug-in — someone presents another card — ends the session and starts a new one with
 // its own comm-wait window and binding (issue 16; FR-28). The binding itself follows the ID-only path unchanged.
 import { isVin } from "../../core/ids/index.ts";
+import type { Clock } from "../../core/time/index.ts";
 import type { HubStore } from "../store/hub-store.ts";
 import type { Hub } from "./hub.ts";
+
+/** A card shown this long before the plug-in still belongs to it; an older one was someone else's swipe. */
+const TAG_BEFORE_PLUG_S = 120;
 
 export class ChargerVehicleIds {
   private sessionId: string | null = null;
   /** The identity the current session started with (or was first given). */
   private sessionTag: string | null = null;
   /** A tag seen before the hub saw the plug-in (cards are often presented first), or the one that starts the next session. */
-  private nextTag: string | null = null;
+  private nextTag: { tag: string; at: number } | null = null;
 
-  constructor(private readonly hub: Hub, private readonly store: HubStore, private readonly log: (l: string) => void) {
+  constructor(private readonly hub: Hub, private readonly store: HubStore, private readonly clock: Clock, private readonly log: (l: string) => void) {
     hub.onChange((c) => {
       if (c.kind !== "step") return;
       const id = c.state.session?.id ?? null;
       if (id === this.sessionId) return;
       this.sessionId = id;
-      this.sessionTag = id ? this.nextTag : null;
+      const next = this.nextTag;
+      this.sessionTag = id && next && this.clock.now() - next.at <= TAG_BEFORE_PLUG_S ? next.tag : null;
       this.nextTag = null;
     });
   }
@@ -45,7 +50,7 @@ export class ChargerVehicleIds {
   seen(tag: string): void {
     const s = this.hub.snapshot().session;
     if (!s || s.phase === "ended") {
-      this.nextTag = tag;
+      this.nextTag = { tag, at: this.clock.now() };
       return;
     }
     if (s.id !== this.sessionId) {
@@ -58,7 +63,7 @@ export class ChargerVehicleIds {
       return;
     }
     const was = this.sessionTag;
-    this.nextTag = tag;
+    this.nextTag = { tag, at: this.clock.now() };
     void this.hub.dispatch({ type: "evse.vehicle-changed", reason: `the charger reported another vehicle identity on the same plug-in (${tag} after ${was})` });
   }
 }

@@ -137,7 +137,7 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
   pevLink.dispatch = (e) => running.hub.dispatch(e);
   if (ocpp) {
     // The charger's idTags: registered tags stand for their VIN on the ID-only path; a new one starts a new session.
-    const ids = new ChargerVehicleIds(running.hub, running.store, log);
+    const ids = new ChargerVehicleIds(running.hub, running.store, clock, log);
     pevLink.resolveVehicleId = ids.resolve;
     ocpp.onVehicleId((tag) => ids.seen(tag));
   }
