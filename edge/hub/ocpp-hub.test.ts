@@ -15,7 +15,7 @@ import { startHubProcess, type RunningHubProcess } from "./hub-process.ts";
 const PASSWORD = "ocpp-test-password-01";
 const START_MS = Date.UTC(2024, 5, 3, 18, 0, 0);
 
-interface RigOptions { meterIsEumd?: boolean; idOnly?: boolean; chargePointId?: string | null; securityProfile?: 0 | 1 | 2; cpId?: string }
+interface RigOptions { ocppPort?: number; meterIsEumd?: boolean; idOnly?: boolean; chargePointId?: string | null; securityProfile?: 0 | 1 | 2; cpId?: string }
 
 async function rig(o: RigOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), "offpeak-ocpp-hub-"));
@@ -33,9 +33,11 @@ async function rig(o: RigOptions = {}) {
     pevlink: { port: 0, id_only: o.idOnly ?? true },
     session: { comm_wait_s: 60 },
     devices: { charger, eumd: { driver: "none" }, premises_meter: { driver: "none" } },
-    ocpp: { host: "127.0.0.1", port: 0, meter_value_sample_interval_s: 10 },
+    ocpp: { host: "127.0.0.1", port: o.ocppPort ?? 0, meter_value_sample_interval_s: 10 },
   }, "test");
-  const h = await startHubProcess(config, { sync: false, dashboard: true, clock, log: (l) => lines.push(l), uiDistDir: join(dir, "ui") });
+  const start = () => startHubProcess(config, { sync: false, dashboard: true, clock, log: (l) => lines.push(l), uiDistDir: join(dir, "ui") });
+  let h = await start();
+  let stopped = false;
   const sim = await startSimulator({ clock });
   const tls = h.ocpp!.view().tls;
   const caPem = tls ? await Bun.file(join(dir, "ocpp-hub.crt")).text() : undefined;
@@ -44,6 +46,7 @@ async function rig(o: RigOptions = {}) {
   const hubSession = () => h.ocpp!.central.sessions.get(cpId);
   /** Both ends have handled every frame the other sent (real sockets; a deadline for failure, not a speed claim). */
   const settle = async () => {
+    if (stopped) return;
     await waitFor("the OCPP link to go quiet", () => {
       const r = hubSession()?.rpc?.counts;
       return !cp.connected || (!!r && r.in === cp.frames.out && r.out === cp.frames.in);
@@ -54,8 +57,15 @@ async function rig(o: RigOptions = {}) {
   const run = async (seconds: number) => {
     for (let i = 0; i < seconds; i++) { clock.advance(1000); await Bun.sleep(1); await settle(); }
   };
-  const done = async () => { await sim.close(); await h.stop(); rmSync(dir, { recursive: true, force: true }); };
-  return { dir, clock, lines, h, sim, cp, world, hubSession, settle, run, done };
+  const done = async () => { await sim.close(); if (!stopped) await h.stop(); rmSync(dir, { recursive: true, force: true }); };
+  return {
+    dir, clock, lines, sim, cp, world, hubSession, settle, run, done,
+    get h() { return h; },
+    /** The hub process goes away (the charge point stays, as it would). */
+    async stopHub() { await h.stop(); stopped = true; },
+    /** A new hub process on the same data directory and ports. */
+    async startHub() { h = await start(); stopped = false; },
+  };
 }
 
 async function waitFor(what: string, cond: () => boolean, realMs = 10_000): Promise<void> {
@@ -265,5 +275,43 @@ test("issue 16: security profile 2 — wss:// with the hub's own certificate; th
     await r.done();
   }
 });
+
+test("issue 16 (4): the hub restarts mid-charge; the charger keeps the hub's last decision meanwhile, reconnects, and the same transaction and session continue — not a second one", async () => {
+  const port = await freePort();
+  const r = await rig({ idOnly: false, ocppPort: port });
+  try {
+    await ready(r);
+    r.sim.plug({ vin: VIN, socPct: 20, idTag: "CARD-1" });
+    await r.run(90);
+    assert.is(r.cp.status, "Charging");
+    const sessionId = session(r)!.id;
+    const txId = r.cp.transactionId;
+    const meteredBefore = session(r)!.metering.totalWh;
+    await r.stopHub();
+    await waitFor("the charge point to notice", () => !r.cp.connected);
+    for (let i = 0; i < 30; i++) { r.clock.advance(1000); await Bun.sleep(1); }
+    assert.is(r.cp.status, "Charging", "without the hub the charger keeps charging by the hub's last (time-limited) profile");
+    await r.startHub();
+    // Its retry runs on its own (simulated) clock, backing off while the hub was away: at most a minute.
+    for (let i = 0; i < 90 && !r.cp.accepted; i++) { r.clock.advance(1000); await Bun.sleep(5); }
+    assert.ok(r.cp.accepted, "the charge point reconnected and booted");
+    await r.run(30);
+    assert.is(r.cp.transactionId, txId, "the same transaction");
+    const open = [...r.hubSession()!.transactions.values()].filter((t) => t.stoppedAt === undefined);
+    assert.equal(open.map((t) => t.id), [txId], "the new central system continues it; it opens no second one");
+    assert.is(session(r)!.id, sessionId, "the hub resumed its session");
+    assert.ok(session(r)!.metering.totalWh > meteredBefore, "and meters on from the charger's register");
+    assert.is(r.cp.status, "Charging");
+  } finally {
+    await r.done();
+  }
+});
+
+async function freePort(): Promise<number> {
+  const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const p = s.port;
+  s.stop(true);
+  return p;
+}
 
 test.run();
