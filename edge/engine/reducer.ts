@@ -139,7 +139,7 @@ function requestValidation(st: Step, path: BindingPath, proofOk: boolean): void 
   st.record("binding.requested", `asked the utility to validate PEV ${session.vin} at premises ${st.s.settings.premisesId} (${path}) (FR-14)`);
 }
 
-function onHello(st: Step, raw: string): void {
+function onHello(st: Step, raw: string, via?: string): void {
   const session = st.session;
   if (!active(session)) {
     st.record("pev-link.refused", "the PEV spoke before On-Plug; no communications session exists until the vehicle is plugged in (FR-06)", null);
@@ -158,13 +158,14 @@ function onHello(st: Step, raw: string): void {
     return;
   }
   st.patchSession({ vin });
+  const by = via ? ` (ID-only: ${via})` : "";
   const known = st.s.knownPevs[vin];
   if (known) {
     st.patchSession({ binding: { ...st.session!.binding, path: "rebinding" } });
-    st.record("pev.identified", `PEV ${vin} identified itself; it was commissioned on ${toIso(known.commissionedAt)}, so the short re-binding path applies (FR-13, FR-28)`);
+    st.record("pev.identified", `PEV ${vin} identified itself${by}; it was commissioned on ${toIso(known.commissionedAt)}, so the short re-binding path applies (FR-13, FR-28)`);
     st.out.push({ type: "pev.challenge", vin });
   } else {
-    st.record("pev.identified", `PEV ${vin} identified itself; not commissioned at this hub, so the full commissioning path applies (FR-13, S1)`);
+    st.record("pev.identified", `PEV ${vin} identified itself${by}; not commissioned at this hub, so the full commissioning path applies (FR-13, S1)`);
     requestValidation(st, "commissioning", false);
   }
 }
@@ -320,7 +321,7 @@ function onEvent(st: Step, e: EngineEvent): void {
       unplug(st, `session ended: ${e.reason}`);
       return plug(st, st.s.evse, `a new session on the same plug-in: ${e.reason}`);
     case "pev.hello":
-      return onHello(st, e.vin);
+      return onHello(st, e.vin, e.via);
     case "pev.proof":
       if (!active(session) || session.phase !== "awaiting-binding" || session.binding.path !== "rebinding") {
         st.record("pev.proof-ignored", "a PEV proof arrived with no re-binding in progress");

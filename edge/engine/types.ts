@@ -140,7 +140,8 @@ export type EngineEvent =
    * new one opens with its own comm-wait window and binding (issue 16; FR-28).
    */
   | { type: "evse.vehicle-changed"; reason: string }
-  | { type: "pev.hello"; vin: string }
+  /** `via`: how an ID-only identity reached the hub (e.g. a charger's idTag the owner registered), recorded for the utility. */
+  | { type: "pev.hello"; vin: string; via?: string }
   | { type: "pev.proof"; ok: boolean; reason?: string }
   | { type: "pev.ack" }
   | { type: "pev.link-lost"; reason: string }

@@ -210,6 +210,9 @@ test("FR-28 over OCPP: tags the owner registers bind by the ID-only path, and a 
     const first = session(r)!;
     assert.is(first.vin, VIN, "CARD-1 stands for its registered VIN on the ID-only path");
     assert.ok(r.lines.some((l) => l.includes(`vehicle tag CARD-1 is registered for ${VIN}`)));
+    // The link between tag and VIN goes with the session's events (the report the utility receives carries them).
+    const identified = r.h.store.getSession(first.id)!.events.find((e) => e.kind === "pev.identified")!;
+    assert.match(identified.reason, `PEV ${VIN} identified itself (ID-only: the charger's idTag CARD-1, registered by the owner for ${VIN})`);
     // Someone presents another card on the same plug-in.
     await r.cp.send("Authorize", { idTag: "CARD-2" });
     await r.run(2);

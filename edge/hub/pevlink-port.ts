@@ -31,7 +31,9 @@ export class PevLinkPortAdapter implements PevLinkPort {
    */
   vehicleId(id: string): void {
     if (!this.open_ || this.link) return;
-    this.accept(new IdOnlyLink(this.resolveVehicleId(id), this.clock));
+    const vin = this.resolveVehicleId(id);
+    // The label says where the identity came from; the engine records it with the session, so the utility sees it.
+    this.accept(new IdOnlyLink(vin, this.clock, vin === id ? "evse vehicle id" : `the charger's idTag ${id}, registered by the owner for ${vin}`));
   }
 
   /** Another source of sessions; the latest link to say hello is the one the engine talks to. */
@@ -44,8 +46,9 @@ export class PevLinkPortAdapter implements PevLinkPort {
     if (this.link && this.link !== s) this.link.close();
     this.link = s;
     if (s.mode === "id-only") this.log(`pev link: ${s.label} reports only a vehicle identifier; no proof is possible (ID-only)`);
+    const via = s.mode === "id-only" ? { via: s.label } : {};
     s.on("hello", (h) => {
-      if (this.open_) void this.dispatch({ type: "pev.hello", vin: h.vin });
+      if (this.open_) void this.dispatch({ type: "pev.hello", vin: h.vin, ...via });
       else {
         this.graceTimer = this.clock.setTimeout(() => {
           if (this.open_ || this.link !== s) return;
@@ -69,7 +72,7 @@ export class PevLinkPortAdapter implements PevLinkPort {
     this.open_ = true;
     if (this.graceTimer) this.clock.clearTimeout(this.graceTimer);
     const hello = this.link?.hello;
-    if (hello) void this.dispatch({ type: "pev.hello", vin: hello.vin });
+    if (hello) void this.dispatch({ type: "pev.hello", vin: hello.vin, ...(this.link?.mode === "id-only" ? { via: this.link.label } : {}) });
   }
 
   close(): void {
