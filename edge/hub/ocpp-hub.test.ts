@@ -204,6 +204,11 @@ test("FR-28 over OCPP: tags the owner registers bind by the ID-only path, and a 
     }
     const devices = (await (await call("GET", "/api/v1/dashboard/devices")).json()) as { vehicleTags: { tag: string; vin: string }[] };
     assert.equal(devices.vehicleTags.map((t) => [t.tag, t.vin]), [["CARD-1", VIN], ["CARD-2", VIN2], ["VID:0A1B2C3D4E5F", VIN2]]);
+    // A guest (read-only view, when the owner turns it on) sees that tags exist, not the tags a charger would accept.
+    assert.is((await call("POST", "/api/v1/auth/guest-view", { enabled: true })).status, 200);
+    const guest = (await (await call("GET", "/api/v1/dashboard/devices", undefined, {})).json()) as { vehicleTags: { tag: string }[] };
+    assert.equal(guest.vehicleTags.map((t) => t.tag), ["CARD…", "CARD…", "VID:…"]);
+    assert.is((await call("GET", "/api/v1/dashboard/vehicle-tags", undefined, {})).status, 403);
 
     r.sim.plug({ vin: VIN, socPct: 20, idTag: "CARD-1" });
     await r.run(35);

@@ -2,7 +2,7 @@
 // for the vehicle's VIN. When no secure PEV link opens, the hub then takes the ID-only path with that VIN (issue 16).
 // Behind the access guard: owner session, CSRF header, same-origin.
 import { Hono } from "hono";
-import { badRequest, notFound } from "../../../cloud-sync/protocol/index.ts";
+import { ApiError, badRequest, notFound } from "../../../cloud-sync/protocol/index.ts";
 import { parseVin, VinError } from "../../../core/ids/index.ts";
 import type { Clock } from "../../../core/time/index.ts";
 import type { DashboardContext } from "./dashboard-views.ts";
@@ -13,7 +13,10 @@ const ID_TAG = /^[\x21-\x7e]{1,20}$/;
 
 export function vehicleTagsApi(ctx: DashboardContext, clock: Clock): Hono {
   const app = new Hono();
-  app.get("/api/v1/dashboard/vehicle-tags", (c) => c.json({ tags: ctx.store.listVehicleTags() }));
+  app.get("/api/v1/dashboard/vehicle-tags", (c) => {
+    if (c.get("login")?.role !== "owner") throw new ApiError("forbidden", "vehicle tags are the owner's: the guest view does not list them", "role");
+    return c.json({ tags: ctx.store.listVehicleTags() });
+  });
   app.post("/api/v1/dashboard/vehicle-tags", async (c) => {
     const b = await readObject(c);
     if (typeof b.tag !== "string" || !ID_TAG.test(b.tag)) throw badRequest(`tag must be the card's or vehicle's idTag: 1-20 printable characters without spaces (e.g. VID:0A1B2C3D4E5F), got ${JSON.stringify(b.tag)}`, "tag");
