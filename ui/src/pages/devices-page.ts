@@ -9,18 +9,19 @@ import { live } from "../live-connection.ts";
 import { shared } from "../shared-styles.ts";
 
 export class OpDevicesPage extends LitElement {
-  static override properties = { view: { state: true }, now: { state: true }, error: { state: true }, joinLeft: { state: true }, message: { state: true }, readOnly: { type: Boolean } };
+  static override properties = { view: { state: true }, now: { state: true }, error: { state: true }, joinLeft: { state: true }, message: { state: true }, tagMessage: { state: true }, readOnly: { type: Boolean } };
   declare view: DevicesView | null;
   declare now: number;
   declare error: string | null;
   /** Permit-join seconds left, counted down here between loads (the hub's answer is the truth). */
   declare joinLeft: number;
   declare message: string | null;
+  declare tagMessage: string | null;
   declare readOnly: boolean;
   private off: (() => void) | null = null;
   private countdown: ReturnType<typeof setInterval> | null = null;
   static override styles = [shared];
-  constructor() { super(); this.view = null; this.now = 0; this.error = null; this.joinLeft = 0; this.message = null; this.readOnly = false; }
+  constructor() { super(); this.view = null; this.now = 0; this.error = null; this.joinLeft = 0; this.message = null; this.tagMessage = null; this.readOnly = false; }
   override connectedCallback(): void {
     super.connectedCallback();
     const load = () => getJson<DevicesView>("/api/v1/dashboard/devices").then((v) => this.show(v), (e: Error) => { this.error = e.message; });
@@ -89,8 +90,8 @@ export class OpDevicesPage extends LitElement {
     try {
       const r = await postJson<{ tags: DevicesView["vehicleTags"] }>("/api/v1/dashboard/vehicle-tags", { tag: String(f.get("tag") ?? "").trim(), vin: String(f.get("vin") ?? "").trim() });
       if (this.view) this.view = { ...this.view, vehicleTags: r.tags };
-      this.message = "Vehicle tag registered.";
-    } catch (err) { this.message = `Vehicle tag: ${(err as Error).message}`; }
+      this.tagMessage = "Vehicle tag registered.";
+    } catch (err) { this.tagMessage = `Vehicle tag: ${(err as Error).message}`; }
   }
 
   private tags(v: DevicesView) {
@@ -98,7 +99,8 @@ export class OpDevicesPage extends LitElement {
       <p class="muted">An RFID card or a car's Autocharge ID (VID:…) the charger reports stands for this VIN when the car opens no secure link.</p>
       ${v.vehicleTags.length ? html`<ul>${v.vehicleTags.map((t) => html`<li><code>${t.tag}</code> → ${t.vin}</li>`)}</ul>` : null}
       ${this.readOnly ? null : html`<form @submit=${(e: Event) => this.addTag(e)}><label>Tag <input name="tag" maxlength="20" required></label>
-        <label>VIN <input name="vin" maxlength="17" required></label> <button class="primary">Register</button></form>`}</section>`;
+        <label>VIN <input name="vin" maxlength="17" required></label> <button class="primary">Register</button></form>`}
+      <p role="status">${this.tagMessage ?? ""}</p></section>`;
   }
 
   private health(h: DeviceHealth) {
