@@ -16,6 +16,8 @@ import type { OcppChargePointsView, OcppNetwork } from "./ports.ts";
 export const ACCEPTED_FILE = "ocpp-charge-point.json";
 
 export class OcppLinkError extends Error {}
+/** The [ocpp] port is taken (named apart so the demo can point at its own option). */
+export class OcppPortTakenError extends OcppLinkError {}
 
 export interface OcppLinkOptions {
   charger: OcppChargerConfig;
@@ -111,7 +113,9 @@ export class OcppLink implements OcppNetwork {
     try {
       link.central.start();
     } catch (e) {
-      throw new OcppLinkError(`[ocpp] cannot listen on ${o.ocpp.host}:${o.ocpp.port}: ${(e as Error).message}; set [ocpp] port`);
+      const m = (e as Error).message;
+      if (/EADDRINUSE|in use|address already/i.test(m)) throw new OcppPortTakenError(`ocpp: port ${o.ocpp.port} on ${o.ocpp.host} is taken by another program; set [ocpp] port (OFFPEAK_OCPP_PORT)`);
+      throw new OcppLinkError(`ocpp: cannot listen on ${o.ocpp.host}:${o.ocpp.port}: ${m}; set [ocpp] host and port`);
     }
     if (link.fingerprintSha256) o.log(`ocpp: TLS certificate SHA-256 fingerprint ${link.fingerprintSha256} (compare it in the charger's app)`);
     if (!link.chargePointId) o.log("ocpp: no charge point configured yet; the first one that connects is listed on the dashboard's Devices page for the owner to accept");

@@ -120,7 +120,11 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     }, "demo defaults");
     const hubKey = (await import("../../edge/hub/index.ts")).loadOrCreateHubKey(config.hub.data_dir);
     const seed = await seedDemo(utility, { hubId: DEMO_HUB_ID, hubPublicKeyPem: hubKey.publicKeyPem, premisesId: config.premises.id });
-    const hub = await bind("hub", p.hub, "--hub-port", () => startHubProcess(config, { sync: true, dashboard: true, clock, log }));
+    const hub = await bind("hub", p.hub, "--hub-port", () => startHubProcess(config, { sync: true, dashboard: true, clock, log }).catch((e: Error) => {
+      // The hub names its own [ocpp] key; the demo's user sets it with an option.
+      if (overOcpp && e.message.startsWith("ocpp: port ")) throw new Error(`hub's OCPP central system: port ${p.ocpp ?? DEFAULT_DEMO_PORTS.ocpp} on 127.0.0.1 is taken by another program; stop it or pass --ocpp-port`);
+      throw e;
+    }));
     stops.push(() => hub.stop());
     if (overOcpp) {
       // The simulator's EVSE becomes a charge point that connects to the hub like a real one (after the hub is up).
