@@ -124,6 +124,12 @@ test("an OCPP charger: [devices.charger] driver = \"ocpp\" and [ocpp] are read; 
   assert.equal(problems(`[devices.charger]\ndriver = "ocpp"\ncharge_point_id = "G"\npassword = "0123456789abcdef"\nmeter_is_eumd = true\n`),
     ['devices.eumd.driver: must be "none" when the OCPP charger\'s meter is the EUMD ([devices.charger] meter_is_eumd = true): one EUMD per session']);
   assert.equal(problems(`[devices.charger]\ndriver = "ocpp"\nsecurity_profile = 2\n[ocpp]\ntls = false\n`), ["ocpp.tls: security profile 2 ([devices.charger] security_profile) needs TLS; remove tls = false or choose profile 1"]);
+  // The example in docs/hardware.md is a valid config.
+  const doc = readFileSync(join(import.meta.dir, "../..", "docs/hardware.md"), "utf8");
+  const example = [...doc.matchAll(/```toml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((t) => t.includes('driver = "ocpp"'));
+  assert.ok(example, "docs/hardware.md has an OCPP example");
+  const fromDoc = loadConfig(file("hardware-ocpp.toml", example!), {});
+  assert.equal([fromDoc.devices.charger.driver, fromDoc.devices.eumd.driver, fromDoc.ocpp.port], ["ocpp", "none", 8887]);
   assert.equal(problems(`[devices.charger]\ndriver = "ocpp"\nsecurity_profile = 0\n[ocpp]\npath = "ocpp"\nlisten = 1\n`), ["ocpp.path: must start and end with / (e.g. /ocpp/)", "ocpp.listen: unknown key (a typo?)"]);
 });
 
