@@ -315,11 +315,6 @@ function onEvent(st: Step, e: EngineEvent): void {
   switch (e.type) {
     case "evse.state":
       return onEvseState(st, e.state);
-    case "evse.vehicle-changed":
-      // Only while a vehicle is plugged in: a new identity then means a new session on the same plug.
-      if (!active(session) || st.s.evse === "unknown" || !isPluggedIn(st.s.evse)) return;
-      unplug(st, `session ended: ${e.reason}`);
-      return plug(st, st.s.evse, `a new session on the same plug-in: ${e.reason}`);
     case "pev.hello":
       return onHello(st, e.vin, e.via);
     case "pev.proof":
@@ -401,6 +396,11 @@ function onEvent(st: Step, e: EngineEvent): void {
     case "owner.request":
       st.record("owner.request", `${e.source === "mqtt" ? "over MQTT" : "on the dashboard"}: ${e.request}`);
       return;
+    case "evse.vehicle-changed":
+      // Only while a vehicle is plugged in: a new identity then means a new session on the same plug.
+      if (!active(session) || st.s.evse === "unknown" || !isPluggedIn(st.s.evse)) return;
+      unplug(st, `session ended: ${e.reason}`);
+      return plug(st, st.s.evse, `a new session on the same plug-in: ${e.reason}`);
     case "dr.opt-out":
       if (st.s.dr?.id !== e.id || st.s.dr.optedOut) return;
       if (!st.s.dr.optOutAllowed) {
