@@ -13,19 +13,19 @@ over Modbus TCP on 127.0.0.1:PORT, and a JSON control API on 127.0.0.1:HTTP-PORT
   POST /unplug
   POST /fault/{evse|eumd|premises}  {"kind":"timeout|exception|corrupt|drop|reset-register|wrong-unit|wrong-transaction|energy-x10","count":N,"exceptionCode":N} or null to clear
   POST /house-load {"w": 1200}
-  --speed N   run simulated time N times faster than real
   --ocpp-url ws://HOST:PORT/ocpp/  the EVSE is an OCPP 1.6J charge point connecting to this central system instead
   --ocpp-id ID                     its charge point ID (default SIM-CP-1)
   --ocpp-password-file FILE        its password (security profile 1/2), first line of FILE
+  --speed N   run simulated time N times faster than real
 Try: offpeak modbus read --host 127.0.0.1 --port 1502 --unit 2 --map sdm120`;
 
 export async function simCommand(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
   let v;
   try {
     v = parseArgs({ args: argv, options: {
+      "ocpp-url": { type: "string" }, "ocpp-id": { type: "string" }, "ocpp-password-file": { type: "string" },
       port: { type: "string" }, "http-port": { type: "string" }, speed: { type: "string" }, "evse-map": { type: "string" },
       plugged: { type: "boolean" }, "house-load": { type: "string" }, help: { type: "boolean", short: "h" },
-      "ocpp-url": { type: "string" }, "ocpp-id": { type: "string" }, "ocpp-password-file": { type: "string" },
     } }).values;
   } catch (e) {
     err(`offpeak sim: ${(e as Error).message}\n${HELP}`);

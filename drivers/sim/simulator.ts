@@ -48,14 +48,14 @@ export interface Simulator {
   setHouseLoad(w: number): void;
   fault(target: SimTarget, fault: FaultSpec | null): void;
   onPlugChange(cb: (plugged: boolean, pev: SimPev | null) => void): void;
+  /** Also serves all three devices as Modbus RTU slaves on a serial line (a pty end or an adapter). */
+  serveRtu(opts: Omit<RtuServerOptions, "onReset">): ModbusRtuServer;
+  close(): Promise<void>;
   /**
    * The EVSE as an OCPP 1.6J charge point instead: it connects to the hub's central system and drives this world's
    * vehicle; the Modbus EVSE unit is then left alone by the hub.
    */
   startOcppChargePoint(o: SimOcppOptions): SimOcppWorld;
-  /** Also serves all three devices as Modbus RTU slaves on a serial line (a pty end or an adapter). */
-  serveRtu(opts: Omit<RtuServerOptions, "onReset">): ModbusRtuServer;
-  close(): Promise<void>;
 }
 
 export async function startSimulator(opts: SimOptions): Promise<Simulator> {
@@ -134,12 +134,6 @@ export async function startSimulator(opts: SimOptions): Promise<Simulator> {
       d.fault.set(fault);
     },
     onPlugChange: (cb) => world.onPlugChange(cb),
-    startOcppChargePoint: (o) => {
-      const cp = new SimOcppWorld(world, () => world.eumdWh - offsets.eumd, o);
-      ocppPoints.push(cp);
-      cp.start();
-      return cp;
-    },
     serveRtu: (o) => {
       const r = startModbusRtuServer({ ...o, onReset: reset }, [devices.evse, devices.eumd, devices.premises]);
       rtuServers.push(r);
@@ -151,6 +145,12 @@ export async function startSimulator(opts: SimOptions): Promise<Simulator> {
       for (const t of timers) opts.clock.clearTimeout(t);
       if (tick) opts.clock.clearTimeout(tick);
       await Promise.all(servers.map((s) => s.close()));
+    },
+    startOcppChargePoint: (o) => {
+      const cp = new SimOcppWorld(world, () => world.eumdWh - offsets.eumd, o);
+      ocppPoints.push(cp);
+      cp.start();
+      return cp;
     },
   };
 }
