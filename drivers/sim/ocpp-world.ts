@@ -50,6 +50,9 @@ export class SimOcppWorld {
       if (plugged && pev) void this.chargePoint.plugIn(idTagOf(pev));
       else void this.chargePoint.unplug();
     });
+    // A vehicle already plugged in when the charge point starts (offpeak sim --plugged): it reports it once it can.
+    const already = world.pev();
+    if (already?.plugged) void this.chargePoint.plugIn(idTagOf(already));
   }
 
   /** Connects now and keeps the connection up. */

@@ -53,14 +53,14 @@ export async function simCommand(argv: string[], out: (line: string) => void = c
   }
   const clock: Clock = processClock(process.env.OFFPEAK_SIM_CLOCK, speed);
   const sim = await startSimulator({ clock, evsePort: port, eumdPort: port, premisesPort: port, houseLoadW, tickMs: 1000, evseMap: v["evse-map"] });
+  if (v.plugged) sim.plug();
+  const http = Bun.serve({ hostname: "127.0.0.1", port: httpPort, fetch: simControlApp(sim).fetch });
+  out(`offpeak sim: Modbus TCP on 127.0.0.1:${sim.ports.evse} (EVSE unit 1, EUMD unit 2, premises unit 3); control API on http://127.0.0.1:${http.port}/state`);
   if (v["ocpp-url"]) {
     const id = v["ocpp-id"] ?? "SIM-CP-1";
     sim.startOcppChargePoint({ url: v["ocpp-url"], id, clock, log: err, ...(ocppPassword !== undefined ? { password: ocppPassword } : {}) });
     out(`offpeak sim: the EVSE is OCPP 1.6J charge point ${id}, connecting to ${v["ocpp-url"]}${id}`);
   }
-  if (v.plugged) sim.plug();
-  const http = Bun.serve({ hostname: "127.0.0.1", port: httpPort, fetch: simControlApp(sim).fetch });
-  out(`offpeak sim: Modbus TCP on 127.0.0.1:${sim.ports.evse} (EVSE unit 1, EUMD unit 2, premises unit 3); control API on http://127.0.0.1:${http.port}/state`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
