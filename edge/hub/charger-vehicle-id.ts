@@ -16,6 +16,8 @@ export class ChargerVehicleIds {
   private sessionTag: string | null = null;
   /** A tag seen before the hub saw the plug-in (cards are often presented first), or the one that starts the next session. */
   private nextTag: { tag: string; at: number } | null = null;
+  /** Unregistered tags already logged in this session (the hub asks every poll). */
+  private readonly warned = new Set<string>();
 
   constructor(private readonly hub: Hub, private readonly store: HubStore, private readonly clock: Clock, private readonly log: (l: string) => void) {
     hub.onChange((c) => {
@@ -23,21 +25,30 @@ export class ChargerVehicleIds {
       const id = c.state.session?.id ?? null;
       if (id === this.sessionId) return;
       this.sessionId = id;
+      this.warned.clear();
       const next = this.nextTag;
       this.sessionTag = id && next && this.clock.now() - next.at <= TAG_BEFORE_PLUG_S ? next.tag : null;
       this.nextTag = null;
     });
   }
 
-  /** The id the ID-only path hands the engine: the registered VIN, else the reported id itself (it may be a VIN). */
-  resolve = (id: string): string => {
+  /**
+   * The id the ID-only path hands the engine: the registered VIN, or the reported id when it is a VIN itself. An
+   * unregistered card identifies no vehicle: null, and the session goes on to its window's end (FR-10) rather than
+   * being reported to the utility as an invalid vehicle ID.
+   */
+  resolve = (id: string): string | null => {
     const vin = this.store.vinForTag(id);
     if (vin) {
       this.log(`hub: vehicle tag ${id} is registered for ${vin}; binding by the ID-only path`);
       return vin;
     }
-    if (!isVin(id)) this.log(`hub: the charger reported ${JSON.stringify(id)}, which is not registered for a vehicle (register it on the dashboard's Devices page)`);
-    return id;
+    if (isVin(id)) return id;
+    if (!this.warned.has(id)) {
+      this.warned.add(id);
+      this.log(`hub: the charger reported ${JSON.stringify(id)}, which is not registered for a vehicle (register it on the dashboard's Devices page)`);
+    }
+    return null;
   };
 
   private sameVehicle(a: string, b: string): boolean {

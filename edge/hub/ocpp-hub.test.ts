@@ -234,6 +234,13 @@ test("FR-28 over OCPP: tags the owner registers bind by the ID-only path, and a 
     await r.cp.send("Authorize", { idTag: "VID:0A1B2C3D4E5F" });
     await r.run(2);
     assert.is(session(r)!.id, second.id);
+    // A card nobody registered identifies no vehicle: the session waits out its window (FR-10), not "invalid PEV ID".
+    r.sim.unplug();
+    await r.run(3);
+    r.sim.plug({ vin: VIN, socPct: 20, idTag: "CARD-STRANGER" });
+    await r.run(65);
+    assert.equal([session(r)!.phase, session(r)!.fallbackReason, session(r)!.vin], ["fallback", "comm-timeout", null]);
+    assert.is(r.lines.filter((l) => l.includes('"CARD-STRANGER", which is not registered for a vehicle')).length, 1, "said once, not at every poll");
     // Removing a tag: the owner's DELETE; an unknown one is a 404 naming it.
     assert.is((await call("DELETE", "/api/v1/dashboard/vehicle-tags/CARD-2")).status, 200);
     assert.is((await call("DELETE", "/api/v1/dashboard/vehicle-tags/CARD-2")).status, 404);

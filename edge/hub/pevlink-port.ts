@@ -18,8 +18,8 @@ export class PevLinkPortAdapter implements PevLinkPort {
   private open_ = false;
   private graceTimer: TimerHandle | null = null;
   dispatch: (e: EngineEvent) => unknown = () => {};
-  /** What an EVSE-reported identifier stands for: a tag the owner registered maps to its VIN (charger-vehicle-id.ts). */
-  resolveVehicleId: (id: string) => string = (id) => id;
+  /** What an EVSE-reported identifier stands for: a tag the owner registered maps to its VIN; null = no vehicle (charger-vehicle-id.ts). */
+  resolveVehicleId: (id: string) => string | null = (id) => id;
 
   constructor(server: PevLinkSessionSource, private readonly clock: Clock, private readonly log: (l: string) => void) {
     this.attach(server);
@@ -32,6 +32,7 @@ export class PevLinkPortAdapter implements PevLinkPort {
   vehicleId(id: string): void {
     if (!this.open_ || this.link) return;
     const vin = this.resolveVehicleId(id);
+    if (vin === null) return;
     // The label says where the identity came from; the engine records it with the session, so the utility sees it.
     this.accept(new IdOnlyLink(vin, this.clock, vin === id ? "evse vehicle id" : `the charger's idTag ${id}, registered by the owner for ${vin}`));
   }
