@@ -33,7 +33,7 @@ export const REQUIREMENTS: { id: string; text: string; code: string[] }[] = [
   { id: "FR-17", text: "The PEV receives confirmation; the customer can see whether a session was established", code: ["edge/http/status.ts", "ui/"] },
   { id: "FR-18", text: "The PEV receives authentication parameters at binding and on change", code: ["drivers/pevlink/", "edge/engine/reducer.ts"] },
   { id: "FR-19", text: "The PEV acknowledges authentication and setup through the ESCI", code: ["edge/engine/reducer.ts", "edge/sync/utility-link.ts"] },
-  { id: "FR-20", text: "The EUMD measures PEV charging discretely", code: ["drivers/modbus/meter.ts", "edge/engine/metering.ts"] },
+  { id: "FR-20", text: "The EUMD measures PEV charging discretely", code: ["drivers/modbus/meter.ts", "edge/engine/metering.ts", "drivers/ocpp/charge-point-session.ts"] },
   { id: "FR-21", text: "The EUMD function may sit anywhere from the PEV to the panel", code: ["edge/config/schema.ts"] },
   { id: "FR-22", text: "The EUMD communicates with the utility through the ESCI", code: ["edge/sync/session-report.ts"] },
   { id: "FR-23", text: "The utility sends a detection message through the ESCI to the EUMD", code: ["edge/engine/reducer.ts", "edge/hub/hub.ts"] },
@@ -41,7 +41,7 @@ export const REQUIREMENTS: { id: string; text: string; code: string[] }[] = [
   { id: "FR-25", text: "The EUMD interval length can be reconfigured remotely", code: ["edge/engine/metering.ts", "cloud-sync/protocol/hub-config.ts"] },
   { id: "FR-26", text: "The EUMD receives authentication parameters (interval length) at binding and on change", code: ["edge/engine/reducer.ts"] },
   { id: "FR-27", text: "The EUMD acknowledges setup through the ESCI", code: ["edge/engine/reducer.ts", "edge/hub/hub.ts"] },
-  { id: "FR-28", text: "Re-binding at each plug-in needs no full authentication", code: ["edge/engine/reducer.ts", "cloud-sync/utility/binding/"] },
+  { id: "FR-28", text: "Re-binding at each plug-in needs no full authentication", code: ["edge/engine/reducer.ts", "cloud-sync/utility/binding/", "edge/hub/charger-vehicle-id.ts"] },
   { id: "FR-29", text: "The EUMD sends session information (PEV ID, premises ID, interval kWh) to the utility", code: ["edge/sync/session-report.ts", "edge/sync/outbox.ts", "edge/sync/utility-link.ts"] },
   { id: "FR-30", text: "A clearinghouse can send session information to the utility", code: ["cloud-sync/clearinghouse/"] },
   { id: "FR-31", text: "The utility verifies IDs and posts debits to the customer account", code: ["cloud-sync/utility/sessions/", "cloud-sync/utility/ledger/"] },
@@ -50,7 +50,7 @@ export const REQUIREMENTS: { id: string; text: string; code: string[] }[] = [
   { id: "FR-34", text: "Monthly bills with all PEV charges, debits and credits", code: ["cloud-sync/utility/billing/", "core/tariff/month-bill.ts"] },
   { id: "FR-35", text: "The customer can view program, usage, billing, tariff, DR events and history", code: ["cloud-sync/utility/http/customer-routes.ts", "cloud-sync/utility/greenbutton/", "ui/", "edge/mqtt/"] },
   { id: "NFR-1", text: "Every device keeps UTC time with 1-second resolution", code: ["core/time/utc.ts", "core/time/clock.ts"] },
-  { id: "NFR-2", text: "The PEV attempts a communications session before charging", code: ["edge/engine/arbiter.ts", "edge/hub/evse-actuator.ts"] },
+  { id: "NFR-2", text: "The PEV attempts a communications session before charging", code: ["edge/engine/arbiter.ts", "edge/hub/evse-actuator.ts", "drivers/ocpp/ocpp-charger.ts"] },
   { id: "NFR-3", text: "The PEV waits at least 1 minute for the communications session", code: ["edge/engine/settings.ts", "edge/config/schema.ts"] },
 ];
 

@@ -20,4 +20,21 @@ export interface DevicesView {
   utility: DeviceHealth;
   /** Null when the hub has no [zigbee] coordinator. */
   zigbee: ZigbeeNetworkView | null;
+  /** The OCPP central system, when the charger is an OCPP one. */
+  ocpp: OcppView | null;
+  /** RFID cards and Autocharge IDs the owner registered for a VIN (the charger's vehicle identity). */
+  vehicleTags: VehicleTagView[];
+}
+
+export interface VehicleTagView { tag: string; vin: string; registeredAt: number }
+
+/** The OCPP central system as the dashboard sees it: the hub's charge point, charge points waiting for the owner. */
+export interface OcppView {
+  /** Where chargers connect: ws(s)://<hub>:<port><path> followed by the charge point ID. */
+  url: string;
+  tls: boolean;
+  /** The hub certificate's SHA-256 fingerprint (security profile 2), to compare in the charger's app. */
+  fingerprintSha256: string | null;
+  chargePoint: { id: string; connected: boolean; vendor: string | null; model: string | null; quirks: string | null; controlMode: string | null; lastHeardAt: number | null } | null;
+  pending: { id: string; firstSeenAt: number; lastSeenAt: number; remote: string; offeredPassword: boolean; vendor?: string; model?: string }[];
 }

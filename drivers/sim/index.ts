@@ -8,3 +8,5 @@ export { simCommand } from "./sim-command.ts";
 export { simControlApp } from "./control-api.ts";
 export { startModbusRtuServer, crcFrame, type ModbusRtuServer, type RtuServerOptions } from "./rtu-server.ts";
 export { SimDevice } from "./sim-device.ts";
+export { SimChargePoint, type SimChargePointOptions, type SimChargePointVehicle } from "./ocpp-charge-point.ts";
+export { autochargeTagOf, idTagOf, SimOcppWorld, type SimOcppOptions } from "./ocpp-world.ts";

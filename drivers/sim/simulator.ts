@@ -8,6 +8,7 @@ import { SimDevice } from "./sim-device.ts";
 import { startModbusRtuServer, type ModbusRtuServer, type RtuServerOptions } from "./rtu-server.ts";
 import { startModbusTcpServer, type ModbusTcpServer } from "./tcp-server.ts";
 import { SimWorld, type SimEvseState, type SimPev } from "./world.ts";
+import { SimOcppWorld, type SimOcppOptions } from "./ocpp-world.ts";
 
 export type SimTarget = "evse" | "eumd" | "premises";
 export const SIM_UNITS = { evse: 1, eumd: 2, premises: 3 } as const;
@@ -53,6 +54,11 @@ export interface Simulator {
   /** Also serves all three devices as Modbus RTU slaves on a serial line (a pty end or an adapter). */
   serveRtu(opts: Omit<RtuServerOptions, "onReset">): ModbusRtuServer;
   close(): Promise<void>;
+  /**
+   * The EVSE as an OCPP 1.6J charge point instead: it connects to the hub's central system and drives this world's
+   * vehicle; the Modbus EVSE unit is then left alone by the hub.
+   */
+  startOcppChargePoint(o: SimOcppOptions): SimOcppWorld;
 }
 
 export async function startSimulator(opts: SimOptions): Promise<Simulator> {
@@ -74,6 +80,7 @@ export async function startSimulator(opts: SimOptions): Promise<Simulator> {
   };
 
   const rtuServers: ModbusRtuServer[] = [];
+  const ocppPoints: SimOcppWorld[] = [];
   // Group devices by requested port: 0 = own ephemeral server.
   const servers: ModbusTcpServer[] = [];
   const ports = { evse: 0, eumd: 0, premises: 0 };
@@ -137,10 +144,17 @@ export async function startSimulator(opts: SimOptions): Promise<Simulator> {
       return r;
     },
     close: async () => {
+      await Promise.all(ocppPoints.map((c) => c.stop()));
       await Promise.all(rtuServers.map((r) => r.close()));
       for (const t of timers) opts.clock.clearTimeout(t);
       if (tick) opts.clock.clearTimeout(tick);
       await Promise.all(servers.map((s) => s.close()));
+    },
+    startOcppChargePoint: (o) => {
+      const cp = new SimOcppWorld(world, () => world.eumdWh - offsets.eumd, o);
+      ocppPoints.push(cp);
+      cp.start();
+      return cp;
     },
   };
 }

@@ -8,6 +8,8 @@ export interface SimPev {
   vin: string;
   /** Per-PEV secret (hex) the PEV link uses for challenge-response; optional. */
   secretHex?: string;
+  /** What the vehicle presents at an OCPP charge point (an RFID card); default its Autocharge VID:<MAC>. */
+  idTag?: string;
   batteryWh: number;
   socPct: number;
   maxPowerW: number;

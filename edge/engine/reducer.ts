@@ -77,7 +77,7 @@ class Step {
 
 const active = (s: Session | null): s is Session => s !== null && s.phase !== "ended";
 
-function plug(st: Step, from: string, chargerSession: string | null = null): void {
+function plug(st: Step, from: string, chargerSession: string | null = null, how?: string): void {
   const { settings } = st.s;
   const seq = st.s.sessionSeq + 1;
   const id = sessionIdFor(settings.premisesId, st.now, seq);
@@ -101,7 +101,7 @@ function plug(st: Step, from: string, chargerSession: string | null = null): voi
     chargerSession,
     unpluggedBetween: null,
   };
-  st.record("on-plug", `EVSE went from state ${from} to ${st.s.evse}: vehicle plugged in; the ${settings.commWaitS} s comm-wait window opens and the EVSE is held until the binding is decided (FR-06, FR-10, NFR-3)`);
+  st.record("on-plug", `${how ?? `EVSE went from state ${from} to ${st.s.evse}: vehicle plugged in`}; the ${settings.commWaitS} s comm-wait window opens and the EVSE is held until the binding is decided (FR-06, FR-10, NFR-3)`);
   st.out.push({ type: "pevlink.open", sessionId: id });
   if (st.s.eumd === "absent") fallback(st, "no-eumd", "no EUMD was detected at plug-in (BR-6)");
 }
@@ -141,7 +141,7 @@ function requestValidation(st: Step, path: BindingPath, proofOk: boolean): void 
   st.record("binding.requested", `asked the utility to validate PEV ${session.vin} at premises ${st.s.settings.premisesId} (${path}) (FR-14)`);
 }
 
-function onHello(st: Step, raw: string): void {
+function onHello(st: Step, raw: string, via?: string): void {
   const session = st.session;
   if (!active(session)) {
     st.record("pev-link.refused", "the PEV spoke before On-Plug; no communications session exists until the vehicle is plugged in (FR-06)", null);
@@ -160,13 +160,14 @@ function onHello(st: Step, raw: string): void {
     return;
   }
   st.patchSession({ vin });
+  const by = via ? ` (ID-only: ${via})` : "";
   const known = st.s.knownPevs[vin];
   if (known) {
     st.patchSession({ binding: { ...st.session!.binding, path: "rebinding" } });
-    st.record("pev.identified", `PEV ${vin} identified itself; it was commissioned on ${toIso(known.commissionedAt)}, so the short re-binding path applies (FR-13, FR-28)`);
+    st.record("pev.identified", `PEV ${vin} identified itself${by}; it was commissioned on ${toIso(known.commissionedAt)}, so the short re-binding path applies (FR-13, FR-28)`);
     st.out.push({ type: "pev.challenge", vin });
   } else {
-    st.record("pev.identified", `PEV ${vin} identified itself; not commissioned at this hub, so the full commissioning path applies (FR-13, S1)`);
+    st.record("pev.identified", `PEV ${vin} identified itself${by}; not commissioned at this hub, so the full commissioning path applies (FR-13, S1)`);
     requestValidation(st, "commissioning", false);
   }
 }
@@ -258,8 +259,9 @@ function onReading(st: Step, energyWh: number, powerW: number, at: UtcSeconds, t
 /**
  * Ends the session. `whileDown`: the vehicle left while the hub was down, so the unplug happened somewhere in
  * [from, to]; `at` is the estimate the session records (never the restart time) and the event says it is uncertain.
+ * `why` names what ended it when it was not the plug coming out (e.g. another vehicle's tag on the charger).
  */
-function unplug(st: Step, whileDown: { at: UtcSeconds; from: UtcSeconds; to: UtcSeconds; why: string } | null = null): void {
+function unplug(st: Step, whileDown: { at: UtcSeconds; from: UtcSeconds; to: UtcSeconds; why: string } | null = null, why?: string): void {
   const session = st.session!;
   const ctx = st.meteringContext();
   st.intervals(finish(session.metering, ctx));
@@ -273,7 +275,7 @@ function unplug(st: Step, whileDown: { at: UtcSeconds; from: UtcSeconds; to: Utc
   });
   const after = `${endedAt - session.pluggedAt} s`;
   const uncertain = whileDown ? `; ${whileDown.why}: the unplug time is uncertain, somewhere between ${toIso(whileDown.from)} and ${toIso(whileDown.to)}, recorded as ${toIso(endedAt)} (estimated from the energy the EUMD delivered)` : "";
-  st.record(whileDown ? "unplug.uncertain" : "unplug", `vehicle unplugged after ${after}; ${session.metering.totalWh} Wh metered${undecided ? "; the binding was never decided, so any energy is at the default rate" : ""}${uncertain}`);
+  st.record(whileDown ? "unplug.uncertain" : "unplug", `${why ?? "vehicle unplugged"} after ${after}; ${session.metering.totalWh} Wh metered${undecided ? "; the binding was never decided, so any energy is at the default rate" : ""}${uncertain}`);
   st.out.push({ type: "pevlink.close", sessionId: session.id });
   if (st.s.settings.pendingIntervalS !== null) st.appliedPending();
   st.report();
@@ -405,7 +407,7 @@ function onEvent(st: Step, e: EngineEvent): void {
       st.record("evse.divergence", e.reason);
       return;
     case "pev.hello":
-      return onHello(st, e.vin);
+      return onHello(st, e.vin, e.via);
     case "pev.proof":
       if (!active(session) || session.phase !== "awaiting-binding" || session.binding.path !== "rebinding") {
         st.record("pev.proof-ignored", "a PEV proof arrived with no re-binding in progress");
@@ -492,6 +494,11 @@ function onEvent(st: Step, e: EngineEvent): void {
     case "owner.request":
       st.record("owner.request", `${e.source === "mqtt" ? "over MQTT" : "on the dashboard"}: ${e.request}`);
       return;
+    case "evse.vehicle-changed":
+      // Only while a vehicle is plugged in: a new identity then means a new session on the same plug.
+      if (!active(session) || st.s.evse === "unknown" || !isPluggedIn(st.s.evse)) return;
+      unplug(st, null, `session ended: ${e.reason}`);
+      return plug(st, st.s.evse, null, `a new session on the same plug-in: ${e.reason}`);
     case "dr.opt-out":
       if (st.s.dr?.id !== e.id || st.s.dr.optedOut) return;
       if (!st.s.dr.optOutAllowed) {

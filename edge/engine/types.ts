@@ -162,7 +162,8 @@ export type EngineEvent =
   | { type: "hub.resumed"; observed: ResumeObservation }
   /** The charger's actual output differs from what the hub last wrote (the actuator re-applies it). */
   | { type: "evse.diverged"; reason: string }
-  | { type: "pev.hello"; vin: string }
+  /** `via`: how an ID-only identity reached the hub (e.g. a charger's idTag the owner registered), recorded for the utility. */
+  | { type: "pev.hello"; vin: string; via?: string }
   | { type: "pev.proof"; ok: boolean; reason?: string }
   | { type: "pev.ack" }
   | { type: "pev.link-lost"; reason: string }
@@ -183,7 +184,12 @@ export type EngineEvent =
   | { type: "dr.cancel"; id: string }
   | { type: "dr.opt-out"; id: string }
   /** The owner asked for something (dashboard or MQTT): recorded with where it came from, before it is applied. */
-  | { type: "owner.request"; source: OwnerRequestSource; request: string };
+  | { type: "owner.request"; source: OwnerRequestSource; request: string }
+  /**
+   * The EVSE reports a different vehicle on the same plug-in (an OCPP charger saw a new idTag): the session ends and a
+   * new one opens with its own comm-wait window and binding (issue 16; FR-28).
+   */
+  | { type: "evse.vehicle-changed"; reason: string };
 
 /** Where an owner's request came from; MQTT and the dashboard go through the same code path (edge/hub/owner-requests.ts). */
 export type OwnerRequestSource = "dashboard" | "mqtt";

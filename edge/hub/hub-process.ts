@@ -10,7 +10,9 @@ import { startTcpPevLinkServer, type PevLinkServer } from "../../drivers/pevlink
 import type { HubConfig } from "../config/schema.ts";
 import { createDashboard, type Dashboard } from "../http/dashboard/index.ts";
 import { UtilityLink } from "../sync/utility-link.ts";
-import { chargerFrom, hubDeviceMaps, meterFrom } from "./devices.ts";
+import { chargerFrom, hubDeviceMaps, meterFrom, ocppLinkFrom } from "./devices.ts";
+import type { OcppLink } from "./ocpp-link.ts";
+import { ChargerVehicleIds } from "./charger-vehicle-id.ts";
 import { loadOrCreateHubKey } from "./hub-keys.ts";
 import { PevLinkPortAdapter } from "./pevlink-port.ts";
 import { premisesTariffs } from "./session-tariff.ts";
@@ -48,6 +50,8 @@ export interface RunningHubProcess extends RunningHub {
   zigbee: ZigbeeLink | null;
   /** The MQTT view (Home Assistant discovery), when [mqtt] is configured and enabled. */
   mqtt: MqttView | null;
+  /** The OCPP central system and the hub's charge point, when [devices.charger] driver = "ocpp". */
+  ocpp: OcppLink | null;
 }
 
 export async function startHubProcess(config: HubConfig, o: HubProcessOptions): Promise<RunningHubProcess> {
@@ -81,10 +85,13 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
   const se = zigbee;
   const zigbeeMeter = o.zigbeeMeter ?? (se ? (ieee: string, endpoint: number) => se.meter(ieee, endpoint) : undefined);
   let ports: HubPorts;
+  let ocpp: OcppLink | null = null;
   try {
+    ocpp = await ocppLinkFrom(config, deps);
+    const ch = config.devices.charger;
     ports = {
-      charger: await chargerFrom(config.devices.charger, "devices.charger", deps, source),
-      eumd: await meterFrom(config.devices.eumd, "devices.eumd", deps, zigbeeMeter, source),
+      charger: await chargerFrom(ch, "devices.charger", deps, source, ocpp),
+      eumd: ocpp && ch.driver === "ocpp" && ch.meter_is_eumd ? ocpp.meter : await meterFrom(config.devices.eumd, "devices.eumd", deps, zigbeeMeter, source),
       premisesMeter: await meterFrom(config.devices.premises_meter, "devices.premises_meter", deps, zigbeeMeter, source),
       pevLink,
       utility: null,
@@ -94,6 +101,7 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
   } catch (e) {
     // The coordinator holds its stick (or TCP connection) open: let go of it before reporting the config problem.
     await se?.stop().catch(() => {});
+    await ocpp?.stop().catch(() => {});
     await pevServer.close();
     throw e;
   }
@@ -101,7 +109,7 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
   let link: UtilityLink | null = null;
   // The outbox exists once the utility link does (after the server starts); the dashboard asks for it per request.
   const outbox = () => (link as UtilityLink | null)?.outbox ?? null;
-  const dashboard = o.dashboard ? createDashboard({ timeZone: config.premises.time_zone, tariffs, outbox, log, zigbee, ...(o.uiDistDir ? { distDir: o.uiDistDir } : {}) }) : null;
+  const dashboard = o.dashboard ? createDashboard({ timeZone: config.premises.time_zone, tariffs, outbox, log, zigbee, ocpp, ...(o.uiDistDir ? { distDir: o.uiDistDir } : {}) }) : null;
   let running: RunningHub;
   try {
     running = await startHub({
@@ -123,10 +131,17 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
     });
   } catch (e) {
     await se?.stop().catch(() => {});
+    await ocpp?.stop().catch(() => {});
     await pevServer.close();
     throw e;
   }
   pevLink.dispatch = (e) => running.hub.dispatch(e);
+  if (ocpp) {
+    // The charger's idTags: registered tags stand for their VIN on the ID-only path; a new one starts a new session.
+    const ids = new ChargerVehicleIds(running.hub, running.store, clock, log);
+    pevLink.resolveVehicleId = ids.resolve;
+    ocpp.onVehicleId((tag) => ids.seen(tag));
+  }
   zigbee?.attach(running.hub);
   (link as UtilityLink | null)?.start();
   if (dashboard) dashboard.printSetupCode(log, running.url);
@@ -151,6 +166,7 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
     dashboard,
     zigbee,
     mqtt,
+    ocpp,
     async stop() {
       await mqtt?.stop();
       await (link as UtilityLink | null)?.stop();
@@ -158,11 +174,14 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
       await pevServer?.close();
       for (const d of [ports.charger, ports.eumd, ports.premisesMeter]) await d?.close().catch(() => {});
       await zigbee?.stop().catch((e: Error) => log(`hub: zigbee did not stop cleanly: ${e.message}`));
+      await ocpp?.stop().catch((e: Error) => log(`hub: the OCPP central system did not stop cleanly: ${e.message}`));
     },
   };
 }
 
 function describeEumd(config: HubConfig): string {
+  const c = config.devices.charger;
+  if (c.driver === "ocpp" && c.meter_is_eumd) return `ocpp:${c.charge_point_id ?? "accepted"}#${c.connector_id}`.slice(0, 64);
   const d = config.devices.eumd;
   if (d.driver === "modbus") return `${d.map}@${d.transport.kind === "rtu" ? d.transport.path : `${d.transport.host}:${d.transport.port}`}/${d.transport.unit_id}`.slice(0, 64);
   if (d.driver === "zigbee") return d.ieee;

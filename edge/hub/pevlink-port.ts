@@ -29,6 +29,8 @@ export class PevLinkPortAdapter implements PevLinkPort {
   private readonly early = new Map<PevLinkSession, TimerHandle>();
   private readonly heard = new WeakSet<PevLinkSession>();
   dispatch: (e: EngineEvent) => unknown = () => {};
+  /** What an EVSE-reported identifier stands for: a tag the owner registered maps to its VIN; null = no vehicle (charger-vehicle-id.ts). */
+  resolveVehicleId: (id: string) => string | null = (id) => id;
 
   constructor(server: PevLinkSessionSource, private readonly clock: Clock, private readonly log: (l: string) => void) {
     this.attach(server);
@@ -40,7 +42,10 @@ export class PevLinkPortAdapter implements PevLinkPort {
    */
   vehicleId(id: string): void {
     if (!this.open_ || this.link) return;
-    this.accept(new IdOnlyLink(id, this.clock));
+    const vin = this.resolveVehicleId(id);
+    if (vin === null) return;
+    // The label says where the identity came from; the engine records it with the session, so the utility sees it.
+    this.accept(new IdOnlyLink(vin, this.clock, vin === id ? "evse vehicle id" : `the charger's idTag ${id}, registered by the owner for ${vin}`));
   }
 
   /** Another source of sessions (TCP server, Zigbee tunnel): every source's links compete for the same plug-in. */
@@ -96,7 +101,8 @@ export class PevLinkPortAdapter implements PevLinkPort {
     if (this.link === s) return;
     if (!this.link) {
       this.link = s;
-      void this.dispatch({ type: "pev.hello", vin });
+      // An ID-only identity says where it came from (e.g. a registered idTag): the engine records it for the utility.
+      void this.dispatch({ type: "pev.hello", vin, ...(s.mode === "id-only" ? { via: s.label } : {}) });
       return;
     }
     const holder = `${this.link.label} (VIN ${this.link.hello?.vin ?? "?"})`;

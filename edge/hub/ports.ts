@@ -4,7 +4,7 @@ import type { AuthenticationParameters, BindingPath, BindingStatus, FallbackReas
 import type { PremisesId, SessionId } from "../../core/ids/index.ts";
 import type { Vin } from "../../core/ids/index.ts";
 import type { Charger, Meter } from "../../core/ports/index.ts";
-import type { ZigbeeDeviceView, ZigbeeNetworkView } from "../../core/index.ts";
+import type { OcppView, ZigbeeDeviceView, ZigbeeNetworkView } from "../../core/index.ts";
 import type { Command, HubState } from "../engine/types.ts";
 
 /** The hub's side of the PEV link (S1/S2 messages). Incoming messages reach the hub as engine events. */
@@ -67,6 +67,15 @@ export type { ZigbeeDeviceView, ZigbeeNetworkView };
 export interface ZigbeeNetwork {
   view(): ZigbeeNetworkView;
   permitJoin(seconds: number): Promise<void>;
+}
+
+/** The OCPP central system as the dashboard sees it (the wire type, core/hub-api). */
+export type OcppChargePointsView = OcppView;
+
+export interface OcppNetwork {
+  view(): OcppChargePointsView;
+  /** The owner accepts a pending charge point; it becomes the hub's charger. */
+  accept(id: string, allowNoPassword: boolean): OcppChargePointsView;
 }
 
 export interface HubPorts {

@@ -39,6 +39,8 @@ export interface StoredInterval { start: number; lengthS: number; wh: number; qu
 export interface StoredEvent { at: number; kind: string; reason: string }
 export interface SessionDetail extends SessionRow { events: StoredEvent[]; intervals: StoredInterval[] }
 export interface DayEnergy { day: number; wh: number }
+/** An idTag (RFID card or Autocharge VID:<MAC>) the owner registered for a VIN: the charger's vehicle identity. */
+export interface VehicleTag { tag: string; vin: string; registeredAt: number }
 export interface PevRecord { vin: string; programId: string; secretHex: string | null; credential: unknown; commissionedAt: number }
 
 interface RawSession {
@@ -103,6 +105,10 @@ export class HubStore {
       savePev: this.db.query(`INSERT INTO pevs (vin, program_id, secret_hex, credential, commissioned_at) VALUES ($vin, $program, $secret, $credential, $at)
         ON CONFLICT(vin) DO UPDATE SET program_id = excluded.program_id, secret_hex = COALESCE(excluded.secret_hex, pevs.secret_hex),
           credential = COALESCE(excluded.credential, pevs.credential), commissioned_at = excluded.commissioned_at`),
+      putTag: this.db.query("INSERT INTO vehicle_tags (tag, vin, registered_at) VALUES ($tag, $vin, $at) ON CONFLICT(tag) DO UPDATE SET vin = excluded.vin, registered_at = excluded.registered_at"),
+      deleteTag: this.db.query("DELETE FROM vehicle_tags WHERE tag = $tag"),
+      getTag: this.db.query("SELECT vin FROM vehicle_tags WHERE tag = $tag"),
+      listTags: this.db.query("SELECT tag, vin, registered_at AS registeredAt FROM vehicle_tags ORDER BY vin, tag LIMIT 200"),
       getPev: this.db.query("SELECT vin, program_id, secret_hex, credential, commissioned_at FROM pevs WHERE vin = $vin"),
     };
   }
@@ -225,6 +231,12 @@ export class HubStore {
     const r = this.stmts.getPev.get({ vin }) as { vin: string; program_id: string; secret_hex: string | null; credential: string | null; commissioned_at: number } | null;
     return r ? { vin: r.vin, programId: r.program_id, secretHex: r.secret_hex, credential: r.credential ? JSON.parse(r.credential) : null, commissionedAt: r.commissioned_at } : null;
   }
+
+  registerVehicleTag(tag: string, vin: string, now: number): void { this.stmts.putTag.run({ tag, vin, at: now }); }
+  /** Returns whether the tag was registered. */
+  removeVehicleTag(tag: string): boolean { return this.stmts.deleteTag.run({ tag }).changes > 0; }
+  vinForTag(tag: string): string | null { return (this.stmts.getTag.get({ tag }) as { vin: string } | null)?.vin ?? null; }
+  listVehicleTags(): VehicleTag[] { return this.stmts.listTags.all() as VehicleTag[]; }
 
   close(): void { this.db.close(); }
 }

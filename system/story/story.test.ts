@@ -1,7 +1,7 @@
 // The four scenarios of use case P1 as one executable story (issue 8): every process real (`offpeak clearinghouse`,
 // two `offpeak utility`, `offpeak sim`, `offpeak hub`), all traffic over loopback, one simulated timeline
 // (OFFPEAK_SIM_CLOCK) shared by all. Each test() is one step; they share state and run in order.
-import { test } from "uvu";
+import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { vinCheckDigit } from "../../core/ids/index.ts";
 import { json, until } from "../testing/child-processes.test-support.ts";
@@ -32,7 +32,10 @@ const DEFAULT_PRICE = (localHour: number) => (localHour >= 16 && localHour < 21 
 /** SCE TOU-D-PRIME's basic charge, 0.40 $ a day, 30 days of June. */
 const FIXED_JUNE_CENTS = 30 * 40;
 
-const w = new StoryWorld({ speed: SPEED, anchorSimMs: ANCHOR, pollMs: 10_000 });
+// The same story over each way the hub drives the charger: Modbus (this file) and OCPP 1.6J (story-ocpp.test.ts).
+const CHARGER = process.env.OFFPEAK_STORY_CHARGER === "ocpp" ? "ocpp" : "modbus";
+const test = suite(CHARGER === "ocpp" ? "story, charger over OCPP 1.6J" : "story, charger over Modbus");
+const w = new StoryWorld({ speed: SPEED, anchorSimMs: ANCHOR, pollMs: 10_000, charger: CHARGER });
 const story: {
   tokenA1?: string; tokenA2?: string; tokenB1?: string;
   sessions: { id: string; kind: "program" | "default" | "guest" | "roaming" | "held" }[];

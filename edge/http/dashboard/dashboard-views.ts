@@ -12,7 +12,7 @@ import type { UtcSeconds } from "../../../core/time/index.ts";
 import type { Wh } from "../../../core/units/index.ts";
 import type { Session } from "../../engine/types.ts";
 import type { Hub } from "../../hub/hub.ts";
-import type { ZigbeeNetwork } from "../../hub/ports.ts";
+import type { OcppNetwork, ZigbeeNetwork } from "../../hub/ports.ts";
 import type { HubStore, SessionRow } from "../../store/hub-store.ts";
 import type { Outbox } from "../../sync/outbox.ts";
 import { statusView } from "../status.ts";
@@ -34,6 +34,8 @@ export interface DashboardContext {
   zigbee?: ZigbeeNetwork | null;
   /** The sync outbox once the utility link exists; absent or null when the hub runs without sync. */
   outbox?: () => OutboxReadout | null;
+  /** Null unless the charger is an OCPP one. */
+  ocpp?: OcppNetwork | null;
 }
 
 export { CHARGE_PLAN_KEY, type ChargePlanSetting } from "../../hub/owner-requests.ts";
@@ -216,6 +218,8 @@ export function devicesView(ctx: DashboardContext): DevicesView {
     premises: ctx.hub.health.premises,
     utility: ctx.hub.health.utility,
     zigbee: ctx.zigbee ? ctx.zigbee.view() : null,
+    ocpp: ctx.ocpp ? ctx.ocpp.view() : null,
+    vehicleTags: ctx.store.listVehicleTags(),
   };
 }
 

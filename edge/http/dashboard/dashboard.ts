@@ -4,7 +4,7 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import type { Clock } from "../../../core/time/index.ts";
 import type { Hub } from "../../hub/hub.ts";
-import type { ZigbeeNetwork } from "../../hub/ports.ts";
+import type { OcppNetwork, ZigbeeNetwork } from "../../hub/ports.ts";
 import type { HubTariffs } from "../../hub/session-tariff.ts";
 import type { HubStore } from "../../store/hub-store.ts";
 import { accessGuard } from "./access-guard.ts";
@@ -16,6 +16,8 @@ import { OwnerAuth } from "./owner-auth.ts";
 import { readApi } from "./read-api.ts";
 import { SessionPricing } from "./tariff-lookup.ts";
 import { zigbeeApi } from "./zigbee-api.ts";
+import { ocppApi } from "./ocpp-api.ts";
+import { vehicleTagsApi } from "./vehicle-tags-api.ts";
 import { DEFAULT_UI_DIST, mountStaticFiles } from "./static-files.ts";
 
 export interface DashboardOptions {
@@ -34,6 +36,8 @@ export interface DashboardOptions {
   loginAttemptsPerMinuteAllClients?: number;
   /** The Zigbee network, when [zigbee] is configured: listed on the Devices page with a permit-join button. */
   zigbee?: ZigbeeNetwork | null;
+  /** The OCPP central system, when the charger is an OCPP one: the Devices page lists pending charge points. */
+  ocpp?: OcppNetwork | null;
 }
 
 export interface HubParts { hub: Hub; store: HubStore; clock: Clock }
@@ -71,7 +75,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       let last: { powerW: number; at: number } | null = null;
       const ctx: DashboardContext = {
         hub: parts.hub, store: parts.store, timeZone: opts.timeZone, pricing: new SessionPricing(opts.tariffs, log),
-        lastReading: () => last, zigbee: opts.zigbee ?? null, outbox: opts.outbox ?? (() => null),
+        lastReading: () => last, zigbee: opts.zigbee ?? null, ocpp: opts.ocpp ?? null, outbox: opts.outbox ?? (() => null),
       };
       parts.hub.onChange((ch) => {
         if (ch.kind === "reading" && ch.device === "eumd") last = { powerW: ch.powerW, at: ch.at };
@@ -79,6 +83,8 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       app.route("/", authRoutes(a, limits));
       app.route("/", readApi(ctx, parts.clock, () => a.guestView()));
       app.route("/", zigbeeApi(ctx));
+      app.route("/", ocppApi(ctx));
+      app.route("/", vehicleTagsApi(ctx, parts.clock));
       mountLiveEvents(app, ctx, parts.clock);
       mountStaticFiles(app, opts.distDir ?? DEFAULT_UI_DIST, log);
     },

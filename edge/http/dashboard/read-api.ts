@@ -38,7 +38,12 @@ export function readApi(ctx: DashboardContext, clock: Clock, guestView: () => bo
     return c.json(usageView(ctx, c.req.query("month") ?? localMonth(ctx.timeZone, clock.now()), clock.now()));
   });
   app.get("/api/v1/dashboard/program", (c) => c.json(programView(ctx, clock.now(), guestView())));
-  app.get("/api/v1/dashboard/devices", (c) => c.json(devicesView(ctx)));
+  app.get("/api/v1/dashboard/devices", (c) => {
+    const v = devicesView(ctx);
+    // A tag is what the charger accepts as the vehicle: the guest view sees that tags exist, not what they are.
+    if (c.get("login")?.role !== "owner") v.vehicleTags = v.vehicleTags.map((t) => ({ ...t, tag: `${t.tag.slice(0, 4)}…` }));
+    return c.json(v);
+  });
   app.get("/api/v1/dashboard/settings", (c) => c.json(settingsView(ctx, guestView())));
 
   app.post("/api/v1/dashboard/charge-mode", async (c) => {
