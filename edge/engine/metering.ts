@@ -6,6 +6,7 @@
 // Intervals are aligned to UTC boundaries of their length; a new length (FR-25) takes effect at the next interval
 // boundary that is also a boundary of the new length (15 → 5 min: the very next one; 5 → 15 min: the next quarter
 // hour), so every interval stays whole and aligned and the utility never sees a ragged one.
+import type { SessionEventKind } from "./event-kinds.ts";
 import type { SessionId } from "../../core/ids/index.ts";
 import type { UtcSeconds } from "../../core/time/index.ts";
 import { intervalStart } from "../../core/time/index.ts";
@@ -23,7 +24,7 @@ export interface MeteringContext {
   pendingIntervalS: number | null;
 }
 
-export interface MeteringNote { kind: string; reason: string }
+export interface MeteringNote { kind: Extract<SessionEventKind, `eumd.${string}`>; reason: string }
 
 export interface MeteringResult {
   metering: MeteringState;

@@ -1,6 +1,7 @@
 // The session engine: a pure function (state, event, now) → (state, commands). No I/O, no clock, no randomness:
 // the shell feeds it events from the devices, the PEV link and the utility, and carries out the commands.
 // Every decision is recorded as an event with a UTC second and a reason, so a session can be replayed.
+import type { SessionEventKind } from "./event-kinds.ts";
 import type { AuthenticationParameters, BindingPath, BindingStatus, FallbackReason } from "../../core/binding/index.ts";
 import { FALLBACK_REASON_TEXT } from "../../core/binding/index.ts";
 import type { SessionId } from "../../core/ids/index.ts";
@@ -53,7 +54,7 @@ class Step {
     this.s.session = next;
     return next;
   }
-  record(kind: string, reason: string, sessionId: SessionId | null = this.s.session?.id ?? null): void {
+  record(kind: SessionEventKind, reason: string, sessionId: SessionId | null = this.s.session?.id ?? null): void {
     this.out.push({ type: "record", event: { sessionId, at: this.now, kind, reason } });
   }
   report(): void {

@@ -1,6 +1,7 @@
 // The session engine's vocabulary: its state, the events the shell feeds it and the commands it hands back.
 // The engine itself (reducer.ts) is a pure function over these; everything here is plain, JSON-safe data,
 // so the hub can snapshot the state to its store and resume after a crash.
+import type { SessionEventKind } from "./event-kinds.ts";
 import type { AuthenticationParameters, BindingPath, BindingStatus, FallbackReason } from "../../core/binding/index.ts";
 import type { PremisesId, SessionId, UtilityId } from "../../core/ids/index.ts";
 import type { Vin } from "../../core/ids/index.ts";
@@ -199,7 +200,7 @@ export type OwnerRequestSource = "dashboard" | "mqtt";
 export interface SessionEventRecord {
   sessionId: SessionId | null;
   at: UtcSeconds;
-  kind: string;
+  kind: SessionEventKind;
   reason: string;
 }
 

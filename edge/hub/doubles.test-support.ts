@@ -5,7 +5,7 @@ import type { Charger, ChargerStatus, J1772State, Meter, MeterReading } from "..
 import type { Clock } from "../../core/time/index.ts";
 import type { W, Wh } from "../../core/units/index.ts";
 import type { BindingAnswer, BindingRequest, CommittedStep, PevLinkPort, ReportSink, UtilityPort } from "./ports.ts";
-import { UtilityUnreachable } from "./ports.ts";
+import { UtilityUnreachableError } from "./ports.ts";
 
 export class FakeCharger implements Charger {
   readonly limits = { minCurrentA: 6, maxCurrentA: 32, phases: 1 as const, voltageV: 240 };
@@ -54,7 +54,7 @@ export class FakeUtility implements UtilityPort, ReportSink {
   constructor(private readonly params: () => AuthenticationParameters) {}
   async validateBinding(req: BindingRequest): Promise<BindingAnswer> {
     this.requests.push(req);
-    if (this.down) throw new UtilityUnreachable("connect ECONNREFUSED 127.0.0.1:8081 (test double)");
+    if (this.down) throw new UtilityUnreachableError("connect ECONNREFUSED 127.0.0.1:8081 (test double)");
     const ok = this.answer === "enrolled" || this.answer === "guest" || this.answer === "roaming";
     return { status: this.answer, params: ok && req.path === "commissioning" ? this.params() : null, pevSecretHex: req.path === "commissioning" && ok ? "ab".repeat(32) : null };
   }

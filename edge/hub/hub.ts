@@ -15,7 +15,7 @@ import type { Command, EngineEvent, EngineSettings, HubState, MeteringState } fr
 import { EvseActuator } from "./evse-actuator.ts";
 import type { HubStore } from "../store/hub-store.ts";
 import { FALLBACK_REASON_TEXT } from "../../core/binding/index.ts";
-import { type BindingOutcome, type HubPorts, UtilityUnreachable } from "./ports.ts";
+import { type BindingOutcome, type HubPorts, UtilityUnreachableError } from "./ports.ts";
 import { ChargeScheduler, type ChargePreference } from "./charge-scheduler.ts";
 import type { HubTariffs } from "./session-tariff.ts";
 import type { PriceView } from "./tariff-watch.ts";
@@ -406,7 +406,7 @@ export class Hub {
         await this.dispatch({ type: "utility.answer", status: answer.status, path, params: answer.params });
         return;
       } catch (e) {
-        if (!(e instanceof UtilityUnreachable)) {
+        if (!(e instanceof UtilityUnreachableError)) {
           this.log(`hub: binding request failed: ${(e as Error).message}`);
         }
         this.failed("utility", e);

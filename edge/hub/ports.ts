@@ -30,8 +30,8 @@ export interface BindingAnswer {
 
 export interface BindingRequest { sessionId: SessionId; vin: Vin; premisesId: PremisesId; path: BindingPath; proofOk: boolean }
 
-/** Raised by a UtilityPort when the utility cannot be reached (as opposed to answering). */
-export class UtilityUnreachable extends Error {}
+/** Raised by a UtilityPort when the utility cannot be reached (as opposed to answering): the protocol's own error. */
+export { UtilityUnreachableError } from "../../cloud-sync/protocol/index.ts";
 
 export interface UtilityPort {
   validateBinding(req: BindingRequest): Promise<BindingAnswer>;

@@ -1,10 +1,9 @@
 // Builds the utility's session report (cloud-sync protocol) from what the hub's store holds about a session.
+import { isReportedToUtility } from "../engine/event-kinds.ts";
 import type { HubId, PremisesId, UtilityId } from "../../core/ids/index.ts";
 import type { SessionReport } from "../../cloud-sync/protocol/index.ts";
 import type { HubStore } from "../store/hub-store.ts";
 
-/** Events that matter to the utility; EVSE hold/allow chatter stays on the hub. */
-const REPORTED_EVENT = /^(on-plug|pev\.|binding\.|bound|fallback|commissioning\.|eumd\.(register|reading-rejected|offline|online)|unplug|dr\.|utility\.unreachable)/;
 
 export function buildSessionReport(store: HubStore, sessionId: string, ids: { hubId: HubId; premisesId: PremisesId; utilityId: UtilityId }): SessionReport | null {
   const s = store.getSession(sessionId);
@@ -37,6 +36,6 @@ export function buildSessionReport(store: HubStore, sessionId: string, ids: { hu
     final: ended,
     intervals,
     totalWh: intervals.reduce((a, i) => a + i.wh, 0),
-    events: s.events.filter((e) => REPORTED_EVENT.test(e.kind)).slice(-1000).map((e) => ({ at: e.at, kind: e.kind, reason: e.reason.slice(0, 500) })),
+    events: s.events.filter((e) => isReportedToUtility(e.kind)).slice(-1000).map((e) => ({ at: e.at, kind: e.kind, reason: e.reason.slice(0, 500) })),
   } as SessionReport;
 }

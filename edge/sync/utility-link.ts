@@ -15,7 +15,7 @@ import type { EngineEvent } from "../engine/types.ts";
 import type { BindingCredential } from "../../core/binding/index.ts";
 import type { UtcSeconds } from "../../core/time/index.ts";
 import type { HubStore } from "../store/hub-store.ts";
-import { type BindingAnswer, type BindingRequest, type CommittedStep, type ReportSink, type UtilityPort, UtilityUnreachable } from "../hub/ports.ts";
+import { type BindingAnswer, type BindingRequest, type CommittedStep, type ReportSink, type UtilityPort } from "../hub/ports.ts";
 import { buildSessionReport } from "./session-report.ts";
 
 export interface UtilityLinkOptions {
@@ -167,15 +167,11 @@ export class UtilityLink implements UtilityPort, ReportSink {
 
   async validateBinding(req: BindingRequest): Promise<BindingAnswer> {
     let a;
-    try {
-      a = await this.client.validateBinding(
-        { v: 1, hubId: this.o.hubId, premisesId: req.premisesId, vin: req.vin, path: req.path, pevProofOk: req.proofOk, at: this.o.clock.now(), sessionId: req.sessionId },
-        { timeoutMs: 15_000 },
-      );
-    } catch (e) {
-      if (e instanceof UtilityUnreachableError) throw new UtilityUnreachable(e.message);
-      throw e;
-    }
+    // An unreachable utility throws the protocol's UtilityUnreachableError, which the hub tells from an answer.
+    a = await this.client.validateBinding(
+      { v: 1, hubId: this.o.hubId, premisesId: req.premisesId, vin: req.vin, path: req.path, pevProofOk: req.proofOk, at: this.o.clock.now(), sessionId: req.sessionId },
+      { timeoutMs: 15_000 },
+    );
     if (a.status === "not-enrolled" || a.status === "invalid") return { status: a.status, params: null, pevSecretHex: null };
     const secret = a.status === "enrolled" && a.pevSecret ? Buffer.from(a.pevSecret, "base64url").toString("hex") : null;
     return { status: a.status, params: a.parameters, pevSecretHex: secret };
