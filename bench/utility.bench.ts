@@ -1,11 +1,15 @@
-// Utility head-end benchmarks, on loopback with the head-end in its own process (as deployed):
+// Utility head-end benchmarks, on loopback with the head-end in its own process (as deployed), on SQLite; with
+// BENCH_ENGINE=postgres (bench/utility-pg.bench.ts) the same figures as utility.pg.* against a fresh schema of the
+// PostgreSQL test server:
 //   utility.session_intake_per_s  16-interval session reports accepted per second (signed, validated, rated, posted)
 //   utility.session_intake_batched_per_s  the same through the batch route, 100 sessions per signed request
 //   utility.binding_rtt_p99_ms    re-binding round trip, 99th percentile, one request at a time
+//   utility.binding_rtt_under_intake_p99_ms  the same while 8 hubs keep sending 16-interval session reports
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { enrollBenchHub, startBenchUtility } from "./support/bench-utility.ts";
+import { benchDbArgs, enrollBenchHub, startBenchUtility } from "./support/bench-utility.ts";
+import { testDatabase } from "../core/storage/testing/index.ts";
 import { RealClock } from "../core/time/index.ts";
 import type { HubId, PremisesId } from "../core/ids/index.ts";
 import type { Vin } from "../core/ids/index.ts";
@@ -22,8 +26,12 @@ const CONCURRENCY = 64;
 // the head-end's plausibility, ownership and overlap checks run on every report.
 const HUBS = 64;
 
+const PG = process.env.BENCH_ENGINE === "postgres";
+const NAME = PG ? "utility.pg" : "utility";
+if (PG) process.env.OFFPEAK_TEST_DB = "postgres";
+const database = PG ? await testDatabase() : null;
 const dir = mkdtempSync(join(tmpdir(), "offpeak-"));
-const u = await startBenchUtility(dir, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []);
+const u = await startBenchUtility(dir, process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [], benchDbArgs(dir, database?.schema));
 const utility = u.process;
 
 try {
@@ -57,7 +65,7 @@ try {
   }));
   const secs = (performance.now() - t0) / 1000;
   if (other) console.error(`(${other} sessions not accepted)`);
-  console.log(`utility.session_intake_per_s: ${Math.round(accepted / secs)} 1/s`);
+  console.log(`${NAME}.session_intake_per_s: ${Math.round(accepted / secs)} 1/s`);
 
   // The same through the batch route: 100 sessions per signed request, 8 requests in flight.
   const BATCH = 100;
@@ -77,7 +85,7 @@ try {
       batchedAccepted += out.results.filter((r) => r.outcome === "accepted").length;
     }
   }));
-  console.log(`utility.session_intake_batched_per_s: ${Math.round(batchedAccepted / ((performance.now() - t1) / 1000))} 1/s`);
+  console.log(`${NAME}.session_intake_batched_per_s: ${Math.round(batchedAccepted / ((performance.now() - t1) / 1000))} 1/s`);
 
   // Binding round trip: commission once, then sequential re-binding requests.
   const hub = hubs[0]!;
@@ -92,9 +100,28 @@ try {
     if (a.status !== "enrolled") throw new Error(`unexpected binding answer ${a.status}`);
   }
   rtts.sort((a, b) => a - b);
-  console.log(`utility.binding_rtt_p99_ms: ${rtts[Math.floor(rtts.length * 0.99)]!.toFixed(2)} ms`);
-  console.log(`utility.binding_rtt_p50_ms: ${rtts[Math.floor(rtts.length * 0.5)]!.toFixed(2)} ms`);
+  console.log(`${NAME}.binding_rtt_p99_ms: ${rtts[Math.floor(rtts.length * 0.99)]!.toFixed(2)} ms`);
+  console.log(`${NAME}.binding_rtt_p50_ms: ${rtts[Math.floor(rtts.length * 0.5)]!.toFixed(2)} ms`);
+
+  // Under intake load: 8 hubs (not the one binding) send session reports back to back while the bindings are timed.
+  let loaded = true, underLoadAccepted = 0;
+  const t2 = performance.now();
+  const load = Promise.all(hubs.slice(1, 9).map(async (h) => {
+    while (loaded) if ((await h.client.sendSessionReport(report(h))).outcome === "accepted") underLoadAccepted++;
+  }));
+  const loadedRtts: number[] = [];
+  for (let i = 0; i < 500; i++) {
+    const s = performance.now();
+    await hub.client.validateBinding(req("rebinding"));
+    loadedRtts.push(performance.now() - s);
+  }
+  loaded = false;
+  await load;
+  loadedRtts.sort((a, b) => a - b);
+  console.log(`${NAME}.binding_rtt_under_intake_p99_ms: ${loadedRtts[Math.floor(loadedRtts.length * 0.99)]!.toFixed(2)} ms`);
+  console.log(`${NAME}.session_intake_8_hubs_per_s: ${Math.round(underLoadAccepted / ((performance.now() - t2) / 1000))} 1/s`);
 } finally {
   await utility.stop();
   rmSync(dir, { recursive: true, force: true });
+  await database?.drop();
 }

@@ -17,14 +17,35 @@ for (const root of roots) {
 }
 files.sort();
 
+// The head-end suites run twice: on SQLite (as is) and on PostgreSQL (OFFPEAK_TEST_DB=postgres, a schema per test).
+// Without a PostgreSQL server the second run is skipped with one line; under CI=true that is a failure instead.
+const BOTH_ENGINES = (f: string) => f.startsWith("cloud-sync/utility/") || f === "system/story/story.test.ts";
+interface Run { file: string; engine: "sqlite" | "postgres" }
+const runs: Run[] = files.map((file) => ({ file, engine: "sqlite" as const }));
+let postgresMissing = false;
+if (files.some(BOTH_ENGINES)) {
+  const { TEST_PG_URL } = await import("../core/storage/testing/index.ts");
+  const sql = new Bun.SQL(TEST_PG_URL, { max: 1, connectionTimeout: 3 });
+  const answer = await sql.unsafe("SELECT 1").then(() => null, (e: Error) => e.message);
+  await sql.close().catch(() => undefined);
+  if (answer === null) {
+    runs.push(...files.filter(BOTH_ENGINES).map((file) => ({ file, engine: "postgres" as const })));
+  } else if (process.env.CI === "true") {
+    postgresMissing = true;
+    console.log(`FAIL PostgreSQL head-end suite: no server at ${TEST_PG_URL.replace(/:[^:@/]*@/, ":***@")} (${answer}); CI requires it`);
+  } else {
+    console.log(`skip PostgreSQL head-end suite: no server at ${TEST_PG_URL.replace(/:[^:@/]*@/, ":***@")} (${answer}); SQLite only`);
+  }
+}
+
 interface FileResult { file: string; passed: number; failed: number; skipped: number; output: string; ms: number }
 
 const TIMEOUT_MS = Number(process.env.OFFPEAK_TEST_TIMEOUT_MS ?? 300_000);
 
-async function runFile(file: string): Promise<FileResult> {
+async function runFile(file: string, engine: Run["engine"]): Promise<FileResult> {
   const t0 = performance.now();
   const proc = Bun.spawn([process.execPath, file], {
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", OFFPEAK_TEST: "1" },
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", OFFPEAK_TEST: "1", OFFPEAK_TEST_DB: engine },
     stdout: "pipe",
     stderr: "pipe",
   });
@@ -50,20 +71,20 @@ const results: FileResult[] = [];
 let next = 0;
 await Promise.all(
   Array.from({ length: parallel }, async () => {
-    while (next < files.length) {
-      const file = files[next++]!;
-      const r = await runFile(file);
+    while (next < runs.length) {
+      const { file, engine } = runs[next++]!;
+      const r = await runFile(file, engine);
       results.push(r);
       const mark = r.failed ? "FAIL" : "ok  ";
-      console.log(`${mark} ${file}  (${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped, ${(r.ms / 1000).toFixed(1)} s)`);
+      console.log(`${mark} ${file}${engine === "postgres" ? " [postgres]" : ""}  (${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped, ${(r.ms / 1000).toFixed(1)} s)`);
       if (r.failed || process.env.VERBOSE) console.log(r.output.replace(/^/gm, "    | "));
     }
   }),
 );
 
 const passed = results.reduce((a, r) => a + r.passed, 0);
-const failed = results.reduce((a, r) => a + r.failed, 0);
+const failed = results.reduce((a, r) => a + r.failed, 0) + (postgresMissing ? 1 : 0);
 const skipped = results.reduce((a, r) => a + r.skipped, 0);
-console.log(`\n${files.length} test files`);
+console.log(`\n${files.length} test files (${runs.length - files.length} of them also on PostgreSQL)`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(failed || files.length === 0 ? 1 : 0);

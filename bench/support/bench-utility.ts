@@ -11,8 +11,14 @@ export const BENCH_OPERATOR_TOKEN = "bench-operator-token";
 export interface BenchUtility { process: ChildProcess; url: string; op(method: string, path: string, body: unknown): Promise<Record<string, unknown>> }
 export interface BenchHub { n: string; hubId: string; premisesId: string; vin: string; privateKey: KeyObject }
 
-export async function startBenchUtility(dir: string, bunFlags: string[] = []): Promise<BenchUtility> {
-  const process_ = spawnChild("utility", [process.execPath, ...bunFlags, "cloud-sync/utility/main.ts", "--port", "0", "--db", join(dir, "utility.db"), "--utility-id", "UTIL-BENCH", "--operator-token", BENCH_OPERATOR_TOKEN]);
+/** `--db …` for the bench's head-end: a SQLite file in `dir`, or (BENCH_ENGINE=postgres) `schema` on the test server. */
+export function benchDbArgs(dir: string, schema?: string): string[] {
+  if (!schema) return ["--db", join(dir, "utility.db")];
+  return ["--db", process.env.OFFPEAK_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test", "--db-schema", schema];
+}
+
+export async function startBenchUtility(dir: string, bunFlags: string[] = [], dbArgs: string[] = benchDbArgs(dir)): Promise<BenchUtility> {
+  const process_ = spawnChild("utility", [process.execPath, ...bunFlags, "cloud-sync/utility/main.ts", "--port", "0", ...dbArgs, "--utility-id", "UTIL-BENCH", "--operator-token", BENCH_OPERATOR_TOKEN]);
   const url = (await process_.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/, 30_000))[1]!;
   const op = async (method: string, path: string, body: unknown) => {
     const res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${BENCH_OPERATOR_TOKEN}` }, body: JSON.stringify(body) });

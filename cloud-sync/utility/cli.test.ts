@@ -1,6 +1,7 @@
 // `offpeak utility` as its own process (Bun.spawn), seeded with the demo, and a hub talking to it over loopback
 // through part A's UtilityClient: commissioning, re-binding, a fallback report, the S4 API, and a restart that
-// keeps the credential-signing key.
+// keeps the credential-signing key. On the engine under test: with OFFPEAK_TEST_DB=postgres the process is started with
+// `--db postgres://… --db-schema <empty schema>` and migrates it at start.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -13,10 +14,13 @@ import { RealClock } from "../../core/time/index.ts";
 import { SignedUtilityClient as UtilityClient } from "../protocol/index.ts";
 import { exportPublicKeyPem, generateEd25519KeyPair } from "../protocol/index.ts";
 import { sessionReport } from "./test-support.ts";
+import { testDatabase } from "../../core/storage/testing/index.ts";
 import type { DemoSeed } from "./seed-demo.ts";
 
 const OP = "cli-operator-token";
 const dir = mkdtempSync(join(tmpdir(), "offpeak-"));
+const database = await testDatabase();
+const dbArgs = ["--db", database.target, ...(database.schema ? ["--db-schema", database.schema] : [])];
 const keys = generateEd25519KeyPair();
 const keyFile = join(dir, "hub.pem");
 writeFileSync(keyFile, exportPublicKeyPem(keys.publicKey));
@@ -25,7 +29,7 @@ const clock = new RealClock();
 interface Started { proc: Subprocess<"ignore", "pipe", "pipe">; url: string; seed: DemoSeed | null }
 
 async function start(extra: string[] = []): Promise<Started> {
-  const proc = Bun.spawn([process.execPath, "cloud-sync/utility/main.ts", "--port", "0", "--db", join(dir, "u.db"), "--operator-token", OP, ...extra],
+  const proc = Bun.spawn([process.execPath, "cloud-sync/utility/main.ts", "--port", "0", ...dbArgs, "--operator-token", OP, ...extra],
     { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
   const reader = proc.stdout.getReader();
   let text = "";
@@ -50,7 +54,10 @@ async function stop(s: Started): Promise<number> {
 let u: Started;
 let client: UtilityClient;
 
-test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await database.drop();
+});
 
 test("`offpeak utility --help` prints usage and exits 0; a bad option exits 2", async () => {
   const help = Bun.spawn([process.execPath, "cloud-sync/utility/main.ts", "--help"], { stdout: "pipe" });

@@ -8,7 +8,11 @@ const HELP = `offpeak utility: the utility head-end (enrollment, binding, sessio
 
 Options:
   --port N                  TCP port on 127.0.0.1 (default 8787; 0 = any free port)
-  --db FILE                 SQLite file (default offpeak-utility.db; ":memory:" for none)
+  --db FILE|URL             SQLite file (default offpeak-utility.db; ":memory:" for none), or a PostgreSQL URL
+                            postgres://user@host:5432/db (or env OFFPEAK_UTILITY_DB); migrated at start
+  --db-schema NAME          PostgreSQL schema to work in (default: the server's search_path, normally public)
+  --db-pool N               PostgreSQL connections in the pool (default 10)
+  --db-statement-timeout-ms N  PostgreSQL statement_timeout (default 30000; 0 = none)
   --utility-id ID           this utility's ID (default UTIL-DEMO)
   --time-zone ZONE          IANA zone for tariffs and bill months (default America/Los_Angeles)
   --operator-token T        bearer token of the operator API (or env OFFPEAK_OPERATOR_TOKEN)
@@ -23,7 +27,7 @@ See docs/utility.md for the API.
 
 export async function utilityCommand(argv: string[]): Promise<number> {
   const options = {
-    port: { type: "string" }, db: { type: "string" }, "utility-id": { type: "string" }, "time-zone": { type: "string" },
+    port: { type: "string" }, db: { type: "string" }, "db-schema": { type: "string" }, "db-pool": { type: "string" }, "db-statement-timeout-ms": { type: "string" }, "utility-id": { type: "string" }, "time-zone": { type: "string" },
     "operator-token": { type: "string" }, "signing-key": { type: "string" }, clearinghouse: { type: "string" },
     "clearinghouse-token": { type: "string" }, "seed-demo-hub": { type: "string" },
   } as const;
@@ -40,9 +44,24 @@ export async function utilityCommand(argv: string[]): Promise<number> {
       }
     }
     const clearinghouseToken = values["clearinghouse-token"] ?? process.env.OFFPEAK_CLEARINGHOUSE_TOKEN;
+    const count = (v: string | undefined, name: string, min: number): number | undefined => {
+      if (v === undefined) return undefined;
+      if (!/^\d+$/.test(v) || Number(v) < min) throw new Error(`${name} must be a whole number >= ${min}, got ${JSON.stringify(v)}`);
+      return Number(v);
+    };
+    let dbPoolMax: number | undefined, dbStatementTimeoutMs: number | undefined;
+    try {
+      dbPoolMax = count(values["db-pool"], "--db-pool", 1);
+      dbStatementTimeoutMs = count(values["db-statement-timeout-ms"], "--db-statement-timeout-ms", 0);
+    } catch (e) {
+      console.error(`offpeak utility: ${(e as Error).message}`);
+      return 2;
+    }
     try {
       const u = await startUtility({
-        port, dbPath: values.db ?? "offpeak-utility.db", utilityId: values["utility-id"] ?? "UTIL-DEMO",
+        port, dbPath: values.db ?? process.env.OFFPEAK_UTILITY_DB ?? "offpeak-utility.db",
+        ...(values["db-schema"] ? { dbSchema: values["db-schema"] } : {}), ...(dbPoolMax !== undefined ? { dbPoolMax } : {}), ...(dbStatementTimeoutMs !== undefined ? { dbStatementTimeoutMs } : {}),
+        utilityId: values["utility-id"] ?? "UTIL-DEMO",
         ...(values["time-zone"] ? { timeZone: values["time-zone"] } : {}), operatorToken,
         ...(signingKey ? { signingKey } : {}),
         ...(values.clearinghouse ? { clearinghouseUrl: values.clearinghouse } : {}),
@@ -57,7 +76,7 @@ export async function utilityCommand(argv: string[]): Promise<number> {
         const seed = await seedDemo(u, { hubId, hubPublicKeyPem: readFileSync(file, "utf8") });
         console.log(`seeded demo: ${JSON.stringify(seed)}`);
       }
-      console.log(`offpeak utility ${u.utilityId} listening on ${u.url}`);
+      console.log(`offpeak utility ${u.utilityId} (${u.db.engine} store) listening on ${u.url}`);
       await new Promise<void>((resolve) => {
         process.once("SIGINT", () => resolve());
         process.once("SIGTERM", () => resolve());

@@ -1,12 +1,14 @@
-// The head-end's composition root: one database, the services over it, and nothing that speaks HTTP.
-// Tests and the benchmark can drive it directly; server.ts puts Hono in front of it.
-import type { Database } from "bun:sqlite";
+// The head-end's composition root: one database (SQLite or PostgreSQL behind core/storage's SqlStore), the services
+// over it, and nothing that speaks HTTP. Tests and the benchmark can drive it directly; server.ts puts Hono in front.
+import type { SqlStore } from "../../core/storage/index.ts";
 import { RealClock, type Clock } from "../../core/time/index.ts";
 import { BufferedNonceStore } from "./security/buffered-nonce-store.ts";
 import { BindingService } from "./binding/binding-service.ts";
 import { MonthlyBills } from "./billing/monthly-bills.ts";
 import { UTILITY_MIGRATIONS } from "./db/migrations.ts";
-import { openMigratedDb } from "../../core/storage/index.ts";
+import { openSqlStore } from "../../core/storage/index.ts";
+import { UTILITY_PG_MIGRATIONS } from "./db/postgres-migrations.ts";
+import { ensureMonthPartitions } from "./db/partitions.ts";
 import { DrEvents } from "./dr/dr-events.ts";
 import { EnrollmentStore } from "./enrollment/enrollment-store.ts";
 import { loadUtilitySigningKey, type UtilitySigningKey } from "./keys/utility-signing-key.ts";
@@ -24,7 +26,7 @@ import type { UtilityOptions } from "./types.ts";
 import type { Vin } from "../../core/ids/index.ts";
 
 export interface HeadEnd {
-  db: Database;
+  db: SqlStore;
   clock: Clock;
   utilityId: string;
   timeZone: string;
@@ -40,21 +42,26 @@ export interface HeadEnd {
   dr: DrEvents;
   roaming: RoamingSync;
   nonces: BufferedNonceStore;
-  close(): void;
+  close(): Promise<void>;
 }
 
-export function createHeadEnd(opts: Omit<UtilityOptions, "port" | "host" | "operatorToken">): HeadEnd {
+export async function createHeadEnd(opts: Omit<UtilityOptions, "port" | "host" | "operatorToken">): Promise<HeadEnd> {
   const clock = opts.clock ?? new RealClock();
   const timeZone = opts.timeZone ?? "America/Los_Angeles";
-  const db = openMigratedDb(opts.dbPath, UTILITY_MIGRATIONS);
-  const key = loadUtilitySigningKey(db, opts.signingKey);
+  const db = await openSqlStore(opts.dbPath, { sqlite: UTILITY_MIGRATIONS, postgres: UTILITY_PG_MIGRATIONS }, {
+    ...(opts.dbSchema ? { schema: opts.dbSchema } : {}),
+    ...(opts.dbPoolMax !== undefined ? { poolMax: opts.dbPoolMax } : {}),
+    ...(opts.dbStatementTimeoutMs !== undefined ? { statementTimeoutMs: opts.dbStatementTimeoutMs } : {}),
+  });
+  await ensureMonthPartitions(db, clock.now());
+  const key = await loadUtilitySigningKey(db, opts.signingKey);
   const enrollment = new EnrollmentStore(db, clock);
   const ledger = new Ledger(db);
   const ami = new AmiStore(db, clock);
   const tariffs = new TariffCatalog(db, clock);
   const client = opts.clearinghouseUrl && opts.clearinghouseToken ? clearinghouseClient(opts.clearinghouseUrl, opts.clearinghouseToken, { utilityId: opts.utilityId, privateKey: key.privateKey, clock }) : null;
   // A CDR its home utility refused holds the session it came from (called on a flush, after `sessions` exists).
-  const roaming = new RoamingSync(db, clock, enrollment, ledger, client, (sessionId, reason) => sessions.holdPosted(sessionId, reason));
+  const roaming = new RoamingSync(db, clock, enrollment, ledger, client, (premisesId, sessionId, reason) => sessions.holdPosted(premisesId, sessionId, reason));
   const grants = new BindingGrants(db);
   const keys = new SessionKeys(db);
   const binding = new BindingService({
@@ -66,12 +73,12 @@ export function createHeadEnd(opts: Omit<UtilityOptions, "port" | "host" | "oper
   const reviews = new SessionReviews(db, clock, sessions);
   const bills = new MonthlyBills({ db, clock, utilityId: opts.utilityId, timeZone, enrollment, ledger, tariffs });
   const dr = new DrEvents(db, clock, enrollment);
-  const nonces = new BufferedNonceStore(db, clock.now());
+  const nonces = await BufferedNonceStore.open(db, clock.now());
   return {
     db, clock, utilityId: opts.utilityId, timeZone, key, enrollment, ledger, ami, tariffs, binding, sessions, reviews, bills, dr, roaming, nonces,
-    close: () => {
-      nonces.close(clock.now());
-      db.close();
+    close: async () => {
+      await nonces.close(clock.now());
+      await db.close();
     },
   };
 }

@@ -37,19 +37,19 @@ export async function seedDemo(utility: RunningUtility, opts: DemoSeedOptions): 
   const customerId = "CUST-1001";
   const accountId = "ACCT-1001";
   const vin = opts.vin ?? DEMO_VIN;
-  e.upsertProgram({
+  await e.upsertProgram({
     id: DEMO_PROGRAM_ID, name: "EV Time-of-Use", description: "Charge overnight at the off-peak EV rate; the hub waits for cheap hours.",
     tariffId: "sce-tou-d-prime", intervalS: 900, commWaitS: 60, guestCharging: "guest-pays", roamingAllowed: true,
     offlineRebinding: true, credentialTtlS: 30 * 86_400, enrollmentMethods: ["web", "phone"], active: true,
   });
-  if (!h.tariffs.get("sce-tou-d-prime")) throw new Error("seedDemo: core/tariff has no sce-tou-d-prime example tariff");
-  e.upsertCustomer({ id: parseCustomerId(customerId), name: "Demo Customer", email: "demo@example.com" });
-  const customerToken = e.account(accountId) ? e.rotateCustomerToken(accountId) : e.createAccount(accountId, customerId).customerToken;
-  e.upsertPremises({ id: parsePremisesId(premisesId), accountId: parseAccountId(accountId), address: "1 Demo Street, Pasadena CA", defaultTariffId: "pge-e-tou-c" });
-  e.upsertPev({ vin, accountId, make: "Demo", model: "EV" });
-  if (e.activeEnrollment(vin)?.premises.id !== premisesId) e.enroll({ vin, premisesId, programId: DEMO_PROGRAM_ID });
-  h.roaming.markRoaming(vin);
-  e.pairHub({ hubId: opts.hubId, premisesId, publicKeyPem: exportPublicKeyPem(importPublicKeyPem(opts.hubPublicKeyPem)) });
-  bumpConfigVersion(h.db);
+  if (!await h.tariffs.get("sce-tou-d-prime")) throw new Error("seedDemo: core/tariff has no sce-tou-d-prime example tariff");
+  await e.upsertCustomer({ id: parseCustomerId(customerId), name: "Demo Customer", email: "demo@example.com" });
+  const customerToken = await e.account(accountId) ? await e.rotateCustomerToken(accountId) : (await e.createAccount(accountId, customerId)).customerToken;
+  await e.upsertPremises({ id: parsePremisesId(premisesId), accountId: parseAccountId(accountId), address: "1 Demo Street, Pasadena CA", defaultTariffId: "pge-e-tou-c" });
+  await e.upsertPev({ vin, accountId, make: "Demo", model: "EV" });
+  if ((await e.activeEnrollment(vin))?.premises.id !== premisesId) await e.enroll({ vin, premisesId, programId: DEMO_PROGRAM_ID });
+  await h.roaming.markRoaming(vin);
+  await e.pairHub({ hubId: opts.hubId, premisesId, publicKeyPem: exportPublicKeyPem(importPublicKeyPem(opts.hubPublicKeyPem)) });
+  await bumpConfigVersion(h.db);
   return { programId: DEMO_PROGRAM_ID, customerId, accountId, premisesId, vin, hubId: opts.hubId, customerToken };
 }

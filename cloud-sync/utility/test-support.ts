@@ -1,9 +1,11 @@
-// Shared fixtures of the head-end's tests: a utility on an ephemeral loopback port with a temp database,
+// Shared fixtures of the head-end's tests: a utility on an ephemeral loopback port with a database of its own (a temp
+// SQLite file, or a fresh PostgreSQL schema when OFFPEAK_TEST_DB=postgres: core/storage/testing),
 // hubs with their own Ed25519 keys talking through the real UtilityClient, and a small tariff whose bills are
 // easy to work out by hand. Not a test file itself.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { testDatabase } from "../../core/storage/testing/index.ts";
 import { vinWithCheckDigit } from "../../core/ids/index.ts";
 import type { HubId, PremisesId, SessionId, UtilityId } from "../../core/ids/index.ts";
 import type { Vin } from "../../core/ids/index.ts";
@@ -58,7 +60,11 @@ export interface TestUtility {
 export async function testUtility(o: Partial<UtilityOptions> & { clock?: Clock } = {}): Promise<TestUtility> {
   const dir = mkdtempSync(join(tmpdir(), "offpeak-"));
   const clock = o.clock ?? new TestClock();
-  const utility = await startUtility({ port: 0, dbPath: join(dir, "utility.db"), utilityId: "UTIL-A", operatorToken: OPERATOR, ...o, clock });
+  const database = await testDatabase();
+  const utility = await startUtility({
+    port: 0, dbPath: database.target, ...(database.schema ? { dbSchema: database.schema, dbPoolMax: 4 } : {}),
+    utilityId: "UTIL-A", operatorToken: OPERATOR, ...o, clock,
+  });
   const op = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${utility.url}${path}`, {
       method, headers: { authorization: `Bearer ${OPERATOR}`, "content-type": "application/json" },
@@ -70,6 +76,7 @@ export async function testUtility(o: Partial<UtilityOptions> & { clock?: Clock }
     utility, clock, dir, op,
     async close() {
       await utility.close();
+      await database.drop();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -87,6 +87,8 @@ export interface Posting {
 
 export interface JournalEntry {
   id: number;
+  /** The premises the entry is about: the distribution key (docs/scale.md); all its postings live with it. */
+  premisesId: string;
   kind: "session" | "reversal" | "clearinghouse-cdr";
   sessionId: string | null;
   revision: number | null;
@@ -110,8 +112,14 @@ export interface UtilityOptions {
   /** 0 picks an ephemeral port. */
   port: number;
   host?: "127.0.0.1";
-  /** SQLite file path, or ":memory:". */
+  /** Where the head-end keeps its data: a SQLite file path (or ":memory:"), or a postgres:// URL (docs/operations.md). */
   dbPath: string;
+  /** PostgreSQL only: the schema every connection works in (search_path); tests use one schema each. */
+  dbSchema?: string;
+  /** PostgreSQL only: connections in the pool (default 10). */
+  dbPoolMax?: number;
+  /** PostgreSQL only: statement_timeout in ms (default 30 000; 0 = none). */
+  dbStatementTimeoutMs?: number;
   utilityId: string;
   /** IANA zone for tariffs and bill months; default America/Los_Angeles. */
   timeZone?: string;

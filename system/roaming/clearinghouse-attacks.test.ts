@@ -29,7 +29,7 @@ let cServer: ReturnType<typeof Bun.serve>;
 
 /** Every ledger account's balance at a head-end, read from its postings: "no balance moved" compares two of these. */
 const balances = (t: TestUtility) =>
-  t.utility.db.query("SELECT ledger_account AS account, SUM(amount_nano) AS nano FROM postings GROUP BY ledger_account ORDER BY ledger_account").all();
+  t.utility.db.all("SELECT ledger_account AS account, SUM(amount_nano) AS nano FROM postings GROUP BY ledger_account ORDER BY ledger_account");
 
 async function call(method: string, path: string, bearer: string, o: { body?: unknown; sign?: { utilityId: string; key: KeyObject; time?: number; nonce?: string } } = {}) {
   const text = o.body === undefined ? "" : typeof o.body === "string" ? o.body : JSON.stringify(o.body);
@@ -91,7 +91,7 @@ test.after(async () => {
 });
 
 test("issue 13: utility A cannot overwrite or delete utility B's roaming VIN, even signing with its own key", async () => {
-  const before = [balances(a), balances(b)];
+  const before = [await balances(a), await balances(b)];
   const put = await call("PUT", `/v1/tokens/${VIN_B}`, TOKEN_A, { sign: { utilityId: "UTIL-A", key: keyOf(a) } });
   assert.is(put.status, 409);
   assert.is(put.body.error?.code, "held-by-other-utility");
@@ -109,15 +109,15 @@ test("issue 13: utility A cannot overwrite or delete utility B's roaming VIN, ev
   await a.utility.flushRoaming();
   assert.is(homeOf(VIN_B), "UTIL-B", "B's VIN is still B's");
   // A's head-end sets the refused token aside with the reason instead of asking again every flush.
-  const refused = a.utility.db.query("SELECT refused FROM roaming_tokens WHERE vin = ?").get(VIN_B) as { refused: string | null };
-  assert.match(refused.refused ?? "", /HTTP 409 .*held-by-other-utility/);
+  const refused = await a.utility.db.get<{ refused: string | null }>("SELECT refused FROM roaming_tokens WHERE vin = ?", VIN_B);
+  assert.match(refused?.refused ?? "", /HTTP 409 .*held-by-other-utility/);
   const attemptsByA = () => ch.db.query("SELECT COUNT(*) AS n FROM sync_nonces WHERE hub_id = 'UTIL-A'").get();
   const seen = attemptsByA();
   await a.utility.flushRoaming();
   assert.equal(attemptsByA(), seen, "no signed request was sent again");
   assert.equal(ch.db.query("SELECT utility_id, action FROM token_changes WHERE vin = ?").all(VIN_B), [{ utility_id: "UTIL-B", action: "put" }],
     "only B's own signed registration is on record");
-  assert.equal([balances(a), balances(b)], before);
+  assert.equal([await balances(a), await balances(b)], before);
 });
 
 test("issue 13: an unsigned, a wrongly signed, a replayed or another utility's signed token registration is refused; nothing is registered", async () => {
@@ -165,7 +165,7 @@ test("issue 13: any string as a VIN is a 400 naming the VIN, signed or not", asy
 });
 
 test("issue 13: a CDR of −$5,000 is refused at the clearinghouse and by the home utility; no balance moves", async () => {
-  const before = [balances(a), balances(b)];
+  const before = [await balances(a), await balances(b)];
   const r = await call("POST", "/v1/cdrs", TOKEN_A, { body: { v: 1, cdr: cdr("S-NEG", VIN_B, { usd: -5000 }) } });
   assert.is(r.status, 422);
   assert.is(r.body.error?.path, "cdr.total_cost.excl_vat");
@@ -176,29 +176,29 @@ test("issue 13: a CDR of −$5,000 is refused at the clearinghouse and by the ho
     body: JSON.stringify({ v: 1, clearinghouseCdrId: "ch-forged", fromUtilityId: "UTIL-A", homeUtilityId: "UTIL-B", cdr: cdr("S-NEG", VIN_B, { usd: -5000 }) }),
   });
   assert.is(pushed.status, 422);
-  assert.equal([balances(a), balances(b)], before);
+  assert.equal([await balances(a), await balances(b)], before);
 });
 
 test("issue 13: a $1e9 CDR in a sender's outbox is refused (422) and dead-lettered there with the reason, never sent again", async () => {
-  const before = [balances(a), balances(b)];
+  const before = [await balances(a), await balances(b)];
   // Utility A's own outbox holds a CDR of a billion dollars for 2 kWh (a misbehaving or compromised sender).
   const big = cdr("S-BILLION", VIN_B, { usd: 1e9 });
-  a.utility.db.query("INSERT INTO cdrs_out (session_id, cdr_id, home_utility_id, body, state) VALUES (?, ?, 'UTIL-B', ?, 'pending')").run(big.session_id, big.id, JSON.stringify(big));
+  await a.utility.db.run("INSERT INTO cdrs_out (premises_id, session_id, cdr_id, home_utility_id, body, state) VALUES ('PREM-X', ?, ?, 'UTIL-B', ?, 'pending')", big.session_id, big.id, JSON.stringify(big));
   assert.equal(await a.utility.headEnd.roaming.flush(), { tokens: 0, cdrs: 0 });
-  const out = a.utility.headEnd.roaming.cdrOut("S-BILLION")!;
+  const out = (await a.utility.headEnd.roaming.cdrOut("PREM-X", "S-BILLION"))!;
   assert.is(out.state, "dead");
   assert.match(out.lastError ?? "", /HTTP 422 implausible-cdr: .*USD\/kWh/);
-  const attempts = () => (a.utility.db.query("SELECT attempts FROM cdrs_out WHERE session_id = 'S-BILLION'").get() as { attempts: number }).attempts;
-  assert.is(attempts(), 1);
+  const attempts = async () => (await a.utility.db.get<{ attempts: number }>("SELECT attempts FROM cdrs_out WHERE session_id = 'S-BILLION'"))!.attempts;
+  assert.is(await attempts(), 1);
   clock.advance(7_200_000);
   await a.utility.headEnd.roaming.flush();
-  assert.is(attempts(), 1, "not retried");
+  assert.is(await attempts(), 1, "not retried");
   assert.equal(ch.db.query("SELECT COUNT(*) AS n FROM cdrs WHERE session_id = 'S-BILLION'").get(), { n: 0 });
-  assert.equal([balances(a), balances(b)], before);
+  assert.equal([await balances(a), await balances(b)], before);
 });
 
 test("issue 13: a CDR the home utility refuses (4xx) is dead-lettered at the clearinghouse with the reason and not pushed again", async () => {
-  const before = [balances(a), balances(b)];
+  const before = [await balances(a), await balances(b)];
   // B registers a VIN it has no PEV for: its head-end answers the push 404; the refusal will not change on retry.
   assert.is((await call("PUT", `/v1/tokens/${VIN_B2}`, TOKEN_B, { sign: { utilityId: "UTIL-B", key: keyOf(b) } })).status, 200);
   const r = await call("POST", "/v1/cdrs", TOKEN_A, { body: { v: 1, cdr: cdr("S-REFUSED", VIN_B2) } });
@@ -210,7 +210,7 @@ test("issue 13: a CDR the home utility refuses (4xx) is dead-lettered at the cle
   clock.advance(7_200_000);
   assert.is(await ch.deliverPending(), 0);
   assert.is(row().attempts, 1, "a dead-lettered CDR is not pushed again");
-  assert.equal([balances(a), balances(b)], before);
+  assert.equal([await balances(a), await balances(b)], before);
 });
 
 test("issue 13: a home utility's 5xx is retried with a growing delay (5 s, 10 s, 20 s ...), then delivered once", async () => {
@@ -220,23 +220,23 @@ test("issue 13: a home utility's 5xx is retried with a growing delay (5 s, 10 s,
   assert.is(r.status, 201);
   assert.is(cPushes, 1);
   const row = () => ch.db.query("SELECT state, attempts, next_attempt_at, last_error FROM cdrs WHERE session_id = 'S-5XX'").get() as { state: string; attempts: number; next_attempt_at: number; last_error: string };
-  assert.is(row().state, "pending");
-  assert.match(row().last_error, /^HTTP 503/);
-  let due = row().next_attempt_at;
+  assert.is((await row()).state, "pending");
+  assert.match((await row()).last_error, /^HTTP 503/);
+  let due = (await row()).next_attempt_at;
   assert.is(due - clock.now(), 5);
   for (const delay of [10, 20, 40]) {
     await ch.deliverPending(); // not due yet
-    assert.is(row().attempts, [10, 20, 40].indexOf(delay) + 1);
+    assert.is((await row()).attempts, [10, 20, 40].indexOf(delay) + 1);
     clock.advance((due - clock.now()) * 1000);
     await ch.deliverPending();
-    assert.is(row().next_attempt_at - clock.now(), delay, `the next wait is ${delay} s`);
-    due = row().next_attempt_at;
+    assert.is((await row()).next_attempt_at - clock.now(), delay, `the next wait is ${delay} s`);
+    due = (await row()).next_attempt_at;
   }
   assert.is(cPushes, 4, "one push per due time, none in between");
   cAnswer = 201;
   clock.advance((due - clock.now()) * 1000);
   assert.is(await ch.deliverPending(), 1);
-  assert.is(row().state, "delivered");
+  assert.is((await row()).state, "delivered");
   clock.advance(7_200_000);
   assert.is(await ch.deliverPending(), 0);
   assert.is(cPushes, 5, "delivered once");
@@ -248,18 +248,18 @@ test("issue 13: a sender backs off too: a clearinghouse 5xx leaves the CDR pendi
   const d = await testUtility({ clock, utilityId: "UTIL-D", clearinghouseUrl: `http://127.0.0.1:${cServer.port}`, clearinghouseToken: "token-of-utility-d-0123456789" });
   try {
     const c = cdr("S-D1", VIN_B);
-    d.utility.db.query("INSERT INTO cdrs_out (session_id, cdr_id, home_utility_id, body, state) VALUES (?, ?, 'UTIL-B', ?, 'pending')").run(c.session_id, c.id, JSON.stringify(c));
+    await d.utility.db.run("INSERT INTO cdrs_out (premises_id, session_id, cdr_id, home_utility_id, body, state) VALUES ('PREM-X', ?, ?, 'UTIL-B', ?, 'pending')", c.session_id, c.id, JSON.stringify(c));
     const seen = cPushes;
     await d.utility.headEnd.roaming.flush();
     await d.utility.headEnd.roaming.flush();
     assert.is(cPushes - seen, 1, "the second flush comes before the 5 s delay: nothing sent");
-    const row = () => d.utility.db.query("SELECT state, attempts, next_attempt_at FROM cdrs_out WHERE session_id = 'S-D1'").get() as { state: string; attempts: number; next_attempt_at: number };
-    assert.is(row().state, "pending");
-    assert.is(row().next_attempt_at - clock.now(), 5);
+    const row = async () => (await d.utility.db.get<{ state: string; attempts: number; next_attempt_at: number }>("SELECT state, attempts, next_attempt_at FROM cdrs_out WHERE session_id = 'S-D1'"))!;
+    assert.is((await row()).state, "pending");
+    assert.is((await row()).next_attempt_at - clock.now(), 5);
     clock.advance(5000);
     await d.utility.headEnd.roaming.flush();
     assert.is(cPushes - seen, 2);
-    assert.is(row().next_attempt_at - clock.now(), 10);
+    assert.is((await row()).next_attempt_at - clock.now(), 10);
   } finally {
     await d.close();
   }

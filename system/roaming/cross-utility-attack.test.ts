@@ -24,8 +24,8 @@ let host: { premisesId: string; accountId: string };
 /** B's customer's ledger balance and B's whole ledger: what an attack must not move. */
 const victim = async () => ({
   customer: (await b.op("GET", "/v1/operator/ledger?account=ACCT-B1")).body.balanceNano,
-  postings: b.utility.db.query("SELECT COUNT(*) AS n FROM postings").get(),
-  cdrsIn: b.utility.db.query("SELECT COUNT(*) AS n FROM cdrs_in").get(),
+  postings: await b.utility.db.get("SELECT COUNT(*) AS n FROM postings"),
+  cdrsIn: await b.utility.db.get("SELECT COUNT(*) AS n FROM cdrs_in"),
 });
 /** Everything both sides do with what is pending: A sends its CDRs, the clearinghouse pushes them to B. */
 const settleRoaming = async () => {
@@ -62,7 +62,7 @@ test("issue 13: a roaming session for B's PEV with no binding request is held at
   assert.is(r.outcome, "held-for-review");
   assert.match(r.note ?? "", /no roaming binding granted to hub HUB-A1/);
   await settleRoaming();
-  assert.equal(a.utility.db.query("SELECT COUNT(*) AS n FROM cdrs_out").get(), { n: 0 });
+  assert.equal(await a.utility.db.get("SELECT COUNT(*) AS n FROM cdrs_out"), { n: 0 });
   assert.equal(ch.db.query("SELECT COUNT(*) AS n FROM cdrs").get(), { n: 0 });
   assert.equal(await victim(), before);
 });
@@ -76,7 +76,7 @@ test("issue 13: one binding request, then a session two days later: outside the 
   const r = await hubA.client.sendSessionReport(late);
   assert.is(r.outcome, "held-for-review");
   await settleRoaming();
-  assert.equal(a.utility.db.query("SELECT COUNT(*) AS n FROM cdrs_out").get(), { n: 0 });
+  assert.equal(await a.utility.db.get("SELECT COUNT(*) AS n FROM cdrs_out"), { n: 0 });
   // Released by A's operator, it bills the host premises' own account at its default rate, never B's customer.
   const hostBefore = (await a.op("GET", `/v1/operator/ledger?account=${host.accountId}`)).body.balanceNano as number;
   const rel = await a.op("POST", `/v1/operator/sessions/${r.sessionId}/review`, { decision: "release", note: "checked" });
@@ -84,7 +84,7 @@ test("issue 13: one binding request, then a session two days later: outside the 
   const hostAfter = (await a.op("GET", `/v1/operator/ledger?account=${host.accountId}`)).body.balanceNano as number;
   assert.is(hostAfter - hostBefore, 3000 * 300_000, "3 kWh at the host's flat 0.30 $/kWh, debited to the host");
   await settleRoaming();
-  assert.equal(a.utility.db.query("SELECT COUNT(*) AS n FROM cdrs_out").get(), { n: 0 }, "no CDR after the release");
+  assert.equal(await a.utility.db.get("SELECT COUNT(*) AS n FROM cdrs_out"), { n: 0 }, "no CDR after the release");
   assert.equal(await victim(), before);
 });
 
@@ -124,7 +124,7 @@ test("issue 13: a granted roaming session while B's PEV was charging at home: B 
   assert.match(session.reviewReason, /home utility UTIL-B refused the roaming CDR: HTTP 422: .*pev-elsewhere/);
   assert.is((s.body.cdr as { homeOutcome: string }).homeOutcome, "refused");
   assert.is(await hostBalance(), host0, "the attacker's credit is reversed");
-  assert.equal(a.utility.db.query("SELECT SUM(amount_nano) AS n FROM postings WHERE ledger_account = 'clearinghouse:UTIL-B'").get(), { n: 0 }, "nothing owed by B");
+  assert.equal(await a.utility.db.get("SELECT SUM(amount_nano) AS n FROM postings WHERE ledger_account = 'clearinghouse:UTIL-B'"), { n: 0 }, "nothing owed by B");
 });
 
 test.run();

@@ -8,6 +8,7 @@ import { processClock, type Clock, type TimerHandle } from "../../core/time/inde
 import { intervalStart, type UtcSeconds } from "../../core/time/index.ts";
 import { connectSimulatedPev, type SimulatedPevLink } from "../../drivers/pevlink/index.ts";
 import { freePort, json, spawnOffpeak, until, type ChildProcess } from "../testing/child-processes.test-support.ts";
+import { testDatabase, type TestDatabase } from "../../core/storage/testing/index.ts";
 
 export const HUB_ID = "HUB-STORY-1";
 export const OP_A = "story-operator-a-0123456789";
@@ -48,6 +49,8 @@ export class StoryWorld {
   cookie = "";
   csrf = "";
   private link: SimulatedPevLink | null = null;
+  /** The utilities' databases on the engine under test (OFFPEAK_TEST_DB=postgres: a schema each on the test server). */
+  private databases: { a: TestDatabase; b: TestDatabase } | null = null;
   private ami: AmiFeed | null = null;
 
   constructor(readonly o: WorldOptions) {
@@ -61,9 +64,10 @@ export class StoryWorld {
   /** Starts clearinghouse, both utilities and the simulator (in parallel); the hub comes later, after pairing. */
   async startServices(): Promise<void> {
     for (const k of Object.keys(this.ports) as (keyof StoryWorld["ports"])[]) this.ports[k] = await freePort();
+    this.databases = { a: await testDatabase("a.db"), b: await testDatabase("b.db") };
     this.ch = spawnOffpeak("clearinghouse", ["clearinghouse", "--port", String(this.ports.ch), "--db", join(this.dir, "ch.db"), "--operator-token", CH_OP], this.env);
     this.startUtilityA();
-    this.b = spawnOffpeak("utility B", ["utility", "--port", String(this.ports.b), "--db", join(this.dir, "b.db"), "--utility-id", "UTIL-B",
+    this.b = spawnOffpeak("utility B", ["utility", "--port", String(this.ports.b), ...this.dbArgs("b"), "--utility-id", "UTIL-B",
       "--operator-token", OP_B, "--clearinghouse", this.url("ch"), "--clearinghouse-token", TOKEN_B], this.env);
     const overOcpp = this.o.charger === "ocpp" ? ["--ocpp-url", `ws://127.0.0.1:${this.ports.ocpp}/ocpp/`, "--ocpp-id", STORY_CHARGE_POINT, "--ocpp-password-file", this.passwordFile()] : [];
     this.sim = spawnOffpeak("sim", ["sim", "--port", String(this.ports.sim), "--http-port", String(this.ports.simControl), ...overOcpp], this.env);
@@ -72,9 +76,14 @@ export class StoryWorld {
 
   /** UTIL-A, the home utility: same port and database every time (it is stopped and restarted in the story). */
   startUtilityA(): ChildProcess {
-    this.a = spawnOffpeak("utility A", ["utility", "--port", String(this.ports.a), "--db", join(this.dir, "a.db"), "--utility-id", "UTIL-A",
+    this.a = spawnOffpeak("utility A", ["utility", "--port", String(this.ports.a), ...this.dbArgs("a"), "--utility-id", "UTIL-A",
       "--operator-token", OP_A, "--clearinghouse", this.url("ch"), "--clearinghouse-token", TOKEN_A], this.env);
     return this.a;
+  }
+
+  private dbArgs(which: "a" | "b"): string[] {
+    const d = this.databases![which];
+    return ["--db", d.target, ...(d.schema ? ["--db-schema", d.schema] : [])];
   }
 
   /** The hub's Ed25519 key, written where the hub looks for it, so it can be paired before the hub starts. */
@@ -164,6 +173,7 @@ export class StoryWorld {
     await this.link?.close().catch(() => {});
     await Promise.all([this.hub, this.sim, this.a, this.b, this.ch].filter(Boolean).map((p) => p.stop()));
     rmSync(this.dir, { recursive: true, force: true });
+    if (this.databases) await Promise.all([this.databases.a.drop(), this.databases.b.drop()]);
   }
 }
 

@@ -25,12 +25,12 @@ test.after(async () => { await t.close(); });
 
 test("FR-34: the April bill carries the tariff's Climate Credit as its own line, posted to the ledger; May does not", async () => {
   const bills = t.utility.headEnd.bills;
-  const apr = bills.close("ACCT-P", "2024-04");
+  const apr = await bills.close("ACCT-P", "2024-04");
   assert.equal(apr.lines.map((l) => [l.kind, l.amountCents]), [["fixed", -5517]]);
   assert.match(apr.lines[0]!.description, /California Climate Credit/);
   assert.is(apr.totalCents, -5517);
   assert.is(apr.creditsCents, 5517);
-  const may = bills.close("ACCT-P", "2024-05");
+  const may = await bills.close("ACCT-P", "2024-05");
   assert.equal(may.lines, []);
   const ledger = await t.op("GET", "/v1/operator/ledger?account=ACCT-P");
   assert.is(ledger.body.balanceNano, -55_170_000_000);
@@ -48,7 +48,7 @@ test("FR-31, FR-34: the head-end prorates the fixed charge to the account's days
   assert.is(april.status, 400);
   assert.is(april.body.error?.path, "month");
   assert.match(april.body.error?.message ?? "", /2024-04 ends before the account opened on 2024-05-22/);
-  assert.is(t.utility.headEnd.bills.bill("ACCT-N", "2024-04"), null, "nothing was stored");
+  assert.is(await t.utility.headEnd.bills.bill("ACCT-N", "2024-04"), null, "nothing was stored");
   // The refused close posted nothing: the account holds only May's charge, ⌊10¹⁰·31/31⌋ − ⌊10¹⁰·21/31⌋ n$.
   assert.is((await t.op("GET", "/v1/operator/ledger?account=ACCT-N")).body.balanceNano, 10_000_000_000 - 6_774_193_548);
 });
@@ -63,8 +63,8 @@ test("issue 13: an account opened today cannot be billed for last month, even on
   const acct = await must("POST", "/v1/operator/accounts", { id: "ACCT-T", customerId: "CUST-T" }); // no openedOn: today, 2024-06-03
   assert.is((acct.account as { openedOn: string }).openedOn, "2024-06-03");
   await must("POST", "/v1/operator/premises", { id: "PREM-T", accountId: "ACCT-T", address: "3 Flat Road", defaultTariffId: "pge-e-tou-c" });
-  const postings = () => t.utility.db.query("SELECT COUNT(*) AS n FROM postings").get();
-  const before = [(await t.op("GET", "/v1/operator/ledger?account=ACCT-T")).body.balanceNano, postings()];
+  const postings = () => t.utility.db.get("SELECT COUNT(*) AS n FROM postings");
+  const before = [(await t.op("GET", "/v1/operator/ledger?account=ACCT-T")).body.balanceNano, await postings()];
   const may = await t.op("POST", "/v1/operator/bills", { accountId: "ACCT-T", month: "2024-05" });
   assert.is(may.status, 400);
   assert.match(may.body.error?.message ?? "", /2024-05 ends before the account opened on 2024-06-03/);
@@ -76,7 +76,7 @@ test("issue 13: an account opened today cannot be billed for last month, even on
   const july = await t.op("POST", "/v1/operator/bills", { accountId: "ACCT-T", month: "2024-07" });
   assert.is(july.status, 400);
   assert.match(july.body.error?.message ?? "", /2024-07 begins after the account closed on 2024-06-10/);
-  assert.equal([(await t.op("GET", "/v1/operator/ledger?account=ACCT-T")).body.balanceNano, postings()], before, "nothing was posted");
+  assert.equal([(await t.op("GET", "/v1/operator/ledger?account=ACCT-T")).body.balanceNano, await postings()], before, "nothing was posted");
   const june = await t.op("POST", "/v1/operator/bills", { accountId: "ACCT-T", month: "2024-06" });
   assert.is(june.status, 201, "June, its month of service, is billed");
 });

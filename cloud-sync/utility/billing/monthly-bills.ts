@@ -4,7 +4,7 @@
 // month's lines by (kind, period, rate), and corrections to already-billed months as adjustment lines. Each line is
 // rounded to the cent once (core/tariff roundToCents, half away from zero); the total is the sum of the lines.
 // Every posting is billed exactly once (table bill_postings).
-import type { Database } from "bun:sqlite";
+import type { SqlStore } from "../../../core/storage/index.ts";
 import { monthBill, roundToCents, TariffError } from "../../../core/tariff/index.ts";
 import type { Clock } from "../../../core/time/index.ts";
 import type { UtcSeconds } from "../../../core/time/index.ts";
@@ -17,7 +17,7 @@ import type { TariffCatalog } from "../tariffs/tariff-catalog.ts";
 import { monthBounds, monthOf } from "./month-bounds.ts";
 
 export interface MonthlyBillsDeps {
-  db: Database;
+  db: SqlStore;
   clock: Clock;
   utilityId: string;
   timeZone: string;
@@ -27,7 +27,7 @@ export interface MonthlyBillsDeps {
 }
 
 interface UnbilledRow {
-  id: number; amount_nano: number; energy_wh: number; period: string; interval_start: number | null; line_kind: string;
+  id: number; premises_id: string; booked_at: number; amount_nano: number; energy_wh: number; period: string; interval_start: number | null; line_kind: string;
   tariff_id: string | null; price: number | null; at: number; session_id: string | null;
 }
 
@@ -43,13 +43,13 @@ const KIND_TEXT: Record<string, string> = {
 export class MonthlyBills {
   constructor(private readonly d: MonthlyBillsDeps) {}
 
-  bill(accountId: string, month: string): BillSummary | null {
-    const r = this.d.db.query("SELECT body FROM bills WHERE account_id = ? AND month = ?").get(accountId, month) as { body: string } | null;
+  async bill(accountId: string, month: string): Promise<BillSummary | null> {
+    const r = await this.d.db.get<{ body: string }>("SELECT body FROM bills WHERE account_id = ? AND month = ?", accountId, month);
     return r ? (JSON.parse(r.body) as BillSummary) : null;
   }
 
-  bills(accountId: string, limit = 24): BillSummary[] {
-    const rows = this.d.db.query("SELECT body FROM bills WHERE account_id = ? ORDER BY month DESC LIMIT ?").all(accountId, limit) as { body: string }[];
+  async bills(accountId: string, limit = 24): Promise<BillSummary[]> {
+    const rows = await this.d.db.all<{ body: string }>("SELECT body FROM bills WHERE account_id = ? ORDER BY month DESC LIMIT ?", accountId, limit);
     return rows.map((r) => JSON.parse(r.body) as BillSummary);
   }
 
@@ -58,8 +58,8 @@ export class MonthlyBills {
    * of service (local dates, inclusive; from enrollment unless `service` gives them) prorate the fixed charges, and a
    * month outside them is refused (400), whether or not the premises' tariff has a fixed charge.
    */
-  close(accountId: string, month: string, given?: { accountOpenedOn?: string; accountClosedOn?: string }): BillSummary {
-    const account = this.d.enrollment.account(accountId);
+  async close(accountId: string, month: string, given?: { accountOpenedOn?: string; accountClosedOn?: string }): Promise<BillSummary> {
+    const account = await this.d.enrollment.account(accountId);
     if (!account) throw notFound("account", accountId, "accountId");
     const bounds = monthBounds(month, this.d.timeZone);
     const service = given ?? { ...(account.openedOn ? { accountOpenedOn: account.openedOn } : {}), ...(account.closedOn ? { accountClosedOn: account.closedOn } : {}) };
@@ -71,20 +71,20 @@ export class MonthlyBills {
     }
     const now = this.d.clock.now();
     if (now < bounds.end) throw badRequest(`month ${month} is not over yet (it ends ${new Date(bounds.end * 1000).toISOString()})`, "month");
-    if (this.bill(accountId, month)) throw conflict(`the bill of ${month} for account ${accountId} is already closed`, "month");
-    const premises = this.d.enrollment.premisesOfAccount(accountId);
+    if (await this.bill(accountId, month)) throw conflict(`the bill of ${month} for account ${accountId} is already closed`, "month");
+    const premises = await this.d.enrollment.premisesOfAccount(accountId);
     const ledgerAccount = customerLedger(accountId);
 
-    return this.d.db.transaction((): BillSummary => {
+    return await this.d.db.transaction(async (): Promise<BillSummary> => {
       // Fixed charges of each premises' governing tariff (its program's, else its regular rate), priced by core/tariff.
       let programId: string | null = null;
       let tariffId: string | null = null;
       for (const p of premises) {
-        const program = this.d.enrollment.programAtPremises(p.id);
+        const program = await this.d.enrollment.programAtPremises(p.id);
         programId ??= program?.id ?? null;
         const tid = program?.tariffId ?? p.defaultTariffId;
         tariffId ??= tid;
-        const tariff = this.d.tariffs.get(tid);
+        const tariff = await this.d.tariffs.get(tid);
         if (!tariff) continue;
         const tariffLines = (() => {
           try {
@@ -103,16 +103,18 @@ export class MonthlyBills {
           lineKind: "fixed" as const, tariffId: tid, priceMicroUsdPerKWh: null,
         }));
         const sum = postings.reduce((a, x) => a + x.amountNano, 0);
-        this.d.ledger.post({
-          kind: "session", sessionId: null, revision: null, at: (bounds.end - 1) as UtcSeconds, memo: `fixed charges ${month} ${p.id}`,
+        await this.d.ledger.post({
+          kind: "session", premisesId: p.id, sessionId: null, revision: null, at: (bounds.end - 1) as UtcSeconds, memo: `fixed charges ${month} ${p.id}`,
           postings: [...postings, { ledgerAccount: REVENUE_FIXED, amountNano: -sum, energyWh: 0, period: "", intervalStart: bounds.start, lineKind: "contra", tariffId: tid, priceMicroUsdPerKWh: null }],
         });
       }
 
-      const rows = this.d.db.query(`SELECT p.id, p.amount_nano, p.energy_wh, p.period, p.interval_start, p.line_kind, p.tariff_id, p.price, e.at, e.session_id
-        FROM postings p JOIN journal_entries e ON e.id = p.entry_id
-        WHERE p.ledger_account = ? AND COALESCE(p.interval_start, e.at) < ?
-          AND NOT EXISTS (SELECT 1 FROM bill_postings b WHERE b.posting_id = p.id) ORDER BY p.id`).all(ledgerAccount, bounds.end) as UnbilledRow[];
+      // The account's postings not yet on a bill, read at its premises' shards, up to the month's end (booked_at).
+      const at = premises.map((p) => p.id);
+      const rows = at.length === 0 ? [] : await this.d.db.all<UnbilledRow>(`SELECT p.id, p.premises_id, p.booked_at, p.amount_nano, p.energy_wh, p.period, p.interval_start, p.line_kind, p.tariff_id, p.price, e.at, e.session_id
+        FROM postings p JOIN journal_entries e ON e.premises_id = p.premises_id AND e.id = p.entry_id
+        WHERE p.premises_id IN (${at.map(() => "?").join(", ")}) AND p.ledger_account = ? AND p.booked_at < ?
+          AND NOT EXISTS (SELECT 1 FROM bill_postings b WHERE b.premises_id = p.premises_id AND b.posting_id = p.id) ORDER BY p.id`, ...at, ledgerAccount, bounds.end);
 
       interface Group { kind: BillLineKind; description: string; nano: number; wh: number; price: number | null; sessions: Set<string> }
       const groups = new Map<string, Group>();
@@ -151,10 +153,14 @@ export class MonthlyBills {
         month, periodStart: bounds.start, periodEnd: bounds.end, issuedAt: now, programId, tariffId,
         pevWh: Math.max(0, pevWh), debitsCents, creditsCents, totalCents: debitsCents - creditsCents, lines,
       });
-      this.d.db.query("INSERT INTO bills (id, account_id, month, body, closed_at) VALUES (?, ?, ?, ?, ?)").run(billId, accountId, month, JSON.stringify(summary), now);
-      const mark = this.d.db.prepare("INSERT INTO bill_postings (posting_id, bill_id) VALUES (?, ?)");
-      for (const r of rows) mark.run(r.id, billId);
+      await this.d.db.run("INSERT INTO bills (id, account_id, month, body, closed_at) VALUES (?, ?, ?, ?, ?)", billId, accountId, month, JSON.stringify(summary), now);
+      // Every posting on the bill is marked billed, 500 to a statement.
+      for (let i = 0; i < rows.length; i += 500) {
+        const chunk = rows.slice(i, i + 500);
+        await this.d.db.run(`INSERT INTO bill_postings (premises_id, posting_id, booked_at, bill_id) VALUES ${chunk.map(() => "(?, ?, ?, ?)").join(", ")}`,
+          ...chunk.flatMap((r) => [r.premises_id, r.id, r.booked_at, billId]));
+      }
       return summary;
-    })();
+    });
   }
 }

@@ -2,7 +2,7 @@
 // program, guest and roaming settlement need a grant the head-end itself made — for that VIN, at that premises, to
 // that hub — and the session's energy must lie inside the grant's time (± GRANT_TOLERANCE_S). A guest or roaming
 // grant covers one session; a grant to a PEV enrolled here covers its credential's lifetime (offline re-binding).
-import type { Database, Statement } from "bun:sqlite";
+import type { SqlStore } from "../../../core/storage/index.ts";
 import { randomBytes } from "node:crypto";
 import type { UtcSeconds } from "../../../core/time/index.ts";
 
@@ -49,45 +49,43 @@ export function energyWindow(intervals: readonly { start: number; lengthS: numbe
 }
 
 export class BindingGrants {
-  private readonly insert: Statement;
-  private readonly lookup: Statement;
-  private readonly claimStmt: Statement;
+  private readonly insert: string;
+  private readonly lookup: string;
 
-  constructor(private readonly db: Database) {
-    this.insert = db.prepare(`INSERT INTO binding_grants (binding_id, hub_id, premises_id, hub_session_id, vin, status, payer, home_utility_id,
-      program_id, valid_from, valid_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  constructor(private readonly db: SqlStore) {
+    this.insert = `INSERT INTO binding_grants (binding_id, hub_id, premises_id, hub_session_id, vin, status, payer, home_utility_id,
+      program_id, valid_from, valid_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
     // A grant covers the window when energy starts no earlier than the grant (the first energetic interval may have
     // begun before it: the EVSE is held until the answer, so only its end must follow the grant) and ends before it
     // expires, each ± the tolerance. The session's own grant first, then the newest.
-    this.lookup = db.prepare(`SELECT * FROM binding_grants WHERE vin = ? AND premises_id = ? AND hub_id = ? AND status = ?
+    this.lookup = `SELECT * FROM binding_grants WHERE vin = ? AND premises_id = ? AND hub_id = ? AND status = ?
       AND valid_from <= ? AND valid_until >= ? AND (hub_session_id IS NULL OR hub_session_id = ? OR status = 'enrolled')
-      ORDER BY (hub_session_id IS ?) DESC, valid_from DESC LIMIT 1`);
-    this.claimStmt = db.prepare("UPDATE binding_grants SET hub_session_id = ? WHERE binding_id = ? AND hub_session_id IS NULL");
+      ORDER BY (hub_session_id IS NOT DISTINCT FROM ?) DESC, valid_from DESC LIMIT 1`;
   }
 
-  grant(g: Omit<BindingGrant, "bindingId">): string {
+  async grant(g: Omit<BindingGrant, "bindingId">): Promise<string> {
     const id = mintBindingId("bnd");
-    this.insert.run(id, g.hubId, g.premisesId, g.hubSessionId, g.vin, g.status, g.payer, g.homeUtilityId, g.programId, g.validFrom, g.validUntil);
+    await this.db.run(this.insert, id, g.hubId, g.premisesId, g.hubSessionId, g.vin, g.status, g.payer, g.homeUtilityId, g.programId, g.validFrom, g.validUntil);
     return id;
   }
 
   /** The grant that covers this session's energy window, or null: then nobody but the premises may be billed. */
-  find(q: { vin: string; premisesId: string; hubId: string; hubSessionId: string; status: GrantStatus; window: EnergyWindow }): BindingGrant | null {
-    const r = this.lookup.get(q.vin, q.premisesId, q.hubId, q.status, q.window.firstEnd + GRANT_TOLERANCE_S, q.window.to - GRANT_TOLERANCE_S,
-      q.hubSessionId, q.hubSessionId) as GrantRow | null;
+  async find(q: { vin: string; premisesId: string; hubId: string; hubSessionId: string; status: GrantStatus; window: EnergyWindow }): Promise<BindingGrant | null> {
+    const r = await this.db.get<GrantRow>(this.lookup, q.vin, q.premisesId, q.hubId, q.status, q.window.firstEnd + GRANT_TOLERANCE_S, q.window.to - GRANT_TOLERANCE_S,
+      q.hubSessionId, q.hubSessionId);
     return r ? toGrant(r) : null;
   }
 
   /** True when `bindingId` is a grant to this hub at this premises not yet claimed by another of its sessions. */
-  isOwn(bindingId: string, hubId: string, premisesId: string, hubSessionId: string): boolean {
-    const r = this.db.query("SELECT hub_id, premises_id, hub_session_id FROM binding_grants WHERE binding_id = ?").get(bindingId) as
-      { hub_id: string; premises_id: string; hub_session_id: string | null } | null;
+  async isOwn(bindingId: string, hubId: string, premisesId: string, hubSessionId: string): Promise<boolean> {
+    const r = await this.db.get<{ hub_id: string; premises_id: string; hub_session_id: string | null }>(
+      "SELECT hub_id, premises_id, hub_session_id FROM binding_grants WHERE premises_id = ? AND binding_id = ?", premisesId, bindingId);
     return !!r && r.hub_id === hubId && r.premises_id === premisesId && (r.hub_session_id === null || r.hub_session_id === hubSessionId);
   }
 
   /** A visitor's grant serves one session: the first session settled under it claims it. */
-  claim(bindingId: string, hubSessionId: string): void {
-    this.claimStmt.run(hubSessionId, bindingId);
+  async claim(premisesId: string, bindingId: string, hubSessionId: string): Promise<void> {
+    await this.db.run("UPDATE binding_grants SET hub_session_id = ? WHERE premises_id = ? AND binding_id = ? AND hub_session_id IS NULL", hubSessionId, premisesId, bindingId);
   }
 }
 

@@ -6,7 +6,7 @@
 //  - enrolled at another premises of this utility → guest, per the host program's guest setting (FR-33);
 //  - enrolled with another utility (clearinghouse token registry) → roaming, if the host program accepts it (FR-32);
 //  - otherwise not-enrolled, which is an answer, not an error (FR-05).
-import type { Database } from "bun:sqlite";
+import type { SqlStore } from "../../../core/storage/index.ts";
 import { randomBytes, type KeyObject } from "node:crypto";
 import type { AuthenticationParameters } from "../../../core/binding/index.ts";
 import type { PremisesId, UtilityId } from "../../../core/ids/index.ts";
@@ -22,7 +22,7 @@ import { VISITOR_GRANT_S, type BindingGrants, type GrantStatus } from "./binding
 import type { SessionKeys } from "../sessions/session-keys.ts";
 
 export interface BindingServiceDeps {
-  db: Database;
+  db: SqlStore;
   enrollment: EnrollmentStore;
   clock: Clock;
   utilityId: string;
@@ -47,8 +47,8 @@ const toRecord = (r: BindingRow): BindingRecord => ({
 export class BindingService {
   constructor(private readonly d: BindingServiceDeps) {}
 
-  binding(vin: string, premisesId: string): BindingRecord | null {
-    const r = this.d.db.query("SELECT * FROM bindings WHERE vin = ? AND premises_id = ?").get(vin, premisesId) as BindingRow | null;
+  async binding(vin: string, premisesId: string): Promise<BindingRecord | null> {
+    const r = await this.d.db.get<BindingRow>("SELECT * FROM bindings WHERE vin = ? AND premises_id = ?", vin, premisesId);
     return r ? toRecord(r) : null;
   }
 
@@ -60,35 +60,35 @@ export class BindingService {
     const a = await this.answer(req);
     if (a.status !== "enrolled" && a.status !== "guest" && a.status !== "roaming") return a;
     const visitor = a.status !== "enrolled";
-    const bindingId = this.d.db.transaction(() => {
-      const id = this.d.grants.grant({
+    const bindingId = await this.d.db.transaction(async () => {
+      const id = await this.d.grants.grant({
         hubId: req.hubId, premisesId: req.premisesId, hubSessionId: req.sessionId ?? null, vin: req.vin, status: a.status as GrantStatus,
         payer: visitor ? a.visitor.payer : null, homeUtilityId: visitor ? a.visitor.homeUtilityId : null, programId: a.parameters.programId,
         validFrom: a.answeredAt,
         validUntil: (visitor ? a.answeredAt + VISITOR_GRANT_S : a.parameters.credential.expiresAt) as UtcSeconds,
       });
-      if (req.sessionId) this.d.keys.open(req.hubId, req.sessionId, req.premisesId, id, a.answeredAt);
+      if (req.sessionId) await this.d.keys.open(req.hubId, req.sessionId, req.premisesId, id, a.answeredAt);
       return id;
-    })();
+    });
     return { ...a, bindingId };
   }
 
   private async answer(req: BindingRequest): Promise<BindingAnswer> {
     const now = this.d.clock.now();
     const base = { v: 1 as const, vin: req.vin, premisesId: req.premisesId, answeredAt: now };
-    const premises = this.d.enrollment.premises(req.premisesId);
+    const premises = await this.d.enrollment.premises(req.premisesId);
     if (!premises) return { ...base, status: "not-enrolled", reason: `premises ${req.premisesId} is not served by this utility` };
-    const hostAccount = this.d.enrollment.account(premises.accountId);
+    const hostAccount = await this.d.enrollment.account(premises.accountId);
     if (!hostAccount || hostAccount.status !== "active") return { ...base, status: "invalid", reason: `the account of premises ${req.premisesId} is not active` };
 
-    const own = this.d.enrollment.activeEnrollment(req.vin);
+    const own = await this.d.enrollment.activeEnrollment(req.vin);
     if (own && own.premises.id === req.premisesId) {
-      const account = this.d.enrollment.account(own.accountId);
+      const account = await this.d.enrollment.account(own.accountId);
       if (!account || account.status !== "active") return { ...base, status: "invalid", reason: `the PEV's account ${own.accountId} is not active` };
-      return req.path === "commissioning" ? this.commission(base, req, own.program, premises) : this.rebind(base, req, own.program, premises);
+      return req.path === "commissioning" ? await this.commission(base, req, own.program, premises) : await this.rebind(base, req, own.program, premises);
     }
 
-    const hostProgram = this.d.enrollment.programAtPremises(req.premisesId);
+    const hostProgram = await this.d.enrollment.programAtPremises(req.premisesId);
     if (own) {
       // Guest: a PEV of this utility enrolled at another premises (FR-33).
       const setting = hostProgram?.guestCharging ?? "off";
@@ -120,26 +120,24 @@ export class BindingService {
     return { ...base, status: "not-enrolled", reason: `PEV ${req.vin} is not enrolled in a program at premises ${req.premisesId}` };
   }
 
-  private commission(base: BaseAnswer, req: BindingRequest, program: Program, premises: Premises): BindingAnswer {
+  private async commission(base: BaseAnswer, req: BindingRequest, program: Program, premises: Premises): Promise<BindingAnswer> {
     const now = this.d.clock.now();
     const parameters = this.parameters(req.vin, premises, program, program.tariffId, now, program.offlineRebinding);
     const secret = randomBytes(32).toString("base64url");
-    this.d.db.query(`INSERT INTO bindings (vin, premises_id, program_id, state, secret, pev_ack_at, eumd_ack_at, issued_at, expires_at)
+    await this.d.db.run(`INSERT INTO bindings (vin, premises_id, program_id, state, secret, pev_ack_at, eumd_ack_at, issued_at, expires_at)
       VALUES (?, ?, ?, 'commissioning', ?, NULL, NULL, ?, ?)
       ON CONFLICT (vin, premises_id) DO UPDATE SET program_id = excluded.program_id, state = 'commissioning', secret = excluded.secret,
-        pev_ack_at = NULL, eumd_ack_at = NULL, issued_at = excluded.issued_at, expires_at = excluded.expires_at`)
-      .run(req.vin, req.premisesId, program.id, secret, now, parameters.credential.expiresAt);
+        pev_ack_at = NULL, eumd_ack_at = NULL, issued_at = excluded.issued_at, expires_at = excluded.expires_at`, req.vin, req.premisesId, program.id, secret, now, parameters.credential.expiresAt);
     return { ...base, status: "enrolled", parameters, pevSecret: secret };
   }
 
-  private rebind(base: BaseAnswer, req: BindingRequest, program: Program, premises: Premises): BindingAnswer {
-    const known = this.binding(req.vin, req.premisesId);
+  private async rebind(base: BaseAnswer, req: BindingRequest, program: Program, premises: Premises): Promise<BindingAnswer> {
+    const known = await this.binding(req.vin, req.premisesId);
     if (!known) return { ...base, status: "invalid", reason: "no binding on record for this PEV at this premises: commission it first (S1)" };
     if (!req.pevProofOk) return { ...base, status: "invalid", reason: "the PEV did not prove its per-PEV secret to the hub" };
     const now = this.d.clock.now();
     const parameters = this.parameters(req.vin, premises, program, program.tariffId, now, program.offlineRebinding);
-    this.d.db.query("UPDATE bindings SET program_id = ?, issued_at = ?, expires_at = ? WHERE vin = ? AND premises_id = ?")
-      .run(program.id, now, parameters.credential.expiresAt, req.vin, req.premisesId);
+    await this.d.db.run("UPDATE bindings SET program_id = ?, issued_at = ?, expires_at = ? WHERE vin = ? AND premises_id = ?", program.id, now, parameters.credential.expiresAt, req.vin, req.premisesId);
     return { ...base, status: "enrolled", parameters };
   }
 
@@ -155,17 +153,16 @@ export class BindingService {
   }
 
   /** Records a PEV (FR-19) or EUMD (FR-27) acknowledgement; commissioning completes when both are in. */
-  acknowledge(ack: CommissioningAck): { duplicate: boolean; state: BindingRecord["state"] } | null {
-    const b = this.binding(ack.vin, ack.premisesId);
+  async acknowledge(ack: CommissioningAck): Promise<{ duplicate: boolean; state: BindingRecord["state"] } | null> {
+    const b = await this.binding(ack.vin, ack.premisesId);
     if (!b) return null;
     const column = ack.kind === "pev" ? "pev_ack_at" : "eumd_ack_at";
     const duplicate = (ack.kind === "pev" ? b.pevAckAt : b.eumdAckAt) !== null;
-    this.d.db.transaction(() => {
-      if (!duplicate) this.d.db.query(`UPDATE bindings SET ${column} = ? WHERE vin = ? AND premises_id = ?`).run(ack.at, ack.vin, ack.premisesId);
-      this.d.db.query("UPDATE bindings SET state = 'commissioned' WHERE vin = ? AND premises_id = ? AND pev_ack_at IS NOT NULL AND eumd_ack_at IS NOT NULL")
-        .run(ack.vin, ack.premisesId);
-    })();
-    return { duplicate, state: this.binding(ack.vin, ack.premisesId)!.state };
+    await this.d.db.transaction(async () => {
+      if (!duplicate) await this.d.db.run(`UPDATE bindings SET ${column} = ? WHERE vin = ? AND premises_id = ?`, ack.at, ack.vin, ack.premisesId);
+      await this.d.db.run("UPDATE bindings SET state = 'commissioned' WHERE vin = ? AND premises_id = ? AND pev_ack_at IS NOT NULL AND eumd_ack_at IS NOT NULL", ack.vin, ack.premisesId);
+    });
+    return { duplicate, state: (await this.binding(ack.vin, ack.premisesId))!.state };
   }
 }
 

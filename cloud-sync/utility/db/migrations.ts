@@ -1,4 +1,4 @@
-// Versioned schema of the head-end's SQLite store. Each migration runs once, in order, inside a transaction,
+// Versioned schema of the head-end's SQLite store (PostgreSQL's is postgres-migrations.ts). Each migration runs once, in order, inside a transaction,
 // and bumps PRAGMA user_version, so an old database file upgrades in place and a new one is built from step 1.
 // Never edit a shipped migration: append a new one.
 
@@ -123,5 +123,52 @@ export const UTILITY_MIGRATIONS: readonly string[] = [
   -- or 'refused' (the session was then held for review here: the host is not credited on a refused CDR).
   ALTER TABLE cdrs_out ADD COLUMN clearinghouse_id TEXT;
   ALTER TABLE cdrs_out ADD COLUMN home_outcome TEXT;
+  `,
+  // 7: replay-protection nonces, until now created by the protocol's SqliteNonceStore at start; a migration of their
+  // own now that the head-end's store may be PostgreSQL (IF NOT EXISTS: databases written before have the table).
+  `
+  CREATE TABLE IF NOT EXISTS sync_nonces (hub_id TEXT NOT NULL, nonce TEXT NOT NULL, expires_at INTEGER NOT NULL,
+    PRIMARY KEY (hub_id, nonce)) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS sync_nonces_expiry ON sync_nonces (expires_at);
+  `,
+  // 8: the premises is the distribution key (docs/scale.md). Ledger entries and postings, reviews, outgoing CDRs and
+  // billed-posting marks carry the premises they belong to, and every lookup names it; a posting's booked_at (its
+  // interval start, else its entry's time) is what bills and the PostgreSQL month partitions go by. A guest-pays
+  // session books the guest's debit at the guest's home premises (payer_premises_id). Backfilled from the rows they
+  // belong to; the immutability triggers are lifted for the backfill and put back.
+  `
+  DROP TRIGGER journal_entries_no_update; DROP TRIGGER postings_no_update;
+  ALTER TABLE journal_entries ADD COLUMN premises_id TEXT;
+  ALTER TABLE postings ADD COLUMN premises_id TEXT;
+  ALTER TABLE postings ADD COLUMN booked_at INTEGER;
+  ALTER TABLE sessions ADD COLUMN payer_premises_id TEXT;
+  ALTER TABLE session_reviews ADD COLUMN premises_id TEXT;
+  ALTER TABLE bill_postings ADD COLUMN premises_id TEXT;
+  ALTER TABLE bill_postings ADD COLUMN booked_at INTEGER;
+  ALTER TABLE cdrs_out ADD COLUMN premises_id TEXT;
+  UPDATE journal_entries SET premises_id = (SELECT s.premises_id FROM sessions s WHERE s.session_id = journal_entries.session_id LIMIT 1)
+    WHERE session_id IS NOT NULL;
+  UPDATE journal_entries SET premises_id = substr(memo, 23) WHERE premises_id IS NULL AND memo LIKE 'fixed charges %';
+  UPDATE journal_entries SET premises_id = (SELECT p.id FROM cdrs_in c JOIN premises p ON p.account_id = c.account_id
+    WHERE c.entry_id = journal_entries.id ORDER BY p.id LIMIT 1) WHERE premises_id IS NULL AND kind = 'clearinghouse-cdr';
+  UPDATE journal_entries SET premises_id = (SELECT o.premises_id FROM journal_entries o WHERE o.id = journal_entries.reverses_entry_id)
+    WHERE premises_id IS NULL AND reverses_entry_id IS NOT NULL;
+  UPDATE postings SET premises_id = (SELECT e.premises_id FROM journal_entries e WHERE e.id = postings.entry_id),
+    booked_at = COALESCE(interval_start, (SELECT e.at FROM journal_entries e WHERE e.id = postings.entry_id));
+  UPDATE session_reviews SET premises_id = (SELECT s.premises_id FROM sessions s WHERE s.session_id = session_reviews.session_id LIMIT 1);
+  UPDATE bill_postings SET premises_id = (SELECT p.premises_id FROM postings p WHERE p.id = bill_postings.posting_id),
+    booked_at = (SELECT p.booked_at FROM postings p WHERE p.id = bill_postings.posting_id);
+  UPDATE cdrs_out SET premises_id = (SELECT s.premises_id FROM sessions s WHERE s.session_id = cdrs_out.session_id LIMIT 1);
+  CREATE TRIGGER journal_entries_no_update BEFORE UPDATE ON journal_entries BEGIN SELECT RAISE(ABORT, 'journal entries are immutable'); END;
+  CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings BEGIN SELECT RAISE(ABORT, 'postings are immutable'); END;
+  DROP INDEX journal_session;
+  CREATE INDEX journal_premises_session ON journal_entries(premises_id, session_id);
+  CREATE INDEX journal_premises_reverses ON journal_entries(premises_id, reverses_entry_id);
+  DROP INDEX postings_entry;
+  CREATE INDEX postings_premises_entry ON postings(premises_id, entry_id);
+  -- No (premises_id, ledger_account, booked_at) index here: postings_account serves an account's postings, and one
+  -- more B-tree per posting costs SQLite intake more than it saves bills (PostgreSQL has it).
+  CREATE INDEX bill_postings_premises ON bill_postings(premises_id, posting_id);
+  CREATE UNIQUE INDEX cdrs_out_premises_session ON cdrs_out(premises_id, session_id);
   `,
 ];

@@ -1,6 +1,6 @@
 // Enrollment records (FR-01..FR-05): programs, customers, accounts, premises, PEVs by VIN, enrollments, hub pairing.
 // `not enrolled` is an answer (lookups return null), never an exception.
-import type { Database } from "bun:sqlite";
+import type { SqlStore } from "../../../core/storage/index.ts";
 import { createHash, randomBytes } from "node:crypto";
 import { parseAccountId, parseCustomerId, parseHubId, parsePremisesId, type AccountId, type CustomerId, type PremisesId } from "../../../core/ids/index.ts";
 import { parseVin, type Vin } from "../../../core/ids/index.ts";
@@ -38,45 +38,40 @@ export class EnrollmentStore {
   /** Hub pairings are read on every signed request: kept in memory, refreshed on every change made here. */
   private readonly hubCache = new Map<string, HubPairing | null>();
 
-  constructor(private readonly db: Database, private readonly clock: Clock) {}
+  constructor(private readonly db: SqlStore, private readonly clock: Clock) {}
 
-  upsertProgram(p: Program): Program {
-    this.db.query(`INSERT INTO programs (id, name, description, tariff_id, interval_s, comm_wait_s, guest_charging,
+  async upsertProgram(p: Program): Promise<Program> {
+    await this.db.run(`INSERT INTO programs (id, name, description, tariff_id, interval_s, comm_wait_s, guest_charging,
         roaming_allowed, offline_rebinding, credential_ttl_s, enrollment_methods, active)
-      VALUES ($id, $name, $description, $tariffId, $intervalS, $commWaitS, $guestCharging, $roaming, $offline, $ttl, $methods, $active)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, tariff_id = excluded.tariff_id,
         interval_s = excluded.interval_s, comm_wait_s = excluded.comm_wait_s, guest_charging = excluded.guest_charging,
         roaming_allowed = excluded.roaming_allowed, offline_rebinding = excluded.offline_rebinding,
-        credential_ttl_s = excluded.credential_ttl_s, enrollment_methods = excluded.enrollment_methods, active = excluded.active`)
-      .run({
-        id: p.id, name: p.name, description: p.description, tariffId: p.tariffId, intervalS: p.intervalS, commWaitS: p.commWaitS,
-        guestCharging: p.guestCharging, roaming: p.roamingAllowed ? 1 : 0, offline: p.offlineRebinding ? 1 : 0,
-        ttl: p.credentialTtlS, methods: JSON.stringify(p.enrollmentMethods), active: p.active ? 1 : 0,
-      });
+        credential_ttl_s = excluded.credential_ttl_s, enrollment_methods = excluded.enrollment_methods, active = excluded.active`,
+      p.id, p.name, p.description, p.tariffId, p.intervalS, p.commWaitS, p.guestCharging, p.roamingAllowed ? 1 : 0,
+      p.offlineRebinding ? 1 : 0, p.credentialTtlS, JSON.stringify(p.enrollmentMethods), p.active ? 1 : 0);
     return p;
   }
 
-  program(id: string): Program | null {
-    const r = this.db.query("SELECT * FROM programs WHERE id = ?").get(id) as ProgramRow | null;
+  async program(id: string): Promise<Program | null> {
+    const r = await this.db.get<ProgramRow>("SELECT * FROM programs WHERE id = ?", id);
     return r ? toProgram(r) : null;
   }
 
-  programs(activeOnly = false): Program[] {
-    const rows = this.db.query(`SELECT * FROM programs ${activeOnly ? "WHERE active = 1" : ""} ORDER BY id`).all() as ProgramRow[];
+  async programs(activeOnly = false): Promise<Program[]> {
+    const rows = await this.db.all<ProgramRow>(`SELECT * FROM programs ${activeOnly ? "WHERE active = 1" : ""} ORDER BY id`);
     return rows.map(toProgram);
   }
 
-  upsertCustomer(c: Customer): Customer {
+  async upsertCustomer(c: Customer): Promise<Customer> {
     const id = parseCustomerId(c.id);
-    this.db.query(`INSERT INTO customers (id, name, email, phone) VALUES (?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, phone = excluded.phone`)
-      .run(id, c.name, c.email ?? null, c.phone ?? null);
+    await this.db.run(`INSERT INTO customers (id, name, email, phone) VALUES (?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, email = excluded.email, phone = excluded.phone`, id, c.name, c.email ?? null, c.phone ?? null);
     return c;
   }
 
-  customer(id: string): Customer | null {
-    const r = this.db.query("SELECT id, name, email, phone FROM customers WHERE id = ?").get(id) as
-      { id: string; name: string; email: string | null; phone: string | null } | null;
+  async customer(id: string): Promise<Customer | null> {
+    const r = await this.db.get<{ id: string; name: string; email: string | null; phone: string | null }>("SELECT id, name, email, phone FROM customers WHERE id = ?", id);
     if (!r) return null;
     return { id: r.id as CustomerId, name: r.name, ...(r.email ? { email: r.email } : {}), ...(r.phone ? { phone: r.phone } : {}) };
   }
@@ -85,119 +80,112 @@ export class EnrollmentStore {
    * Opens an account and returns it with its customer API token (S4, FR-35); only the token's hash is kept.
    * `openedOn` is its first local day of service (bills only from that month on, the first one prorated).
    */
-  createAccount(id: string, customerId: string, openedOn?: string): { account: Account; customerToken: string } {
+  async createAccount(id: string, customerId: string, openedOn?: string): Promise<{ account: Account; customerToken: string }> {
     const accountId = parseAccountId(id);
-    if (!this.customer(customerId)) throw notFound("customer", customerId, "customerId");
-    if (this.account(accountId)) throw conflict(`account ${JSON.stringify(accountId)} already exists`, "id");
+    if (!await this.customer(customerId)) throw notFound("customer", customerId, "customerId");
+    if (await this.account(accountId)) throw conflict(`account ${JSON.stringify(accountId)} already exists`, "id");
     const token = `cust_${randomBytes(24).toString("base64url")}`;
-    this.db.query("INSERT INTO accounts (id, customer_id, status, token_hash, opened_on) VALUES (?, ?, 'active', ?, ?)").run(accountId, customerId, hashToken(token), openedOn ?? null);
+    await this.db.run("INSERT INTO accounts (id, customer_id, status, token_hash, opened_on) VALUES (?, ?, 'active', ?, ?)", accountId, customerId, hashToken(token), openedOn ?? null);
     return { account: { id: accountId, customerId: customerId as CustomerId, status: "active", ...(openedOn ? { openedOn } : {}) }, customerToken: token };
   }
 
   /** Closes an account on its last local day of service: no bill for a later month; that month's fixed charges prorated. */
-  closeAccount(id: string, closedOn: string): Account {
-    const a = this.account(id);
+  async closeAccount(id: string, closedOn: string): Promise<Account> {
+    const a = await this.account(id);
     if (!a) throw notFound("account", id, "accountId");
     if (a.openedOn && closedOn < a.openedOn) throw badRequest(`account ${id} cannot close on ${closedOn}, before it opened on ${a.openedOn}`, "closedOn");
     if (a.status === "closed") throw conflict(`account ${id} is already closed (on ${a.closedOn ?? "an unknown day"})`, "accountId");
-    this.db.query("UPDATE accounts SET status = 'closed', closed_on = ? WHERE id = ?").run(closedOn, id);
-    return this.account(id)!;
+    await this.db.run("UPDATE accounts SET status = 'closed', closed_on = ? WHERE id = ?", closedOn, id);
+    return (await this.account(id))!;
   }
 
   /** Issues a new customer API token for the account (the old one stops working); returns it once. */
-  rotateCustomerToken(accountId: string): string {
-    if (!this.account(accountId)) throw notFound("account", accountId, "accountId");
+  async rotateCustomerToken(accountId: string): Promise<string> {
+    if (!await this.account(accountId)) throw notFound("account", accountId, "accountId");
     const token = `cust_${randomBytes(24).toString("base64url")}`;
-    this.db.query("UPDATE accounts SET token_hash = ? WHERE id = ?").run(hashToken(token), accountId);
+    await this.db.run("UPDATE accounts SET token_hash = ? WHERE id = ?", hashToken(token), accountId);
     return token;
   }
 
-  account(id: string): Account | null {
-    const r = this.db.query("SELECT id, customer_id, status, opened_on, closed_on FROM accounts WHERE id = ?").get(id) as
-      { id: string; customer_id: string; status: string; opened_on: string | null; closed_on: string | null } | null;
+  async account(id: string): Promise<Account | null> {
+    const r = await this.db.get<{ id: string; customer_id: string; status: string; opened_on: string | null; closed_on: string | null }>("SELECT id, customer_id, status, opened_on, closed_on FROM accounts WHERE id = ?", id);
     return r ? {
       id: r.id as AccountId, customerId: r.customer_id as CustomerId, status: r.status as Account["status"],
       ...(r.opened_on ? { openedOn: r.opened_on } : {}), ...(r.closed_on ? { closedOn: r.closed_on } : {}),
     } : null;
   }
 
-  accountByToken(token: string): Account | null {
-    const r = this.db.query("SELECT id FROM accounts WHERE token_hash = ?").get(hashToken(token)) as { id: string } | null;
-    return r ? this.account(r.id) : null;
+  async accountByToken(token: string): Promise<Account | null> {
+    const r = await this.db.get<{ id: string }>("SELECT id FROM accounts WHERE token_hash = ?", hashToken(token));
+    return r ? await this.account(r.id) : null;
   }
 
-  upsertPremises(p: Omit<Premises, "evseRatedW"> & { evseRatedW?: number }): Premises {
+  async upsertPremises(p: Omit<Premises, "evseRatedW"> & { evseRatedW?: number }): Promise<Premises> {
     const id = parsePremisesId(p.id);
-    if (!this.account(p.accountId)) throw notFound("account", p.accountId, "accountId");
-    const rated = p.evseRatedW ?? this.premises(id)?.evseRatedW ?? DEFAULT_EVSE_RATED_W;
+    if (!await this.account(p.accountId)) throw notFound("account", p.accountId, "accountId");
+    const rated = p.evseRatedW ?? (await this.premises(id))?.evseRatedW ?? DEFAULT_EVSE_RATED_W;
     // account_since moves only when the premises changes hands: the new customer's view starts there.
-    this.db.query(`INSERT INTO premises (id, account_id, address, default_tariff_id, evse_rated_w, account_since) VALUES (?1, ?2, ?3, ?4, ?5, 0)
+    await this.db.run(`INSERT INTO premises (id, account_id, address, default_tariff_id, evse_rated_w, account_since) VALUES (?1, ?2, ?3, ?4, ?5, 0)
       ON CONFLICT (id) DO UPDATE SET address = excluded.address, default_tariff_id = excluded.default_tariff_id, evse_rated_w = excluded.evse_rated_w,
         account_since = CASE WHEN premises.account_id = excluded.account_id THEN premises.account_since ELSE ?6 END,
-        account_id = excluded.account_id`)
-      .run(id, p.accountId, p.address, p.defaultTariffId, rated, this.clock.now());
+        account_id = excluded.account_id`, id, p.accountId, p.address, p.defaultTariffId, rated, this.clock.now());
     return { ...p, evseRatedW: rated };
   }
 
-  premises(id: string): Premises | null {
-    const r = this.db.query("SELECT id, account_id, address, default_tariff_id, evse_rated_w FROM premises WHERE id = ?").get(id) as
-      { id: string; account_id: string; address: string; default_tariff_id: string; evse_rated_w: number } | null;
+  async premises(id: string): Promise<Premises | null> {
+    const r = await this.db.get<{ id: string; account_id: string; address: string; default_tariff_id: string; evse_rated_w: number }>("SELECT id, account_id, address, default_tariff_id, evse_rated_w FROM premises WHERE id = ?", id);
     return r ? { id: r.id as PremisesId, accountId: r.account_id as AccountId, address: r.address, defaultTariffId: r.default_tariff_id, evseRatedW: r.evse_rated_w } : null;
   }
 
-  premisesOfAccount(accountId: string): Premises[] {
-    const rows = this.db.query("SELECT id FROM premises WHERE account_id = ? ORDER BY id").all(accountId) as { id: string }[];
-    return rows.map((r) => this.premises(r.id)!);
+  async premisesOfAccount(accountId: string): Promise<Premises[]> {
+    const rows = await this.db.all<{ id: string }>("SELECT id FROM premises WHERE account_id = ? ORDER BY id", accountId);
+    return (await Promise.all(rows.map((r) => this.premises(r.id)))).filter((p): p is Premises => p !== null);
   }
 
   /** Registers a PEV by VIN (FR-03); throws VinError for a malformed VIN. */
-  upsertPev(input: { vin: string; accountId: string; make?: string; model?: string }): Pev {
+  async upsertPev(input: { vin: string; accountId: string; make?: string; model?: string }): Promise<Pev> {
     const vin = parseVin(input.vin);
-    if (!this.account(input.accountId)) throw notFound("account", input.accountId, "accountId");
-    this.db.query(`INSERT INTO pevs (vin, account_id, make, model) VALUES (?, ?, ?, ?)
-      ON CONFLICT (vin) DO UPDATE SET account_id = excluded.account_id, make = excluded.make, model = excluded.model`)
-      .run(vin, input.accountId, input.make ?? null, input.model ?? null);
+    if (!await this.account(input.accountId)) throw notFound("account", input.accountId, "accountId");
+    await this.db.run(`INSERT INTO pevs (vin, account_id, make, model) VALUES (?, ?, ?, ?)
+      ON CONFLICT (vin) DO UPDATE SET account_id = excluded.account_id, make = excluded.make, model = excluded.model`, vin, input.accountId, input.make ?? null, input.model ?? null);
     return { vin, accountId: input.accountId as AccountId, ...(input.make ? { make: input.make } : {}), ...(input.model ? { model: input.model } : {}) };
   }
 
-  pev(vin: string): Pev | null {
-    const r = this.db.query("SELECT vin, account_id, make, model FROM pevs WHERE vin = ?").get(vin) as
-      { vin: string; account_id: string; make: string | null; model: string | null } | null;
+  async pev(vin: string): Promise<Pev | null> {
+    const r = await this.db.get<{ vin: string; account_id: string; make: string | null; model: string | null }>("SELECT vin, account_id, make, model FROM pevs WHERE vin = ?", vin);
     if (!r) return null;
     return { vin: r.vin as Vin, accountId: r.account_id as AccountId, ...(r.make ? { make: r.make } : {}), ...(r.model ? { model: r.model } : {}) };
   }
 
-  pevsOfAccount(accountId: string): Pev[] {
-    const rows = this.db.query("SELECT vin FROM pevs WHERE account_id = ? ORDER BY vin").all(accountId) as { vin: string }[];
-    return rows.map((r) => this.pev(r.vin)!);
+  async pevsOfAccount(accountId: string): Promise<Pev[]> {
+    const rows = await this.db.all<{ vin: string }>("SELECT vin FROM pevs WHERE account_id = ? ORDER BY vin", accountId);
+    return (await Promise.all(rows.map((r) => this.pev(r.vin)))).filter((p): p is Pev => p !== null);
   }
 
   /** Enrolls a PEV at a premises in a program; a PEV has one active enrollment, a new one replaces the old. */
-  enroll(input: { vin: string; premisesId: string; programId: string }): Enrollment {
+  async enroll(input: { vin: string; premisesId: string; programId: string }): Promise<Enrollment> {
     const vin = parseVin(input.vin);
-    if (!this.pev(vin)) throw notFound("PEV", vin, "vin");
-    if (!this.premises(input.premisesId)) throw notFound("premises", input.premisesId, "premisesId");
-    const program = this.program(input.programId);
+    if (!await this.pev(vin)) throw notFound("PEV", vin, "vin");
+    if (!await this.premises(input.premisesId)) throw notFound("premises", input.premisesId, "premisesId");
+    const program = await this.program(input.programId);
     if (!program || !program.active) throw notFound("active program", input.programId, "programId");
     const now = this.clock.now();
     const id = `enr-${vin}-${now}`;
-    this.db.transaction(() => {
-      this.db.query("UPDATE enrollments SET active = 0, ended_at = ? WHERE vin = ? AND active = 1").run(now, vin);
-      this.db.query("INSERT INTO enrollments (id, vin, premises_id, program_id, enrolled_at, active) VALUES (?, ?, ?, ?, ?, 1)")
-        .run(id, vin, input.premisesId, input.programId, now);
+    await this.db.transaction(async () => {
+      await this.db.run("UPDATE enrollments SET active = 0, ended_at = ? WHERE vin = ? AND active = 1", now, vin);
+      await this.db.run("INSERT INTO enrollments (id, vin, premises_id, program_id, enrolled_at, active) VALUES (?, ?, ?, ?, ?, 1)", id, vin, input.premisesId, input.programId, now);
       // A new enrollment means a new commissioning (S1): the old binding no longer holds.
-      this.db.query("DELETE FROM bindings WHERE vin = ?").run(vin);
-    })();
+      await this.db.run("DELETE FROM bindings WHERE vin = ? -- multi-shard: a new enrollment ends the PEV's bindings at every premises", vin);
+    });
     return { id, vin, premisesId: input.premisesId as PremisesId, programId: input.programId, enrolledAt: now, active: true };
   }
 
   /** The PEV's active enrollment, or null: "not enrolled" is an answer (FR-05). */
-  activeEnrollment(vin: string): EnrollmentView | null {
-    const r = this.db.query("SELECT id, vin, premises_id, program_id, enrolled_at FROM enrollments WHERE vin = ? AND active = 1").get(vin) as
-      { id: string; vin: string; premises_id: string; program_id: string; enrolled_at: number } | null;
+  async activeEnrollment(vin: string): Promise<EnrollmentView | null> {
+    const r = await this.db.get<{ id: string; vin: string; premises_id: string; program_id: string; enrolled_at: number }>("SELECT id, vin, premises_id, program_id, enrolled_at FROM enrollments WHERE vin = ? AND active = 1", vin);
     if (!r) return null;
-    const program = this.program(r.program_id);
-    const premises = this.premises(r.premises_id);
+    const program = await this.program(r.program_id);
+    const premises = await this.premises(r.premises_id);
     if (!program || !premises) return null;
     return {
       enrollment: { id: r.id, vin: r.vin as Vin, premisesId: r.premises_id as PremisesId, programId: r.program_id, enrolledAt: r.enrolled_at as UtcSeconds, active: true },
@@ -206,15 +194,13 @@ export class EnrollmentStore {
   }
 
   /** The program that governs a premises: that of a PEV enrolled there (the premises' program), or null. */
-  programAtPremises(premisesId: string): Program | null {
-    const r = this.db.query("SELECT program_id FROM enrollments WHERE premises_id = ? AND active = 1 ORDER BY enrolled_at DESC LIMIT 1").get(premisesId) as
-      { program_id: string } | null;
-    return r ? this.program(r.program_id) : null;
+  async programAtPremises(premisesId: string): Promise<Program | null> {
+    const r = await this.db.get<{ program_id: string }>("SELECT program_id FROM enrollments WHERE premises_id = ? AND active = 1 ORDER BY enrolled_at DESC LIMIT 1", premisesId);
+    return r ? await this.program(r.program_id) : null;
   }
 
-  enrollmentsAtPremises(premisesId: string): Enrollment[] {
-    const rows = this.db.query("SELECT id, vin, premises_id, program_id, enrolled_at FROM enrollments WHERE premises_id = ? AND active = 1").all(premisesId) as
-      { id: string; vin: string; premises_id: string; program_id: string; enrolled_at: number }[];
+  async enrollmentsAtPremises(premisesId: string): Promise<Enrollment[]> {
+    const rows = await this.db.all<{ id: string; vin: string; premises_id: string; program_id: string; enrolled_at: number }>("SELECT id, vin, premises_id, program_id, enrolled_at FROM enrollments WHERE premises_id = ? AND active = 1", premisesId);
     return rows.map((r) => ({ id: r.id, vin: r.vin as Vin, premisesId: r.premises_id as PremisesId, programId: r.program_id, enrolledAt: r.enrolled_at as UtcSeconds, active: true }));
   }
 
@@ -223,40 +209,39 @@ export class EnrollmentStore {
    * is already paired to another premises or with another key is a 409: it must be unpaired first, so a hub never
    * silently moves to another customer's premises (and configuration).
    */
-  pairHub(input: { hubId: string; premisesId: string; publicKeyPem: string }): HubPairing {
+  async pairHub(input: { hubId: string; premisesId: string; publicKeyPem: string }): Promise<HubPairing> {
     const hubId = parseHubId(input.hubId);
-    if (!this.premises(input.premisesId)) throw notFound("premises", input.premisesId, "premisesId");
-    const current = this.readHub(hubId);
+    if (!await this.premises(input.premisesId)) throw notFound("premises", input.premisesId, "premisesId");
+    const current = await this.readHub(hubId);
     if (current?.active) {
       if (current.premisesId === input.premisesId && current.publicKeyPem === input.publicKeyPem) return current;
       const what = current.premisesId !== input.premisesId ? `premises ${current.premisesId}` : "another key";
       throw new ApiError("already-paired", `hub ${hubId} is already paired to ${what}; unpair it first (DELETE /v1/operator/hubs/${hubId})`, "hubId", undefined, 409);
     }
     const now = this.clock.now();
-    this.db.query(`INSERT INTO hubs (hub_id, premises_id, public_key_pem, paired_at, active) VALUES (?, ?, ?, ?, 1)
+    await this.db.run(`INSERT INTO hubs (hub_id, premises_id, public_key_pem, paired_at, active) VALUES (?, ?, ?, ?, 1)
       ON CONFLICT (hub_id) DO UPDATE SET premises_id = excluded.premises_id, public_key_pem = excluded.public_key_pem,
-        paired_at = excluded.paired_at, active = 1`).run(hubId, input.premisesId, input.publicKeyPem, now);
+        paired_at = excluded.paired_at, active = 1`, hubId, input.premisesId, input.publicKeyPem, now);
     this.hubCache.delete(hubId);
     return { hubId, premisesId: input.premisesId as PremisesId, publicKeyPem: input.publicKeyPem, pairedAt: now, active: true };
   }
 
-  hub(hubId: string): HubPairing | null {
+  async hub(hubId: string): Promise<HubPairing | null> {
     const hit = this.hubCache.get(hubId);
     if (hit !== undefined) return hit;
-    const pairing = this.readHub(hubId);
+    const pairing = await this.readHub(hubId);
     if (this.hubCache.size > 100_000) this.hubCache.clear();
     this.hubCache.set(hubId, pairing);
     return pairing;
   }
 
-  private readHub(hubId: string): HubPairing | null {
-    const r = this.db.query("SELECT hub_id, premises_id, public_key_pem, paired_at, active FROM hubs WHERE hub_id = ?").get(hubId) as
-      { hub_id: string; premises_id: string; public_key_pem: string; paired_at: number; active: number } | null;
+  private async readHub(hubId: string): Promise<HubPairing | null> {
+    const r = await this.db.get<{ hub_id: string; premises_id: string; public_key_pem: string; paired_at: number; active: number }>("SELECT hub_id, premises_id, public_key_pem, paired_at, active FROM hubs WHERE hub_id = ?", hubId);
     return r ? { hubId: r.hub_id, premisesId: r.premises_id as PremisesId, publicKeyPem: r.public_key_pem, pairedAt: r.paired_at as UtcSeconds, active: r.active === 1 } : null;
   }
 
-  unpairHub(hubId: string): void {
-    this.db.query("UPDATE hubs SET active = 0 WHERE hub_id = ?").run(hubId);
+  async unpairHub(hubId: string): Promise<void> {
+    await this.db.run("UPDATE hubs SET active = 0 WHERE hub_id = ?", hubId);
     this.hubCache.delete(hubId);
   }
 }

@@ -16,11 +16,11 @@ export const ESPI_RESOURCE_ROOT = "/espi/1_1/resource";
 
 export interface DownloadRequest { url: string; query(name: string): string | undefined }
 
-export function greenButtonDownload(h: HeadEnd, account: Account, req: DownloadRequest, format: DownloadFormat): Response {
+export async function greenButtonDownload(h: HeadEnd, account: Account, req: DownloadRequest, format: DownloadFormat): Promise<Response> {
   const named = req.query("account");
   if (named !== undefined && named !== account.id) throw notFound("account", named, "query.account");
   const period = usagePeriod({ month: req.query("month"), from: req.query("from"), to: req.query("to") }, h.timeZone, h.clock.now());
-  const usage = accountUsage(h, account, period);
+  const usage = await accountUsage(h, account, period);
   const file = `greenbutton-${account.id}-${period.label.replace("..", "_to_")}.${format}`;
   const headers = {
     "content-disposition": `attachment; filename="${file}"`,

@@ -8,7 +8,7 @@
 // Cost per interval: each interval rated alone by core/tariff at the tariff the ledger posted with. Shown only when
 // the session's intervals add up to exactly what the ledger holds (always, for the untiered time-of-use rates the
 // programs use); a tiered tariff or a tariff changed since would not, and then the cost is left out, not guessed.
-import type { Database } from "bun:sqlite";
+import type { SqlStore } from "../../../core/storage/index.ts";
 import { rateIntervals, type Tariff } from "../../../core/tariff/index.ts";
 import type { Wh } from "../../../core/units/index.ts";
 import type { BillLineKind, IntervalQuality, SessionReport } from "../../protocol/index.ts";
@@ -28,24 +28,26 @@ const QUALITY_OF: Record<IntervalQuality, QualityCode | null> = {
   suspect: QUALITY.verified, reset: QUALITY.verified,
 };
 
-export function pevReadings(db: Database, tariffs: { get(id: string): Tariff | null }, accountId: string, from: number, to: number): UsageReading[] {
+export async function pevReadings(db: SqlStore, tariffs: { get(id: string): Promise<Tariff | null> }, accountId: string, premisesIds: readonly string[], from: number, to: number): Promise<UsageReading[]> {
+  if (premisesIds.length === 0) return [];
   const kinds = PEV_DEBIT_KINDS.map(() => "?").join(", ");
-  const rows = db.query(`SELECT e.id AS entry_id, s.body AS body, MIN(p.tariff_id) AS tariff_id, COUNT(DISTINCT p.tariff_id) AS tariffs,
-      SUM(p.amount_nano) AS nano
+  // The account's postings are at its premises (docs/scale.md); a guest's debit sits at the guest's home premises
+  // while its session is at the host's, so the session is joined by ID across premises.
+  const rows = await db.all<{ entry_id: number; body: string; tariff_id: string | null; tariffs: number; nano: number }>(`SELECT e.id AS entry_id, MIN(s.body) AS body,
+      MIN(p.tariff_id) AS tariff_id, COUNT(DISTINCT p.tariff_id) AS tariffs, SUM(p.amount_nano) AS nano
     FROM postings p
-    JOIN journal_entries e ON e.id = p.entry_id
+    JOIN journal_entries e ON e.premises_id = p.premises_id AND e.id = p.entry_id
     JOIN sessions s ON s.session_id = e.session_id AND s.revision = e.revision
-    WHERE p.ledger_account = ? AND p.line_kind IN (${kinds}) AND e.kind = 'session'
-      AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.reverses_entry_id = e.id)
+    WHERE p.premises_id IN (${premisesIds.map(() => "?").join(", ")}) AND p.ledger_account = ? AND p.line_kind IN (${kinds}) AND e.kind = 'session'
+      AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.premises_id = e.premises_id AND r.reverses_entry_id = e.id)
       AND s.started_at < ? AND (s.ended_at IS NULL OR s.ended_at > ?)
-    GROUP BY e.id ORDER BY e.id`)
-    .all(customerLedger(accountId), ...PEV_DEBIT_KINDS, to + SLACK_S, from - SLACK_S) as
-    { entry_id: number; body: string; tariff_id: string | null; tariffs: number; nano: number }[];
+    GROUP BY e.id ORDER BY e.id -- multi-shard: a guest's session lives at the host premises`,
+  ...premisesIds, customerLedger(accountId), ...PEV_DEBIT_KINDS, to + SLACK_S, from - SLACK_S);
 
   const out: UsageReading[] = [];
   for (const row of rows) {
     const report = JSON.parse(row.body) as SessionReport;
-    const tariff = row.tariffs === 1 && row.tariff_id ? tariffs.get(row.tariff_id) : null;
+    const tariff = row.tariffs === 1 && row.tariff_id ? await tariffs.get(row.tariff_id) : null;
     const costs = tariff ? intervalCosts(tariff, report, row.nano) : null;
     report.intervals.forEach((iv, i) => {
       if (iv.start < from || iv.start >= to) return;

@@ -17,7 +17,7 @@ export function clearinghouseRoutes(h: HeadEnd, token: string | undefined): Hono
     // The home utility checks too: a negative or implausible amount is refused (4xx: the clearinghouse dead-letters it).
     const implausible = cdrImplausibility(d.cdr);
     if (implausible) throw new ApiError("implausible-cdr", implausible.error, implausible.path, undefined, 422);
-    const r = h.roaming.receiveCdr(d);
+    const r = await h.roaming.receiveCdr(d);
     return c.json({ accepted: true, entryId: r.entryId }, 201);
   });
   return app;

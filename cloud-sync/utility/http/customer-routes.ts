@@ -15,7 +15,7 @@ export function customerRoutes(h: HeadEnd): Hono<Env> {
   const app = new Hono<Env>();
   app.use("*", async (c, next) => {
     const token = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1];
-    const account = token ? h.enrollment.accountByToken(token) : null;
+    const account = token ? await h.enrollment.accountByToken(token) : null;
     if (!account) throw new ApiError("unauthorized", "a customer bearer token is required", "headers.authorization");
     c.set("account", account);
     await next();
@@ -23,29 +23,30 @@ export function customerRoutes(h: HeadEnd): Hono<Env> {
 
   const premisesOf = (a: Account) => h.enrollment.premisesOfAccount(a.id);
 
-  app.get("/overview", (c) => {
+  app.get("/overview", async (c) => {
     const a = c.get("account");
-    const premises = premisesOf(a).map((p) => {
-      const program = h.enrollment.programAtPremises(p.id);
-      const tariff = program ? h.tariffs.get(program.tariffId) : null;
-      const regular = h.tariffs.get(p.defaultTariffId);
+    const premises = await Promise.all((await premisesOf(a)).map(async (p) => {
+      const program = await h.enrollment.programAtPremises(p.id);
+      const tariff = program ? await h.tariffs.get(program.tariffId) : null;
+      const regular = await h.tariffs.get(p.defaultTariffId);
       return {
         premises: p,
         program,
         tariff: tariff ? { id: tariff.id, name: tariff.name, timeZone: tariff.timeZone, description: tariff.description ?? null } : null,
         defaultTariff: regular ? { id: regular.id, name: regular.name } : null,
       };
-    });
-    const pevs = h.enrollment.pevsOfAccount(a.id).map((pev) => ({ pev, enrollment: h.enrollment.activeEnrollment(pev.vin)?.enrollment ?? null }));
-    return c.json({ customer: h.enrollment.customer(a.customerId), account: a, premises, pevs });
+    }));
+    const pevs = await Promise.all((await h.enrollment.pevsOfAccount(a.id)).map(async (pev) => ({ pev, enrollment: (await h.enrollment.activeEnrollment(pev.vin))?.enrollment ?? null })));
+    return c.json({ customer: await h.enrollment.customer(a.customerId), account: a, premises, pevs });
   });
 
-  app.get("/usage", (c) => {
+  app.get("/usage", async (c) => {
     const a = c.get("account");
     const month = c.req.query("month") ?? monthOf(h.clock.now(), h.timeZone);
     const b = monthBounds(month, h.timeZone, "month");
     const groups = new Map<string, { kind: string; period: string; wh: number; nano: number }>();
-    for (const p of h.ledger.postingsOf(customerLedger(a.id), b.start, b.end)) {
+    const at = (await premisesOf(a)).map((p) => p.id);
+    for (const p of await h.ledger.postingsOf(customerLedger(a.id), at, b.start, b.end)) {
       const key = `${p.lineKind}|${p.period}`;
       const g = groups.get(key) ?? { kind: p.lineKind, period: p.period, wh: 0, nano: 0 };
       g.wh += p.energyWh;
@@ -56,16 +57,16 @@ export function customerRoutes(h: HeadEnd): Hono<Env> {
     return c.json({ month, periodStart: b.start, periodEnd: b.end, lines, totalWh: lines.filter((l) => l.kind !== "fixed").reduce((x, l) => x + l.wh, 0) });
   });
 
-  app.get("/bills", (c) => c.json({ bills: h.bills.bills(c.get("account").id) }));
+  app.get("/bills", async (c) => c.json({ bills: await h.bills.bills(c.get("account").id) }));
 
-  app.get("/sessions", (c) => {
-    return c.json({ sessions: h.sessions.sessionsOfAccount(c.get("account").id) });
+  app.get("/sessions", async (c) => {
+    return c.json({ sessions: await h.sessions.sessionsOfAccount(c.get("account").id) });
   });
 
   // Green Button Download My Data (ESPI Atom XML, and CSV): ?month=YYYY-MM or ?from=YYYY-MM-DD&to=YYYY-MM-DD.
-  app.get("/green-button", (c) => greenButtonDownload(h, c.get("account"), { url: c.req.url, query: (n) => c.req.query(n) }, "xml"));
-  app.get("/green-button.csv", (c) => greenButtonDownload(h, c.get("account"), { url: c.req.url, query: (n) => c.req.query(n) }, "csv"));
+  app.get("/green-button", async (c) => greenButtonDownload(h, c.get("account"), { url: c.req.url, query: (n) => c.req.query(n) }, "xml"));
+  app.get("/green-button.csv", async (c) => greenButtonDownload(h, c.get("account"), { url: c.req.url, query: (n) => c.req.query(n) }, "csv"));
 
-  app.get("/dr-events", (c) => c.json({ events: h.dr.historyForPremises(premisesOf(c.get("account")).map((p) => p.id)) }));
+  app.get("/dr-events", async (c) => c.json({ events: await h.dr.historyForPremises((await premisesOf(c.get("account"))).map((p) => p.id)) }));
   return app;
 }

@@ -24,8 +24,8 @@ export function hubRoutes(h: HeadEnd, o: HubRoutesOptions): Hono {
   const verifier = createRequestVerifier({
     clock: h.clock,
     nonces: h.nonces,
-    hubKey: (hubId: HubId) => {
-      const hub = h.enrollment.hub(hubId);
+    hubKey: async (hubId: HubId) => {
+      const hub = await h.enrollment.hub(hubId);
       if (!hub || !hub.active) return null;
       const hit = keys.get(hubId);
       if (hit && hit.pem === hub.publicKeyPem) return hit.key;
@@ -38,7 +38,7 @@ export function hubRoutes(h: HeadEnd, o: HubRoutesOptions): Hono {
   /** Verifies the request and returns the hub's pairing and the body text. */
   async function verified(c: Context): Promise<{ hub: HubPairing; text: string }> {
     const v = await verifier.verifyRequest(c.req.raw);
-    const hub = h.enrollment.hub(v.hubId)!;
+    const hub = (await h.enrollment.hub(v.hubId))!;
     return { hub, text: new TextDecoder().decode(v.body) };
   }
 
@@ -66,7 +66,7 @@ export function hubRoutes(h: HeadEnd, o: HubRoutesOptions): Hono {
     const { hub, text } = await verified(c);
     const ack = parseMessageJson(ROUTES.acks.request, text, ROUTES.acks.name);
     samePremises(hub, ack);
-    const r = h.binding.acknowledge(ack);
+    const r = await h.binding.acknowledge(ack);
     if (!r) throw new ApiError("not-found", `no commissioning on record for PEV ${ack.vin} at premises ${ack.premisesId}`, "vin");
     return c.json(receipt(r.duplicate));
   });
@@ -91,7 +91,7 @@ export function hubRoutes(h: HeadEnd, o: HubRoutesOptions): Hono {
         throw new ApiError("cross-premises", `reports[${i}]: ${err.message}`, `reports[${i}].${err.path}`);
       }
     });
-    const results = h.sessions.intakeBatch(batch.reports).map((r, index) => {
+    const results = (await h.sessions.intakeBatch(batch.reports)).map((r, index) => {
       if (r.ok) return r.receipt;
       const e = r.error;
       // `status` is what this report would have been answered alone, so the hub decides the same way.
@@ -111,29 +111,29 @@ export function hubRoutes(h: HeadEnd, o: HubRoutesOptions): Hono {
     samePremises(hub, batch);
     if (batch.utilityId !== h.utilityId) throw new ApiError("bad-request", `utility ${batch.utilityId} is not this utility`, "utilityId");
     // Whatever the batch says its source is, a hub's word is a hub's: it never corrects an interval (ami-store.ts).
-    const counts = h.ami.intake(batch.premisesId, batch.intervals, { meterId: batch.meterId, source: "hub" });
+    const counts = await h.ami.intake(batch.premisesId, batch.intervals, { meterId: batch.meterId, source: "hub" });
     const last = batch.intervals[batch.intervals.length - 1];
-    if (last && counts.stored + counts.corrected > 0) h.sessions.recheckLoad(batch.premisesId, batch.intervals[0]!.start, last.start + last.lengthS);
+    if (last && counts.stored + counts.corrected > 0) await h.sessions.recheckLoad(batch.premisesId, batch.intervals[0]!.start, last.start + last.lengthS);
     return c.json({ ...receipt(batch.intervals.length > 0 && counts.duplicate === batch.intervals.length), intervals: counts });
   });
 
   app.get(ROUTES.config.path, async (c) => {
     const { hub } = await verified(c);
-    return c.json(buildHubConfig({ db: h.db, clock: h.clock, utilityId: h.utilityId, enrollment: h.enrollment, tariffs: h.tariffs, dr: h.dr, key: h.key, pullEveryS: o.pullEveryS }, hub));
+    return c.json(await buildHubConfig({ db: h.db, clock: h.clock, utilityId: h.utilityId, enrollment: h.enrollment, tariffs: h.tariffs, dr: h.dr, key: h.key, pullEveryS: o.pullEveryS }, hub));
   });
 
   app.post(ROUTES.drStatus.path, async (c) => {
     const { hub, text } = await verified(c);
     const rep = parseMessageJson(ROUTES.drStatus.request, text, ROUTES.drStatus.name);
     samePremises(hub, rep);
-    return c.json(receipt(h.dr.report(rep).duplicate));
+    return c.json(receipt((await h.dr.report(rep)).duplicate));
   });
 
   app.get(ROUTES.bills.path, async (c) => {
     const { hub } = await verified(c);
     const months = Math.min(24, Math.max(1, Number(c.req.query("months") ?? 12) || 12));
-    const premises = h.enrollment.premises(hub.premisesId)!;
-    const list: BillSummaryList = { v: 1, premisesId: premises.id, bills: h.bills.bills(premises.accountId, months) };
+    const premises = (await h.enrollment.premises(hub.premisesId))!;
+    const list: BillSummaryList = { v: 1, premisesId: premises.id, bills: await h.bills.bills(premises.accountId, months) };
     return c.json(list);
   });
 

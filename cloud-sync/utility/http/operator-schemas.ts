@@ -66,6 +66,13 @@ export const drEventBodySchema = z.object({
   premisesIds: z.array(premisesIdSchema).min(1).nullable().default(null),
 });
 
+/** Month close for every account: `workers` bills at a time (default 4), accounts read `pageSize` at a time. */
+export const closeMonthBodySchema = z.object({
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "month must be YYYY-MM"),
+  workers: z.number().int().min(1).max(64).optional(),
+  pageSize: z.number().int().min(1).max(10_000).optional(),
+});
+
 export const closeBillBodySchema = z.object({
   accountId: accountIdSchema,
   month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "month must be YYYY-MM"),

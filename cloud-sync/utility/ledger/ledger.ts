@@ -1,7 +1,10 @@
 // The double-entry ledger: journal entries of immutable postings whose amounts sum to zero.
 // A correction is a reversal entry (every posting negated) followed by a new entry; nothing is ever edited,
-// and SQLite triggers refuse UPDATE and DELETE on both tables (migration 2).
-import type { Database, Statement } from "bun:sqlite";
+// and triggers refuse UPDATE and DELETE on both tables (SQLite migration 2, PostgreSQL migration 1).
+// Every entry belongs to one premises (the distribution key, docs/scale.md) and every lookup names it, so on a
+// distributed PostgreSQL an entry and its postings sit on one shard. A posting's `booked_at` is its interval start,
+// else its entry's time: what months are billed by and what partitions the postings table by month.
+import type { SqlStore } from "../../../core/storage/index.ts";
 import type { UtcSeconds } from "../../../core/time/index.ts";
 import type { JournalEntry, LedgerAccount, Posting } from "../types.ts";
 
@@ -19,6 +22,7 @@ export const REVENUE_FIXED: LedgerAccount = "revenue:fixed";
 
 export interface NewEntry {
   kind: JournalEntry["kind"];
+  premisesId: string;
   sessionId: string | null;
   revision: number | null;
   reversesEntryId?: number | null;
@@ -27,25 +31,17 @@ export interface NewEntry {
   postings: Posting[];
 }
 
-interface EntryRow { id: number; kind: string; session_id: string | null; revision: number | null; reverses_entry_id: number | null; at: number; memo: string }
+interface EntryRow { id: number; premises_id: string; kind: string; session_id: string | null; revision: number | null; reverses_entry_id: number | null; at: number; memo: string }
 interface PostingRow {
   ledger_account: string; amount_nano: number; energy_wh: number; period: string; interval_start: number | null;
   line_kind: string; tariff_id: string | null; price: number | null;
 }
 
 export class Ledger {
-  private readonly insertEntry: Statement;
-  private readonly insertPosting: Statement;
-  private readonly selectPostings: Statement;
-
-  constructor(private readonly db: Database) {
-    this.insertEntry = db.prepare("INSERT INTO journal_entries (kind, session_id, revision, reverses_entry_id, at, memo) VALUES (?, ?, ?, ?, ?, ?)");
-    this.insertPosting = db.prepare("INSERT INTO postings (entry_id, ledger_account, amount_nano, energy_wh, period, interval_start, line_kind, tariff_id, price) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    this.selectPostings = db.prepare("SELECT ledger_account, amount_nano, energy_wh, period, interval_start, line_kind, tariff_id, price FROM postings WHERE entry_id = ? ORDER BY id");
-  }
+  constructor(private readonly db: SqlStore) {}
 
   /** Writes one balanced entry; the caller holds the transaction when several entries must land together. */
-  post(e: NewEntry): number {
+  async post(e: NewEntry): Promise<number> {
     if (e.postings.length < 2) throw new LedgerError(`entry "${e.memo}": a double-entry needs at least two postings`);
     let sum = 0;
     for (const p of e.postings) {
@@ -54,63 +50,80 @@ export class Ledger {
       sum += p.amountNano;
     }
     if (sum !== 0) throw new LedgerError(`entry "${e.memo}": postings sum to ${sum} nano-dollars, not zero`);
-    const id = Number(this.insertEntry.run(e.kind, e.sessionId, e.revision, e.reversesEntryId ?? null, e.at, e.memo).lastInsertRowid);
-    for (const p of e.postings) this.insertPosting.run(id, p.ledgerAccount, p.amountNano, p.energyWh, p.period, p.intervalStart, p.lineKind, p.tariffId, p.priceMicroUsdPerKWh);
+    const id = (await this.db.get<{ id: number }>("INSERT INTO journal_entries (premises_id, kind, session_id, revision, reverses_entry_id, at, memo) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+      e.premisesId, e.kind, e.sessionId, e.revision, e.reversesEntryId ?? null, e.at, e.memo))!.id;
+    // All of an entry's postings in one multi-row INSERT: one round trip however many intervals the session had.
+    const values = e.postings.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ");
+    const params = e.postings.flatMap((p) => [e.premisesId, id, p.ledgerAccount, p.amountNano, p.energyWh, p.period, p.intervalStart, p.intervalStart ?? e.at, p.lineKind, p.tariffId, p.priceMicroUsdPerKWh]);
+    await this.db.run(`INSERT INTO postings (premises_id, entry_id, ledger_account, amount_nano, energy_wh, period, interval_start, booked_at, line_kind, tariff_id, price) VALUES ${values}`, ...params);
     return id;
   }
 
   /** Posts the exact negation of entry `entryId` (a correction); returns the reversal's ID. */
-  reverse(entryId: number, at: UtcSeconds, memo: string): number {
-    const original = this.entry(entryId);
-    if (!original) throw new LedgerError(`cannot reverse entry ${entryId}: no such entry`);
-    if (this.db.query("SELECT 1 FROM journal_entries WHERE reverses_entry_id = ?").get(entryId)) {
+  async reverse(premisesId: string, entryId: number, at: UtcSeconds, memo: string): Promise<number> {
+    const original = await this.entry(premisesId, entryId);
+    if (!original) throw new LedgerError(`cannot reverse entry ${entryId}: no such entry at premises ${premisesId}`);
+    if (await this.db.get("SELECT 1 AS one FROM journal_entries WHERE premises_id = ? AND reverses_entry_id = ?", premisesId, entryId)) {
       throw new LedgerError(`entry ${entryId} is already reversed`);
     }
     return this.post({
-      kind: "reversal", sessionId: original.sessionId, revision: original.revision, reversesEntryId: entryId, at, memo,
+      kind: "reversal", premisesId, sessionId: original.sessionId, revision: original.revision, reversesEntryId: entryId, at, memo,
       postings: original.postings.map((p) => ({ ...p, amountNano: -p.amountNano, energyWh: -p.energyWh })),
     });
   }
 
-  entry(id: number): JournalEntry | null {
-    const r = this.db.query("SELECT * FROM journal_entries WHERE id = ?").get(id) as EntryRow | null;
+  async entry(premisesId: string, id: number): Promise<JournalEntry | null> {
+    const r = await this.db.get<EntryRow>("SELECT * FROM journal_entries WHERE premises_id = ? AND id = ?", premisesId, id);
     return r ? this.toEntry(r) : null;
   }
 
-  /** Entries of a session that stand (neither reversals nor reversed). */
-  standingEntries(sessionId: string): JournalEntry[] {
-    const rows = this.db.query(`SELECT * FROM journal_entries e WHERE session_id = ? AND kind != 'reversal'
-      AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.reverses_entry_id = e.id) ORDER BY id`).all(sessionId) as EntryRow[];
-    return rows.map((r) => this.toEntry(r));
+  /**
+   * Entries of a session that stand (neither reversals nor reversed), at the premises that may hold them: the
+   * session's own and, for guest-pays, the guest's (docs/scale.md).
+   */
+  async standingEntries(sessionId: string, premisesIds: readonly string[]): Promise<JournalEntry[]> {
+    if (premisesIds.length === 0) return [];
+    const rows = await this.db.all<EntryRow>(`SELECT * FROM journal_entries e WHERE e.premises_id IN (${premisesIds.map(() => "?").join(", ")})
+      AND e.session_id = ? AND e.kind != 'reversal'
+      AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.premises_id = e.premises_id AND r.reverses_entry_id = e.id) ORDER BY e.id`, ...premisesIds, sessionId);
+    return Promise.all(rows.map((r) => this.toEntry(r)));
   }
 
-  entriesOfSession(sessionId: string): JournalEntry[] {
-    const rows = this.db.query("SELECT * FROM journal_entries WHERE session_id = ? ORDER BY id").all(sessionId) as EntryRow[];
-    return rows.map((r) => this.toEntry(r));
+  /** Every entry of a session at the given premises, oldest first. */
+  async entriesOfSession(sessionId: string, premisesIds: readonly string[]): Promise<JournalEntry[]> {
+    if (premisesIds.length === 0) return [];
+    const rows = await this.db.all<EntryRow>(`SELECT * FROM journal_entries WHERE premises_id IN (${premisesIds.map(() => "?").join(", ")}) AND session_id = ? ORDER BY id`,
+      ...premisesIds, sessionId);
+    return Promise.all(rows.map((r) => this.toEntry(r)));
   }
 
-  balanceNano(account: LedgerAccount): number {
-    return (this.db.query("SELECT COALESCE(SUM(amount_nano), 0) AS s FROM postings WHERE ledger_account = ?").get(account) as { s: number }).s;
+  /** An account's balance over every premises (an operator's audit read). */
+  async balanceNano(account: LedgerAccount): Promise<number> {
+    return (await this.db.get<{ s: number }>("SELECT COALESCE(SUM(amount_nano), 0) AS s FROM postings WHERE ledger_account = ? -- multi-shard: operator audit", account))!.s;
   }
 
   /** The ledger's invariant: every posting ever made sums to zero. */
-  totalNano(): number {
-    return (this.db.query("SELECT COALESCE(SUM(amount_nano), 0) AS s FROM postings").get() as { s: number }).s;
+  async totalNano(): Promise<number> {
+    return (await this.db.get<{ s: number }>("SELECT COALESCE(SUM(amount_nano), 0) AS s FROM postings -- multi-shard: operator audit"))!.s;
   }
 
-  /** Postings on `account` whose entry falls in [from, to) — by interval start when it has one, else by entry time. */
-  postingsOf(account: LedgerAccount, from: UtcSeconds, to: UtcSeconds): LedgerLine[] {
-    const rows = this.db.query(`SELECT p.ledger_account, p.amount_nano, p.energy_wh, p.period, p.interval_start, p.line_kind, p.tariff_id, p.price, p.entry_id, e.kind, e.session_id, e.at
-      FROM postings p JOIN journal_entries e ON e.id = p.entry_id
-      WHERE p.ledger_account = ? AND COALESCE(p.interval_start, e.at) >= ? AND COALESCE(p.interval_start, e.at) < ? ORDER BY p.id`)
-      .all(account, from, to) as (PostingRow & { entry_id: number; kind: string; session_id: string | null; at: number })[];
+  /**
+   * Postings on `account` booked in [from, to) (by interval start when they have one, else by entry time) at the
+   * account's premises: one partition range, the premises' shards.
+   */
+  async postingsOf(account: LedgerAccount, premisesIds: readonly string[], from: UtcSeconds, to: UtcSeconds): Promise<LedgerLine[]> {
+    if (premisesIds.length === 0) return [];
+    const rows = await this.db.all<PostingRow & { entry_id: number; kind: string; session_id: string | null; at: number }>(`SELECT p.ledger_account, p.amount_nano, p.energy_wh, p.period, p.interval_start, p.line_kind, p.tariff_id, p.price, p.entry_id, e.kind, e.session_id, e.at
+      FROM postings p JOIN journal_entries e ON e.premises_id = p.premises_id AND e.id = p.entry_id
+      WHERE p.premises_id IN (${premisesIds.map(() => "?").join(", ")}) AND p.ledger_account = ? AND p.booked_at >= ? AND p.booked_at < ? ORDER BY p.id`,
+    ...premisesIds, account, from, to);
     return rows.map((r) => ({ ...toPosting(r), entryId: r.entry_id, kind: r.kind as JournalEntry["kind"], sessionId: r.session_id, at: r.at as UtcSeconds }));
   }
 
-  private toEntry(r: EntryRow): JournalEntry {
-    const postings = (this.selectPostings.all(r.id) as PostingRow[]).map(toPosting);
+  private async toEntry(r: EntryRow): Promise<JournalEntry> {
+    const postings = (await this.db.all<PostingRow>("SELECT ledger_account, amount_nano, energy_wh, period, interval_start, line_kind, tariff_id, price FROM postings WHERE premises_id = ? AND entry_id = ? ORDER BY id", r.premises_id, r.id)).map(toPosting);
     return {
-      id: r.id, kind: r.kind as JournalEntry["kind"], sessionId: r.session_id, revision: r.revision,
+      id: r.id, premisesId: r.premises_id, kind: r.kind as JournalEntry["kind"], sessionId: r.session_id, revision: r.revision,
       reversesEntryId: r.reverses_entry_id, at: r.at as UtcSeconds, memo: r.memo, postings,
     };
   }

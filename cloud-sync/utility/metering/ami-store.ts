@@ -6,7 +6,13 @@
 //  - a different value from a hub (a customer's device), or a hub's value for an interval AMI gave: a conflict (409
 //    `interval-conflict` naming the interval), and nothing of the batch is stored.
 // An interval is stored once whatever happens, so it is never counted twice.
-import type { Database, Statement } from "bun:sqlite";
+// Built for volume (issue 15): a batch's stored intervals are read in one range query, judged in memory, and only the
+// new and corrected ones written — by COPY into a staging table and one upsert on PostgreSQL for large batches, else
+// by 500-row multi-row upserts.
+import { PostgresStore, type SqlStore } from "../../../core/storage/index.ts";
+
+/** From this many intervals on, PostgreSQL takes them by COPY into a staging table (docs/scale.md: faster than multi-row). */
+export const AMI_COPY_FROM = 2000;
 import type { UtcSeconds } from "../../../core/time/index.ts";
 import { ApiError, badRequest } from "../errors.ts";
 
@@ -17,38 +23,31 @@ export interface IntervalSource { meterId: string; source: "ami" | "hub" }
 export interface IntakeCounts { stored: number; duplicate: number; corrected: number }
 
 export class AmiStore {
-  private readonly upsert: Statement;
-  private readonly sumSpan: Statement;
-  private readonly coverSpan: Statement;
-  private readonly spanRows: Statement;
-
-  private readonly existing: Statement;
-
-  constructor(private readonly db: Database, private readonly clock: { now(): UtcSeconds }) {
-    this.upsert = db.prepare(`INSERT INTO ami_intervals (premises_id, interval_start, interval_s, energy_wh, received_at, meter_id, source) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (premises_id, interval_start) DO UPDATE SET interval_s = excluded.interval_s, energy_wh = excluded.energy_wh, received_at = excluded.received_at,
-        meter_id = excluded.meter_id, source = excluded.source`);
-    this.existing = db.prepare("SELECT interval_s, energy_wh, meter_id, source FROM ami_intervals WHERE premises_id = ? AND interval_start = ?");
-    this.sumSpan = db.prepare("SELECT COALESCE(SUM(energy_wh), 0) AS wh FROM ami_intervals WHERE premises_id = ? AND interval_start >= ? AND interval_start + interval_s <= ?");
-    this.spanRows = db.prepare("SELECT interval_start, interval_s, energy_wh FROM ami_intervals WHERE premises_id = ? AND interval_start >= ? AND interval_start < ? ORDER BY interval_start");
-    this.coverSpan = db.prepare("SELECT COALESCE(SUM(interval_s), 0) AS s FROM ami_intervals WHERE premises_id = ? AND interval_start >= ? AND interval_start + interval_s <= ?");
-  }
+  constructor(private readonly db: SqlStore, private readonly clock: { now(): UtcSeconds }) {}
 
   /**
    * Stores intervals (each must start on a UTC multiple of its own length) under the rules above; all or nothing.
    * `from` defaults to the AMI channel (the utility's own metering system).
    */
-  intake(premisesId: string, intervals: readonly AmiInterval[], from: IntervalSource = { meterId: "ami", source: "ami" }): IntakeCounts {
+  async intake(premisesId: string, intervals: readonly AmiInterval[], from: IntervalSource = { meterId: "ami", source: "ami" }): Promise<IntakeCounts> {
     const now = this.clock.now();
     intervals.forEach((iv, i) => {
       if (iv.start % iv.lengthS !== 0) throw badRequest(`interval starting ${iv.start} is not aligned to a UTC multiple of ${iv.lengthS} s`, `intervals[${i}].start`);
     });
-    return this.db.transaction((): IntakeCounts => {
+    if (intervals.length === 0) return { stored: 0, duplicate: 0, corrected: 0 };
+    type Stored = { interval_s: number; energy_wh: number; meter_id: string | null; source: string | null };
+    return this.db.transaction(async (): Promise<IntakeCounts> => {
+      let lo = Infinity, hi = -Infinity;
+      for (const iv of intervals) { lo = Math.min(lo, iv.start); hi = Math.max(hi, iv.start); }
+      const stored = new Map<number, Stored>();
+      for (const r of await this.db.all<Stored & { interval_start: number }>(
+        "SELECT interval_start, interval_s, energy_wh, meter_id, source FROM ami_intervals WHERE premises_id = ? AND interval_start >= ? AND interval_start <= ?",
+        premisesId, lo, hi)) stored.set(r.interval_start, r);
       const counts: IntakeCounts = { stored: 0, duplicate: 0, corrected: 0 };
       // One interval given twice in the same batch is judged against the first, like a re-delivery.
-      const inBatch = new Map<number, { interval_s: number; energy_wh: number; meter_id: string | null; source: string | null }>();
+      const write = new Map<number, AmiInterval>();
       intervals.forEach((iv, i) => {
-        const was = inBatch.get(iv.start) ?? (this.existing.get(premisesId, iv.start) as { interval_s: number; energy_wh: number; meter_id: string | null; source: string | null } | null);
+        const was = stored.get(iv.start) ?? null;
         const sameMeter = was !== null && (was.meter_id === null || was.meter_id === from.meterId);
         if (was && sameMeter && was.interval_s === iv.lengthS && was.energy_wh === iv.wh) {
           counts.duplicate++;
@@ -60,21 +59,44 @@ export class AmiStore {
             `${iv.wh} Wh in ${iv.lengthS} s from hub meter ${from.meterId} is refused (only the utility's AMI channel corrects an interval)`,
             `intervals[${i}].wh`, { stored: { wh: was.energy_wh, lengthS: was.interval_s, meterId: was.meter_id, source: was.source }, start: iv.start }, 409);
         }
-        this.upsert.run(premisesId, iv.start, iv.lengthS, iv.wh, now, from.meterId, from.source);
-        inBatch.set(iv.start, { interval_s: iv.lengthS, energy_wh: iv.wh, meter_id: from.meterId, source: from.source });
+        write.set(iv.start, iv);
+        stored.set(iv.start, { interval_s: iv.lengthS, energy_wh: iv.wh, meter_id: from.meterId, source: from.source });
         if (was) counts.corrected++;
         else counts.stored++;
       });
+      await this.write(premisesId, [...write.values()], from, now);
       return counts;
-    })();
+    });
+  }
+
+  /** Upserts the judged intervals: COPY and one upsert on PostgreSQL from AMI_COPY_FROM on, else multi-row upserts. */
+  private async write(premisesId: string, rows: readonly AmiInterval[], from: IntervalSource, now: number): Promise<void> {
+    const db = this.db;
+    const update = `ON CONFLICT (premises_id, interval_start) DO UPDATE SET interval_s = excluded.interval_s, energy_wh = excluded.energy_wh,
+      received_at = excluded.received_at, meter_id = excluded.meter_id, source = excluded.source`;
+    if (db instanceof PostgresStore && rows.length >= AMI_COPY_FROM) {
+      await db.exec(`CREATE TEMP TABLE IF NOT EXISTS ami_stage (premises_id TEXT, interval_start BIGINT, interval_s BIGINT,
+        energy_wh BIGINT, received_at BIGINT, meter_id TEXT, source TEXT) ON COMMIT DELETE ROWS`);
+      await db.copyInto("ami_stage", ["premises_id", "interval_start", "interval_s", "energy_wh", "received_at", "meter_id", "source"], rows.map((iv) => [premisesId, iv.start, iv.lengthS, iv.wh, now, from.meterId, from.source]));
+      await db.run(`INSERT INTO ami_intervals (premises_id, interval_start, interval_s, energy_wh, received_at, meter_id, source)
+        SELECT premises_id, interval_start, interval_s, energy_wh, received_at, meter_id, source FROM ami_stage WHERE premises_id = ? ${update}`, premisesId);
+      await db.exec("TRUNCATE ami_stage");
+      return;
+    }
+    for (let i = 0; i < rows.length; i += 500) {
+      const chunk = rows.slice(i, i + 500);
+      await db.run(`INSERT INTO ami_intervals (premises_id, interval_start, interval_s, energy_wh, received_at, meter_id, source) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")} ${update}`,
+        ...chunk.flatMap((iv) => [premisesId, iv.start, iv.lengthS, iv.wh, now, from.meterId, from.source]));
+    }
   }
 
   /**
    * A lookup over every AMI interval of the premises in [from, to), read with one query: what session intake uses
    * to correlate all of a session's intervals at once.
    */
-  lookupFor(premisesId: string, from: number, to: number): (start: UtcSeconds, lengthS: number) => number | null {
-    const rows = this.spanRows.all(premisesId, from, to) as { interval_start: number; interval_s: number; energy_wh: number }[];
+  async lookupFor(premisesId: string, from: number, to: number): Promise<(start: UtcSeconds, lengthS: number) => number | null> {
+    const rows = await this.db.all<{ interval_start: number; interval_s: number; energy_wh: number }>(
+      "SELECT interval_start, interval_s, energy_wh FROM ami_intervals WHERE premises_id = ? AND interval_start >= ? AND interval_start < ? ORDER BY interval_start", premisesId, from, to);
     if (rows.length === 0) return () => null;
     return (start, lengthS) => {
       const end = start + lengthS;
@@ -94,10 +116,12 @@ export class AmiStore {
    * Works whether the AMI interval is shorter than the EUMD's (summed) or equal; a longer AMI interval
    * cannot be split fairly, so the span counts as unchecked.
    */
-  energyOver(premisesId: string, start: UtcSeconds, lengthS: number): number | null {
+  async energyOver(premisesId: string, start: UtcSeconds, lengthS: number): Promise<number | null> {
     const end = start + lengthS;
-    const covered = (this.coverSpan.get(premisesId, start, end) as { s: number }).s;
-    if (covered < lengthS) return null;
-    return (this.sumSpan.get(premisesId, start, end) as { wh: number }).wh;
+    const r = (await this.db.get<{ s: number; wh: number }>(
+      "SELECT COALESCE(SUM(interval_s), 0) AS s, COALESCE(SUM(energy_wh), 0) AS wh FROM ami_intervals WHERE premises_id = ? AND interval_start >= ? AND interval_start + interval_s <= ?",
+      premisesId, start, end))!;
+    if (r.s < lengthS) return null;
+    return r.wh;
   }
 }

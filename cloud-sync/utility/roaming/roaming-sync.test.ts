@@ -24,10 +24,10 @@ test("flushes run one at a time: a flush asked for during another waits for it, 
     };
     const sync = new RoamingSync(t.utility.db, t.clock, t.utility.headEnd.enrollment, t.utility.headEnd.ledger, client);
 
-    sync.markRoaming(V1);
+    await sync.markRoaming(V1);
     const first = sync.flush(); // reads V1 and waits on the clearinghouse
     await Bun.sleep(0);
-    sync.markRoaming(V2); // a change after the first flush read the pending rows
+    await sync.markRoaming(V2); // a change after the first flush read the pending rows
     const second = sync.flush();
     await Bun.sleep(0);
     assert.equal(puts, [V1], "the second flush waits for the first");
@@ -36,7 +36,7 @@ test("flushes run one at a time: a flush asked for during another waits for it, 
     assert.equal(await first, { tokens: 1, cdrs: 0 });
     assert.equal(await second, { tokens: 1, cdrs: 0 }, "the second sends V2, not V1 again");
     assert.equal(puts, [V1, V2]);
-    assert.equal(t.utility.db.query("SELECT vin FROM roaming_tokens WHERE published_at IS NULL").all(), []);
+    assert.equal(await t.utility.db.all("SELECT vin FROM roaming_tokens WHERE published_at IS NULL"), []);
     await sync.idle();
   } finally {
     await t.close();

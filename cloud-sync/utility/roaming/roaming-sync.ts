@@ -2,7 +2,7 @@
 // foreign VIN's home utility at binding, sending queued CDRs (durable in cdrs_out; a 4xx refusal dead-letters one
 // with the reason, a 5xx or an unreachable clearinghouse is retried with a growing delay), and
 // taking in CDRs for our own PEVs that charged elsewhere (FR-30): debit the customer, credit the clearinghouse.
-import type { Database } from "bun:sqlite";
+import type { SqlStore } from "../../../core/storage/index.ts";
 import { microUsdFromDollars } from "../../../core/tariff/index.ts";
 import type { Clock } from "../../../core/time/index.ts";
 import { parseIso, type UtcSeconds } from "../../../core/time/index.ts";
@@ -26,30 +26,30 @@ export class RoamingSync {
   private flushing: Promise<void> | null = null;
 
   constructor(
-    private readonly db: Database,
+    private readonly db: SqlStore,
     private readonly clock: Clock,
     private readonly enrollment: EnrollmentStore,
     private readonly ledger: Ledger,
     private readonly client: ClearinghouseClient | null,
     /** Holds a posted session for review (its home utility refused the CDR): the host is not credited on it. */
-    private readonly holdSession: (sessionId: string, reason: string) => boolean = () => false,
+    private readonly holdSession: (premisesId: string, sessionId: string, reason: string) => Promise<boolean> = async () => false,
   ) {}
 
   /** Marks a VIN for publication at the clearinghouse (done by flush()). */
-  markRoaming(vin: string): void {
-    this.db.query("INSERT INTO roaming_tokens (vin, published_at) VALUES (?, NULL) ON CONFLICT (vin) DO UPDATE SET published_at = NULL, refused = NULL").run(vin);
+  async markRoaming(vin: string): Promise<void> {
+    await this.db.run("INSERT INTO roaming_tokens (vin, published_at) VALUES (?, NULL) ON CONFLICT (vin) DO UPDATE SET published_at = NULL, refused = NULL", vin);
   }
 
   async foreignHomeOf(vin: string): Promise<string | null> {
     const now = this.clock.now();
-    const cached = this.db.query("SELECT utility_id, checked_at FROM foreign_pevs WHERE vin = ?").get(vin) as { utility_id: string; checked_at: number } | null;
+    const cached = await this.db.get<{ utility_id: string; checked_at: number }>("SELECT utility_id, checked_at FROM foreign_pevs WHERE vin = ?", vin);
     if (cached && now - cached.checked_at < FOREIGN_CACHE_S) return cached.utility_id;
     if (!this.client) return cached?.utility_id ?? null;
     try {
       const home = await this.client.homeOf(vin);
       if (home) {
-        this.db.query(`INSERT INTO foreign_pevs (vin, utility_id, checked_at) VALUES (?, ?, ?)
-          ON CONFLICT (vin) DO UPDATE SET utility_id = excluded.utility_id, checked_at = excluded.checked_at`).run(vin, home, now);
+        await this.db.run(`INSERT INTO foreign_pevs (vin, utility_id, checked_at) VALUES (?, ?, ?)
+          ON CONFLICT (vin) DO UPDATE SET utility_id = excluded.utility_id, checked_at = excluded.checked_at`, vin, home, now);
       }
       return home;
     } catch {
@@ -86,37 +86,38 @@ export class RoamingSync {
 
   private async sendPending(client: ClearinghouseClient): Promise<{ tokens: number; cdrs: number }> {
     let tokens = 0, cdrs = 0;
-    for (const { vin } of this.db.query("SELECT vin FROM roaming_tokens WHERE published_at IS NULL AND refused IS NULL LIMIT 500").all() as { vin: string }[]) {
+    for (const { vin } of await this.db.all<{ vin: string }>("SELECT vin FROM roaming_tokens WHERE published_at IS NULL AND refused IS NULL LIMIT 500")) {
       try {
         await client.putToken(vin);
-        this.db.query("UPDATE roaming_tokens SET published_at = ? WHERE vin = ?").run(this.clock.now(), vin);
+        await this.db.run("UPDATE roaming_tokens SET published_at = ? WHERE vin = ?", this.clock.now(), vin);
         tokens++;
       } catch (e) {
         // Another utility holds the VIN (409) or it is no VIN (400): asking again every flush changes nothing. An
         // unregistered key (401) or a failure (5xx, unreachable) is retried on the next flush.
         if (e instanceof ClearinghouseError && isRefusal(e.status) && e.status !== 401) {
-          this.db.query("UPDATE roaming_tokens SET refused = ? WHERE vin = ?").run((e as Error).message.slice(0, 500), vin);
+          await this.db.run("UPDATE roaming_tokens SET refused = ? WHERE vin = ?", (e as Error).message.slice(0, 500), vin);
         }
       }
     }
-    const pending = this.db.query("SELECT session_id, home_utility_id, body FROM cdrs_out WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY rowid LIMIT 500")
-      .all(this.clock.now()) as { session_id: string; home_utility_id: string; body: string }[];
+    const pending = await this.db.all<{ premises_id: string; session_id: string; home_utility_id: string; body: string; attempts: number }>(
+      "SELECT premises_id, session_id, home_utility_id, body, attempts FROM cdrs_out WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY session_id LIMIT 500 -- multi-shard: background sender",
+      this.clock.now());
     for (const p of pending) {
       try {
         const r = await client.postCdr(JSON.parse(p.body) as OcpiCdr, p.home_utility_id);
-        this.db.query("UPDATE cdrs_out SET state = 'sent', sent_at = ?, last_error = ?, clearinghouse_id = ? WHERE session_id = ?")
-          .run(this.clock.now(), r.duplicate ? `clearinghouse already held it as ${r.id}` : null, r.id, p.session_id);
+        await this.db.run("UPDATE cdrs_out SET state = 'sent', sent_at = ?, last_error = ?, clearinghouse_id = ? WHERE premises_id = ? AND session_id = ?", this.clock.now(), r.duplicate ? `clearinghouse already held it as ${r.id}` : null, r.id, p.premises_id, p.session_id);
         cdrs++;
       } catch (e) {
         const why = (e as Error).message.slice(0, 500);
         if (e instanceof ClearinghouseError && isRefusal(e.status)) {
           // Refused (an implausible amount, an unknown token): sending it again changes nothing. Kept, with the
           // reason, for the operator; never retried.
-          this.db.query("UPDATE cdrs_out SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE session_id = ?").run(why, p.session_id);
+          await this.db.run("UPDATE cdrs_out SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE premises_id = ? AND session_id = ?", why, p.premises_id, p.session_id);
         } else {
           // Failed for now (5xx, unreachable, timeout): retried after 5 s × 2^attempts, at most an hour.
-          this.db.query(`UPDATE cdrs_out SET attempts = attempts + 1, last_error = ?,
-            next_attempt_at = ? + MIN(3600, 5 * (1 << MIN(attempts, 10))) WHERE session_id = ?`).run(why, this.clock.now(), p.session_id);
+          // (Worked out here: SQLite's two-argument MIN is PostgreSQL's LEAST.)
+          await this.db.run("UPDATE cdrs_out SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE premises_id = ? AND session_id = ?",
+            why, this.clock.now() + Math.min(3600, 5 * 2 ** Math.min(p.attempts, 10)), p.premises_id, p.session_id);
         }
       }
     }
@@ -131,8 +132,8 @@ export class RoamingSync {
    */
   private async learnOutcomes(client: ClearinghouseClient): Promise<void> {
     if (!client.cdrState) return;
-    const sent = this.db.query("SELECT session_id, home_utility_id, clearinghouse_id FROM cdrs_out WHERE state = 'sent' AND home_outcome IS NULL AND clearinghouse_id IS NOT NULL ORDER BY rowid LIMIT 500")
-      .all() as { session_id: string; home_utility_id: string; clearinghouse_id: string }[];
+    const sent = await this.db.all<{ premises_id: string; session_id: string; home_utility_id: string; clearinghouse_id: string }>(
+      "SELECT premises_id, session_id, home_utility_id, clearinghouse_id FROM cdrs_out WHERE state = 'sent' AND home_outcome IS NULL AND clearinghouse_id IS NOT NULL ORDER BY session_id LIMIT 500 -- multi-shard: background sender");
     for (const s of sent) {
       let state;
       try {
@@ -141,43 +142,46 @@ export class RoamingSync {
         continue; // asked again on the next flush
       }
       if (state.state === "delivered") {
-        this.db.query("UPDATE cdrs_out SET home_outcome = 'delivered' WHERE session_id = ?").run(s.session_id);
+        await this.db.run("UPDATE cdrs_out SET home_outcome = 'delivered' WHERE premises_id = ? AND session_id = ?", s.premises_id, s.session_id);
       } else if (state.state === "dead") {
         const why = `home utility ${s.home_utility_id} refused the roaming CDR: ${state.lastError ?? "no reason given"}`.slice(0, 500);
-        this.db.transaction(() => {
-          this.db.query("UPDATE cdrs_out SET home_outcome = 'refused', last_error = ? WHERE session_id = ?").run(why, s.session_id);
-          this.holdSession(s.session_id, why);
-        })();
+        await this.db.transaction(async () => {
+          await this.db.run("UPDATE cdrs_out SET home_outcome = 'refused', last_error = ? WHERE premises_id = ? AND session_id = ?", why, s.premises_id, s.session_id);
+          await this.holdSession(s.premises_id, s.session_id, why);
+        });
       }
     }
   }
 
   /** A CDR for one of our PEVs, charged in another utility's territory (FR-30): bill our customer for it. */
-  receiveCdr(d: CdrDelivery): { entryId: number } {
+  async receiveCdr(d: CdrDelivery): Promise<{ entryId: number }> {
     const vin = d.cdr.cdr_token.uid;
-    const pev = this.enrollment.pev(vin);
+    const pev = await this.enrollment.pev(vin);
     if (!pev) throw new ApiError("not-found", `PEV ${vin} is not a customer's PEV at this utility`, "cdr.cdr_token.uid");
-    return this.db.transaction(() => {
-      const seen = this.db.query("SELECT entry_id FROM cdrs_in WHERE cdr_id = ? OR session_id = ?").get(d.clearinghouseCdrId, d.cdr.session_id) as { entry_id: number } | null;
+    // The charge is booked at the PEV's home premises (its enrollment's, else its account's first): the premises is the
+    // ledger's distribution key, and the account's bill reads its premises' postings.
+    const home = (await this.enrollment.activeEnrollment(vin))?.premises.id ?? (await this.enrollment.premisesOfAccount(pev.accountId))[0]?.id;
+    if (!home) throw conflict(`the account ${pev.accountId} of PEV ${vin} has no premises to bill the roaming charge at`, "cdr.cdr_token.uid");
+    return await this.db.transaction(async () => {
+      const seen = await this.db.get<{ entry_id: number }>("SELECT entry_id FROM cdrs_in WHERE cdr_id = ? OR session_id = ?", d.clearinghouseCdrId, d.cdr.session_id);
       if (seen) throw conflict(`CDR ${d.clearinghouseCdrId} (session ${d.cdr.session_id}) was already billed`, "clearinghouseCdrId", { existingEntryId: seen.entry_id });
       const start = parseIso(d.cdr.start_date_time);
-      const elsewhere = this.elsewhere(vin, start, parseIso(d.cdr.end_date_time), d.cdr.session_id);
+      const elsewhere = await this.elsewhere(vin, start, parseIso(d.cdr.end_date_time), d.cdr.session_id);
       if (elsewhere) throw new ApiError("pev-elsewhere", elsewhere, "cdr.start_date_time", undefined, 422);
       const nano = microUsdFromDollars(d.cdr.total_cost.excl_vat) * 1000;
       const wh = Math.round(d.cdr.total_energy * 1000);
       const now = this.clock.now();
-      const entryId = this.ledger.post({
-        kind: "clearinghouse-cdr", sessionId: d.cdr.session_id, revision: null, at: now,
+      const entryId = await this.ledger.post({
+        kind: "clearinghouse-cdr", premisesId: home, sessionId: d.cdr.session_id, revision: null, at: now,
         memo: `CDR ${d.cdr.id} from ${d.fromUtilityId} via clearinghouse ${d.clearinghouseCdrId}`,
         postings: [
           { ledgerAccount: customerLedger(pev.accountId), amountNano: nano, energyWh: wh, period: `charged in ${d.fromUtilityId} territory`, intervalStart: start, lineKind: "roaming-debit", tariffId: null, priceMicroUsdPerKWh: null },
           { ledgerAccount: clearinghouseLedger(d.fromUtilityId), amountNano: -nano, energyWh: 0, period: "", intervalStart: start, lineKind: "contra", tariffId: null, priceMicroUsdPerKWh: null },
         ],
       });
-      this.db.query("INSERT INTO cdrs_in (cdr_id, session_id, vin, account_id, body, entry_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .run(d.clearinghouseCdrId, d.cdr.session_id, vin, pev.accountId, JSON.stringify(d), entryId, now as UtcSeconds);
+      await this.db.run("INSERT INTO cdrs_in (cdr_id, session_id, vin, account_id, body, entry_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)", d.clearinghouseCdrId, d.cdr.session_id, vin, pev.accountId, JSON.stringify(d), entryId, now as UtcSeconds);
       return { entryId };
-    })();
+    });
   }
 
   /**
@@ -186,15 +190,15 @@ export class RoamingSync {
    * taken. The reason, or null. (A visited premises' hub is the host customer's device; this is the home utility's
    * own evidence against it.)
    */
-  private elsewhere(vin: string, from: number, to: number, sessionId: string): string | null {
+  private async elsewhere(vin: string, from: number, to: number, sessionId: string): Promise<string | null> {
     const lo = from + CDR_OVERLAP_TOLERANCE_S, hi = to - CDR_OVERLAP_TOLERANCE_S;
     if (hi <= lo) return null;
-    const home = this.db.query(`SELECT s.session_id, s.premises_id FROM sessions s WHERE s.vin = ? AND s.status IN ('posted', 'awaiting-final')
+    const home = await this.db.get<{ session_id: string; premises_id: string }>(`SELECT s.session_id, s.premises_id FROM sessions s WHERE s.vin = ? AND s.status IN ('posted', 'awaiting-final')
       AND COALESCE(s.energy_from, s.started_at) < ? AND COALESCE(s.energy_to, s.ended_at, s.started_at + 86400) > ?
-      AND NOT EXISTS (SELECT 1 FROM sessions n WHERE n.session_id = s.session_id AND n.revision > s.revision) LIMIT 1`).get(vin, hi, lo) as
-      { session_id: string; premises_id: string } | null;
+      AND NOT EXISTS (SELECT 1 FROM sessions n WHERE n.premises_id = s.premises_id AND n.session_id = s.session_id AND n.revision > s.revision)
+      LIMIT 1 -- multi-shard: the PEV's sessions at every premises`, vin, hi, lo);
     if (home) return `PEV ${vin} was charging at premises ${home.premises_id} (session ${home.session_id}) during this CDR's time: it cannot have charged elsewhere`;
-    for (const r of this.db.query("SELECT session_id, body FROM cdrs_in WHERE vin = ? AND session_id != ?").all(vin, sessionId) as { session_id: string; body: string }[]) {
+    for (const r of await this.db.all<{ session_id: string; body: string }>("SELECT session_id, body FROM cdrs_in WHERE vin = ? AND session_id != ?", vin, sessionId)) {
       const other = (JSON.parse(r.body) as CdrDelivery).cdr;
       if (parseIso(other.start_date_time) < hi && parseIso(other.end_date_time) > lo) {
         return `PEV ${vin} was already billed for roaming session ${r.session_id} (${other.start_date_time} to ${other.end_date_time}) during this CDR's time`;
@@ -203,9 +207,9 @@ export class RoamingSync {
     return null;
   }
 
-  cdrOut(sessionId: string): { state: string; homeUtilityId: string; cdr: OcpiCdr; lastError: string | null; homeOutcome: string | null } | null {
-    const r = this.db.query("SELECT state, home_utility_id, body, last_error, home_outcome FROM cdrs_out WHERE session_id = ?").get(sessionId) as
-      { state: string; home_utility_id: string; body: string; last_error: string | null; home_outcome: string | null } | null;
+  async cdrOut(premisesId: string, sessionId: string): Promise<{ state: string; homeUtilityId: string; cdr: OcpiCdr; lastError: string | null; homeOutcome: string | null } | null> {
+    const r = await this.db.get<{ state: string; home_utility_id: string; body: string; last_error: string | null; home_outcome: string | null }>(
+      "SELECT state, home_utility_id, body, last_error, home_outcome FROM cdrs_out WHERE premises_id = ? AND session_id = ?", premisesId, sessionId);
     return r ? { state: r.state, homeUtilityId: r.home_utility_id, cdr: JSON.parse(r.body) as OcpiCdr, lastError: r.last_error, homeOutcome: r.home_outcome } : null;
   }
 }

@@ -69,9 +69,11 @@ test("FR-29: a higher revision replaces the session by reversal postings; an old
   assert.is((await hub1.client.sendSessionReport(r3)).outcome, "superseded");
 });
 
-test("ledger: postings and entries are immutable in the database", () => {
-  assert.throws(() => t.utility.db.run("UPDATE postings SET amount_nano = 0"), /immutable/);
-  assert.throws(() => t.utility.db.run("DELETE FROM journal_entries"), /immutable/);
+test("ledger: postings and entries are immutable in the database", async () => {
+  for (const sql of ["UPDATE postings SET amount_nano = 0", "DELETE FROM journal_entries"]) {
+    const refused = await t.utility.db.run(sql).then(() => null, (e: Error) => e.message);
+    assert.match(refused ?? "accepted", /immutable/, sql);
+  }
 });
 
 test("FR-31: peak energy is priced at the peak rate", async () => {

@@ -2,7 +2,7 @@
 // as a duplicate and posts nothing; an older revision than one held is "superseded"; a newer revision reverses every
 // standing entry of the session and posts the new snapshot. Who pays is decided from the utility's own records,
 // not the hub's say-so; anything that does not add up is held for review and never billed.
-import type { Database, Statement } from "bun:sqlite";
+import type { SqlStore } from "../../../core/storage/index.ts";
 import type { Clock } from "../../../core/time/index.ts";
 import type { UtcSeconds } from "../../../core/time/index.ts";
 import type { SessionReceipt } from "../../protocol/index.ts";
@@ -33,7 +33,7 @@ export type Settlement =
   | "held"; // not billed, for review
 
 export interface SessionIntakeDeps {
-  db: Database;
+  db: SqlStore;
   clock: Clock;
   utilityId: string;
   enrollment: EnrollmentStore;
@@ -64,12 +64,6 @@ export interface SessionRow {
 }
 
 export class SessionIntake {
-  private readonly maxRevision: Statement;
-  private readonly hasRevision: Statement;
-  private readonly insertSession: Statement;
-  private readonly standingIds: Statement;
-  private readonly foreignHome: Statement;
-  private readonly queueCdr: Statement;
   private readonly monthEnd: (t: number) => number;
   private readonly windows: SettledWindows;
 
@@ -77,37 +71,49 @@ export class SessionIntake {
     const db = d.db;
     this.monthEnd = monthEndFinder(d.timeZone);
     this.windows = new SettledWindows(db);
-    this.maxRevision = db.prepare("SELECT MAX(revision) AS r FROM sessions WHERE session_id = ?");
-    this.hasRevision = db.prepare("SELECT status FROM sessions WHERE session_id = ? AND revision = ?");
-    this.insertSession = db.prepare(`INSERT INTO sessions (session_id, revision, vin, premises_id, hub_id, status, settlement, binding_status,
-      fallback_reason, energy_wh, started_at, ended_at, review_reason, received_at, body, hub_session_id, binding_id, energy_from, energy_to)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.standingIds = db.prepare(`SELECT e.id FROM journal_entries e WHERE e.session_id = ? AND e.kind = 'session'
-      AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.reverses_entry_id = e.id)`);
-    this.foreignHome = db.prepare("SELECT utility_id FROM foreign_pevs WHERE vin = ?");
-    this.queueCdr = db.prepare(`INSERT INTO cdrs_out (session_id, cdr_id, home_utility_id, body, state) VALUES (?, ?, ?, ?, 'pending')
-      ON CONFLICT (session_id) DO NOTHING`);
+  }
+
+  /**
+   * The premises whose shards hold a session's entries: the session's own and, for guest-pays, the guest's home
+   * premises (the guest's debit is its own entry there, so each account's postings live with its premises).
+   */
+  async entryPremises(sessionId: string, premisesId: string): Promise<string[]> {
+    const payers = await this.d.db.all<{ p: string }>(`SELECT DISTINCT payer_premises_id AS p FROM sessions
+      WHERE premises_id = ? AND session_id = ? AND revision > 0 AND payer_premises_id IS NOT NULL`, premisesId, sessionId); // revision > 0: see SessionKeys.holder
+    return [premisesId, ...payers.map((r) => r.p).filter((p) => p !== premisesId)];
+  }
+
+  /** Entries of a session that stand (neither reversed nor reversals), with the premises each lives at. */
+  private async standingIds(sessionId: string, premisesId: string): Promise<{ id: number; premises_id: string }[]> {
+    const at = await this.entryPremises(sessionId, premisesId);
+    return this.d.db.all<{ id: number; premises_id: string }>(`SELECT e.id, e.premises_id FROM journal_entries e
+      WHERE e.premises_id IN (${at.map(() => "?").join(", ")}) AND e.session_id = ? AND e.kind = 'session'
+      AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.premises_id = e.premises_id AND r.reverses_entry_id = e.id)`, ...at, sessionId);
+  }
+
+  private async foreignHome(vin: string): Promise<string | null> {
+    return (await this.d.db.get<{ utility_id: string }>("SELECT utility_id FROM foreign_pevs WHERE vin = ?", vin))?.utility_id ?? null;
   }
 
   private queue: { report: SessionReport; resolve: (r: SessionReceipt) => void; reject: (e: unknown) => void }[] = [];
 
   /**
-   * Like intake(), but reports arriving in the same tick of the event loop share one SQLite transaction (group
+   * Like intake(), but reports arriving in the same tick of the event loop share one transaction (group
    * commit): each still runs in its own savepoint, so one bad report fails alone. The answer is sent only after
    * the commit, so a receipt still means "stored durably".
    */
   intakeQueued(report: SessionReport): Promise<SessionReceipt> {
     return new Promise((resolve, reject) => {
-      if (this.queue.push({ report, resolve, reject }) === 1) setImmediate(() => this.drain());
+      if (this.queue.push({ report, resolve, reject }) === 1) setImmediate(() => void this.drain());
     });
   }
 
-  private drain(): void {
+  private async drain(): Promise<void> {
     const batch = this.queue;
     this.queue = [];
-    let results: ReturnType<SessionIntake["intakeBatch"]>;
+    let results: Awaited<ReturnType<SessionIntake["intakeBatch"]>>;
     try {
-      results = this.intakeBatch(batch.map((b) => b.report));
+      results = await this.intakeBatch(batch.map((b) => b.report));
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;
@@ -120,17 +126,17 @@ export class SessionIntake {
   }
 
   /** Takes a batch in one transaction, each report in its own savepoint; returns a receipt or the error per report. */
-  intakeBatch(reports: readonly SessionReport[]): ({ ok: true; receipt: SessionReceipt } | { ok: false; error: unknown })[] {
+  async intakeBatch(reports: readonly SessionReport[]): Promise<({ ok: true; receipt: SessionReceipt } | { ok: false; error: unknown })[]> {
     const results: ({ ok: true; receipt: SessionReceipt } | { ok: false; error: unknown })[] = [];
-    this.d.db.transaction(() => {
+    await this.d.db.transaction(async () => {
       for (const r of reports) {
         try {
-          results.push({ ok: true, receipt: this.intake(r) });
+          results.push({ ok: true, receipt: await this.intake(r) });
         } catch (error) {
           results.push({ ok: false, error });
         }
       }
-    })();
+    });
     return results;
   }
 
@@ -138,30 +144,33 @@ export class SessionIntake {
    * Takes one report from hub `hubId` (already verified and paired to the report's premises).
    * Throws ApiError (400) for IDs that contradict the utility's records.
    */
-  intake(r: SessionReport): SessionReceipt {
+  async intake(r: SessionReport): Promise<SessionReceipt> {
     const now = this.d.clock.now();
-    return this.d.db.transaction((): SessionReceipt => {
+    return await this.d.db.transaction(async (): Promise<SessionReceipt> => {
       // The session is the one this hub opened under this name (never another hub's), issue 13.
-      const key = this.d.keys.resolve(r.hubId, r.sessionId, r.bindingId, (id) => this.d.grants.isOwn(id, r.hubId, r.premisesId, r.sessionId));
+      const key = await this.d.keys.resolve(r.hubId, r.sessionId, r.premisesId, r.bindingId, (id) => this.d.grants.isOwn(id, r.hubId, r.premisesId, r.sessionId));
       const sid = key.sessionId;
       const receipt = (outcome: SessionReceipt["outcome"], note?: string): SessionReceipt =>
         ({ v: 1, sessionId: r.sessionId, revision: r.revision, bindingId: key.bindingId, outcome, receivedAt: now, ...(note ? { note: note.slice(0, 500) } : {}) });
-      if (this.hasRevision.get(sid, r.revision)) return receipt("duplicate");
-      const max = (this.maxRevision.get(sid) as { r: number | null }).r;
+      if (await this.d.db.get("SELECT status FROM sessions WHERE premises_id = ? AND session_id = ? AND revision = ?", r.premisesId, sid, r.revision)) return receipt("duplicate");
+      const max = (await this.d.db.get<{ r: number | null }>("SELECT MAX(revision) AS r FROM sessions WHERE premises_id = ? AND session_id = ?", r.premisesId, sid))!.r;
       if (max !== null && max > r.revision) return receipt("superseded", `revision ${max} is already held`);
 
-      const ctx = this.verifyIds(r, sid);
-      for (const row of this.standingIds.all(sid) as { id: number }[]) {
-        this.d.ledger.reverse(row.id, now, `session ${sid} revision ${r.revision} replaces an earlier revision`);
+      const ctx = await this.verifyIds(r, sid);
+      // A first revision has nothing to reverse: no lookup.
+      for (const row of max === null ? [] : await this.standingIds(sid, r.premisesId)) {
+        await this.d.ledger.reverse(row.premises_id, row.id, now, `session ${sid} revision ${r.revision} replaces an earlier revision`);
       }
-      const { status, settlement, review } = this.settle(r, ctx, now, false);
-      this.insertSession.run(sid, r.revision, r.vin, r.premisesId, r.hubId, status, settlement,
+      const { status, settlement, review } = await this.settle(r, ctx, now, false);
+      await this.d.db.run(`INSERT INTO sessions (session_id, revision, vin, premises_id, hub_id, status, settlement, binding_status,
+        fallback_reason, energy_wh, started_at, ended_at, review_reason, received_at, body, hub_session_id, binding_id, energy_from, energy_to,
+        payer_premises_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sid, r.revision, r.vin, r.premisesId, r.hubId, status, settlement,
         r.binding.status ?? "none", r.binding.fallbackReason, r.totalWh, r.pluggedAt, r.unpluggedAt, review, now, JSON.stringify(r), r.sessionId,
-        key.bindingId, ctx.window?.from ?? null, ctx.window?.to ?? null);
+        key.bindingId, ctx.window?.from ?? null, ctx.window?.to ?? null, settlement === "guest-pays" ? ctx.own?.premises.id ?? null : null);
       this.windows.seen(r.pluggedAt, ctx.window);
       if (status === "held") return receipt("held-for-review", review ?? undefined);
       return receipt("accepted");
-    })();
+    });
   }
 
   /**
@@ -169,17 +178,17 @@ export class SessionIntake {
    * split between guest and host, or sent to the clearinghouse exactly as intake would have done. `reviewed` lifts
    * the gates an operator's review answers (interval quality, FR-15 load correlation), never who pays.
    */
-  private settle(r: SessionReport, ctx: Context, now: UtcSeconds, reviewed: boolean): { status: SessionStatus; settlement: Settlement; review: string | null } {
-    return this.settleDecided(r, ctx, now, reviewed);
+  private async settle(r: SessionReport, ctx: Context, now: UtcSeconds, reviewed: boolean): Promise<{ status: SessionStatus; settlement: Settlement; review: string | null }> {
+    return await this.settleDecided(r, ctx, now, reviewed);
   }
 
-  private settleDecided(r: SessionReport, ctx: Context, now: UtcSeconds, reviewed: boolean): { status: SessionStatus; settlement: Settlement; review: string | null } {
-    const decision = this.decide(r, ctx, reviewed);
+  private async settleDecided(r: SessionReport, ctx: Context, now: UtcSeconds, reviewed: boolean): Promise<{ status: SessionStatus; settlement: Settlement; review: string | null }> {
+    const decision = await this.decide(r, ctx, reviewed);
     if (decision.settlement === "held") return { status: "held", settlement: "held", review: decision.reason };
     // A visitor's grant serves this one session from now on.
-    if (decision.grant && decision.grant.status !== "enrolled") this.d.grants.claim(decision.grant.bindingId, r.sessionId);
+    if (decision.grant && decision.grant.status !== "enrolled") await this.d.grants.claim(r.premisesId, decision.grant.bindingId, r.sessionId);
     if (decision.settlement === "roaming" && !r.final) return { status: "awaiting-final", settlement: "roaming", review: null };
-    const posted = this.post(r, decision, now, ctx, !reviewed);
+    const posted = await this.post(r, decision, now, ctx, !reviewed);
     if (posted.held) return { status: "held", settlement: "held", review: posted.held };
     return { status: "posted", settlement: decision.settlement, review: null };
   }
@@ -189,39 +198,40 @@ export class SessionIntake {
    * review gates. Runs inside the caller's transaction. Throws 404 for an unknown session, 409 when its latest
    * revision is not held or cannot be billed to anyone even after review (e.g. a PEV nobody here knows).
    */
-  releaseHeld(sessionId: string): SessionRow {
-    const row = this.d.db.query("SELECT revision, status, body FROM sessions WHERE session_id = ? ORDER BY revision DESC LIMIT 1")
-      .get(sessionId) as { revision: number; status: string; body: string } | null;
+  async releaseHeld(sessionId: string): Promise<SessionRow> {
+    const row = await this.d.db.get<{ revision: number; status: string; body: string; premises_id: string }>(
+      "SELECT revision, status, body, premises_id FROM sessions WHERE session_id = ? ORDER BY revision DESC LIMIT 1 -- multi-shard: operator review by session ID", sessionId);
     if (!row) throw notFound("session", sessionId);
     if (row.status !== "held") throw conflict(`session ${sessionId} revision ${row.revision} is ${row.status}, not held for review`, "id");
     const r = JSON.parse(row.body) as SessionReport;
     const now = this.d.clock.now();
-    const ctx = this.verifyIds(r, sessionId);
-    const blocked = this.decide(r, ctx, true);
+    const ctx = await this.verifyIds(r, sessionId);
+    const blocked = await this.decide(r, ctx, true);
     if (blocked.settlement === "held") throw conflict(`session ${sessionId} cannot be released: ${blocked.reason}; reject it instead`, "decision");
     // A hold after posting (AMI arrived later) already reversed the entries; this only guards against leftovers.
-    for (const e of this.standingIds.all(sessionId) as { id: number }[]) {
-      this.d.ledger.reverse(e.id, now, `session ${sessionId} revision ${r.revision} released after review`);
+    for (const e of await this.standingIds(sessionId, row.premises_id)) {
+      await this.d.ledger.reverse(e.premises_id, e.id, now, `session ${sessionId} revision ${r.revision} released after review`);
     }
-    const { status, settlement } = this.settle(r, ctx, now, true);
-    this.d.db.query("UPDATE sessions SET status = ?, settlement = ? WHERE session_id = ? AND revision = ?").run(status, settlement, sessionId, r.revision);
-    return this.session(sessionId)!;
+    const { status, settlement } = await this.settle(r, ctx, now, true);
+    await this.d.db.run("UPDATE sessions SET status = ?, settlement = ?, payer_premises_id = ? WHERE premises_id = ? AND session_id = ? AND revision = ?",
+      status, settlement, settlement === "guest-pays" ? ctx.own?.premises.id ?? null : null, row.premises_id, sessionId, r.revision);
+    return (await this.session(sessionId))!;
   }
 
   /** IDs verified (FR-31): the report's utility, customer and account must be the premises' own. */
-  private verifyIds(r: SessionReport, sessionId: string): Context {
+  private async verifyIds(r: SessionReport, sessionId: string): Promise<Context> {
     if (r.utilityId !== this.d.utilityId) throw badRequest(`utility ${r.utilityId} is not this utility (${this.d.utilityId})`, "utilityId");
-    const premises = this.d.enrollment.premises(r.premisesId);
+    const premises = await this.d.enrollment.premises(r.premisesId);
     if (!premises) throw badRequest(`premises ${r.premisesId} is not served by this utility`, "premisesId");
     if (r.accountId !== null && r.accountId !== premises.accountId) {
       throw badRequest(`account ${r.accountId} is not the account of premises ${r.premisesId}`, "accountId");
     }
     if (r.customerId !== null) {
-      const acct = this.d.enrollment.account(premises.accountId);
+      const acct = await this.d.enrollment.account(premises.accountId);
       if (acct && acct.customerId !== r.customerId) throw badRequest(`customer ${r.customerId} is not the customer of premises ${r.premisesId}`, "customerId");
     }
-    const own = r.vin === null ? null : this.d.enrollment.activeEnrollment(r.vin);
-    const hostProgram = own && own.premises.id === r.premisesId ? own.program : this.d.enrollment.programAtPremises(r.premisesId);
+    const own = r.vin === null ? null : await this.d.enrollment.activeEnrollment(r.vin);
+    const hostProgram = own && own.premises.id === r.premisesId ? own.program : await this.d.enrollment.programAtPremises(r.premisesId);
     return { sessionId, premises, own, hostProgram, window: energyWindow(r.intervals, r.pluggedAt, r.unpluggedAt) };
   }
 
@@ -232,16 +242,16 @@ export class SessionIntake {
    * the session is held, and a release bills it at the premises' default rate to the premises' own account — never
    * to a third party.
    */
-  private decide(r: SessionReport, ctx: Context, reviewed: boolean): Decision {
+  private async decide(r: SessionReport, ctx: Context, reviewed: boolean): Promise<Decision> {
     const premises = ctx.premises;
-    const host = this.d.enrollment.account(premises.accountId);
+    const host = await this.d.enrollment.account(premises.accountId);
     if (!host || host.status !== "active") return { settlement: "held", reason: `premises account ${premises.accountId} is not active` };
     if (!reviewed) {
       const suspect = r.intervals.findIndex((iv) => iv.quality === "suspect" || iv.quality === "reset");
       if (suspect >= 0) return { settlement: "held", reason: `interval ${suspect} has quality ${r.intervals[suspect]!.quality}: needs review before billing` };
       const physics = implausibility(r.intervals, premises.evseRatedW, this.d.tolerance);
       if (physics) return { settlement: "held", reason: `implausible: ${physics}` };
-      const overlap = ctx.window && this.windows.overlap(ctx.sessionId, r.vin, r.premisesId, r.hubId, ctx.window);
+      const overlap = ctx.window && await this.windows.overlap(ctx.sessionId, r.vin, r.premisesId, r.hubId, ctx.window);
       if (overlap) return { settlement: "held", reason: overlap };
     }
     if (r.rate === "default") return { settlement: "default", reason: null };
@@ -251,31 +261,31 @@ export class SessionIntake {
     // A revision without energy yet is checked at its plug-in (the answer may come up to a comm-wait, ≤ 1 h, later).
     const window = ctx.window ?? { from: r.pluggedAt, firstEnd: r.pluggedAt + 3600, to: r.pluggedAt };
     const grant = (status: GrantStatus) =>
-      this.d.grants.find({ vin: r.vin!, premisesId: r.premisesId, hubId: r.hubId, hubSessionId: r.sessionId, status, window }) ?? null;
+      this.d.grants.find({ vin: r.vin!, premisesId: r.premisesId, hubId: r.hubId, hubSessionId: r.sessionId, status, window });
     const missing = (status: GrantStatus) => `no ${status} binding granted to hub ${r.hubId} for PEV ${r.vin} at premises ${r.premisesId} covers the energy window ${window.from}-${window.to}`;
     if (own && own.premises.id === r.premisesId) {
-      const g = grant("enrolled");
+      const g = await grant("enrolled");
       return g === null ? noGrant(missing("enrolled")) : { settlement: "program", reason: null, grant: g };
     }
     if (own) {
       const setting = hostProgram?.guestCharging ?? "off";
       if (setting === "off") return noGrant("guest PEV charged at a program rate where guest charging is off");
-      const g = grant("guest");
+      const g = await grant("guest");
       if (g === null) return noGrant(missing("guest"));
       return { settlement: setting === "host-pays" ? "guest-host-pays" : "guest-pays", reason: null, grant: g };
     }
-    const g = grant("roaming");
-    const home = g?.homeUtilityId ?? (this.foreignHome.get(r.vin) as { utility_id: string } | null)?.utility_id;
+    const g = await grant("roaming");
+    const home = g?.homeUtilityId ?? await this.foreignHome(r.vin);
     if (g === null) return noGrant(missing("roaming"));
     if (home && hostProgram?.roamingAllowed) return { settlement: "roaming", reason: null, grant: g };
     return noGrant(`PEV ${r.vin} is not enrolled here, not a guest and not a known roaming PEV, yet the hub applied a program rate`);
   }
 
   /** Posts the session's entry; returns `held` instead when load correlation fails (FR-15). */
-  private post(r: SessionReport, decision: Decision, now: UtcSeconds, ctx: Context, checkLoad: boolean): { held: string | null } {
+  private async post(r: SessionReport, decision: Decision, now: UtcSeconds, ctx: Context, checkLoad: boolean): Promise<{ held: string | null }> {
     const s = decision.settlement as Exclude<Settlement, "held">;
     const last = r.intervals[r.intervals.length - 1];
-    const lookup = last && checkLoad ? this.d.ami.lookupFor(r.premisesId, r.intervals[0]!.start, last.start + last.lengthS) : () => null;
+    const lookup = last && checkLoad ? await this.d.ami.lookupFor(r.premisesId, r.intervals[0]!.start, last.start + last.lengthS) : () => null;
     const corr = correlateLoad(r.intervals, lookup, this.d.tolerance);
     if (corr.mismatches.length) {
       const m = corr.mismatches[0]!;
@@ -284,8 +294,10 @@ export class SessionIntake {
     const premises = ctx.premises;
     const monthEnd = this.monthEnd;
     const hostLedger = customerLedger(premises.accountId);
+    // Pricing is synchronous (core/tariff): the tariffs this session may be priced with are read first.
+    for (const id of [premises.defaultTariffId, ctx.own?.program.tariffId, ctx.hostProgram?.tariffId]) if (id) await this.d.tariffs.get(id);
     const tariff = (id: string) => {
-      const t = this.d.tariffs.get(id);
+      const t = this.d.tariffs.cached(id);
       if (!t) throw new Error(`tariff ${id} is not known to this head-end`);
       return t;
     };
@@ -307,14 +319,19 @@ export class SessionIntake {
         break;
       }
       case "guest-pays": {
+        // Two balanced entries, each at the premises of the account it touches: the guest's debit at the guest's home
+        // premises, the host's credit here. Each account's postings then live with its own premises (docs/scale.md).
         const guest = ctx.own!;
         const debit = priceIntervals(tariff(guest.program.tariffId), r.intervals, customerLedger(guest.accountId), "guest-debit", 1, monthEnd);
-        const credit = priceIntervals(tariff(premises.defaultTariffId), r.intervals, hostLedger, "guest-credit", -1, monthEnd);
-        postings = [...debit.postings, ...credit.postings];
+        if (debit.postings.length > 0) {
+          await this.d.ledger.post({ kind: "session", premisesId: guest.premises.id, sessionId: ctx.sessionId, revision: r.revision, at: now, memo,
+            postings: [...debit.postings, contra(REVENUE_ENERGY, debit.postings, firstStart)] });
+        }
+        postings = priceIntervals(tariff(premises.defaultTariffId), r.intervals, hostLedger, "guest-credit", -1, monthEnd).postings;
         break;
       }
       case "roaming": {
-        const home = decision.grant?.homeUtilityId ?? (this.foreignHome.get(r.vin!) as { utility_id: string }).utility_id;
+        const home = decision.grant?.homeUtilityId ?? (await this.foreignHome(r.vin!))!;
         const credit = priceIntervals(tariff(premises.defaultTariffId), r.intervals, hostLedger, "guest-credit", -1, monthEnd);
         // The home utility is billed the CDR's cent-rounded amount; the rounding difference stays with revenue.
         const cdrNano = roundToCents(-credit.totalNano) * NANO_USD_PER_CENT;
@@ -323,13 +340,14 @@ export class SessionIntake {
           lineKind: "contra", tariffId: premises.defaultTariffId, priceMicroUsdPerKWh: null,
         }];
         const cdr = buildCdr({ report: { ...r, sessionId: ctx.sessionId as SessionReport["sessionId"] }, visitedUtilityId: this.d.utilityId, homeUtilityId: home, totalNano: cdrNano, tariffId: premises.defaultTariffId, now });
-        this.queueCdr.run(ctx.sessionId, cdr.id, home, JSON.stringify(cdr));
+        await this.d.db.run(`INSERT INTO cdrs_out (premises_id, session_id, cdr_id, home_utility_id, body, state) VALUES (?, ?, ?, ?, ?, 'pending')
+          ON CONFLICT (premises_id, session_id) DO NOTHING`, premises.id, ctx.sessionId, cdr.id, home, JSON.stringify(cdr));
         break;
       }
     }
     if (postings.length === 0) return { held: null }; // a session with no energy posts nothing
     const balance = contra(REVENUE_ENERGY, postings, firstStart);
-    this.d.ledger.post({ kind: "session", sessionId: ctx.sessionId, revision: r.revision, at: now, memo, postings: [...postings, balance] });
+    await this.d.ledger.post({ kind: "session", premisesId: premises.id, sessionId: ctx.sessionId, revision: r.revision, at: now, memo, postings: [...postings, balance] });
     return { held: null };
   }
 
@@ -337,28 +355,27 @@ export class SessionIntake {
    * FR-15 when the AMI arrives after the session: re-correlates every posted session at the premises that overlaps
    * [from, to); one that no longer fits is reversed and held for review. Returns the session IDs it held.
    */
-  recheckLoad(premisesId: string, from: number, to: number): string[] {
+  async recheckLoad(premisesId: string, from: number, to: number): Promise<string[]> {
     const held: string[] = [];
     const now = this.d.clock.now();
-    this.d.db.transaction(() => {
-      const rows = this.d.db.query(`SELECT s.session_id, s.revision, s.body FROM sessions s WHERE s.premises_id = ? AND s.status = 'posted'
+    await this.d.db.transaction(async () => {
+      const rows = await this.d.db.all<{ session_id: string; revision: number; body: string }>(`SELECT s.session_id, s.revision, s.body FROM sessions s WHERE s.premises_id = ? AND s.status = 'posted'
         AND s.started_at < ? AND COALESCE(s.ended_at, s.started_at + 86400) > ?
-        AND s.revision = (SELECT MAX(revision) FROM sessions m WHERE m.session_id = s.session_id)
+        AND s.revision = (SELECT MAX(revision) FROM sessions m WHERE m.premises_id = s.premises_id AND m.session_id = s.session_id)
         -- an operator already released this revision against the AMI (FR-15 review): late AMI does not re-hold it
-        AND NOT EXISTS (SELECT 1 FROM session_reviews v WHERE v.session_id = s.session_id AND v.revision = s.revision AND v.decision = 'release')`).all(premisesId, to, from) as
-        { session_id: string; revision: number; body: string }[];
+        AND NOT EXISTS (SELECT 1 FROM session_reviews v WHERE v.premises_id = s.premises_id AND v.session_id = s.session_id AND v.revision = s.revision AND v.decision = 'release')`, premisesId, to, from);
       for (const row of rows) {
         const r = JSON.parse(row.body) as SessionReport;
-        const lookup = this.d.ami.lookupFor(premisesId, from, to);
+        const lookup = await this.d.ami.lookupFor(premisesId, from, to);
         const corr = correlateLoad(r.intervals.filter((iv) => iv.start >= from && iv.start < to), lookup, this.d.tolerance);
         if (!corr.mismatches.length) continue;
         const m = corr.mismatches[0]!;
         const reason = `load correlation (FR-15, AMI received later): PEV ${m.pevWh} Wh > premises ${m.premisesWh} Wh (allowed ${m.allowedWh} Wh) in the interval starting ${m.start}`;
-        for (const e of this.standingIds.all(row.session_id) as { id: number }[]) this.d.ledger.reverse(e.id, now, `session ${row.session_id} held for review: ${reason}`);
-        this.d.db.query("UPDATE sessions SET status = 'held', review_reason = ? WHERE session_id = ? AND revision = ?").run(reason, row.session_id, row.revision);
+        for (const e of await this.standingIds(row.session_id, premisesId)) await this.d.ledger.reverse(e.premises_id, e.id, now, `session ${row.session_id} held for review: ${reason}`);
+        await this.d.db.run("UPDATE sessions SET status = 'held', review_reason = ? WHERE premises_id = ? AND session_id = ? AND revision = ?", reason, premisesId, row.session_id, row.revision);
         held.push(row.session_id);
       }
-    })();
+    });
     return held;
   }
 
@@ -367,20 +384,21 @@ export class SessionIntake {
    * standing entry is reversed, so nobody is billed on the hub's word until an operator decides. Returns whether it
    * held anything (false when the latest revision is not posted).
    */
-  holdPosted(sessionId: string, reason: string): boolean {
+  async holdPosted(premisesId: string, sessionId: string, reason: string): Promise<boolean> {
     const now = this.d.clock.now();
-    return this.d.db.transaction((): boolean => {
-      const row = this.d.db.query("SELECT revision, status FROM sessions WHERE session_id = ? ORDER BY revision DESC LIMIT 1").get(sessionId) as
-        { revision: number; status: string } | null;
+    return this.d.db.transaction(async (): Promise<boolean> => {
+      const row = await this.d.db.get<{ revision: number; status: string }>(
+        "SELECT revision, status FROM sessions WHERE premises_id = ? AND session_id = ? ORDER BY revision DESC LIMIT 1", premisesId, sessionId);
       if (!row || row.status !== "posted") return false;
-      for (const e of this.standingIds.all(sessionId) as { id: number }[]) this.d.ledger.reverse(e.id, now, `session ${sessionId} held for review: ${reason}`);
-      this.d.db.query("UPDATE sessions SET status = 'held', review_reason = ? WHERE session_id = ? AND revision = ?").run(reason.slice(0, 500), sessionId, row.revision);
+      for (const e of await this.standingIds(sessionId, premisesId)) await this.d.ledger.reverse(e.premises_id, e.id, now, `session ${sessionId} held for review: ${reason}`);
+      await this.d.db.run("UPDATE sessions SET status = 'held', review_reason = ? WHERE premises_id = ? AND session_id = ? AND revision = ?",
+        reason.slice(0, 500), premisesId, sessionId, row.revision);
       return true;
-    })();
+    });
   }
 
-  session(sessionId: string): SessionRow | null {
-    const r = this.d.db.query("SELECT * FROM sessions WHERE session_id = ? ORDER BY revision DESC LIMIT 1").get(sessionId) as SessionDbRow | null;
+  async session(sessionId: string): Promise<SessionRow | null> {
+    const r = await this.d.db.get<SessionDbRow>("SELECT * FROM sessions WHERE session_id = ? ORDER BY revision DESC LIMIT 1 -- multi-shard: operator lookup by session ID", sessionId);
     return r ? toRow(r) : null;
   }
 
@@ -389,14 +407,14 @@ export class SessionIntake {
    * and its PEVs' sessions within their enrollment periods at its premises. A session at its premises that is not
    * its own PEV's in such a period is a visitor's: shown without VIN and without the internal review text.
    */
-  sessionsOfAccount(accountId: string, limit = 200): SessionRow[] {
-    const latest = "s.revision = (SELECT MAX(revision) FROM sessions m WHERE m.session_id = s.session_id)";
-    const own = this.d.db.query(`SELECT s.* FROM sessions s JOIN enrollments e ON e.vin = s.vin JOIN premises p ON p.id = e.premises_id
+  async sessionsOfAccount(accountId: string, limit = 200): Promise<SessionRow[]> {
+    const latest = "s.revision = (SELECT MAX(revision) FROM sessions m WHERE m.premises_id = s.premises_id AND m.session_id = s.session_id)";
+    const own = await this.d.db.all<SessionDbRow>(`SELECT s.* FROM sessions s JOIN enrollments e ON e.vin = s.vin JOIN premises p ON p.id = e.premises_id
       WHERE p.account_id = ?1 AND e.enrolled_at >= p.account_since AND s.started_at >= e.enrolled_at
         AND ((e.active = 1 AND e.ended_at IS NULL) OR s.started_at < e.ended_at) AND ${latest}
-      ORDER BY s.started_at DESC LIMIT ?2`).all(accountId, limit) as SessionDbRow[];
-    const hosted = this.d.db.query(`SELECT s.* FROM sessions s JOIN premises p ON p.id = s.premises_id
-      WHERE p.account_id = ?1 AND s.started_at >= p.account_since AND ${latest} ORDER BY s.started_at DESC LIMIT ?2`).all(accountId, limit) as SessionDbRow[];
+      ORDER BY s.started_at DESC LIMIT ?2 -- multi-shard: the account's own PEVs charge at any premises`, accountId, limit);
+    const hosted = await this.d.db.all<SessionDbRow>(`SELECT s.* FROM sessions s JOIN premises p ON p.id = s.premises_id
+      WHERE p.account_id = ?1 AND s.started_at >= p.account_since AND ${latest} ORDER BY s.started_at DESC LIMIT ?2`, accountId, limit);
     const mine = new Set(own.map((r) => r.session_id));
     const visitors = hosted.filter((r) => !mine.has(r.session_id)).map((r) => ({ ...toRow(r), vin: null, reviewReason: null }));
     return [...own.map(toRow), ...visitors].sort((a, b) => b.startedAt - a.startedAt).slice(0, limit);

@@ -3,32 +3,42 @@
 // awaiting-final) session of the same PEV, or of the same EUMD (the hub's meter at the premises), is held for review:
 // the later one loses. The lookups walk the sessions table's existing (vin, started_at) and (premises_id,
 // started_at) indexes, bounded by the longest session seen, so intake writes no extra index per report.
-import type { Database, Statement } from "bun:sqlite";
+import type { SqlStore } from "../../../core/storage/index.ts";
 import type { EnergyWindow } from "../binding/binding-grants.ts";
 
 const SETTLED = `s.status IN ('posted', 'awaiting-final') AND s.session_id != ?
   AND COALESCE(s.energy_from, s.started_at) < ? AND COALESCE(s.energy_to, s.ended_at, s.started_at + 86400) > ?
-  AND NOT EXISTS (SELECT 1 FROM sessions n WHERE n.session_id = s.session_id AND n.revision > s.revision)`;
+  AND NOT EXISTS (SELECT 1 FROM sessions n WHERE n.premises_id = s.premises_id AND n.session_id = s.session_id AND n.revision > s.revision)`;
 
 export class SettledWindows {
-  private readonly byVin: Statement;
-  private readonly byEumd: Statement;
+  private readonly byVin: string;
+  private readonly byEumd: string;
   /** The longest span from plug-in to the end of energy seen: bounds the index range an overlap query walks. */
-  private longest: number;
+  private longest: number | null = null;
 
-  constructor(db: Database) {
-    this.byVin = db.prepare(`SELECT s.session_id, s.energy_from, s.energy_to FROM sessions s WHERE s.vin = ? AND s.started_at > ? AND s.started_at < ?
-      AND ${SETTLED} LIMIT 1`);
-    this.byEumd = db.prepare(`SELECT s.session_id, s.energy_from, s.energy_to FROM sessions s WHERE s.premises_id = ? AND s.hub_id = ? AND s.started_at > ? AND s.started_at < ?
-      AND ${SETTLED} LIMIT 1`);
-    this.longest = (db.query("SELECT MAX(COALESCE(energy_to, ended_at, started_at + 86400) - started_at) AS m FROM sessions").get() as { m: number | null }).m ?? 86_400;
+  constructor(private readonly db: SqlStore) {
+    // A PEV charges at any premises (home, guest, roaming): its overlap check looks at every premises.
+    this.byVin = `SELECT s.session_id, s.energy_from, s.energy_to FROM sessions s WHERE s.vin = ? AND s.started_at > ? AND s.started_at < ?
+      AND ${SETTLED} LIMIT 1 -- multi-shard: one PEV's sessions at every premises`;
+    this.byEumd = `SELECT s.session_id, s.energy_from, s.energy_to FROM sessions s WHERE s.premises_id = ? AND s.hub_id = ? AND s.started_at > ? AND s.started_at < ?
+      AND ${SETTLED} LIMIT 1`;
+  }
+
+  /** Read once, on first use: the bound over every session stored so far. */
+  private async longestSpan(): Promise<number> {
+    if (this.longest === null) {
+      const m = (await this.db.get<{ m: number | null }>("SELECT MAX(COALESCE(energy_to, ended_at, started_at + 86400) - started_at) AS m FROM sessions -- multi-shard: once per process"))?.m;
+      this.longest = Math.max(this.longest ?? 0, m ?? 86_400);
+    }
+    return this.longest;
   }
 
   /** Another settled session whose energy overlaps `w` for this PEV or this EUMD, with the reason; or null. */
-  overlap(sessionId: string, vin: string | null, premisesId: string, hubId: string, w: EnergyWindow): string | null {
-    const lo = w.from - this.longest - 1;
-    const byVin = vin !== null ? this.byVin.get(vin, lo, w.to, sessionId, w.to, w.from) : null;
-    const hit = (byVin ?? this.byEumd.get(premisesId, hubId, lo, w.to, sessionId, w.to, w.from)) as { session_id: string; energy_from: number | null; energy_to: number | null } | null;
+  async overlap(sessionId: string, vin: string | null, premisesId: string, hubId: string, w: EnergyWindow): Promise<string | null> {
+    type Hit = { session_id: string; energy_from: number | null; energy_to: number | null };
+    const lo = w.from - (await this.longestSpan()) - 1;
+    const byVin = vin !== null ? await this.db.get<Hit>(this.byVin, vin, lo, w.to, sessionId, w.to, w.from) : null;
+    const hit = byVin ?? await this.db.get<Hit>(this.byEumd, premisesId, hubId, lo, w.to, sessionId, w.to, w.from);
     if (!hit) return null;
     const who = byVin ? `PEV ${vin}` : `the EUMD of hub ${hubId}`;
     return `energy window ${w.from}-${w.to} overlaps session ${hit.session_id} (${hit.energy_from ?? "?"}-${hit.energy_to ?? "?"}) already settled for ${who}: the same energy would be billed twice`;
@@ -36,6 +46,6 @@ export class SettledWindows {
 
   /** Called with every stored revision's window: keeps the query bound covering it. */
   seen(startedAt: number, w: EnergyWindow | null): void {
-    if (w) this.longest = Math.max(this.longest, w.to - startedAt);
+    if (w && this.longest !== null) this.longest = Math.max(this.longest, w.to - startedAt);
   }
 }

@@ -1,6 +1,6 @@
 // The tariffs the head-end prices with: ones the operator loaded (stored as core/tariff JSON, validated on load)
 // and core/tariff's shipped examples. All pricing goes through core/tariff; nothing here computes a rate.
-import type { Database } from "bun:sqlite";
+import type { SqlStore } from "../../../core/storage/index.ts";
 import { EXAMPLE_TARIFFS, tariffById, validateTariff, type Tariff } from "../../../core/tariff/index.ts";
 import type { Clock } from "../../../core/time/index.ts";
 
@@ -8,12 +8,17 @@ export class TariffCatalog {
   // core/tariff caches compiled tariffs by object identity, so each tariff is parsed once and kept.
   private readonly loaded = new Map<string, Tariff>();
 
-  constructor(private readonly db: Database, private readonly clock: Clock) {}
+  constructor(private readonly db: SqlStore, private readonly clock: Clock) {}
 
-  get(id: string): Tariff | null {
+  /** A tariff already read (or shipped) without a round trip: what pricing uses after `get` loaded it. */
+  cached(id: string): Tariff | null {
+    return this.loaded.get(id) ?? null;
+  }
+
+  async get(id: string): Promise<Tariff | null> {
     const hit = this.loaded.get(id);
     if (hit) return hit;
-    const row = this.db.query("SELECT body FROM tariffs WHERE id = ?").get(id) as { body: string } | null;
+    const row = await this.db.get<{ body: string }>("SELECT body FROM tariffs WHERE id = ?", id);
     let t: Tariff | null | undefined = row ? (JSON.parse(row.body) as Tariff) : null;
     if (!t) {
       try {
@@ -28,16 +33,16 @@ export class TariffCatalog {
   }
 
   /** Stores an operator-supplied tariff after core/tariff validates it (throws TariffError naming the field). */
-  put(t: Tariff): Tariff {
+  async put(t: Tariff): Promise<Tariff> {
     validateTariff(t);
-    this.db.query(`INSERT INTO tariffs (id, body, updated_at) VALUES (?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`).run(t.id, JSON.stringify(t), this.clock.now());
+    await this.db.run(`INSERT INTO tariffs (id, body, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`, t.id, JSON.stringify(t), this.clock.now());
     this.loaded.set(t.id, t);
     return t;
   }
 
-  ids(): string[] {
-    const own = (this.db.query("SELECT id FROM tariffs ORDER BY id").all() as { id: string }[]).map((r) => r.id);
+  async ids(): Promise<string[]> {
+    const own = (await this.db.all<{ id: string }>("SELECT id FROM tariffs ORDER BY id")).map((r) => r.id);
     const examples = Object.values(EXAMPLE_TARIFFS as Record<string, Tariff>).map((t) => t.id);
     return [...new Set([...own, ...examples])];
   }

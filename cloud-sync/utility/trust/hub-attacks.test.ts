@@ -175,7 +175,7 @@ test("issue 13: the nonce is persisted before the answer, so a replay is refused
   const send = () => fetch(`${t.utility.url}${ROUTES.sessions.path}`, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body });
   assert.is((await send()).status, 200);
   // The nonce is on disk before the answer: it is in the table now, not a tick later.
-  const row = t.utility.db.query("SELECT 1 AS x FROM sync_nonces WHERE hub_id = 'HUB-B' AND nonce = ?").get((headers as Record<string, string>)[SIGNATURE_HEADERS.nonce]!);
+  const row = await t.utility.db.get("SELECT 1 AS x FROM sync_nonces WHERE hub_id = 'HUB-B' AND nonce = ?", (headers as Record<string, string>)[SIGNATURE_HEADERS.nonce]!);
   assert.ok(row, "nonce persisted before the answer");
   const replay = await send();
   assert.is(replay.status, 401);

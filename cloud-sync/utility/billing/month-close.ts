@@ -1,0 +1,58 @@
+// Month close for every account (issue 15): accounts are read in pages (keyset on the account ID, never all at
+// once) and billed by parallel workers, each bill in its own transaction reading only its account's postings at its
+// premises — no month of intervals is held in memory, and on PostgreSQL the workers use the pool's connections.
+// An account already billed for the month is skipped (a re-run after a crash finishes the rest); one that fails is
+// reported with the reason and does not stop the others.
+import type { SqlStore } from "../../../core/storage/index.ts";
+import { ApiError } from "../../protocol/index.ts";
+import type { MonthlyBills } from "./monthly-bills.ts";
+
+export interface MonthCloseOptions { pageSize?: number; workers?: number }
+export interface MonthCloseResult {
+  month: string;
+  closed: number;
+  skipped: number;
+  failedCount: number;
+  /** The first 100 failures, with the reason. */
+  failed: { accountId: string; error: string }[];
+}
+
+export const MONTH_CLOSE_DEFAULTS = { pageSize: 500, workers: 4 } as const;
+
+export async function closeMonth(db: SqlStore, bills: MonthlyBills, month: string, o: MonthCloseOptions = {}): Promise<MonthCloseResult> {
+  const pageSize = o.pageSize ?? MONTH_CLOSE_DEFAULTS.pageSize;
+  const workers = Math.max(1, o.workers ?? MONTH_CLOSE_DEFAULTS.workers);
+  const result: MonthCloseResult = { month, closed: 0, skipped: 0, failedCount: 0, failed: [] };
+  let after = "";
+  for (;;) {
+    // Open accounts, and those closed within or after the month (their last bill).
+    const page = await db.all<{ id: string }>("SELECT id FROM accounts WHERE id > ? AND (status = 'active' OR closed_on >= ?) ORDER BY id LIMIT ?",
+      after, `${month}-01`, pageSize);
+    if (page.length === 0) break;
+    after = page[page.length - 1]!.id;
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(workers, page.length) }, async () => {
+      while (next < page.length) {
+        const accountId = page[next++]!.id;
+        if (await bills.bill(accountId, month)) {
+          result.skipped++;
+          continue;
+        }
+        try {
+          await bills.close(accountId, month);
+          result.closed++;
+        } catch (e) {
+          // A month not yet over is the operator's error for every account: stop at the first.
+          if (e instanceof ApiError && e.path === "month" && /not over yet/.test(e.message)) throw e;
+          if (e instanceof ApiError && e.status === 409) {
+            result.skipped++; // billed meanwhile by another run
+            continue;
+          }
+          result.failedCount++;
+          if (result.failed.length < 100) result.failed.push({ accountId, error: (e as Error).message });
+        }
+      }
+    }));
+  }
+  return result;
+}
