@@ -77,7 +77,7 @@ export async function startUtility(opts: UtilityOptions): Promise<RunningUtility
   // The database answers, or the head-end is not healthy (503): a load balancer takes it out of rotation.
   app.get("/healthz", async (c) => {
     const database = await h.db.health();
-    return c.json({ ok: database.ok, service: "offpeak-utility", utilityId: h.utilityId, keyId: h.key.keyId, database }, database.ok ? 200 : 503);
+    return c.json({ ok: database.ok, service: "offpeak-utility", utilityId: h.utilityId, keyId: h.key.keyId, publicKey: h.key.publicKeyBase64, database }, database.ok ? 200 : 503);
   });
   app.get("/openapi.json", (c) => c.json(openApiDocument(h.utilityId)));
   // FR-01/FR-02: the programs and how to enroll are public.

@@ -22,7 +22,7 @@ test.before(async () => {
   await must("PUT", "/v1/operator/tariffs/future-tou", { tariff: future });
   for (let i = 0; i < ACCOUNTS; i++) {
     await must("POST", "/v1/operator/customers", { id: `CUST-${i}`, name: `Customer ${i}` });
-    await must("POST", "/v1/operator/accounts", { id: `ACCT-${i}`, customerId: `CUST-${i}` });
+    await must("POST", "/v1/operator/accounts", { id: `ACCT-${i}`, customerId: `CUST-${i}`, openedOn: "2024-01-01" });
     await must("POST", "/v1/operator/premises", { id: `PREM-${i}`, accountId: `ACCT-${i}`, address: `${i} Month Street`, defaultTariffId: i === 4 ? "future-tou" : "test-tou" });
   }
 });

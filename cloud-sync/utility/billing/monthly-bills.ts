@@ -110,7 +110,7 @@ export class MonthlyBills {
       }
 
       // The account's postings not yet on a bill, read at its premises' shards, up to the month's end (booked_at).
-      const at = premises.map((p) => p.id);
+      const at = await this.d.enrollment.premisesEverOfAccount(accountId);
       const rows = at.length === 0 ? [] : await this.d.db.all<UnbilledRow>(`SELECT p.id, p.premises_id, p.booked_at, p.amount_nano, p.energy_wh, p.period, p.interval_start, p.line_kind, p.tariff_id, p.price, e.at, e.session_id
         FROM postings p JOIN journal_entries e ON e.premises_id = p.premises_id AND e.id = p.entry_id
         WHERE p.premises_id IN (${at.map(() => "?").join(", ")}) AND p.ledger_account = ? AND p.booked_at < ?

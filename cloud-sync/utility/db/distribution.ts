@@ -12,7 +12,7 @@ export const DISTRIBUTED: Readonly<Record<string, string>> = {
 
 /** Reference tables: small or read-mostly, replicated to every node. */
 export const REFERENCE: readonly string[] = [
-  "settings", "tariffs", "programs", "customers", "accounts", "premises", "pevs", "enrollments", "hubs", "dr_events",
+  "settings", "tariffs", "programs", "customers", "accounts", "premises", "account_premises", "pevs", "enrollments", "hubs", "dr_events",
   "foreign_pevs", "roaming_tokens", "cdrs_in", "schema_migrations",
 ];
 

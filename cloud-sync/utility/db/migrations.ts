@@ -170,5 +170,9 @@ export const UTILITY_MIGRATIONS: readonly string[] = [
   -- more B-tree per posting costs SQLite intake more than it saves bills (PostgreSQL has it).
   CREATE INDEX bill_postings_premises ON bill_postings(premises_id, posting_id);
   CREATE UNIQUE INDEX cdrs_out_premises_session ON cdrs_out(premises_id, session_id);
+  -- Every premises an account ever held: an account's postings stay at the premises they were made at after it moves.
+  CREATE TABLE account_premises (account_id TEXT NOT NULL, premises_id TEXT NOT NULL, since INTEGER NOT NULL,
+    PRIMARY KEY (account_id, premises_id)) WITHOUT ROWID;
+  INSERT INTO account_premises (account_id, premises_id, since) SELECT account_id, id, account_since FROM premises;
   `,
 ];

@@ -27,6 +27,9 @@ export const UTILITY_PG_MIGRATIONS: readonly string[] = [
     address TEXT NOT NULL, default_tariff_id TEXT NOT NULL, evse_rated_w BIGINT NOT NULL DEFAULT 19200,
     account_since BIGINT NOT NULL DEFAULT 0);
   CREATE INDEX premises_account ON premises(account_id);
+  -- Every premises an account ever held: its postings stay at the premises they were made at after it moves.
+  CREATE TABLE account_premises (account_id TEXT NOT NULL, premises_id TEXT NOT NULL, since BIGINT NOT NULL,
+    PRIMARY KEY (account_id, premises_id));
   CREATE TABLE pevs (vin TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id), make TEXT, model TEXT);
   CREATE INDEX pevs_account ON pevs(account_id);
   CREATE TABLE enrollments (id TEXT PRIMARY KEY, vin TEXT NOT NULL REFERENCES pevs(vin),

@@ -125,11 +125,23 @@ export class EnrollmentStore {
     if (!await this.account(p.accountId)) throw notFound("account", p.accountId, "accountId");
     const rated = p.evseRatedW ?? (await this.premises(id))?.evseRatedW ?? DEFAULT_EVSE_RATED_W;
     // account_since moves only when the premises changes hands: the new customer's view starts there.
-    await this.db.run(`INSERT INTO premises (id, account_id, address, default_tariff_id, evse_rated_w, account_since) VALUES (?1, ?2, ?3, ?4, ?5, 0)
-      ON CONFLICT (id) DO UPDATE SET address = excluded.address, default_tariff_id = excluded.default_tariff_id, evse_rated_w = excluded.evse_rated_w,
-        account_since = CASE WHEN premises.account_id = excluded.account_id THEN premises.account_since ELSE ?6 END,
-        account_id = excluded.account_id`, id, p.accountId, p.address, p.defaultTariffId, rated, this.clock.now());
+    await this.db.transaction(async () => {
+      await this.db.run(`INSERT INTO premises (id, account_id, address, default_tariff_id, evse_rated_w, account_since) VALUES (?1, ?2, ?3, ?4, ?5, 0)
+        ON CONFLICT (id) DO UPDATE SET address = excluded.address, default_tariff_id = excluded.default_tariff_id, evse_rated_w = excluded.evse_rated_w,
+          account_since = CASE WHEN premises.account_id = excluded.account_id THEN premises.account_since ELSE ?6 END,
+          account_id = excluded.account_id`, id, p.accountId, p.address, p.defaultTariffId, rated, this.clock.now());
+      await this.db.run("INSERT INTO account_premises (account_id, premises_id, since) VALUES (?, ?, ?) ON CONFLICT (account_id, premises_id) DO NOTHING",
+        p.accountId, id, this.clock.now());
+    });
     return { ...p, evseRatedW: rated };
+  }
+
+  /**
+   * Every premises the account ever held (now or before): where its postings are (the ledger is kept per premises,
+   * docs/scale.md), so its bills and usage read those premises' shards only.
+   */
+  async premisesEverOfAccount(accountId: string): Promise<string[]> {
+    return (await this.db.all<{ premises_id: string }>("SELECT premises_id FROM account_premises WHERE account_id = ? ORDER BY premises_id", accountId)).map((r) => r.premises_id);
   }
 
   async premises(id: string): Promise<Premises | null> {

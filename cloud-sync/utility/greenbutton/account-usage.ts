@@ -19,7 +19,7 @@ export async function accountUsage(h: HeadEnd, account: Account, period: UsagePe
   })));
   const pev: UsagePointUsage = {
     key: PEV_USAGE_POINT_KEY, kind: "pev", title: "PEV charging billed to this account (EUMD sub-meter)",
-    series: toSeries(await pevReadings(h.db, h.tariffs, account.id, held.map((p) => p.id), period.start, period.end)),
+    series: toSeries(await pevReadings(h.db, h.tariffs, account.id, await h.enrollment.premisesEverOfAccount(account.id), period.start, period.end)),
   };
   return { utilityId: h.utilityId, accountId: account.id, timeZone: h.timeZone, period, generatedAt: h.clock.now(), usagePoints: [...premises, pev] };
 }

@@ -45,7 +45,7 @@ export function customerRoutes(h: HeadEnd): Hono<Env> {
     const month = c.req.query("month") ?? monthOf(h.clock.now(), h.timeZone);
     const b = monthBounds(month, h.timeZone, "month");
     const groups = new Map<string, { kind: string; period: string; wh: number; nano: number }>();
-    const at = (await premisesOf(a)).map((p) => p.id);
+    const at = await h.enrollment.premisesEverOfAccount(a.id);
     for (const p of await h.ledger.postingsOf(customerLedger(a.id), at, b.start, b.end)) {
       const key = `${p.lineKind}|${p.period}`;
       const g = groups.get(key) ?? { kind: p.lineKind, period: p.period, wh: 0, nano: 0 };

@@ -19,10 +19,10 @@ test("a month of 15-minute intervals, delivered twice and with repeats, is store
   await ensureMonthPartitions(db, T0);
   const ami = new AmiStore(db, { now: () => T0 as UtcSeconds });
   assert.ok(month(() => 1).length >= AMI_COPY_FROM, "large enough for the COPY path");
-  assert.is(await ami.intake("P1", month((i) => i % 7)), 2880);
+  assert.equal(await ami.intake("P1", month((i) => i % 7)), { stored: 2880, duplicate: 0, corrected: 0 });
   // Re-delivery with corrections, and interval 5 repeated within the batch: the later copy wins.
   const again = [...month((i) => 100 + i), { start: (T0 + 5 * 900) as UtcSeconds, lengthS: 900, wh: 999 }];
-  await ami.intake("P1", again);
+  assert.equal(await ami.intake("P1", again), { stored: 0, duplicate: 0, corrected: 2881 }, "every interval corrected, interval 5 twice");
   const n = await db.get<{ n: number; wh: number }>("SELECT COUNT(*) AS n, SUM(energy_wh) AS wh FROM ami_intervals WHERE premises_id = ?", "P1");
   assert.is(n!.n, 2880);
   assert.is(n!.wh, Array.from({ length: 2880 }, (_, i) => (i === 5 ? 999 : 100 + i)).reduce((a, b) => a + b, 0));
