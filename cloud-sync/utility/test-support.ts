@@ -16,6 +16,7 @@ import { SignedUtilityClient as UtilityClient } from "../protocol/index.ts";
 import { exportPublicKeyPem, generateEd25519KeyPair, type Ed25519KeyPair } from "../protocol/index.ts";
 import { startUtility, type RunningUtility } from "./server.ts";
 import type { UtilityOptions } from "./types.ts";
+import { silentLog } from "./log/structured-log.ts";
 
 export const OPERATOR = "operator-secret-token";
 
@@ -58,7 +59,7 @@ export interface TestUtility {
 export async function testUtility(o: Partial<UtilityOptions> & { clock?: Clock } = {}): Promise<TestUtility> {
   const dir = mkdtempSync(join(tmpdir(), "offpeak-"));
   const clock = o.clock ?? new TestClock();
-  const utility = await startUtility({ port: 0, dbPath: join(dir, "utility.db"), utilityId: "UTIL-A", operatorToken: OPERATOR, ...o, clock });
+  const utility = await startUtility({ port: 0, dbPath: join(dir, "utility.db"), utilityId: "UTIL-A", operatorToken: OPERATOR, log: silentLog, ...o, clock });
   const op = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${utility.url}${path}`, {
       method, headers: { authorization: `Bearer ${OPERATOR}`, "content-type": "application/json" },

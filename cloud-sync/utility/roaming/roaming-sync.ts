@@ -9,7 +9,10 @@ import type { CdrDelivery, OcpiCdr } from "../../protocol/index.ts";
 import type { EnrollmentStore } from "../enrollment/enrollment-store.ts";
 import { ApiError, conflict } from "../errors.ts";
 import { clearinghouseLedger, customerLedger, type Ledger } from "../ledger/ledger.ts";
-import type { ClearinghouseClient } from "./clearinghouse-client.ts";
+import { ClearinghouseError, type ClearinghouseClient } from "./clearinghouse-client.ts";
+import type { CdrOut, RoamingFailure } from "./cdr-out.ts";
+
+export type FlushResult = { tokens: number; cdrs: number; errors: RoamingFailure[] };
 
 /** A foreign VIN's home, once looked up, is trusted for a day before asking the clearinghouse again. */
 const FOREIGN_CACHE_S = 86_400;
@@ -56,9 +59,9 @@ export class RoamingSync {
    * runs waits for it, then sends whatever is still pending, so everything pending when it was called has been tried
    * when it returns.
    */
-  async flush(): Promise<{ tokens: number; cdrs: number }> {
+  async flush(): Promise<FlushResult> {
     const client = this.client;
-    if (!client) return { tokens: 0, cdrs: 0 };
+    if (!client) return { tokens: 0, cdrs: 0, errors: [] };
     while (this.flushing) await this.flushing;
     const run = this.sendPending(client);
     const settled = run.then(() => undefined, () => undefined);
@@ -75,14 +78,25 @@ export class RoamingSync {
     while (this.flushing) await this.flushing;
   }
 
-  private async sendPending(client: ClearinghouseClient): Promise<{ tokens: number; cdrs: number }> {
+  /**
+   * The last flush's failures and when it ran (null before the first flush): /healthz reports a clearinghouse that
+   * refuses or cannot be reached, instead of roaming failing silently.
+   */
+  lastFlush: { at: number; errors: RoamingFailure[] } | null = null;
+
+  private async sendPending(client: ClearinghouseClient): Promise<FlushResult> {
     let tokens = 0, cdrs = 0;
+    const errors: RoamingFailure[] = [];
+    const failure = (kind: RoamingFailure["kind"], id: string, e: unknown): RoamingFailure =>
+      ({ kind, id, status: e instanceof ClearinghouseError ? e.status : null, error: (e as Error).message.slice(0, 500) });
     for (const { vin } of this.db.query("SELECT vin FROM roaming_tokens WHERE published_at IS NULL LIMIT 500").all() as { vin: string }[]) {
       try {
         await client.putToken(vin);
         this.db.query("UPDATE roaming_tokens SET published_at = ? WHERE vin = ?").run(this.clock.now(), vin);
         tokens++;
-      } catch { /* retried on the next flush */ }
+      } catch (e) {
+        errors.push(failure("token", vin, e)); // retried on the next flush
+      }
     }
     const pending = this.db.query("SELECT session_id, home_utility_id, body FROM cdrs_out WHERE state = 'pending' ORDER BY rowid LIMIT 500").all() as
       { session_id: string; home_utility_id: string; body: string }[];
@@ -93,10 +107,13 @@ export class RoamingSync {
           .run(this.clock.now(), r.duplicate ? `clearinghouse already held it as ${r.id}` : null, p.session_id);
         cdrs++;
       } catch (e) {
-        this.db.query("UPDATE cdrs_out SET last_error = ? WHERE session_id = ?").run((e as Error).message.slice(0, 500), p.session_id);
+        const f = failure("cdr", p.session_id, e);
+        errors.push(f);
+        this.db.query("UPDATE cdrs_out SET last_error = ? WHERE session_id = ?").run(f.error, p.session_id);
       }
     }
-    return { tokens, cdrs };
+    this.lastFlush = { at: this.clock.now(), errors };
+    return { tokens, cdrs, errors };
   }
 
   /** A CDR for one of our PEVs, charged in another utility's territory (FR-30): bill our customer for it. */
@@ -125,9 +142,10 @@ export class RoamingSync {
     })();
   }
 
-  cdrOut(sessionId: string): { state: string; homeUtilityId: string; cdr: OcpiCdr; lastError: string | null } | null {
-    const r = this.db.query("SELECT state, home_utility_id, body, last_error FROM cdrs_out WHERE session_id = ?").get(sessionId) as
-      { state: string; home_utility_id: string; body: string; last_error: string | null } | null;
-    return r ? { state: r.state, homeUtilityId: r.home_utility_id, cdr: JSON.parse(r.body) as OcpiCdr, lastError: r.last_error } : null;
+  /** Every CDR sent (or to send) for the session, oldest first: an original, its credit CDR, its replacement. */
+  cdrsOut(sessionId: string): CdrOut[] {
+    const rows = this.db.query("SELECT state, home_utility_id, body, last_error FROM cdrs_out WHERE session_id = ? ORDER BY rowid").all(sessionId) as
+      { state: CdrOut["state"]; home_utility_id: string; body: string; last_error: string | null }[];
+    return rows.map((r) => ({ state: r.state, homeUtilityId: r.home_utility_id, cdr: JSON.parse(r.body) as OcpiCdr, lastError: r.last_error }));
   }
 }

@@ -63,6 +63,12 @@ export interface SessionRow {
   hubSessionId: string;
 }
 
+/** Filters of the operator's session list (all optional, combined with AND). */
+export interface SessionListFilter {
+  status?: SessionStatus | undefined; settlement?: Settlement | undefined; premisesId?: string | undefined; hubId?: string | undefined;
+  vin?: string | undefined; from?: number | undefined; to?: number | undefined; oldestFirst?: boolean;
+}
+
 export class SessionIntake {
   private readonly maxRevision: Statement;
   private readonly hasRevision: Statement;
@@ -365,6 +371,23 @@ export class SessionIntake {
   session(sessionId: string): SessionRow | null {
     const r = this.d.db.query("SELECT * FROM sessions WHERE session_id = ? ORDER BY revision DESC LIMIT 1").get(sessionId) as SessionDbRow | null;
     return r ? toRow(r) : null;
+  }
+
+  /**
+   * The operator's paged session list: the latest revision of each session, newest plug-in first (oldest first for
+   * the review queue), filtered by state, settlement, premises, hub, VIN and plug-in time [from, to).
+   */
+  listSessions(f: SessionListFilter, limit: number, offset: number): SessionRow[] {
+    const rows = this.d.db.query(`SELECT s.* FROM sessions s
+      WHERE s.revision = (SELECT MAX(revision) FROM sessions m WHERE m.session_id = s.session_id)
+        AND ($status IS NULL OR s.status = $status) AND ($settlement IS NULL OR s.settlement = $settlement)
+        AND ($premises IS NULL OR s.premises_id = $premises) AND ($hub IS NULL OR s.hub_id = $hub) AND ($vin IS NULL OR s.vin = $vin)
+        AND ($from IS NULL OR s.started_at >= $from) AND ($to IS NULL OR s.started_at < $to)
+      ORDER BY s.started_at ${f.oldestFirst ? "ASC" : "DESC"}, s.session_id LIMIT $limit OFFSET $offset`).all({
+      status: f.status ?? null, settlement: f.settlement ?? null, premises: f.premisesId ?? null, hub: f.hubId ?? null, vin: f.vin ?? null,
+      from: f.from ?? null, to: f.to ?? null, limit, offset,
+    }) as SessionDbRow[];
+    return rows.map(toRow);
   }
 
   /**

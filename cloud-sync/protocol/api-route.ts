@@ -1,0 +1,112 @@
+// One declaration per HTTP route (issue 14): method, path, operationId, who may call it, the zod schemas of its
+// path and query parameters, body and answer, and every error status it can answer. `ApiRoutes.on` mounts the
+// handler on Hono AND validates the parameters, query and body with those same schemas before the handler runs, and
+// openapi-document.ts renders the same declarations: the document cannot describe a route other than the server runs.
+import type { Context, Env, Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+import { ApiError } from "./api-error.ts";
+import { formatPath } from "./errors.ts";
+import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from "./read-body.ts";
+
+/**
+ * Who may call a route; each is one security scheme of the document (openapi-document.ts). `hub-signature`: an
+ * Ed25519-signed hub request (signing.ts); `clearinghouse`: the clearinghouse pushing to a utility; `utility`: a
+ * registered utility calling the clearinghouse; `clearinghouse-operator`: registering utilities.
+ */
+export type ApiAuth = "none" | "operator" | "customer" | "hub-signature" | "clearinghouse" | "utility" | "clearinghouse-operator";
+
+export type HttpMethod = "get" | "post" | "put" | "delete";
+
+/** The error statuses a route may declare, each described in the document with the one error body. */
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 421 | 422 | 429 | 500 | 502 | 503;
+
+type ObjectSchema = z.ZodObject;
+
+export interface ApiRouteSpec<
+  P extends ObjectSchema | undefined = ObjectSchema | undefined,
+  Q extends ObjectSchema | undefined = ObjectSchema | undefined,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+  R extends z.ZodType = z.ZodType,
+> {
+  method: HttpMethod;
+  /** OpenAPI form: `/v1/operator/sessions/{id}` (mounted on Hono as `/v1/operator/sessions/:id`). */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  auth: ApiAuth;
+  /** Path parameters: one property per `{name}` in `path` (strings on the wire). */
+  params?: P;
+  /** Query parameters: strings on the wire; use z.coerce for numbers. */
+  query?: Q;
+  /** The JSON body. */
+  body?: B;
+  /**
+   * `json` (default): read with readJsonBody (streamed size limit, UTF-8, schema). `handler`: the handler reads the body itself (a hub-signed body: the signature covers its bytes), declared here
+   * for the document.
+   */
+  bodyReader?: "json" | "handler";
+  maxBodyBytes?: number;
+  /** The success status (default 200). */
+  status?: 200 | 201;
+  response: R;
+  /** What the success answer is. */
+  responseDescription?: string;
+  /** The error statuses the handler itself can answer, and when; auth, validation and 500 are added from the rest. */
+  errors?: Partial<Record<ErrorStatus, string>>;
+}
+
+export type AnyApiRoute = ApiRouteSpec<ObjectSchema | undefined, ObjectSchema | undefined, z.ZodType | undefined, z.ZodType>;
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteInput<P, Q, B> { params: Out<P>; query: Out<Q>; body: Out<B> }
+
+/** Declares a route (typed: the handler's input and answer follow from the schemas). */
+export function apiRoute<P extends ObjectSchema | undefined = undefined, Q extends ObjectSchema | undefined = undefined, B extends z.ZodType | undefined = undefined, R extends z.ZodType = z.ZodType>(
+  spec: ApiRouteSpec<P, Q, B, R>,
+): ApiRouteSpec<P, Q, B, R> {
+  return spec;
+}
+
+/** `/a/{id}/b` → `/a/:id/b`. */
+export const honoPath = (openApiPath: string): string => openApiPath.replace(/\{([A-Za-z0-9_]+)\}/g, ":$1");
+
+function parsePart<S extends ObjectSchema>(schema: S, raw: Record<string, string | undefined>, where: "path" | "query"): z.output<S> {
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const first = r.error.issues[0]!;
+  const name = formatPath(first.path) || where;
+  throw new ApiError("bad-request", `${where} parameter ${name}: ${first.message}`, `${where}.${name}`);
+}
+
+/**
+ * The routes of one server, as mounted: `on` registers each with Hono and keeps its declaration for the document.
+ * A route mounted any other way is not in the document (a test compares Hono's route list with it).
+ */
+export class ApiRoutes<E extends Env = Env> {
+  readonly routes: AnyApiRoute[] = [];
+  constructor(readonly app: Hono<E>) {}
+
+  on<P extends ObjectSchema | undefined, Q extends ObjectSchema | undefined, B extends z.ZodType | undefined, R extends z.ZodType>(
+    spec: ApiRouteSpec<P, Q, B, R>,
+    handler: (c: Context<E>, input: RouteInput<P, Q, B>) => z.input<R> | Promise<z.input<R>>,
+  ): void {
+    if (this.routes.some((r) => r.operationId === spec.operationId)) throw new Error(`operationId ${spec.operationId} declared twice`);
+    const declared = [...spec.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!).sort();
+    const shape = spec.params ? Object.keys(spec.params.shape).sort() : [];
+    if (declared.join() !== shape.join()) throw new Error(`${spec.operationId}: path ${spec.path} has parameters [${declared}] but declares [${shape}]`);
+    this.routes.push(spec as unknown as AnyApiRoute);
+    this.app.on(spec.method.toUpperCase(), honoPath(spec.path), async (c) => {
+      const params = (spec.params ? parsePart(spec.params, c.req.param() as Record<string, string>, "path") : undefined) as Out<P>;
+      const query = (spec.query ? parsePart(spec.query, c.req.query(), "query") : undefined) as Out<Q>;
+      const body = (spec.body && spec.bodyReader !== "handler"
+        ? await readJsonBody(c.req.raw, spec.body, spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
+        : undefined) as Out<B>;
+      const answer = await handler(c, { params, query, body });
+      return c.json(answer as object, (spec.status ?? 200) as ContentfulStatusCode);
+    });
+  }
+}
