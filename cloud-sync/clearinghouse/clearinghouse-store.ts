@@ -9,7 +9,7 @@ const hash = (t: string) => createHash("sha256").update(t).digest("hex");
 export interface RegisteredUtility { utilityId: string; baseUrl: string; token: string }
 export interface StoredCdr { id: string; sessionId: string; fromUtilityId: string; homeUtilityId: string; state: "pending" | "delivered"; cdr: OcpiCdr }
 
-export type SubmitResult = { kind: "accepted"; cdr: StoredCdr } | { kind: "duplicate"; existingId: string };
+export type SubmitResult = { kind: "accepted"; cdr: StoredCdr } | { kind: "duplicate"; existingId: string } | { kind: "unknown-credit-reference" };
 
 export class ClearinghouseStore {
   constructor(private readonly db: Database, private readonly clock: Clock) {}
@@ -50,16 +50,38 @@ export class ClearinghouseStore {
     return r?.utility_id ?? null;
   }
 
-  /** Accepts a CDR once per session ID (FR-32); a second one for the same session is a duplicate. */
+  /**
+   * Accepts a CDR once per sender and OCPI CDR ID, and one standing CDR per session (FR-32): a new CDR for a session
+   * is accepted only after a credit CDR cancelled the standing one. A credit CDR must reference a CDR the same sender
+   * submitted for the same session (routed to the same home utility): nobody credits another's charge, or twice.
+   */
   submit(cdr: OcpiCdr, fromUtilityId: string, homeUtilityId: string): SubmitResult {
     return this.db.transaction((): SubmitResult => {
-      const existing = this.db.query("SELECT id FROM cdrs WHERE session_id = ?").get(cdr.session_id) as { id: string } | null;
+      const existing = this.db.query("SELECT id FROM cdrs WHERE from_utility_id = ? AND cdr_id = ?").get(fromUtilityId, cdr.id) as { id: string } | null;
       if (existing) return { kind: "duplicate", existingId: existing.id };
+      let creditOf: string | null = null;
+      if (!cdr.credit) {
+        // FR-32: one standing CDR per session and sender; a correction first credits the standing one.
+        const standing = this.db.query(`SELECT id FROM cdrs s WHERE from_utility_id = ? AND session_id = ? AND credit_of IS NULL
+          AND NOT EXISTS (SELECT 1 FROM cdrs c WHERE c.credit_of = s.id)`).get(fromUtilityId, cdr.session_id) as { id: string } | null;
+        if (standing) return { kind: "duplicate", existingId: standing.id };
+      } else {
+        const ref = this.db.query(`SELECT id FROM cdrs s WHERE from_utility_id = ? AND cdr_id = ? AND session_id = ? AND home_utility_id = ? AND credit_of IS NULL
+          AND NOT EXISTS (SELECT 1 FROM cdrs c WHERE c.credit_of = s.id)`)
+          .get(fromUtilityId, cdr.credit_reference_id ?? "", cdr.session_id, homeUtilityId) as { id: string } | null;
+        if (!ref) return { kind: "unknown-credit-reference" };
+        creditOf = ref.id;
+      }
       const id = `ch-${crypto.randomUUID()}`;
-      this.db.query(`INSERT INTO cdrs (id, session_id, cdr_id, from_utility_id, home_utility_id, body, state, received_at)
-        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`).run(id, cdr.session_id, cdr.id, fromUtilityId, homeUtilityId, JSON.stringify(cdr), this.clock.now());
+      this.db.query(`INSERT INTO cdrs (id, session_id, cdr_id, from_utility_id, home_utility_id, body, state, received_at, credit_of)
+        VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`).run(id, cdr.session_id, cdr.id, fromUtilityId, homeUtilityId, JSON.stringify(cdr), this.clock.now(), creditOf);
       return { kind: "accepted", cdr: { id, sessionId: cdr.session_id, fromUtilityId, homeUtilityId, state: "pending", cdr } };
     })();
+  }
+
+  /** Every CDR the clearinghouse holds, oldest first (the relay test checks each against OCPI's rules). */
+  allCdrs(): StoredCdr[] {
+    return (this.db.query("SELECT * FROM cdrs ORDER BY received_at, rowid").all() as CdrRow[]).map(toStored);
   }
 
   pendingFor(homeUtilityId?: string, limit = 100): StoredCdr[] {

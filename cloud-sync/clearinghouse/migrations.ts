@@ -15,4 +15,19 @@ export const CLEARINGHOUSE_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE cdrs ADD COLUMN next_attempt_at INTEGER NOT NULL DEFAULT 0;
   `,
+  // 3: OCPI credit CDRs (issue 14): a corrected session is settled by a credit CDR and a new CDR, so a session has
+  // several CDRs; a CDR is unique per sender and OCPI CDR ID (OCPI: unique per country_code/party_id).
+  `
+  CREATE TABLE cdrs_v3 (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, cdr_id TEXT NOT NULL,
+    from_utility_id TEXT NOT NULL, home_utility_id TEXT NOT NULL, body TEXT NOT NULL,
+    state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+    received_at INTEGER NOT NULL, delivered_at INTEGER, next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    credit_of TEXT, UNIQUE (from_utility_id, cdr_id));
+  INSERT INTO cdrs_v3 (id, session_id, cdr_id, from_utility_id, home_utility_id, body, state, attempts, last_error, received_at, delivered_at, next_attempt_at)
+    SELECT id, session_id, cdr_id, from_utility_id, home_utility_id, body, state, attempts, last_error, received_at, delivered_at, next_attempt_at FROM cdrs;
+  DROP TABLE cdrs;
+  ALTER TABLE cdrs_v3 RENAME TO cdrs;
+  CREATE INDEX cdrs_home_state ON cdrs(home_utility_id, state);
+  CREATE INDEX cdrs_session ON cdrs(session_id);
+  `,
 ];

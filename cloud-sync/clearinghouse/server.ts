@@ -4,7 +4,8 @@ import type { Database } from "bun:sqlite";
 import { Hono, type Context } from "hono";
 import { RealClock, type Clock } from "../../core/time/index.ts";
 import { openMigratedDb } from "../../core/storage/index.ts";
-import { ApiError, apiErrorHandler, apiNotFound, cdrImplausibility, cdrSubmissionSchema, readJsonBody, sameSecret, utilityRegistrationSchema } from "../protocol/index.ts";
+import { z } from "zod";
+import { ApiError, ApiRoutes, apiErrorHandler, apiNotFound, cdrDeliverySchema, cdrImplausibility, cdrSubmissionSchema, openApiDocument, sameSecret, utilityRegistrationSchema } from "../protocol/index.ts";
 import { parseVin, VinError } from "../../core/ids/index.ts";
 import { ClearinghouseStore, deliveryOf, type RegisteredUtility, type StoredCdr } from "./clearinghouse-store.ts";
 import { CLEARINGHOUSE_MIGRATIONS } from "./migrations.ts";
@@ -24,6 +25,8 @@ export interface RunningClearinghouse {
   url: string;
   port: number;
   db: Database;
+  /** The OpenAPI document served at /openapi.json. */
+  openApi(): Record<string, unknown>;
   /** Pushes every pending CDR to its home utility now; returns how many were delivered. */
   deliverPending(): Promise<number>;
   close(): Promise<void>;
@@ -35,7 +38,7 @@ const bearer = (c: Context): string | null => /^Bearer (.+)$/.exec(c.req.header(
 const notFoundAnswer = (message: string): never => { throw new ApiError("not-found", message); };
 const sameToken = sameSecret;
 /** A VIN from the path, checked (FR-03): anything else is a 400 naming `vin`. */
-const vinParam = (raw: string): string => {
+const checkedVin = (raw: string): string => {
   try {
     return parseVin(raw);
   } catch (e) {
@@ -53,14 +56,32 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
   app.onError(apiErrorHandler({ service: "clearinghouse" }));
   app.notFound(apiNotFound);
 
-  app.get("/healthz", (c) => c.json({ ok: true, service: "offpeak-clearinghouse" }));
+  const api = new ApiRoutes(app);
+  const vinParam = z.object({ vin: z.string().min(1).max(32).describe("The PEV's VIN (the OCPI token uid); check digit verified") });
+  const tokenAnswer = z.object({ vin: z.string(), utilityId: z.string() });
 
-  app.post("/v1/utilities", async (c) => {
+  api.on({
+    method: "get", path: "/healthz", operationId: "health", tag: "public", auth: "none", summary: "Liveness",
+    response: z.object({ ok: z.boolean(), service: z.literal("offpeak-clearinghouse") }),
+  }, () => ({ ok: true, service: "offpeak-clearinghouse" as const }));
+  api.on({
+    method: "get", path: "/openapi.json", operationId: "openApiDocument", tag: "public", auth: "none", summary: "This document",
+    response: z.record(z.string(), z.unknown()),
+  }, () => document());
+
+  // Checked before the body is read: a caller without the token learns nothing from the body's validation.
+  app.use("/v1/utilities", async (c, next) => {
     const t = bearer(c);
     if (!t || !sameToken(t, opts.operatorToken)) throw new ApiError("unauthorized", "operator bearer token required", "headers.authorization");
-    const reg = await readJsonBody(c.req.raw, utilityRegistrationSchema);
+    await next();
+  });
+  api.on({
+    method: "post", path: "/v1/utilities", operationId: "registerUtility", tag: "operator", auth: "clearinghouse-operator",
+    summary: "Register (or re-register) a utility: its base URL for CDR pushes and the token it presents and accepts",
+    body: utilityRegistrationSchema, status: 201, response: z.object({ utilityId: z.string(), registered: z.literal(true) }),
+  }, (_c, { body: reg }) => {
     store.registerUtility(reg);
-    return c.json({ utilityId: reg.utilityId, registered: true }, 201);
+    return { utilityId: reg.utilityId, registered: true as const };
   });
 
   // Everything below is called by a registered utility with its own token.
@@ -76,26 +97,43 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
     await next();
   }
 
-  app.put("/v1/tokens/:vin", (c) => {
-    const vin = vinParam(c.req.param("vin"));
+  api.on({
+    method: "put", path: "/v1/tokens/{vin}", operationId: "putToken", tag: "tokens", auth: "utility",
+    summary: "Publish a VIN as the calling utility's roaming customer's", params: vinParam, response: tokenAnswer,
+    errors: { 409: "Another utility holds the VIN (`held-by-other-utility`)" },
+  }, (c, { params }) => {
+    const vin = checkedVin(params.vin);
     const me = c.get("utility").utilityId;
     if (!store.putToken(vin, me)) {
       throw new ApiError("held-by-other-utility", `VIN ${vin} is registered by another utility; only its home utility can change it (it releases it first)`, "vin", undefined, 409);
     }
-    return c.json({ vin, utilityId: me });
+    return { vin, utilityId: me };
   });
-  app.delete("/v1/tokens/:vin", (c) => {
-    const ok = store.deleteToken(vinParam(c.req.param("vin")), c.get("utility").utilityId);
-    return ok ? c.json({ deleted: true }) : notFoundAnswer("no such token of this utility");
+  api.on({
+    method: "delete", path: "/v1/tokens/{vin}", operationId: "deleteToken", tag: "tokens", auth: "utility", summary: "Withdraw one of the calling utility's VINs",
+    params: vinParam, response: z.object({ deleted: z.literal(true) }), errors: { 404: "The calling utility has no such token" },
+  }, (c, { params }) => {
+    const ok = store.deleteToken(checkedVin(params.vin), c.get("utility").utilityId);
+    return ok ? { deleted: true as const } : notFoundAnswer("no such token of this utility");
   });
-  app.get("/v1/tokens/:vin", (c) => {
-    const vin = vinParam(c.req.param("vin"));
+  api.on({
+    method: "get", path: "/v1/tokens/{vin}", operationId: "getToken", tag: "tokens", auth: "utility", summary: "A VIN's home utility",
+    params: vinParam, response: tokenAnswer, errors: { 404: "The VIN is not registered for roaming" },
+  }, (_c, { params }) => {
+    const vin = checkedVin(params.vin);
     const home = store.homeOf(vin);
-    return home ? c.json({ vin, utilityId: home }) : notFoundAnswer(`VIN ${vin} is not registered for roaming`);
+    return home ? { vin, utilityId: home } : notFoundAnswer(`VIN ${vin} is not registered for roaming`);
   });
 
-  app.post("/v1/cdrs", async (c) => {
-    const sub = await readJsonBody(c.req.raw, cdrSubmissionSchema);
+  api.on({
+    method: "post", path: "/v1/cdrs", operationId: "submitCdr", tag: "cdrs", auth: "utility",
+    summary: "Submit a CDR (OCPI 2.2.1) for a roaming PEV; it is routed to the PEV's home utility (pushed now, retried, or pulled)",
+    body: cdrSubmissionSchema, status: 201, response: z.object({ id: z.string(), homeUtilityId: z.string(), delivered: z.boolean() }),
+    errors: {
+      400: "The CDR is routed to its own sender", 409: "This CDR was already accepted (`error.details.existingId`)",
+      422: "Implausible amounts, an unknown token or home utility, or a credit CDR for a CDR never accepted",
+    },
+  }, async (c, { body: sub }) => {
     const from = c.get("utility").utilityId;
     try {
       parseVin(sub.cdr.cdr_token.uid);
@@ -110,20 +148,41 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
     if (home === from) throw new ApiError("invalid-message", "a utility cannot route a CDR to itself", "homeUtilityId");
     const r = store.submit(sub.cdr, from, home);
     if (r.kind === "duplicate") {
-      throw new ApiError("duplicate", `a CDR for session ${sub.cdr.session_id} was already accepted`, undefined, { existingId: r.existingId }, 409);
+      throw new ApiError("duplicate", `a CDR for session ${sub.cdr.session_id} (or CDR ${sub.cdr.id}) was already accepted; credit it first`, "cdr.id", { existingId: r.existingId }, 409);
+    }
+    if (r.kind === "unknown-credit-reference") {
+      throw new ApiError("unknown-credit-reference", `credit CDR ${sub.cdr.id} references CDR ${sub.cdr.credit_reference_id}, which this utility never submitted for session ${sub.cdr.session_id}`, "cdr.credit_reference_id", undefined, 422);
     }
     // Push now, but answer regardless: the CDR is durable here and will be retried or pulled.
     const delivered = await push(r.cdr);
-    return c.json({ id: r.cdr.id, homeUtilityId: home, delivered }, 201);
+    return { id: r.cdr.id, homeUtilityId: home, delivered };
   });
 
   // Pull model: the home utility fetches what is routed to it and acknowledges each.
-  app.get("/v1/cdrs", (c) => c.json({ cdrs: store.pendingFor(c.get("utility").utilityId).map(deliveryOf) }));
-  app.post("/v1/cdrs/:id/ack", (c) => {
-    const cdr = store.cdr(c.req.param("id"));
-    if (!cdr || cdr.homeUtilityId !== c.get("utility").utilityId) throw new ApiError("not-found", "no such CDR for this utility");
+  api.on({
+    method: "get", path: "/v1/cdrs", operationId: "pendingCdrs", tag: "cdrs", auth: "utility", summary: "CDRs routed to the calling utility and not yet delivered (pull)",
+    response: z.object({ cdrs: z.array(cdrDeliverySchema) }),
+  }, (c) => ({ cdrs: store.pendingFor(c.get("utility").utilityId).map(deliveryOf) }));
+  api.on({
+    method: "post", path: "/v1/cdrs/{id}/ack", operationId: "ackCdr", tag: "cdrs", auth: "utility", summary: "Acknowledge a pulled CDR",
+    params: z.object({ id: z.string().min(1).max(64).describe("The clearinghouse's CDR ID (`clearinghouseCdrId`)") }),
+    response: z.object({ id: z.string(), state: z.literal("delivered") }), errors: { 404: "No such CDR for this utility" },
+  }, (c, { params }) => {
+    const cdr = store.cdr(params.id);
+    if (!cdr || cdr.homeUtilityId !== c.get("utility").utilityId) throw new ApiError("not-found", "no such CDR for this utility", "id");
     store.markDelivered(cdr.id);
-    return c.json({ id: cdr.id, state: "delivered" });
+    return { id: cdr.id, state: "delivered" as const };
+  });
+
+  const document = () => openApiDocument({
+    title: "Offpeak roaming clearinghouse", version: "1.0.0",
+    description: "Routes OCPI 2.2.1 CDRs from the visited utility (CPO) to the PEV's home utility (eMSP); roaming tokens map VINs to home utilities.",
+    servers: [{ url: `http://127.0.0.1:${server.port}`, description: "This clearinghouse" }],
+    routes: api.routes,
+    tags: [
+      { name: "public", description: "No credentials" }, { name: "operator", description: "The clearinghouse operator" },
+      { name: "tokens", description: "Roaming tokens (VIN → home utility)" }, { name: "cdrs", description: "Charge detail records" },
+    ],
   });
 
   async function push(cdr: StoredCdr): Promise<boolean> {
@@ -170,6 +229,7 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
     url: `http://127.0.0.1:${port}`,
     port,
     db,
+    openApi: document,
     deliverPending,
     async close() {
       clearInterval(timer);

@@ -98,46 +98,56 @@ export class RoamingSync {
         errors.push(failure("token", vin, e)); // retried on the next flush
       }
     }
-    const pending = this.db.query("SELECT session_id, home_utility_id, body FROM cdrs_out WHERE state = 'pending' ORDER BY rowid LIMIT 500").all() as
-      { session_id: string; home_utility_id: string; body: string }[];
+    // Oldest first: a credit CDR goes out before the replacement CDR queued after it.
+    const pending = this.db.query("SELECT cdr_id, home_utility_id, body FROM cdrs_out WHERE state = 'pending' ORDER BY rowid LIMIT 500").all() as
+      { cdr_id: string; home_utility_id: string; body: string }[];
     for (const p of pending) {
       try {
         const r = await client.postCdr(JSON.parse(p.body) as OcpiCdr, p.home_utility_id);
-        this.db.query("UPDATE cdrs_out SET state = 'sent', sent_at = ?, last_error = ? WHERE session_id = ?")
-          .run(this.clock.now(), r.duplicate ? `clearinghouse already held it as ${r.id}` : null, p.session_id);
+        this.db.query("UPDATE cdrs_out SET state = 'sent', sent_at = ?, last_error = ? WHERE cdr_id = ?")
+          .run(this.clock.now(), r.duplicate ? `clearinghouse already held it as ${r.id}` : null, p.cdr_id);
         cdrs++;
       } catch (e) {
-        const f = failure("cdr", p.session_id, e);
+        const f = failure("cdr", p.cdr_id, e);
         errors.push(f);
-        this.db.query("UPDATE cdrs_out SET last_error = ? WHERE session_id = ?").run(f.error, p.session_id);
+        this.db.query("UPDATE cdrs_out SET last_error = ? WHERE cdr_id = ?").run(f.error, p.cdr_id);
       }
     }
     this.lastFlush = { at: this.clock.now(), errors };
     return { tokens, cdrs, errors };
   }
 
-  /** A CDR for one of our PEVs, charged in another utility's territory (FR-30): bill our customer for it. */
+  /**
+   * A CDR for one of our PEVs, charged in another utility's territory (FR-30): bill our customer for it. A credit CDR
+   * (OCPI 2.2.1) reverses a CDR this utility billed from the same sender: the customer is credited what it was charged.
+   */
   receiveCdr(d: CdrDelivery): { entryId: number } {
     const vin = d.cdr.cdr_token.uid;
     const pev = this.enrollment.pev(vin);
     if (!pev) throw new ApiError("not-found", `PEV ${vin} is not a customer's PEV at this utility`, "cdr.cdr_token.uid");
     return this.db.transaction(() => {
-      const seen = this.db.query("SELECT entry_id FROM cdrs_in WHERE cdr_id = ? OR session_id = ?").get(d.clearinghouseCdrId, d.cdr.session_id) as { entry_id: number } | null;
-      if (seen) throw conflict(`CDR ${d.clearinghouseCdrId} (session ${d.cdr.session_id}) was already billed`, "clearinghouseCdrId", { existingEntryId: seen.entry_id });
+      const seen = this.db.query("SELECT entry_id FROM cdrs_in WHERE cdr_id = ? OR (from_utility_id = ? AND ocpi_cdr_id = ?)").get(d.clearinghouseCdrId, d.fromUtilityId, d.cdr.id) as { entry_id: number } | null;
+      if (seen) throw conflict(`CDR ${d.cdr.id} from ${d.fromUtilityId} (clearinghouse ${d.clearinghouseCdrId}) was already billed`, "clearinghouseCdrId", { existingEntryId: seen.entry_id });
+      let accountId = pev.accountId as string;
+      if (d.cdr.credit) {
+        const original = this.db.query("SELECT account_id FROM cdrs_in WHERE from_utility_id = ? AND ocpi_cdr_id = ?").get(d.fromUtilityId, d.cdr.credit_reference_id ?? "") as { account_id: string } | null;
+        if (!original) throw new ApiError("unknown-credit-reference", `credit CDR ${d.cdr.id} references CDR ${d.cdr.credit_reference_id}, which ${d.fromUtilityId} never billed here`, "cdr.credit_reference_id", undefined, 422);
+        accountId = original.account_id; // the credit goes to whoever was charged, even if the PEV changed account since
+      }
       const nano = microUsdFromDollars(d.cdr.total_cost.excl_vat) * 1000;
       const start = parseIso(d.cdr.start_date_time);
-      const wh = Math.round(d.cdr.total_energy * 1000);
+      const wh = Math.round(d.cdr.total_energy * 1000) * (d.cdr.credit ? -1 : 1);
       const now = this.clock.now();
       const entryId = this.ledger.post({
         kind: "clearinghouse-cdr", sessionId: d.cdr.session_id, revision: null, at: now,
-        memo: `CDR ${d.cdr.id} from ${d.fromUtilityId} via clearinghouse ${d.clearinghouseCdrId}`,
+        memo: `${d.cdr.credit ? `credit CDR ${d.cdr.id} for ${d.cdr.credit_reference_id}` : `CDR ${d.cdr.id}`} from ${d.fromUtilityId} via clearinghouse ${d.clearinghouseCdrId}`,
         postings: [
-          { ledgerAccount: customerLedger(pev.accountId), amountNano: nano, energyWh: wh, period: `charged in ${d.fromUtilityId} territory`, intervalStart: start, lineKind: "roaming-debit", tariffId: null, priceMicroUsdPerKWh: null },
+          { ledgerAccount: customerLedger(accountId), amountNano: nano, energyWh: wh, period: `charged in ${d.fromUtilityId} territory`, intervalStart: start, lineKind: d.cdr.credit ? "reversal" : "roaming-debit", tariffId: null, priceMicroUsdPerKWh: null },
           { ledgerAccount: clearinghouseLedger(d.fromUtilityId), amountNano: -nano, energyWh: 0, period: "", intervalStart: start, lineKind: "contra", tariffId: null, priceMicroUsdPerKWh: null },
         ],
       });
-      this.db.query("INSERT INTO cdrs_in (cdr_id, session_id, vin, account_id, body, entry_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        .run(d.clearinghouseCdrId, d.cdr.session_id, vin, pev.accountId, JSON.stringify(d), entryId, now as UtcSeconds);
+      this.db.query("INSERT INTO cdrs_in (cdr_id, session_id, vin, account_id, body, entry_id, received_at, from_utility_id, ocpi_cdr_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .run(d.clearinghouseCdrId, d.cdr.session_id, vin, accountId, JSON.stringify(d), entryId, now as UtcSeconds, d.fromUtilityId, d.cdr.id);
       return { entryId };
     })();
   }

@@ -12,7 +12,8 @@ import { badRequest, conflict, notFound } from "../errors.ts";
 import { REVENUE_ENERGY, clearinghouseLedger, customerLedger, type Ledger } from "../ledger/ledger.ts";
 import type { AmiStore } from "../metering/ami-store.ts";
 import { correlateLoad, type LoadCorrelationTolerance } from "../metering/load-correlation.ts";
-import { buildCdr } from "../roaming/cdr-builder.ts";
+import { buildCdr, creditCdrOf } from "../roaming/cdr-builder.ts";
+import { partyIdOf, type OcpiCdr, type OcpiParty } from "../../protocol/index.ts";
 import type { TariffCatalog } from "../tariffs/tariff-catalog.ts";
 import type { Posting, Premises, Program } from "../types.ts";
 import type { EnrollmentView } from "../enrollment/enrollment-store.ts";
@@ -45,6 +46,8 @@ export interface SessionIntakeDeps {
   timeZone: string;
   grants: BindingGrants;
   keys: SessionKeys;
+  /** This utility's OCPI party: the owner (CPO) of the CDRs it sends. */
+  ocpi: OcpiParty;
 }
 
 /** What intake looks up once per report; `sessionId` is the head-end's own ID of the session (session-keys.ts). */
@@ -92,7 +95,7 @@ export class SessionIntake {
       AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.reverses_entry_id = e.id)`);
     this.foreignHome = db.prepare("SELECT utility_id FROM foreign_pevs WHERE vin = ?");
     this.queueCdr = db.prepare(`INSERT INTO cdrs_out (session_id, cdr_id, home_utility_id, body, state) VALUES (?, ?, ?, ?, 'pending')
-      ON CONFLICT (session_id) DO NOTHING`);
+      ON CONFLICT (cdr_id) DO NOTHING`);
   }
 
   private queue: { report: SessionReport; resolve: (r: SessionReceipt) => void; reject: (e: unknown) => void }[] = [];
@@ -160,6 +163,7 @@ export class SessionIntake {
       for (const row of this.standingIds.all(sid) as { id: number }[]) {
         this.d.ledger.reverse(row.id, now, `session ${sid} revision ${r.revision} replaces an earlier revision`);
       }
+      this.creditCdrs(sid, now);
       const { status, settlement, review } = this.settle(r, ctx, now, false);
       this.insertSession.run(sid, r.revision, r.vin, r.premisesId, r.hubId, status, settlement,
         r.binding.status ?? "none", r.binding.fallbackReason, r.totalWh, r.pluggedAt, r.unpluggedAt, review, now, JSON.stringify(r), r.sessionId,
@@ -241,6 +245,8 @@ export class SessionIntake {
   private decide(r: SessionReport, ctx: Context, reviewed: boolean): Decision {
     const premises = ctx.premises;
     const host = this.d.enrollment.account(premises.accountId);
+    // The documented hold reason (docs/utility.md): `account-deactivated` leads the text so a review queue can filter on it.
+    if (host?.status === "deactivated") return { settlement: "held", reason: `account-deactivated: premises account ${premises.accountId} is deactivated` };
     if (!host || host.status !== "active") return { settlement: "held", reason: `premises account ${premises.accountId} is not active` };
     if (!reviewed) {
       const suspect = r.intervals.findIndex((iv) => iv.quality === "suspect" || iv.quality === "reset");
@@ -328,7 +334,10 @@ export class SessionIntake {
           ledgerAccount: clearinghouseLedger(home), amountNano: cdrNano, energyWh: r.totalWh, period: "cdr", intervalStart: firstStart,
           lineKind: "contra", tariffId: premises.defaultTariffId, priceMicroUsdPerKWh: null,
         }];
-        const cdr = buildCdr({ report: { ...r, sessionId: ctx.sessionId as SessionReport["sessionId"] }, visitedUtilityId: this.d.utilityId, homeUtilityId: home, totalNano: cdrNano, tariffId: premises.defaultTariffId, now });
+        const cdr = buildCdr({
+          report: r, cpo: this.d.ocpi, emsp: { countryCode: "US", partyId: partyIdOf(home) }, sessionId: ctx.sessionId, revision: r.revision,
+          totalNano: cdrNano, priced: credit.postings, tariffId: premises.defaultTariffId, now,
+        });
         this.queueCdr.run(ctx.sessionId, cdr.id, home, JSON.stringify(cdr));
         break;
       }
@@ -337,6 +346,26 @@ export class SessionIntake {
     const balance = contra(REVENUE_ENERGY, postings, firstStart);
     this.d.ledger.post({ kind: "session", sessionId: ctx.sessionId, revision: r.revision, at: now, memo, postings: [...postings, balance] });
     return { held: null };
+  }
+
+  /**
+   * The session's standing CDR is void (a new revision replaces it, or it is held): one never sent is cancelled;
+   * one the clearinghouse has is cancelled by a credit CDR (OCPI 2.2.1), so the home utility reverses the charge.
+   */
+  private creditCdrs(sessionId: string, now: UtcSeconds): void {
+    const open = this.d.db.query(`SELECT cdr_id, home_utility_id, body, state FROM cdrs_out
+      WHERE session_id = ? AND credit_of IS NULL AND credited_by IS NULL AND state IN ('pending', 'sent')`).all(sessionId) as
+      { cdr_id: string; home_utility_id: string; body: string; state: string }[];
+    for (const o of open) {
+      if (o.state === "pending") {
+        this.d.db.query("UPDATE cdrs_out SET state = 'cancelled', credited_by = '' WHERE cdr_id = ?").run(o.cdr_id);
+        continue;
+      }
+      const credit = creditCdrOf(JSON.parse(o.body) as OcpiCdr, now);
+      this.d.db.query(`INSERT INTO cdrs_out (session_id, cdr_id, home_utility_id, body, state, credit_of) VALUES (?, ?, ?, ?, 'pending', ?)`)
+        .run(sessionId, credit.id, o.home_utility_id, JSON.stringify(credit), o.cdr_id);
+      this.d.db.query("UPDATE cdrs_out SET credited_by = ? WHERE cdr_id = ?").run(credit.id, o.cdr_id);
+    }
   }
 
   /**
@@ -361,6 +390,7 @@ export class SessionIntake {
         const m = corr.mismatches[0]!;
         const reason = `load correlation (FR-15, AMI received later): PEV ${m.pevWh} Wh > premises ${m.premisesWh} Wh (allowed ${m.allowedWh} Wh) in the interval starting ${m.start}`;
         for (const e of this.standingIds.all(row.session_id) as { id: number }[]) this.d.ledger.reverse(e.id, now, `session ${row.session_id} held for review: ${reason}`);
+        this.creditCdrs(row.session_id, now);
         this.d.db.query("UPDATE sessions SET status = 'held', review_reason = ? WHERE session_id = ? AND revision = ?").run(reason, row.session_id, row.revision);
         held.push(row.session_id);
       }
