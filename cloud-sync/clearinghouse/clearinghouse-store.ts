@@ -2,11 +2,17 @@
 import type { Database } from "bun:sqlite";
 import { createHash } from "node:crypto";
 import type { Clock } from "../../core/time/index.ts";
-import type { CdrDelivery, OcpiCdr, UtilityRegistration } from "../protocol/index.ts";
+import type { CdrDelivery, OcpiCdr, OcpiParty, UtilityRegistration } from "../protocol/index.ts";
 
 const hash = (t: string) => createHash("sha256").update(t).digest("hex");
 
-export interface RegisteredUtility { utilityId: string; baseUrl: string; token: string }
+export interface RegisteredUtility { utilityId: string; baseUrl: string; token: string; ocpi: OcpiParty | null }
+
+const partyText = (p: OcpiParty | undefined | null) => (p ? `${p.countryCode}*${p.partyId}` : null);
+const partyOfText = (t: string | null): OcpiParty | null => {
+  const [countryCode, partyId] = t ? t.split("*") : [];
+  return countryCode && partyId ? { countryCode, partyId } : null;
+};
 export interface StoredCdr { id: string; sessionId: string; fromUtilityId: string; homeUtilityId: string; state: "pending" | "delivered"; cdr: OcpiCdr }
 
 export type SubmitResult = { kind: "accepted"; cdr: StoredCdr } | { kind: "duplicate"; existingId: string } | { kind: "unknown-credit-reference" };
@@ -14,22 +20,27 @@ export type SubmitResult = { kind: "accepted"; cdr: StoredCdr } | { kind: "dupli
 export class ClearinghouseStore {
   constructor(private readonly db: Database, private readonly clock: Clock) {}
 
-  registerUtility(r: UtilityRegistration): void {
-    this.db.query(`INSERT INTO utilities (utility_id, base_url, token_hash, token, registered_at) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (utility_id) DO UPDATE SET base_url = excluded.base_url, token_hash = excluded.token_hash, token = excluded.token`)
-      .run(r.utilityId, r.baseUrl.replace(/\/+$/, ""), hash(r.token), r.token, this.clock.now());
+  /** Registers a utility; false when its OCPI party is another utility's (OCPI: parties are unique). */
+  registerUtility(r: UtilityRegistration): boolean {
+    const party = partyText(r.ocpi);
+    if (party) {
+      const holder = this.db.query("SELECT utility_id FROM utilities WHERE ocpi_party = ? AND utility_id <> ?").get(party, r.utilityId);
+      if (holder) return false;
+    }
+    this.db.query(`INSERT INTO utilities (utility_id, base_url, token_hash, token, registered_at, ocpi_party) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (utility_id) DO UPDATE SET base_url = excluded.base_url, token_hash = excluded.token_hash, token = excluded.token, ocpi_party = excluded.ocpi_party`)
+      .run(r.utilityId, r.baseUrl.replace(/\/+$/, ""), hash(r.token), r.token, this.clock.now(), party);
+    return true;
   }
 
   utilityByToken(token: string): RegisteredUtility | null {
-    const r = this.db.query("SELECT utility_id, base_url, token FROM utilities WHERE token_hash = ?").get(hash(token)) as
-      { utility_id: string; base_url: string; token: string } | null;
-    return r ? { utilityId: r.utility_id, baseUrl: r.base_url, token: r.token } : null;
+    const r = this.db.query("SELECT utility_id, base_url, token, ocpi_party FROM utilities WHERE token_hash = ?").get(hash(token)) as UtilityRow | null;
+    return r ? toUtility(r) : null;
   }
 
   utility(id: string): RegisteredUtility | null {
-    const r = this.db.query("SELECT utility_id, base_url, token FROM utilities WHERE utility_id = ?").get(id) as
-      { utility_id: string; base_url: string; token: string } | null;
-    return r ? { utilityId: r.utility_id, baseUrl: r.base_url, token: r.token } : null;
+    const r = this.db.query("SELECT utility_id, base_url, token, ocpi_party FROM utilities WHERE utility_id = ?").get(id) as UtilityRow | null;
+    return r ? toUtility(r) : null;
   }
 
   /**
@@ -111,6 +122,9 @@ export class ClearinghouseStore {
     this.db.query("UPDATE cdrs SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE id = ?").run(error, id);
   }
 }
+
+interface UtilityRow { utility_id: string; base_url: string; token: string; ocpi_party: string | null }
+const toUtility = (r: UtilityRow): RegisteredUtility => ({ utilityId: r.utility_id, baseUrl: r.base_url, token: r.token, ocpi: partyOfText(r.ocpi_party) });
 
 interface CdrRow { id: string; session_id: string; from_utility_id: string; home_utility_id: string; state: string; body: string }
 const toStored = (r: CdrRow): StoredCdr => ({

@@ -29,5 +29,8 @@ export const CLEARINGHOUSE_MIGRATIONS: readonly string[] = [
   ALTER TABLE cdrs_v3 RENAME TO cdrs;
   CREATE INDEX cdrs_home_state ON cdrs(home_utility_id, state);
   CREATE INDEX cdrs_session ON cdrs(session_id);
+  -- A utility's OCPI party (CC*PID): its CDRs must carry it; no two utilities share one.
+  ALTER TABLE utilities ADD COLUMN ocpi_party TEXT;
+  CREATE UNIQUE INDEX utilities_ocpi_party ON utilities(ocpi_party) WHERE ocpi_party IS NOT NULL;
   `,
 ];

@@ -5,7 +5,7 @@ import { Hono, type Context } from "hono";
 import { RealClock, type Clock } from "../../core/time/index.ts";
 import { openMigratedDb } from "../../core/storage/index.ts";
 import { z } from "zod";
-import { ApiError, ApiRoutes, apiErrorHandler, apiNotFound, cdrDeliverySchema, cdrImplausibility, cdrSubmissionSchema, openApiDocument, sameSecret, utilityRegistrationSchema } from "../protocol/index.ts";
+import { ApiError, ApiRoutes, apiErrorHandler, apiNotFound, cdrDeliverySchema, ocpiPartySchema, cdrImplausibility, cdrSubmissionSchema, openApiDocument, sameSecret, utilityRegistrationSchema } from "../protocol/index.ts";
 import { parseVin, VinError } from "../../core/ids/index.ts";
 import { ClearinghouseStore, deliveryOf, type RegisteredUtility, type StoredCdr } from "./clearinghouse-store.ts";
 import { CLEARINGHOUSE_MIGRATIONS } from "./migrations.ts";
@@ -58,7 +58,7 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
 
   const api = new ApiRoutes(app);
   const vinParam = z.object({ vin: z.string().min(1).max(32).describe("The PEV's VIN (the OCPI token uid); check digit verified") });
-  const tokenAnswer = z.object({ vin: z.string(), utilityId: z.string() });
+  const tokenAnswer = z.object({ vin: z.string(), utilityId: z.string(), ocpi: ocpiPartySchema.nullable().describe("The home utility's OCPI party (the eMSP of its CDR tokens), when registered") });
 
   api.on({
     method: "get", path: "/healthz", operationId: "health", tag: "public", auth: "none", summary: "Liveness",
@@ -79,8 +79,9 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
     method: "post", path: "/v1/utilities", operationId: "registerUtility", tag: "operator", auth: "clearinghouse-operator",
     summary: "Register (or re-register) a utility: its base URL for CDR pushes and the token it presents and accepts",
     body: utilityRegistrationSchema, status: 201, response: z.object({ utilityId: z.string(), registered: z.literal(true) }),
+    errors: { 409: "Another utility registered this OCPI party (`party-taken`)" },
   }, (_c, { body: reg }) => {
-    store.registerUtility(reg);
+    if (!store.registerUtility(reg)) throw new ApiError("party-taken", `OCPI party ${reg.ocpi!.countryCode}*${reg.ocpi!.partyId} is another utility's`, "ocpi.partyId", undefined, 409);
     return { utilityId: reg.utilityId, registered: true as const };
   });
 
@@ -107,7 +108,7 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
     if (!store.putToken(vin, me)) {
       throw new ApiError("held-by-other-utility", `VIN ${vin} is registered by another utility; only its home utility can change it (it releases it first)`, "vin", undefined, 409);
     }
-    return { vin, utilityId: me };
+    return { vin, utilityId: me, ocpi: c.get("utility").ocpi };
   });
   api.on({
     method: "delete", path: "/v1/tokens/{vin}", operationId: "deleteToken", tag: "tokens", auth: "utility", summary: "Withdraw one of the calling utility's VINs",
@@ -122,7 +123,7 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
   }, (_c, { params }) => {
     const vin = checkedVin(params.vin);
     const home = store.homeOf(vin);
-    return home ? { vin, utilityId: home } : notFoundAnswer(`VIN ${vin} is not registered for roaming`);
+    return home ? { vin, utilityId: home, ocpi: store.utility(home)?.ocpi ?? null } : notFoundAnswer(`VIN ${vin} is not registered for roaming`);
   });
 
   api.on({
@@ -131,7 +132,7 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
     body: cdrSubmissionSchema, status: 201, response: z.object({ id: z.string(), homeUtilityId: z.string(), delivered: z.boolean() }),
     errors: {
       400: "The CDR is routed to its own sender", 409: "This CDR was already accepted (`error.details.existingId`)",
-      422: "Implausible amounts, an unknown token or home utility, or a credit CDR for a CDR never accepted",
+      422: "Implausible amounts, an unknown token or home utility, a party other than the sender's, or a credit CDR for a CDR never accepted",
     },
   }, async (c, { body: sub }) => {
     const from = c.get("utility").utilityId;
@@ -142,6 +143,10 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
     }
     const implausible = cdrImplausibility(sub.cdr);
     if (implausible) throw new ApiError("implausible-cdr", implausible.error, implausible.path, undefined, 422);
+    const sender = c.get("utility").ocpi;
+    if (sender && (sub.cdr.country_code !== sender.countryCode || sub.cdr.party_id !== sender.partyId)) {
+      throw new ApiError("wrong-party", `the CDR names party ${sub.cdr.country_code}*${sub.cdr.party_id}, but ${from} is registered as ${sender.countryCode}*${sender.partyId}`, "cdr.party_id", undefined, 422);
+    }
     const home = sub.homeUtilityId ?? store.homeOf(sub.cdr.cdr_token.uid);
     if (!home) throw new ApiError("unknown-token", `no home utility known for token ${sub.cdr.cdr_token.uid}`, "cdr.cdr_token.uid", undefined, 422);
     if (!store.utility(home)) throw new ApiError("unknown-utility", `home utility ${home} is not registered`, "homeUtilityId", undefined, 422);

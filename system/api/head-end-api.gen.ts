@@ -2504,7 +2504,7 @@ export interface operations {
                             sessionId?: string;
                             wh: number;
                             amountCents: number;
-                            rateMicroUsdPerKWh?: number;
+                            priceMicroUsdPerKWh?: number;
                         }[];
                     };
                 };
@@ -2608,7 +2608,7 @@ export interface operations {
                             sessionId?: string;
                             wh: number;
                             amountCents: number;
-                            rateMicroUsdPerKWh?: number;
+                            priceMicroUsdPerKWh?: number;
                         }[];
                     };
                 };
@@ -4359,7 +4359,7 @@ export interface operations {
                                 sessionId?: string;
                                 wh: number;
                                 amountCents: number;
-                                rateMicroUsdPerKWh?: number;
+                                priceMicroUsdPerKWh?: number;
                             }[];
                         }[];
                     };
@@ -4612,7 +4612,7 @@ export interface operations {
                                 sessionId?: string;
                                 wh: number;
                                 amountCents: number;
-                                rateMicroUsdPerKWh?: number;
+                                priceMicroUsdPerKWh?: number;
                             }[];
                         }[];
                     };

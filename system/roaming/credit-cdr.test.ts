@@ -28,6 +28,7 @@ let a: TestUtility;
 let b: TestUtility;
 const clock = new TestClock();
 
+const register = (body: unknown) => fetch(`${ch.url}/v1/utilities`, { method: "POST", headers: { authorization: `Bearer ${CH_OPERATOR}` }, body: JSON.stringify(body) });
 const balance = async (t: TestUtility, account: string) => (await t.op("GET", `/v1/operator/ledger?account=${encodeURIComponent(account)}`)).body.balanceNano as number;
 const relayed = () => (ch.db.query("SELECT body FROM cdrs ORDER BY received_at, rowid").all() as { body: string }[]).map((r) => JSON.parse(r.body) as OcpiCdr);
 
@@ -36,8 +37,8 @@ test.before(async () => {
   ch = await startClearinghouse({ port: 0, dbPath: join(dir, "ch.db"), operatorToken: CH_OPERATOR, clock, retryMs: 3_600_000 });
   a = await testUtility({ clock, utilityId: "UTIL-A", clearinghouseUrl: ch.url, clearinghouseToken: TOKEN_A, ocpi: { countryCode: "US", partyId: "UTA" } });
   b = await testUtility({ clock, utilityId: "UTIL-B", clearinghouseUrl: ch.url, clearinghouseToken: TOKEN_B, ocpi: { countryCode: "US", partyId: "UTB" } });
-  for (const [utilityId, baseUrl, token] of [["UTIL-A", a.utility.url, TOKEN_A], ["UTIL-B", b.utility.url, TOKEN_B]] as const) {
-    const res = await fetch(`${ch.url}/v1/utilities`, { method: "POST", headers: { authorization: `Bearer ${CH_OPERATOR}` }, body: JSON.stringify({ utilityId, baseUrl, token }) });
+  for (const [utilityId, baseUrl, token, partyId] of [["UTIL-A", a.utility.url, TOKEN_A, "UTA"], ["UTIL-B", b.utility.url, TOKEN_B, "UTB"]] as const) {
+    const res = await register({ utilityId, baseUrl, token, ocpi: { countryCode: "US", partyId } });
     assert.is(res.status, 201);
   }
 });
@@ -88,6 +89,7 @@ test("issue 14: a corrected roaming session is settled by a credit CDR and a new
   assert.is(second.total_energy_cost?.excl_vat, 1.2);
   assert.is(second.total_cost.incl_vat, 1.2);
   assert.is(first.party_id, "UTA");
+  assert.is(first.cdr_token.party_id, "UTB", "the token's party is the home utility's, as the clearinghouse registered it");
   assert.is(first.cdr_token.uid, VIN_R);
   // The tariffs travel with the CDR: Σ volume × price of the periods is the energy cost.
   const priceOf = new Map(second.tariffs!.map((t) => [t.id, t.elements[0]!.price_components[0]!.price]));
@@ -124,6 +126,16 @@ test("issue 14: a credit CDR for a CDR the sender never submitted is refused (42
   const positiveCredit = { ...forged, credit_reference_id: first!.id, total_cost: { excl_vat: 0.9 } };
   const res2 = await fetch(`${ch.url}/v1/cdrs`, { method: "POST", headers: { authorization: `Bearer ${TOKEN_A}` }, body: JSON.stringify({ v: 1, homeUtilityId: "UTIL-B", cdr: positiveCredit }) });
   assert.is(res2.status, 422, "a credit CDR must not charge");
+});
+
+test("issue 14: OCPI parties are per utility: a party another utility holds is refused (409), a CDR under another party is refused (422)", async () => {
+  const taken = await register({ utilityId: "UTIL-C", baseUrl: "http://127.0.0.1:9", token: "token-of-utility-c-0123456789", ocpi: { countryCode: "US", partyId: "UTA" } });
+  assert.is(taken.status, 409);
+  const [first] = relayed();
+  const impostor = { ...first!, id: "cdr-impostor", session_id: "S-OTHER", party_id: "UTB" };
+  const res = await fetch(`${ch.url}/v1/cdrs`, { method: "POST", headers: { authorization: `Bearer ${TOKEN_A}` }, body: JSON.stringify({ v: 1, homeUtilityId: "UTIL-B", cdr: impostor }) });
+  assert.is(res.status, 422);
+  assert.is(((await res.json()) as { error: { path: string } }).error.path, "cdr.party_id");
 });
 
 test.run();

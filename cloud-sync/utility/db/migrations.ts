@@ -124,5 +124,7 @@ export const UTILITY_MIGRATIONS: readonly string[] = [
   DROP TABLE cdrs_in;
   ALTER TABLE cdrs_in_v6 RENAME TO cdrs_in;
   CREATE UNIQUE INDEX cdrs_in_sender ON cdrs_in(from_utility_id, ocpi_cdr_id);
+  -- The home utility's OCPI party as the clearinghouse answered it (CC*PID): the cdr_token's party in our CDRs.
+  ALTER TABLE foreign_pevs ADD COLUMN ocpi_party TEXT;
   `,
 ];

@@ -1,11 +1,12 @@
 // The head-end's side of the clearinghouse: publish roaming tokens (our VINs), look up a foreign VIN's home
 // utility, post CDRs. Every call has a short timeout: binding must answer within the hub's comm-wait window.
 import { errorBodySchema } from "../../protocol/index.ts";
-import type { OcpiCdr } from "../../protocol/index.ts";
+import { ocpiPartySchema, type OcpiCdr, type OcpiParty } from "../../protocol/index.ts";
 
 export interface ClearinghouseClient {
   putToken(vin: string): Promise<void>;
-  homeOf(vin: string): Promise<string | null>;
+  /** The VIN's home utility and its OCPI party (null when the clearinghouse does not know the VIN). */
+  homeOf(vin: string): Promise<{ utilityId: string; ocpi: OcpiParty | null } | null>;
   postCdr(cdr: OcpiCdr, homeUtilityId: string): Promise<{ id: string; duplicate: boolean }>;
 }
 
@@ -34,7 +35,10 @@ export function clearinghouseClient(baseUrl: string, token: string, timeoutMs = 
       const res = await call("GET", `/v1/tokens/${encodeURIComponent(vin)}`);
       if (res.status === 404) return null;
       if (!res.ok) throw new ClearinghouseError(res.status, `clearinghouse token lookup failed: HTTP ${res.status}`);
-      return ((await res.json()) as { utilityId: string }).utilityId;
+      const body = (await res.json()) as { utilityId?: unknown; ocpi?: unknown };
+      if (typeof body.utilityId !== "string") throw new ClearinghouseError(res.status, "clearinghouse token lookup answered without utilityId");
+      const party = ocpiPartySchema.safeParse(body.ocpi);
+      return { utilityId: body.utilityId, ocpi: party.success ? party.data : null };
     },
     async postCdr(cdr, homeUtilityId) {
       const res = await call("POST", "/v1/cdrs", { v: 1, homeUtilityId, cdr });

@@ -42,10 +42,11 @@ export class RoamingSync {
     try {
       const home = await this.client.homeOf(vin);
       if (home) {
-        this.db.query(`INSERT INTO foreign_pevs (vin, utility_id, checked_at) VALUES (?, ?, ?)
-          ON CONFLICT (vin) DO UPDATE SET utility_id = excluded.utility_id, checked_at = excluded.checked_at`).run(vin, home, now);
+        const party = home.ocpi ? `${home.ocpi.countryCode}*${home.ocpi.partyId}` : null;
+        this.db.query(`INSERT INTO foreign_pevs (vin, utility_id, checked_at, ocpi_party) VALUES (?, ?, ?, ?)
+          ON CONFLICT (vin) DO UPDATE SET utility_id = excluded.utility_id, checked_at = excluded.checked_at, ocpi_party = excluded.ocpi_party`).run(vin, home.utilityId, now, party);
       }
-      return home;
+      return home?.utilityId ?? null;
     } catch {
       // Clearinghouse down: an older answer is better than none; no answer means "not enrolled" (BR-4 fallback).
       return cached?.utility_id ?? null;

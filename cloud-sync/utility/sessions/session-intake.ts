@@ -93,7 +93,7 @@ export class SessionIntake {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.standingIds = db.prepare(`SELECT e.id FROM journal_entries e WHERE e.session_id = ? AND e.kind = 'session'
       AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.reverses_entry_id = e.id)`);
-    this.foreignHome = db.prepare("SELECT utility_id FROM foreign_pevs WHERE vin = ?");
+    this.foreignHome = db.prepare("SELECT utility_id, ocpi_party FROM foreign_pevs WHERE vin = ?");
     this.queueCdr = db.prepare(`INSERT INTO cdrs_out (session_id, cdr_id, home_utility_id, body, state) VALUES (?, ?, ?, ?, 'pending')
       ON CONFLICT (cdr_id) DO NOTHING`);
   }
@@ -335,7 +335,7 @@ export class SessionIntake {
           lineKind: "contra", tariffId: premises.defaultTariffId, priceMicroUsdPerKWh: null,
         }];
         const cdr = buildCdr({
-          report: r, cpo: this.d.ocpi, emsp: { countryCode: "US", partyId: partyIdOf(home) }, sessionId: ctx.sessionId, revision: r.revision,
+          report: r, cpo: this.d.ocpi, emsp: this.homeParty(r.vin!, home), sessionId: ctx.sessionId, revision: r.revision,
           totalNano: cdrNano, priced: credit.postings, tariffId: premises.defaultTariffId, now,
         });
         this.queueCdr.run(ctx.sessionId, cdr.id, home, JSON.stringify(cdr));
@@ -346,6 +346,13 @@ export class SessionIntake {
     const balance = contra(REVENUE_ENERGY, postings, firstStart);
     this.d.ledger.post({ kind: "session", sessionId: ctx.sessionId, revision: r.revision, at: now, memo, postings: [...postings, balance] });
     return { held: null };
+  }
+
+  /** The home utility's OCPI party as the clearinghouse named it, else the default derived from its ID. */
+  private homeParty(vin: string, home: string): OcpiParty {
+    const row = this.foreignHome.get(vin) as { utility_id: string; ocpi_party: string | null } | null;
+    const [countryCode, partyId] = row?.utility_id === home && row.ocpi_party ? row.ocpi_party.split("*") : [];
+    return countryCode && partyId ? { countryCode, partyId } : { countryCode: "US", partyId: partyIdOf(home) };
   }
 
   /**
