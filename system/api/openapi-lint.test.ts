@@ -16,7 +16,8 @@ const dir = mkdtempSync(join(tmpdir(), "offpeak-lint-"));
 function lint(name: string, doc: unknown): { code: number; out: string } {
   const file = join(dir, `${name}.json`);
   writeFileSync(file, JSON.stringify(doc, null, 2));
-  const p = Bun.spawnSync(["node_modules/.bin/redocly", "lint", file, "--format", "stylish"], { env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" } });
+  // Redocly CLI runs under Bun as under Node (no Node needed on the machine).
+  const p = Bun.spawnSync([process.execPath, "node_modules/@redocly/cli/bin/cli.js", "lint", file, "--format", "stylish"], { env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" } });
   return { code: p.exitCode, out: `${p.stdout.toString()}${p.stderr.toString()}` };
 }
 
