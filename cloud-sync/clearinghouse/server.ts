@@ -5,7 +5,7 @@ import { Hono, type Context } from "hono";
 import { RealClock, type Clock } from "../../core/time/index.ts";
 import { openMigratedDb } from "../../core/storage/index.ts";
 import { z } from "zod";
-import { ApiError, ApiRoutes, apiErrorHandler, apiNotFound, cdrDeliverySchema, ocpiPartySchema, cdrImplausibility, cdrSubmissionSchema, openApiDocument, sameSecret, utilityRegistrationSchema } from "../protocol/index.ts";
+import { ApiError, ApiRoutes, apiErrorHandler, apiNotFound, mountedRoutes, cdrDeliverySchema, ocpiPartySchema, cdrImplausibility, cdrSubmissionSchema, openApiDocument, sameSecret, utilityRegistrationSchema } from "../protocol/index.ts";
 import { parseVin, VinError } from "../../core/ids/index.ts";
 import { ClearinghouseStore, deliveryOf, type RegisteredUtility, type StoredCdr } from "./clearinghouse-store.ts";
 import { CLEARINGHOUSE_MIGRATIONS } from "./migrations.ts";
@@ -27,6 +27,8 @@ export interface RunningClearinghouse {
   db: Database;
   /** The OpenAPI document served at /openapi.json. */
   openApi(): Record<string, unknown>;
+  /** Every route Hono serves (method, path in OpenAPI form): a test checks each is in the document. */
+  mountedRoutes(): { method: string; path: string }[];
   /** Pushes every pending CDR to its home utility now; returns how many were delivered. */
   deliverPending(): Promise<number>;
   close(): Promise<void>;
@@ -235,6 +237,7 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
     port,
     db,
     openApi: document,
+    mountedRoutes: () => mountedRoutes(app),
     deliverPending,
     async close() {
       clearInterval(timer);

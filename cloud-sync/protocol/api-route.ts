@@ -71,6 +71,11 @@ export function apiRoute<P extends ObjectSchema | undefined = undefined, Q exten
   return spec;
 }
 
+/** Hono's handlers (not middleware) as method and OpenAPI path: what the server really answers. */
+export function mountedRoutes(app: { routes: readonly { method: string; path: string }[] }): { method: string; path: string }[] {
+  return app.routes.filter((r) => r.method !== "ALL").map((r) => ({ method: r.method.toLowerCase(), path: r.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}") }));
+}
+
 /** `/a/{id}/b` → `/a/:id/b`. */
 export const honoPath = (openApiPath: string): string => openApiPath.replace(/\{([A-Za-z0-9_]+)\}/g, ":$1");
 

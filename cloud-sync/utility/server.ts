@@ -4,7 +4,7 @@
 import type { Database } from "bun:sqlite";
 import { Hono, type Context, type Next } from "hono";
 import { z } from "zod";
-import { ApiError, ApiRoutes, apiErrorHandler, apiNotFound, openApiDocument, sameSecret } from "../protocol/index.ts";
+import { ApiError, ApiRoutes, apiErrorHandler, apiNotFound, mountedRoutes, openApiDocument, sameSecret } from "../protocol/index.ts";
 import { createHeadEnd, type HeadEnd } from "./head-end.ts";
 import { clearinghouseRoutes } from "./http/clearinghouse-routes.ts";
 import { customerAuth, customerRoutes, type CustomerEnv } from "./http/customer-routes.ts";
@@ -31,6 +31,8 @@ export interface RunningUtility {
   flushRoaming(): Promise<FlushResult>;
   /** The OpenAPI document this server serves at /openapi.json. */
   openApi(): Record<string, unknown>;
+  /** Every route Hono serves (method, path in OpenAPI form): a test checks each is in the document. */
+  mountedRoutes(): { method: string; path: string }[];
   close(): Promise<void>;
 }
 
@@ -144,7 +146,7 @@ export async function startUtility(opts: UtilityOptions): Promise<RunningUtility
   log.info("listening", { url, utilityId: h.utilityId });
   return {
     url, port, utilityId: h.utilityId, publicKeyPem: h.key.publicKeyPem, keyId: h.key.keyId,
-    db: h.db, headEnd: h, operatorToken: opts.operatorToken, flushRoaming, openApi: document,
+    db: h.db, headEnd: h, operatorToken: opts.operatorToken, flushRoaming, openApi: document, mountedRoutes: () => mountedRoutes(app),
     async close() {
       if (timer) clearInterval(timer);
       await server.stop(true);
