@@ -52,6 +52,11 @@ export interface ApiRouteSpec<
   /** The success status (default 200). */
   status?: 200 | 201;
   response: R;
+  /**
+   * The success answer's media type when it is not JSON (e.g. `application/atom+xml`, `text/csv`): the handler then
+   * returns the body text, `response` is `z.string()`, and the document declares that media type.
+   */
+  produces?: string;
   /** What the success answer is. */
   responseDescription?: string;
   /** The error statuses the handler itself can answer, and when; auth, validation and 500 are added from the rest. */
@@ -111,7 +116,9 @@ export class ApiRoutes<E extends Env = Env> {
         ? await readJsonBody(c.req.raw, spec.body, spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
         : undefined) as Out<B>;
       const answer = await handler(c, { params, query, body });
-      return c.json(answer as object, (spec.status ?? 200) as ContentfulStatusCode);
+      const status = (spec.status ?? 200) as ContentfulStatusCode;
+      if (spec.produces) return c.body(String(answer), status, { "content-type": spec.produces });
+      return c.json(answer as object, status);
     });
   }
 }

@@ -80,7 +80,7 @@ function operation(r: AnyApiRoute): JsonObject {
   const responses: JsonObject = {
     [String(r.status ?? 200)]: {
       description: r.responseDescription ?? r.summary,
-      content: { "application/json": { schema: jsonSchemaOf(r.response, "output") } },
+      content: { [r.produces ?? "application/json"]: { schema: jsonSchemaOf(r.response, "output") } },
     },
   };
   for (const [status, description] of [...errorStatuses(r)].sort((a, b) => a[0] - b[0])) {
