@@ -13,6 +13,8 @@ const TOKEN_X = "token-x-000000000000";
 const TOKEN_Y = "token-y-000000000000";
 let dir: string;
 let ch: RunningClearinghouse;
+/** Every answer's status must be in the clearinghouse's /openapi.json. */
+const undeclared: string[] = [];
 
 const call = async (method: string, path: string, token: string, body?: unknown) => {
   const res = await fetch(`${ch.url}${path}`, { method, headers: { authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }) });
@@ -29,11 +31,12 @@ const cdr = (sessionId: string, uid = "1HGCM82633A004352"): OcpiCdr => ({
 
 test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), "offpeak-"));
-  ch = await startClearinghouse({ port: 0, dbPath: join(dir, "ch.db"), operatorToken: OP, retryMs: 60_000 });
+  ch = await startClearinghouse({ port: 0, dbPath: join(dir, "ch.db"), operatorToken: OP, retryMs: 60_000, onUndeclaredStatus: (op, s) => undeclared.push(`${op} ${s}`) });
 });
 test.after(async () => {
   await ch.close();
   rmSync(dir, { recursive: true, force: true });
+  assert.equal(undeclared, [], "statuses not declared in /openapi.json");
 });
 
 test("FR-30: registering a utility needs the operator token; a malformed registration is a 400 naming the field", async () => {

@@ -17,6 +17,8 @@ export interface ClearinghouseOptions {
   /** Bearer token for the clearinghouse operator (registering utilities). */
   operatorToken: string;
   clock?: Clock;
+  /** Told of every answer whose status its route does not declare in /openapi.json (tests fail on any). */
+  onUndeclaredStatus?: (operationId: string, status: number) => void;
   /** How often undelivered CDRs are pushed again, ms (default 5000). */
   retryMs?: number;
 }
@@ -58,7 +60,7 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
   app.onError(apiErrorHandler({ service: "clearinghouse" }));
   app.notFound(apiNotFound);
 
-  const api = new ApiRoutes(app);
+  const api = new ApiRoutes(app, opts.onUndeclaredStatus ? { onUndeclaredStatus: opts.onUndeclaredStatus } : {});
   const vinParam = z.object({ vin: z.string().min(1).max(32).describe("The PEV's VIN (the OCPI token uid); check digit verified") });
   const tokenAnswer = z.object({ vin: z.string(), utilityId: z.string(), ocpi: ocpiPartySchema.nullable().describe("The home utility's OCPI party (the eMSP of its CDR tokens), when registered") });
 

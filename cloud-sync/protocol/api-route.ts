@@ -2,7 +2,7 @@
 // path and query parameters, body and answer, and every error status it can answer. `ApiRoutes.on` mounts the
 // handler on Hono AND validates the parameters, query and body with those same schemas before the handler runs, and
 // openapi-document.ts renders the same declarations: the document cannot describe a route other than the server runs.
-import type { Context, Env, Hono } from "hono";
+import type { Context, Env, Hono, MiddlewareHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { ApiError } from "./api-error.ts";
@@ -81,6 +81,21 @@ export function mountedRoutes(app: { routes: readonly { method: string; path: st
   return app.routes.filter((r) => r.method !== "ALL").map((r) => ({ method: r.method.toLowerCase(), path: r.path.replace(/:([A-Za-z0-9_]+)/g, "{$1}") }));
 }
 
+/**
+ * The error statuses a route can answer, with when: validation (400) when it takes parameters or a body, 401 when it
+ * needs credentials, 413 when it takes a body, the handler's own (`errors`), and 500.
+ */
+export function statusesOf(r: AnyApiRoute): Map<ErrorStatus, string> {
+  const m = new Map<ErrorStatus, string>();
+  const add = (s: ErrorStatus, d: string) => m.set(s, m.has(s) ? `${m.get(s)}; ${d}` : d);
+  if (r.params || r.query || r.body) add(400, "A parameter or the body is malformed: `error.path` names the field at fault");
+  if (r.auth !== "none") add(401, r.auth === "hub-signature" ? "The signature, time, nonce or hub is refused (`error.code` says which)" : "The bearer token is missing or wrong");
+  if (r.body) add(413, "The body is larger than the route takes (`error.details.maxBytes`)");
+  for (const [s, d] of Object.entries(r.errors ?? {})) add(Number(s) as ErrorStatus, d);
+  add(500, "A fault in the server (logged); the body names no internals");
+  return m;
+}
+
 /** `/a/{id}/b` → `/a/:id/b`. */
 export const honoPath = (openApiPath: string): string => openApiPath.replace(/\{([A-Za-z0-9_]+)\}/g, ":$1");
 
@@ -98,7 +113,11 @@ function parsePart<S extends ObjectSchema>(schema: S, raw: Record<string, string
  */
 export class ApiRoutes<E extends Env = Env> {
   readonly routes: AnyApiRoute[] = [];
-  constructor(readonly app: Hono<E>) {}
+  /**
+   * `onUndeclaredStatus` is told of every answer whose status the route does not declare (tests collect them and
+   * fail: the document must list every status a route can return).
+   */
+  constructor(readonly app: Hono<E>, private readonly o: { onUndeclaredStatus?: (operationId: string, status: number) => void } = {}) {}
 
   on<P extends ObjectSchema | undefined, Q extends ObjectSchema | undefined, B extends z.ZodType | undefined, R extends z.ZodType>(
     spec: ApiRouteSpec<P, Q, B, R>,
@@ -109,7 +128,13 @@ export class ApiRoutes<E extends Env = Env> {
     const shape = spec.params ? Object.keys(spec.params.shape).sort() : [];
     if (declared.join() !== shape.join()) throw new Error(`${spec.operationId}: path ${spec.path} has parameters [${declared}] but declares [${shape}]`);
     this.routes.push(spec as unknown as AnyApiRoute);
-    this.app.on(spec.method.toUpperCase(), honoPath(spec.path), async (c) => {
+    const declaredStatuses = new Set<number>([spec.status ?? 200, ...statusesOf(spec as unknown as AnyApiRoute).keys()]);
+    const onUndeclared = this.o.onUndeclaredStatus;
+    const check: MiddlewareHandler<E> = async (c, next) => {
+      await next();
+      if (onUndeclared && !declaredStatuses.has(c.res.status)) onUndeclared(spec.operationId, c.res.status);
+    };
+    const run = async (c: Context<E>) => {
       const params = (spec.params ? parsePart(spec.params, c.req.param() as Record<string, string>, "path") : undefined) as Out<P>;
       const query = (spec.query ? parsePart(spec.query, c.req.query(), "query") : undefined) as Out<Q>;
       const body = (spec.body && spec.bodyReader !== "handler"
@@ -119,6 +144,7 @@ export class ApiRoutes<E extends Env = Env> {
       const status = (spec.status ?? 200) as ContentfulStatusCode;
       if (spec.produces) return c.body(String(answer), status, { "content-type": spec.produces });
       return c.json(answer as object, status);
-    });
+    };
+    this.app.on(spec.method.toUpperCase(), honoPath(spec.path), check, run);
   }
 }

@@ -3,7 +3,7 @@
 // can answer with the one error body, operationIds, servers and the security schemes, including the exact bytes a
 // hub signs.
 import { z } from "zod";
-import type { AnyApiRoute, ApiAuth, ErrorStatus } from "./api-route.ts";
+import { statusesOf, type AnyApiRoute, type ApiAuth } from "./api-route.ts";
 import { errorBodySchema } from "./api-error.ts";
 import { DEFAULT_MAX_SKEW_S, SIGNATURE_HEADERS } from "./signing.ts";
 
@@ -65,17 +65,6 @@ function parameters(r: AnyApiRoute): JsonObject[] {
   return out;
 }
 
-function errorStatuses(r: AnyApiRoute): Map<ErrorStatus, string> {
-  const m = new Map<ErrorStatus, string>();
-  const add = (s: ErrorStatus, d: string) => m.set(s, m.has(s) ? `${m.get(s)}; ${d}` : d);
-  if (r.params || r.query || r.body) add(400, "A parameter or the body is malformed: `error.path` names the field at fault");
-  if (r.auth !== "none") add(401, r.auth === "hub-signature" ? "The signature, time, nonce or hub is refused (`error.code` says which)" : "The bearer token is missing or wrong");
-  if (r.body) add(413, "The body is larger than the route takes (`error.details.maxBytes`)");
-  for (const [s, d] of Object.entries(r.errors ?? {})) add(Number(s) as ErrorStatus, d);
-  add(500, "A fault in the server (logged); the body names no internals");
-  return m;
-}
-
 function operation(r: AnyApiRoute): JsonObject {
   const responses: JsonObject = {
     [String(r.status ?? 200)]: {
@@ -83,7 +72,7 @@ function operation(r: AnyApiRoute): JsonObject {
       content: { [r.produces ?? "application/json"]: { schema: jsonSchemaOf(r.response, "output") } },
     },
   };
-  for (const [status, description] of [...errorStatuses(r)].sort((a, b) => a[0] - b[0])) {
+  for (const [status, description] of [...statusesOf(r)].sort((a, b) => a[0] - b[0])) {
     responses[String(status)] = { description, content: { "application/json": { schema: ERROR_REF } } };
   }
   const params = parameters(r);

@@ -80,7 +80,7 @@ export async function startUtility(opts: UtilityOptions): Promise<RunningUtility
   const app = new Hono<CustomerEnv>();
   app.onError(apiErrorHandler({ service: "utility", translate: translateUtilityError, log: (line) => log.error("request-error", { error: line }) }));
   app.notFound(apiNotFound);
-  const api = new ApiRoutes(app);
+  const api = new ApiRoutes(app, opts.onUndeclaredStatus ? { onUndeclaredStatus: opts.onUndeclaredStatus } : {});
 
   const bearerGuard = (check: (token: string) => boolean, message: string) => async (c: Context, next: Next) => {
     const t = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";

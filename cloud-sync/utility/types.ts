@@ -125,6 +125,8 @@ export interface UtilityOptions {
   log?: import("./log/structured-log.ts").StructuredLog;
   /** Level of the default event log (OFFPEAK_LOG_LEVEL): debug, info (default), warn, error. */
   logLevel?: import("./log/structured-log.ts").LogLevel;
+  /** Told of every answer whose status its route does not declare in /openapi.json (tests fail on any). */
+  onUndeclaredStatus?: (operationId: string, status: number) => void;
   /** OCPI party of this utility (the CPO of its CDRs): ISO 3166 alpha-2 country and a 3-character party ID. */
   ocpi?: { countryCode: string; partyId: string };
   /** Load-correlation tolerance (FR-15): PEV Wh may exceed premises Wh by this ratio plus slack. Default 0.02 + 10 Wh. */

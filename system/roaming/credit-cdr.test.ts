@@ -27,6 +27,7 @@ let ch: RunningClearinghouse;
 let a: TestUtility;
 let b: TestUtility;
 const clock = new TestClock();
+const undeclared: string[] = [];
 
 const register = (body: unknown) => fetch(`${ch.url}/v1/utilities`, { method: "POST", headers: { authorization: `Bearer ${CH_OPERATOR}` }, body: JSON.stringify(body) });
 const balance = async (t: TestUtility, account: string) => (await t.op("GET", `/v1/operator/ledger?account=${encodeURIComponent(account)}`)).body.balanceNano as number;
@@ -34,7 +35,7 @@ const relayed = () => (ch.db.query("SELECT body FROM cdrs ORDER BY received_at, 
 
 test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), "offpeak-credit-"));
-  ch = await startClearinghouse({ port: 0, dbPath: join(dir, "ch.db"), operatorToken: CH_OPERATOR, clock, retryMs: 3_600_000 });
+  ch = await startClearinghouse({ port: 0, dbPath: join(dir, "ch.db"), operatorToken: CH_OPERATOR, clock, retryMs: 3_600_000, onUndeclaredStatus: (op, s) => undeclared.push(`${op} ${s}`) });
   a = await testUtility({ clock, utilityId: "UTIL-A", clearinghouseUrl: ch.url, clearinghouseToken: TOKEN_A, ocpi: { countryCode: "US", partyId: "UTA" } });
   b = await testUtility({ clock, utilityId: "UTIL-B", clearinghouseUrl: ch.url, clearinghouseToken: TOKEN_B, ocpi: { countryCode: "US", partyId: "UTB" } });
   for (const [utilityId, baseUrl, token, partyId] of [["UTIL-A", a.utility.url, TOKEN_A, "UTA"], ["UTIL-B", b.utility.url, TOKEN_B, "UTB"]] as const) {
@@ -47,6 +48,7 @@ test.after(async () => {
   await b.close();
   await ch.close();
   rmSync(dir, { recursive: true, force: true });
+  assert.equal(undeclared, [], "every clearinghouse answer's status is in its /openapi.json");
 });
 
 test("issue 14: a corrected roaming session is settled by a credit CDR and a new CDR; both utilities' ledgers balance", async () => {
