@@ -10,6 +10,8 @@ import { initialState, step } from "../edge/engine/index.ts";
 import type { HubState } from "../edge/engine/index.ts";
 import { HubStore } from "../edge/store/index.ts";
 import { type DashboardContext, usageView } from "../edge/http/index.ts";
+import { SessionPricing } from "../edge/http/dashboard/tariff-lookup.ts";
+import { premisesTariffs } from "../edge/hub/session-tariff.ts";
 import { settings } from "../edge/engine/harness.test-support.ts";
 import { spawnOffpeak } from "../system/testing/child-processes.test-support.ts";
 
@@ -91,7 +93,8 @@ const fmt = (n: number, d = 0) => n.toFixed(d);
   times.sort((a, b) => a - b);
   console.log(`store.month_query_ms: ${fmt(times[Math.floor(times.length / 2)]!, 2)} ms`);
   // What the dashboard's Usage page really asks for: a month of 1-minute intervals by day and price period, priced.
-  const ctx = { store, timeZone: "America/Los_Angeles", defaultTariffId: "pge-e-tou-c" } as unknown as DashboardContext;
+  const pricing = new SessionPricing(premisesTariffs("pge-e-tou-c", console.log), console.log);
+  const ctx = { store, timeZone: "America/Los_Angeles", pricing } as DashboardContext;
   const view: number[] = [];
   for (let i = 0; i < 12; i++) {
     const q0 = performance.now();

@@ -12,6 +12,7 @@ import { params, VIN } from "../edge/engine/harness.test-support.ts";
 import { FakeCharger, FakePevLink, FakeUtility } from "../edge/hub/doubles.test-support.ts";
 import { startHub } from "../edge/hub/index.ts";
 import { createDashboard, ensureUiBuilt } from "../edge/http/index.ts";
+import { premisesTariffs } from "../edge/hub/session-tariff.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "offpeak-"));
 const dist = join(dir, "dist");
@@ -47,7 +48,7 @@ const clock = new RealClock();
 const meter = new SteppingMeter(clock);
 const charger = new FakeCharger();
 const config = parseConfig({ hub: { port: 0, data_dir: join(dir, "hub"), poll_ms: 150 } }, "bench");
-const dash = createDashboard({ timeZone: config.premises.time_zone, defaultTariffId: config.premises.default_tariff, log: () => {}, distDir: dist });
+const dash = createDashboard({ timeZone: config.premises.time_zone, tariffs: premisesTariffs(config.premises.default_tariff, console.log), log: () => {}, distDir: dist });
 const h = await startHub({
   config, clock, log: () => {}, guard: dash.guard, mount: dash.mount,
   ports: { charger, eumd: meter, premisesMeter: null, pevLink: new FakePevLink(), utility: new FakeUtility(() => params()), reports: null, displays: [] },

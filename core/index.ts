@@ -4,3 +4,4 @@ export * from "./units/index.ts";
 export * from "./time/index.ts";
 export * from "./ports/index.ts";
 export * from "./binding/index.ts";
+export * from "./hub-api/index.ts";

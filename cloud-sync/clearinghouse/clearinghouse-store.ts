@@ -6,41 +6,53 @@ import type { CdrDelivery, OcpiCdr, OcpiParty, UtilityRegistration } from "../pr
 
 const hash = (t: string) => createHash("sha256").update(t).digest("hex");
 
-export interface RegisteredUtility { utilityId: string; baseUrl: string; token: string; ocpi: OcpiParty | null }
+export interface RegisteredUtility { utilityId: string; baseUrl: string; token: string; publicKeyPem: string | null; ocpi: OcpiParty | null }
+/** What a utility signed when it registered, changed or deleted a token: kept as the record of who said so. */
+export interface SignedTokenChange { vin: string; utilityId: string; action: "put" | "delete"; signedAt: number; nonce: string; signature: string }
 
 const partyText = (p: OcpiParty | undefined | null) => (p ? `${p.countryCode}*${p.partyId}` : null);
 const partyOfText = (t: string | null): OcpiParty | null => {
   const [countryCode, partyId] = t ? t.split("*") : [];
   return countryCode && partyId ? { countryCode, partyId } : null;
 };
-export interface StoredCdr { id: string; sessionId: string; fromUtilityId: string; homeUtilityId: string; state: "pending" | "delivered"; cdr: OcpiCdr }
+export interface StoredCdr { id: string; sessionId: string; fromUtilityId: string; homeUtilityId: string; state: "pending" | "delivered" | "dead"; lastError: string | null; cdr: OcpiCdr }
 
 export type SubmitResult = { kind: "accepted"; cdr: StoredCdr } | { kind: "duplicate"; existingId: string } | { kind: "unknown-credit-reference" };
 
 export class ClearinghouseStore {
   constructor(private readonly db: Database, private readonly clock: Clock) {}
 
-  /** Registers a utility; false when its OCPI party is another utility's (OCPI: parties are unique). */
-  registerUtility(r: UtilityRegistration): boolean {
+  /**
+   * Registers (or re-registers) a utility with its token and its signing key (an SPKI PEM the caller checked); false
+   * when its OCPI party is another utility's (OCPI: parties are unique).
+   */
+  registerUtility(r: Omit<UtilityRegistration, "publicKey" | "publicKeyPem">, publicKeyPem: string): boolean {
     const party = partyText(r.ocpi);
     if (party) {
       const holder = this.db.query("SELECT utility_id FROM utilities WHERE ocpi_party = ? AND utility_id <> ?").get(party, r.utilityId);
       if (holder) return false;
     }
-    this.db.query(`INSERT INTO utilities (utility_id, base_url, token_hash, token, registered_at, ocpi_party) VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (utility_id) DO UPDATE SET base_url = excluded.base_url, token_hash = excluded.token_hash, token = excluded.token, ocpi_party = excluded.ocpi_party`)
-      .run(r.utilityId, r.baseUrl.replace(/\/+$/, ""), hash(r.token), r.token, this.clock.now(), party);
+    this.db.query(`INSERT INTO utilities (utility_id, base_url, token_hash, token, registered_at, public_key_pem, ocpi_party) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (utility_id) DO UPDATE SET base_url = excluded.base_url, token_hash = excluded.token_hash, token = excluded.token,
+        public_key_pem = excluded.public_key_pem, ocpi_party = excluded.ocpi_party`)
+      .run(r.utilityId, r.baseUrl.replace(/\/+$/, ""), hash(r.token), r.token, this.clock.now(), publicKeyPem, party);
     return true;
   }
 
   utilityByToken(token: string): RegisteredUtility | null {
-    const r = this.db.query("SELECT utility_id, base_url, token, ocpi_party FROM utilities WHERE token_hash = ?").get(hash(token)) as UtilityRow | null;
+    const r = this.db.query("SELECT utility_id, base_url, token, public_key_pem, ocpi_party FROM utilities WHERE token_hash = ?").get(hash(token)) as UtilityRow | null;
     return r ? toUtility(r) : null;
   }
 
   utility(id: string): RegisteredUtility | null {
-    const r = this.db.query("SELECT utility_id, base_url, token, ocpi_party FROM utilities WHERE utility_id = ?").get(id) as UtilityRow | null;
+    const r = this.db.query("SELECT utility_id, base_url, token, public_key_pem, ocpi_party FROM utilities WHERE utility_id = ?").get(id) as UtilityRow | null;
     return r ? toUtility(r) : null;
+  }
+
+  /** Keeps the signed request behind a token change (after the change itself succeeded). */
+  recordTokenChange(c: SignedTokenChange): void {
+    this.db.query("INSERT INTO token_changes (vin, utility_id, action, signed_at, nonce, signature, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+      .run(c.vin, c.utilityId, c.action, c.signedAt, c.nonce, c.signature, this.clock.now());
   }
 
   /**
@@ -72,8 +84,9 @@ export class ClearinghouseStore {
       if (existing) return { kind: "duplicate", existingId: existing.id };
       let creditOf: string | null = null;
       if (!cdr.credit) {
-        // FR-32: one standing CDR per session and sender; a correction first credits the standing one.
-        const standing = this.db.query(`SELECT id FROM cdrs s WHERE from_utility_id = ? AND session_id = ? AND credit_of IS NULL
+        // FR-32: one standing CDR per session and sender; a correction first credits the standing one. One its home
+        // utility refused (dead) never stood.
+        const standing = this.db.query(`SELECT id FROM cdrs s WHERE from_utility_id = ? AND session_id = ? AND credit_of IS NULL AND state <> 'dead'
           AND NOT EXISTS (SELECT 1 FROM cdrs c WHERE c.credit_of = s.id)`).get(fromUtilityId, cdr.session_id) as { id: string } | null;
         if (standing) return { kind: "duplicate", existingId: standing.id };
       } else {
@@ -86,7 +99,7 @@ export class ClearinghouseStore {
       const id = `ch-${crypto.randomUUID()}`;
       this.db.query(`INSERT INTO cdrs (id, session_id, cdr_id, from_utility_id, home_utility_id, body, state, received_at, credit_of)
         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`).run(id, cdr.session_id, cdr.id, fromUtilityId, homeUtilityId, JSON.stringify(cdr), this.clock.now(), creditOf);
-      return { kind: "accepted", cdr: { id, sessionId: cdr.session_id, fromUtilityId, homeUtilityId, state: "pending", cdr } };
+      return { kind: "accepted", cdr: { id, sessionId: cdr.session_id, fromUtilityId, homeUtilityId, state: "pending", lastError: null, cdr } };
     })();
   }
 
@@ -123,13 +136,15 @@ export class ClearinghouseStore {
   }
 }
 
-interface UtilityRow { utility_id: string; base_url: string; token: string; ocpi_party: string | null }
-const toUtility = (r: UtilityRow): RegisteredUtility => ({ utilityId: r.utility_id, baseUrl: r.base_url, token: r.token, ocpi: partyOfText(r.ocpi_party) });
+interface UtilityRow { utility_id: string; base_url: string; token: string; public_key_pem: string | null; ocpi_party: string | null }
+const toUtility = (r: UtilityRow): RegisteredUtility => ({
+  utilityId: r.utility_id, baseUrl: r.base_url, token: r.token, publicKeyPem: r.public_key_pem, ocpi: partyOfText(r.ocpi_party),
+});
 
-interface CdrRow { id: string; session_id: string; from_utility_id: string; home_utility_id: string; state: string; body: string }
+interface CdrRow { id: string; session_id: string; from_utility_id: string; home_utility_id: string; state: string; body: string; last_error: string | null }
 const toStored = (r: CdrRow): StoredCdr => ({
   id: r.id, sessionId: r.session_id, fromUtilityId: r.from_utility_id, homeUtilityId: r.home_utility_id,
-  state: r.state as StoredCdr["state"], cdr: JSON.parse(r.body) as OcpiCdr,
+  state: r.state as StoredCdr["state"], lastError: r.last_error, cdr: JSON.parse(r.body) as OcpiCdr,
 });
 
 export const deliveryOf = (c: StoredCdr): CdrDelivery => ({ v: 1, clearinghouseCdrId: c.id, fromUtilityId: c.fromUtilityId, homeUtilityId: c.homeUtilityId, cdr: c.cdr });

@@ -12,8 +12,9 @@ Options:
   --operator-token T    bearer token for registering utilities (or env OFFPEAK_CLEARINGHOUSE_OPERATOR_TOKEN)
   --help                this text
 
-API: POST /v1/utilities (operator), PUT|GET|DELETE /v1/tokens/{vin}, POST|GET /v1/cdrs, POST /v1/cdrs/{id}/ack, GET /healthz;
-described in full at GET /openapi.json.
+API: POST /v1/utilities {utilityId, baseUrl, token, publicKeyPem, ocpi} (operator), PUT|GET|DELETE /v1/tokens/{vin} (PUT and
+     DELETE signed with the utility's key), POST|GET /v1/cdrs, GET /v1/cdrs/{id}, POST /v1/cdrs/{id}/ack, GET /healthz;
+     described in full at GET /openapi.json.
 `;
 
 /** Returns the process exit code; resolves only when the service stops. */

@@ -5,7 +5,12 @@ import { Hono, type Context } from "hono";
 import { RealClock, type Clock } from "../../core/time/index.ts";
 import { openMigratedDb } from "../../core/storage/index.ts";
 import { z } from "zod";
-import { ApiError, ApiRoutes, apiErrorHandler, apiNotFound, mountedRoutes, cdrDeliverySchema, ocpiPartySchema, cdrImplausibility, cdrSubmissionSchema, openApiDocument, sameSecret, utilityRegistrationSchema } from "../protocol/index.ts";
+import {
+  ApiError, ApiRoutes, apiErrorHandler, apiNotFound, mountedRoutes, cdrDeliverySchema, ocpiPartySchema, cdrImplausibility, cdrSubmissionSchema,
+  openApiDocument, sameSecret, utilityRegistrationSchema,
+  createRequestVerifier, exportPublicKeyPem, importPublicKeyBase64, importPublicKeyPem, KeyError, SIGNATURE_HEADERS, SqliteNonceStore,
+  UTILITY_SIGNER, type KeyObject,
+} from "../protocol/index.ts";
 import { parseVin, VinError } from "../../core/ids/index.ts";
 import { ClearinghouseStore, deliveryOf, type RegisteredUtility, type StoredCdr } from "./clearinghouse-store.ts";
 import { CLEARINGHOUSE_MIGRATIONS } from "./migrations.ts";
@@ -38,6 +43,9 @@ export interface RunningClearinghouse {
 
 type Env = { Variables: { utility: RegisteredUtility } };
 
+/** The largest body a utility's signed token request may carry (they carry none). */
+const MAX_TOKEN_BODY_BYTES = 64 * 1024;
+
 const bearer = (c: Context): string | null => /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? null;
 const notFoundAnswer = (message: string): never => { throw new ApiError("not-found", message); };
 const sameToken = sameSecret;
@@ -56,6 +64,32 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
   const db = openMigratedDb(opts.dbPath, CLEARINGHOUSE_MIGRATIONS);
   const store = new ClearinghouseStore(db, clock);
   const app = new Hono<Env>();
+  // A utility's token registrations are signed with the key the clearinghouse operator registered for it; nonces
+  // are written before the answer (SQLite, synchronous), so a captured registration cannot be replayed, even
+  // after a restart.
+  const keys = new Map<string, { pem: string; key: KeyObject }>();
+  const signatures = createRequestVerifier({
+    role: UTILITY_SIGNER, clock, nonces: new SqliteNonceStore(db), maxBodyBytes: MAX_TOKEN_BODY_BYTES,
+    hubKey: (utilityId) => {
+      const pem = store.utility(utilityId)?.publicKeyPem;
+      if (!pem) return null;
+      const hit = keys.get(utilityId);
+      if (hit && hit.pem === pem) return hit.key;
+      const key = importPublicKeyPem(pem);
+      keys.set(utilityId, { pem, key });
+      return key;
+    },
+  });
+
+  /** The signed request of the calling utility: signed by the key registered for the utility its token names. */
+  async function signedByCaller(c: Context<Env>) {
+    const v = await signatures.verifyRequest(c.req.raw);
+    const me = c.get("utility").utilityId;
+    if (v.hubId !== me) {
+      throw new ApiError("signer-mismatch", `the request is signed by utility ${v.hubId}, but the bearer token is ${me}'s`, `headers.${SIGNATURE_HEADERS.utility}`, undefined, 403);
+    }
+    return { signedAt: v.time, nonce: v.nonce, signature: c.req.header(SIGNATURE_HEADERS.signature)! };
+  }
 
   app.onError(apiErrorHandler({ service: "clearinghouse" }));
   app.notFound(apiNotFound);
@@ -81,11 +115,18 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
   });
   api.on({
     method: "post", path: "/v1/utilities", operationId: "registerUtility", tag: "operator", auth: "clearinghouse-operator",
-    summary: "Register (or re-register) a utility: its base URL for CDR pushes and the token it presents and accepts",
+    summary: "Register (or re-register) a utility: its base URL for CDR pushes, the token it presents and accepts, the Ed25519 key that signs its token changes, and its OCPI party",
     body: utilityRegistrationSchema, status: 201, response: z.object({ utilityId: z.string(), registered: z.literal(true) }),
     errors: { 409: "Another utility registered this OCPI party (`party-taken`)" },
   }, (_c, { body: reg }) => {
-    if (!store.registerUtility(reg)) throw new ApiError("party-taken", `OCPI party ${reg.ocpi!.countryCode}*${reg.ocpi!.partyId} is another utility's`, "ocpi.partyId", undefined, 409);
+    let publicKeyPem: string;
+    try {
+      publicKeyPem = exportPublicKeyPem(reg.publicKeyPem !== undefined ? importPublicKeyPem(reg.publicKeyPem) : importPublicKeyBase64(reg.publicKey!));
+    } catch (e) {
+      if (e instanceof KeyError) throw new ApiError("invalid-message", e.message, reg.publicKeyPem !== undefined ? "publicKeyPem" : "publicKey");
+      throw e;
+    }
+    if (!store.registerUtility(reg, publicKeyPem)) throw new ApiError("party-taken", `OCPI party ${reg.ocpi!.countryCode}*${reg.ocpi!.partyId} is another utility's`, "ocpi.partyId", undefined, 409);
     return { utilityId: reg.utilityId, registered: true as const };
   });
 
@@ -102,24 +143,37 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
     await next();
   }
 
+  const heldByOther = (vin: string) =>
+    new ApiError("held-by-other-utility", `VIN ${vin} is registered by another utility; only its home utility can change it (it releases it first)`, "vin", undefined, 409);
+  const signerMismatch = "The request is signed by another utility than the bearer token names (`signer-mismatch`)";
+  // A utility registers, changes and deletes only its own customers' VINs, each request signed with its key.
   api.on({
-    method: "put", path: "/v1/tokens/{vin}", operationId: "putToken", tag: "tokens", auth: "utility",
-    summary: "Publish a VIN as the calling utility's roaming customer's", params: vinParam, response: tokenAnswer,
-    errors: { 409: "Another utility holds the VIN (`held-by-other-utility`)" },
-  }, (c, { params }) => {
+    method: "put", path: "/v1/tokens/{vin}", operationId: "putToken", tag: "tokens", auth: "utility-signed",
+    summary: "Publish a VIN as the calling utility's roaming customer's (signed with the utility's key)", params: vinParam, response: tokenAnswer,
+    errors: { 403: signerMismatch, 409: "Another utility holds the VIN (`held-by-other-utility`)" },
+  }, async (c, { params }) => {
     const vin = checkedVin(params.vin);
+    const signed = await signedByCaller(c);
     const me = c.get("utility").utilityId;
-    if (!store.putToken(vin, me)) {
-      throw new ApiError("held-by-other-utility", `VIN ${vin} is registered by another utility; only its home utility can change it (it releases it first)`, "vin", undefined, 409);
-    }
+    if (!store.putToken(vin, me)) throw heldByOther(vin);
+    store.recordTokenChange({ vin, utilityId: me, action: "put", ...signed });
     return { vin, utilityId: me, ocpi: c.get("utility").ocpi };
   });
   api.on({
-    method: "delete", path: "/v1/tokens/{vin}", operationId: "deleteToken", tag: "tokens", auth: "utility", summary: "Withdraw one of the calling utility's VINs",
-    params: vinParam, response: z.object({ deleted: z.literal(true) }), errors: { 404: "The calling utility has no such token" },
-  }, (c, { params }) => {
-    const ok = store.deleteToken(checkedVin(params.vin), c.get("utility").utilityId);
-    return ok ? { deleted: true as const } : notFoundAnswer("no such token of this utility");
+    method: "delete", path: "/v1/tokens/{vin}", operationId: "deleteToken", tag: "tokens", auth: "utility-signed",
+    summary: "Withdraw one of the calling utility's VINs (signed with the utility's key)",
+    params: vinParam, response: z.object({ deleted: z.literal(true) }),
+    errors: { 403: signerMismatch, 404: "The VIN is not registered for roaming", 409: "Another utility holds the VIN (`held-by-other-utility`)" },
+  }, async (c, { params }) => {
+    const vin = checkedVin(params.vin);
+    const signed = await signedByCaller(c);
+    const me = c.get("utility").utilityId;
+    if (!store.deleteToken(vin, me)) {
+      if (store.homeOf(vin)) throw heldByOther(vin);
+      notFoundAnswer(`VIN ${vin} is not registered for roaming`);
+    }
+    store.recordTokenChange({ vin, utilityId: me, action: "delete", ...signed });
+    return { deleted: true as const };
   });
   api.on({
     method: "get", path: "/v1/tokens/{vin}", operationId: "getToken", tag: "tokens", auth: "utility", summary: "A VIN's home utility",
@@ -172,9 +226,24 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
     method: "get", path: "/v1/cdrs", operationId: "pendingCdrs", tag: "cdrs", auth: "utility", summary: "CDRs routed to the calling utility and not yet delivered (pull)",
     response: z.object({ cdrs: z.array(cdrDeliverySchema) }),
   }, (c) => ({ cdrs: store.pendingFor(c.get("utility").utilityId).map(deliveryOf) }));
+  const cdrIdParam = z.object({ id: z.string().min(1).max(64).describe("The clearinghouse's CDR ID (`clearinghouseCdrId`)") });
+  // What became of a CDR: for its sender (a home utility's refusal is dead-lettered here; the sender then holds the
+  // session it billed its host for) and its home utility. Nobody else learns of it.
+  api.on({
+    method: "get", path: "/v1/cdrs/{id}", operationId: "cdrState", tag: "cdrs", auth: "utility",
+    summary: "What became of a CDR the calling utility sent or is home for: pending, delivered, or dead (its home utility refused it; `lastError` says why)",
+    params: cdrIdParam,
+    response: z.object({ id: z.string(), sessionId: z.string(), state: z.enum(["pending", "delivered", "dead"]), lastError: z.string().nullable() }),
+    errors: { 404: "No such CDR sent by or to this utility" },
+  }, (c, { params }) => {
+    const cdr = store.cdr(params.id);
+    const me = c.get("utility").utilityId;
+    if (!cdr || (cdr.fromUtilityId !== me && cdr.homeUtilityId !== me)) throw new ApiError("not-found", "no such CDR sent by or to this utility", "id");
+    return { id: cdr.id, sessionId: cdr.sessionId, state: cdr.state, lastError: cdr.lastError };
+  });
   api.on({
     method: "post", path: "/v1/cdrs/{id}/ack", operationId: "ackCdr", tag: "cdrs", auth: "utility", summary: "Acknowledge a pulled CDR",
-    params: z.object({ id: z.string().min(1).max(64).describe("The clearinghouse's CDR ID (`clearinghouseCdrId`)") }),
+    params: cdrIdParam,
     response: z.object({ id: z.string(), state: z.literal("delivered") }), errors: { 404: "No such CDR for this utility" },
   }, (c, { params }) => {
     const cdr = store.cdr(params.id);

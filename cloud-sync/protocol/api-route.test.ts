@@ -41,7 +41,7 @@ test("a declared route validates its path, query and body before the handler, wi
   assert.is(((await badBody.json()) as { error: { path: string } }).error.path, "name");
   assert.is((await call(app, "/things/ABC", JSON.stringify({ name: "x".repeat(100) }))).status, 413, "the declared body limit holds");
   const csv = await app.request("/things.csv");
-  assert.is(csv.headers.get("content-type"), "text/csv");
+  assert.is(csv.headers.get("content-type"), "text/csv; charset=utf-8");
   assert.is(await csv.text(), "id\nA\n");
 });
 

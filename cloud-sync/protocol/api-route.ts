@@ -12,9 +12,10 @@ import { DEFAULT_MAX_BODY_BYTES, readJsonBody } from "./read-body.ts";
 /**
  * Who may call a route; each is one security scheme of the document (openapi-document.ts). `hub-signature`: an
  * Ed25519-signed hub request (signing.ts); `clearinghouse`: the clearinghouse pushing to a utility; `utility`: a
- * registered utility calling the clearinghouse; `clearinghouse-operator`: registering utilities.
+ * registered utility calling the clearinghouse; `utility-signed`: the same, and the request is also signed with the
+ * utility's registered Ed25519 key (roaming token changes); `clearinghouse-operator`: registering utilities.
  */
-export type ApiAuth = "none" | "operator" | "customer" | "hub-signature" | "clearinghouse" | "utility" | "clearinghouse-operator";
+export type ApiAuth = "none" | "operator" | "customer" | "hub-signature" | "clearinghouse" | "utility" | "utility-signed" | "clearinghouse-operator";
 
 export type HttpMethod = "get" | "post" | "put" | "delete";
 
@@ -89,7 +90,11 @@ export function statusesOf(r: AnyApiRoute): Map<ErrorStatus, string> {
   const m = new Map<ErrorStatus, string>();
   const add = (s: ErrorStatus, d: string) => m.set(s, m.has(s) ? `${m.get(s)}; ${d}` : d);
   if (r.params || r.query || r.body) add(400, "A parameter or the body is malformed: `error.path` names the field at fault");
-  if (r.auth !== "none") add(401, r.auth === "hub-signature" ? "The signature, time, nonce or hub is refused (`error.code` says which)" : "The bearer token is missing or wrong");
+  if (r.auth !== "none") {
+    add(401, r.auth === "hub-signature" ? "The signature, time, nonce or hub is refused (`error.code` says which)"
+      : r.auth === "utility-signed" ? "The bearer token is missing or wrong, or the signature, time, nonce or utility is refused (`error.code` says which)"
+      : "The bearer token is missing or wrong");
+  }
   if (r.body) add(413, "The body is larger than the route takes (`error.details.maxBytes`)");
   for (const [s, d] of Object.entries(r.errors ?? {})) add(Number(s) as ErrorStatus, d);
   add(500, "A fault in the server (logged); the body names no internals");
@@ -142,7 +147,8 @@ export class ApiRoutes<E extends Env = Env> {
         : undefined) as Out<B>;
       const answer = await handler(c, { params, query, body });
       const status = (spec.status ?? 200) as ContentfulStatusCode;
-      if (spec.produces) return c.body(String(answer), status, { "content-type": spec.produces });
+      // The answer is text, sent as UTF-8: the media type says so.
+      if (spec.produces) return c.body(String(answer), status, { "content-type": `${spec.produces}; charset=utf-8` });
       return c.json(answer as object, status);
     };
     this.app.on(spec.method.toUpperCase(), honoPath(spec.path), check, run);

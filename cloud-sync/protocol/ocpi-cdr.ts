@@ -165,7 +165,13 @@ export const utilityRegistrationSchema = z.object({
   token: z.string().min(16, "token must be at least 16 characters"),
   /** The utility's OCPI party: its CDRs must carry it, and no other utility may register it. */
   ocpi: ocpiPartySchema.optional(),
-});
+  /**
+   * The utility's Ed25519 public key (SPKI PEM, or the raw 32 bytes as 43 base64url characters): it signs every
+   * roaming token it registers, changes or deletes (issue 13), so a leaked bearer token alone registers nothing.
+   */
+  publicKeyPem: z.string().min(40).max(2000).optional(),
+  publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "publicKey must be 43 base64url characters (a raw Ed25519 key)").optional(),
+}).refine((r) => r.publicKeyPem !== undefined || r.publicKey !== undefined, { message: "give the utility's signing key as publicKeyPem or publicKey", path: ["publicKeyPem"] });
 export type UtilityRegistration = z.infer<typeof utilityRegistrationSchema>;
 
 /**

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { statusesOf, type AnyApiRoute, type ApiAuth } from "./api-route.ts";
 import { errorBodySchema } from "./api-error.ts";
-import { DEFAULT_MAX_SKEW_S, SIGNATURE_HEADERS } from "./signing.ts";
+import { DEFAULT_MAX_SKEW_S, SIGNATURE_HEADERS, UTILITY_SIGNER } from "./signing.ts";
 
 type JsonObject = Record<string, unknown>;
 
@@ -20,6 +20,16 @@ export const HUB_SIGNING_DESCRIPTION = [
   "Refusals are 401 with `error.code` one of missing-header, malformed-header, unknown-hub, stale, bad-signature, replayed.",
 ].join(" ");
 
+/** How a utility signs its roaming token changes at the clearinghouse: the hub scheme in another role (signing.ts). */
+export const UTILITY_SIGNING_DESCRIPTION = [
+  "PUT and DELETE /v1/tokens/{vin} are signed with the utility's Ed25519 key registered with it (publicKeyPem or publicKey), besides its bearer token.",
+  `Four headers: \`${SIGNATURE_HEADERS.utility}\` (the utility ID, the one its bearer token names), \`${SIGNATURE_HEADERS.time}\` (UTC seconds, within ±${DEFAULT_MAX_SKEW_S} s),`,
+  `\`${SIGNATURE_HEADERS.nonce}\` (16–64 base64url characters, never reused), \`${SIGNATURE_HEADERS.signature}\` (86 base64url characters, no padding).`,
+  `The signature is Ed25519 over the UTF-8 bytes of seven lines joined by \\n: \`${UTILITY_SIGNER.context}\`, the method in upper case, the path`,
+  "with its query exactly as sent, the utility ID, the time, the nonce, and base64url (no padding) of the SHA-256 of the body bytes.",
+  "Refusals are 401 with `error.code` one of missing-header, malformed-header, unknown-utility, stale, bad-signature, replayed.",
+].join(" ");
+
 const SECURITY_SCHEMES: Record<string, JsonObject> = {
   operatorBearer: { type: "http", scheme: "bearer", description: "The utility operator's token (`--operator-token` or OFFPEAK_OPERATOR_TOKEN)." },
   customerBearer: { type: "http", scheme: "bearer", description: "The customer token returned once when the account was opened (or by the token rotation route)." },
@@ -29,6 +39,10 @@ const SECURITY_SCHEMES: Record<string, JsonObject> = {
   hubSignature: { type: "apiKey", in: "header", name: SIGNATURE_HEADERS.signature, description: "base64url Ed25519 signature; see the hubId scheme for the signed string." },
   clearinghouseBearer: { type: "http", scheme: "bearer", description: "The token this utility registered at the clearinghouse; the clearinghouse presents it when it pushes CDRs." },
   utilityBearer: { type: "http", scheme: "bearer", description: "A registered utility's own token (given at registration)." },
+  utilityId: { type: "apiKey", in: "header", name: SIGNATURE_HEADERS.utility, description: UTILITY_SIGNING_DESCRIPTION },
+  signedTime: { type: "apiKey", in: "header", name: SIGNATURE_HEADERS.time, description: "UTC seconds of signing; part of the signed string." },
+  signedNonce: { type: "apiKey", in: "header", name: SIGNATURE_HEADERS.nonce, description: "Fresh per request; part of the signed string; a repeat is refused (replayed)." },
+  utilitySignature: { type: "apiKey", in: "header", name: SIGNATURE_HEADERS.signature, description: "base64url Ed25519 signature; see the utilityId scheme for the signed string." },
   clearinghouseOperatorBearer: { type: "http", scheme: "bearer", description: "The clearinghouse operator's token (registers utilities)." },
 };
 
@@ -39,6 +53,7 @@ const SECURITY: Record<ApiAuth, Record<string, string[]>[]> = {
   "hub-signature": [{ hubId: [], hubTime: [], hubNonce: [], hubSignature: [] }],
   clearinghouse: [{ clearinghouseBearer: [] }],
   utility: [{ utilityBearer: [] }],
+  "utility-signed": [{ utilityBearer: [], utilityId: [], signedTime: [], signedNonce: [], utilitySignature: [] }],
   "clearinghouse-operator": [{ clearinghouseOperatorBearer: [] }],
 };
 

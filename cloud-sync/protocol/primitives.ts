@@ -73,7 +73,7 @@ export const bindingIdSchema = z.string().regex(/^(bnd|fbk)_[A-Za-z0-9_-]{22}$/,
 export const bindingStatusSchema = z.enum(["enrolled", "guest", "roaming", "not-enrolled", "invalid"]) satisfies z.ZodType<BindingStatus>;
 export const bindingPathSchema = z.enum(["commissioning", "rebinding"]) satisfies z.ZodType<BindingPath>;
 export const fallbackReasonSchema = z.enum([
-  "comm-timeout", "rejected", "not-enrolled", "no-eumd", "invalid-pev-id", "proof-failed", "no-pev-id",
+  "comm-timeout", "rejected", "not-enrolled", "no-eumd", "invalid-pev-id", "proof-failed", "no-pev-id", "two-vehicles",
 ]) satisfies z.ZodType<FallbackReason>;
 
 /** Interval lengths the EUMD can be set to remotely (FR-25): whole minutes that divide an hour. */

@@ -9,6 +9,11 @@ export const receiptSchema = z.object({
   /** True when the utility already had this message (the hub resent it after a lost answer). */
   duplicate: z.boolean(),
   receivedAt: utcSecondsSchema,
+  /**
+   * Premises-interval batches: how many intervals were new, already held with the same value (`duplicate`; the
+   * receipt's `duplicate` is true when all were), or replaced a stored value (an AMI correction).
+   */
+  intervals: z.object({ stored: z.number().int().nonnegative(), duplicate: z.number().int().nonnegative(), corrected: z.number().int().nonnegative() }).optional(),
 });
 export type Receipt = z.infer<typeof receiptSchema>;
 

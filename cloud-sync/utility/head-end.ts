@@ -53,8 +53,9 @@ export function createHeadEnd(opts: Omit<UtilityOptions, "port" | "host" | "oper
   const ledger = new Ledger(db);
   const ami = new AmiStore(db, clock);
   const tariffs = new TariffCatalog(db, clock);
-  const client = opts.clearinghouseUrl && opts.clearinghouseToken ? clearinghouseClient(opts.clearinghouseUrl, opts.clearinghouseToken) : null;
-  const roaming = new RoamingSync(db, clock, enrollment, ledger, client);
+  const client = opts.clearinghouseUrl && opts.clearinghouseToken ? clearinghouseClient(opts.clearinghouseUrl, opts.clearinghouseToken, { utilityId: opts.utilityId, privateKey: key.privateKey, clock }) : null;
+  // A CDR its home utility refused holds the session it came from (called on a flush, after `sessions` exists).
+  const roaming = new RoamingSync(db, clock, enrollment, ledger, client, (sessionId, reason) => sessions.holdPosted(sessionId, reason));
   const grants = new BindingGrants(db);
   const keys = new SessionKeys(db);
   const binding = new BindingService({

@@ -40,6 +40,7 @@ export const UTILITY_DEFAULTS = { pullEveryS: 900, roamingFlushMs: 5000 } as con
 
 const healthSchema = z.object({
   ok: z.boolean(), service: z.literal("offpeak-utility"), utilityId: z.string(), keyId: z.string(),
+  publicKey: z.string().describe("The utility's Ed25519 public key, raw 32 bytes in base64url (what the clearinghouse operator registers for it)"),
   roaming: z.object({
     configured: z.boolean(),
     /** false when the last flush failed to send something; `errors` says what and why. */
@@ -101,7 +102,7 @@ export async function startUtility(opts: UtilityOptions): Promise<RunningUtility
     const last = h.roaming.lastFlush;
     const roamingOk = !last || last.errors.length === 0;
     return {
-      ok: roamingOk, service: "offpeak-utility" as const, utilityId: h.utilityId, keyId: h.key.keyId,
+      ok: roamingOk, service: "offpeak-utility" as const, utilityId: h.utilityId, keyId: h.key.keyId, publicKey: h.key.publicKeyBase64,
       roaming: { configured: !!opts.clearinghouseUrl, ok: roamingOk, lastFlushAt: last?.at ?? null, errors: last?.errors ?? [] },
     };
   });

@@ -112,7 +112,8 @@ export async function enrollHousehold(t: TestUtility, n: string, opts: { vin: st
     return r.body;
   };
   await must("POST", "/v1/operator/customers", { id: customerId, name: `Customer ${n}` });
-  const acct = await must("POST", "/v1/operator/accounts", { id: accountId, customerId });
+  // Open since before the tests' months (the clock starts 2024-06-03): their bills are whole months.
+  const acct = await must("POST", "/v1/operator/accounts", { id: accountId, customerId, openedOn: "2024-01-01" });
   await must("POST", "/v1/operator/premises", { id: premisesId, accountId, address: `${n} Test Street`, defaultTariffId: "test-flat" });
   await must("POST", "/v1/operator/pevs", { vin: opts.vin, accountId });
   await must("POST", "/v1/operator/enrollments", { vin: opts.vin, premisesId, programId: opts.programId });

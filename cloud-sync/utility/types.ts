@@ -36,7 +36,11 @@ export interface Program {
 
 export interface Customer { id: CustomerId; name: string; email?: string; phone?: string }
 /** `deactivated`: the customer token is refused and the account's sessions are held (reason `account-deactivated`). */
-export interface Account { id: AccountId; customerId: CustomerId; status: "active" | "closed" | "deactivated" }
+export interface Account {
+  id: AccountId; customerId: CustomerId; status: "active" | "closed" | "deactivated";
+  /** First and last local days of service (YYYY-MM-DD, utility time zone); absent when not known (older accounts). */
+  openedOn?: string; closedOn?: string;
+}
 export interface Premises {
   id: PremisesId;
   accountId: AccountId;

@@ -18,7 +18,8 @@ export type FallbackReason =
   | "no-eumd" // no end-use sub-meter to measure the PEV discretely (BR-6)
   | "invalid-pev-id" // the PEV sent something that is not a valid VIN (FR-03)
   | "proof-failed" // re-binding: the PEV could not prove its secret (FR-09)
-  | "no-pev-id"; // the PEV link carried no identifier at all
+  | "no-pev-id" // the PEV link carried no identifier at all
+  | "two-vehicles"; // two PEV links claimed the same plug-in before either proved itself
 
 export const FALLBACK_REASON_TEXT: Record<FallbackReason, string> = {
   "comm-timeout": "The utility did not confirm the vehicle within the waiting window",
@@ -28,6 +29,7 @@ export const FALLBACK_REASON_TEXT: Record<FallbackReason, string> = {
   "invalid-pev-id": "The vehicle sent an invalid vehicle ID (VIN)",
   "proof-failed": "The vehicle could not prove it is the one that was enrolled",
   "no-pev-id": "The vehicle did not identify itself",
+  "two-vehicles": "Two vehicles claimed this plug-in, so neither could be trusted",
 };
 
 /**

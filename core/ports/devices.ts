@@ -19,6 +19,13 @@ export interface ChargerStatus {
   powerW?: W;
   /** A vehicle identifier the EVSE reports (ISO 15118 EVCCID, RFID tag, VIN), if any. */
   vehicleId?: string;
+  /**
+   * The EVSE's own session counter or transaction ID, if it has one: it changes at every plug-in, so a vehicle
+   * swapped while the hub was down (or between two polls) is seen even when the state never showed A.
+   */
+  sessionId?: string;
+  /** Energy the EVSE says it delivered in its current session, Wh, if it measures it. */
+  sessionEnergyWh?: number;
 }
 
 export interface ChargerLimits { minCurrentA: number; maxCurrentA: number; phases: 1 | 3; voltageV: number }
@@ -31,6 +38,19 @@ export interface Charger {
   setEnabled(enabled: boolean): Promise<void>;
   setCurrentLimit(amps: number): Promise<void>;
   close(): Promise<void>;
+  /**
+   * The charger's communication-loss fallback, when it has one (issue 12): `arm()` sets what can be set over the wire
+   * (a timeout), so a dead hub leaves the charger in a documented state; `keepAliveMs` says how often the output must
+   * be written again to keep a setpoint from expiring while the hub is alive (null when any poll feeds the timer).
+   */
+  readonly failsafe?: ChargerFailsafePort;
+}
+
+export interface ChargerFailsafePort {
+  /** What the charger does when the hub goes quiet, in words (for the log). */
+  readonly describe: string;
+  readonly keepAliveMs: number | null;
+  arm(): Promise<void>;
 }
 
 export interface MeterReading {

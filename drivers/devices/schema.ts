@@ -69,6 +69,8 @@ const charger = z.strictObject({
     power: z.string().optional(),
     sessionEnergy: z.string().optional(),
     vehicleId: z.string().optional(),
+    /** A counter or transaction ID that changes at every plug-in (issue 12: swap detection across a hub restart). */
+    sessionCounter: z.string().optional(),
   }),
   limits: z.strictObject({ minCurrentA: z.number().min(0), maxCurrentA: z.number().positive().max(80), phases: z.union([z.literal(1), z.literal(3)]), voltageV: z.number().min(100).max(480) }),
   failsafe: z.strictObject({
@@ -155,6 +157,7 @@ function referenceProblems(m: DeviceMap): string[] {
   need("capabilities.power", c.power, { numeric: true, units: ["W", "kW"] });
   need("capabilities.sessionEnergy", c.sessionEnergy, { numeric: true, units: ["Wh", "kWh"] });
   need("capabilities.vehicleId", c.vehicleId, { ascii: true });
+  need("capabilities.sessionCounter", c.sessionCounter);
   if (m.limits.minCurrentA >= m.limits.maxCurrentA) out.push(`limits: minCurrentA ${m.limits.minCurrentA} must be below maxCurrentA ${m.limits.maxCurrentA}`);
   const fs = m.failsafe;
   if (fs) {

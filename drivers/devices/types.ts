@@ -76,6 +76,8 @@ export interface ChargerMap extends MapCommon {
     power?: string;
     sessionEnergy?: string;
     vehicleId?: string;
+    /** A counter or transaction ID that changes at every plug-in (swap detection across a hub restart). */
+    sessionCounter?: string;
   };
   limits: ChargerLimits;
   /** What the charger does when the hub stops talking to it (docs/hardware.md, "When the hub dies"). */

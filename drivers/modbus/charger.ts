@@ -8,7 +8,7 @@ import { encodeField } from "./codec.ts";
 import type { DeviceHealth } from "./device-health.ts";
 import { FieldReader } from "./field-reader.ts";
 import type { ModbusDeviceConfig } from "./meter.ts";
-import { toWatts } from "./meter.ts";
+import { toWattHours, toWatts } from "./meter.ts";
 import { ModbusLink, type LinkDeps } from "./modbus-link.ts";
 import { describeTransport } from "./transport.ts";
 
@@ -21,6 +21,11 @@ export function decodeChargerState(device: string, map: ChargerMap, raw: number 
   return s;
 }
 
+/** The communication timeout the hub sets where a charger lets it: a dead hub stops the charger within a minute. */
+export const FAILSAFE_TIMEOUT_S = 60;
+/** How often a setpoint with a validity time is written again (a third of the 60 s default validity). */
+export const FAILSAFE_KEEPALIVE_MS = 20_000;
+
 export function createCharger(cfg: ModbusDeviceConfig, deps: LinkDeps): ModbusCharger {
   const map = typeof cfg.map === "string" ? getChargerMap(cfg.map) : cfg.map;
   if (map.kind !== "charger") throw new DeviceError(cfg.name ?? map.id, "config", `map ${map.id} describes a ${map.kind}, not a charger`);
@@ -28,7 +33,7 @@ export function createCharger(cfg: ModbusDeviceConfig, deps: LinkDeps): ModbusCh
   const link = new ModbusLink(name, cfg.transport, deps, cfg.link);
   const cap = map.capabilities;
   const enable = cap.enable;
-  const names = [cap.state, cap.currentLimit, cap.power, cap.vehicleId, enable.kind === "register" ? enable.readField : undefined].filter((n): n is string => !!n);
+  const names = [cap.state, cap.currentLimit, cap.power, cap.vehicleId, cap.sessionCounter, cap.sessionEnergy, enable.kind === "register" ? enable.readField : undefined].filter((n): n is string => !!n);
   const reader = new FieldReader(link, map, names);
   // Maps without an enable read-back: the last command we gave is the truth we have.
   let commandedEnabled: boolean | undefined;
@@ -41,10 +46,22 @@ export function createCharger(cfg: ModbusDeviceConfig, deps: LinkDeps): ModbusCh
     await link.writeRegisters(f.address, encodeField(f, value));
   }
 
+  const fs = map.failsafe;
+  const timeoutField = fs?.timeoutField ? map.fields[fs.timeoutField] : undefined;
+  const failsafe = fs && fs.mechanism !== "none" ? {
+    describe: `${fs.mechanism}: ${fs.onTimeout}`,
+    // A setpoint that expires (Alfen: default validity 60 s) is rewritten well inside it; a plain timeout is fed by polls.
+    keepAliveMs: fs.mechanism === "setpoint-validity" ? FAILSAFE_KEEPALIVE_MS : null,
+    async arm(): Promise<void> {
+      if (timeoutField?.writable) await writeField(fs.timeoutField!, FAILSAFE_TIMEOUT_S);
+    },
+  } : undefined;
+
   const charger: ModbusCharger = {
     map,
     name,
     limits: map.limits,
+    ...(failsafe ? { failsafe } : {}),
     get online() { return link.online; },
     get lastError() { return link.lastError; },
     get lastOkAt() { return link.lastOkAt; },
@@ -68,6 +85,12 @@ export function createCharger(cfg: ModbusDeviceConfig, deps: LinkDeps): ModbusCh
       if (cap.vehicleId) {
         const id = String(v[cap.vehicleId] ?? "").trim();
         if (id) status.vehicleId = id;
+      }
+      if (cap.sessionCounter) status.sessionId = String(v[cap.sessionCounter]).trim();
+      if (cap.sessionEnergy) {
+        const e = toWattHours(v[cap.sessionEnergy]!, map.fields[cap.sessionEnergy]!.unit);
+        if (!Number.isFinite(e) || e < 0) throw new DeviceError(name, "garbage", `session energy ${e} Wh is not plausible`);
+        status.sessionEnergyWh = Math.round(e);
       }
       return status;
     },

@@ -4,7 +4,11 @@ import * as assert from "uvu/assert";
 import { DeviceError } from "../../core/ports/index.ts";
 import { TestClock } from "../../core/time/index.ts";
 import { startSimulator, type Simulator } from "../sim/index.ts";
+import { getChargerMap } from "../devices/index.ts";
+import { FAILSAFE_KEEPALIVE_MS, FAILSAFE_TIMEOUT_S } from "./charger.ts";
+import { FieldReader } from "./field-reader.ts";
 import { createCharger, createMeter, type ModbusTransportConfig } from "./index.ts";
+import { ModbusLink } from "./modbus-link.ts";
 
 const VIN = "1N4AZ0CP5DC000001";
 let clock: TestClock;
@@ -204,6 +208,29 @@ test("shared port: all three devices on one server, addressed by unit id", async
     assert.is((await m.read()).powerW, 800); // default house load, no EV
     assert.is((await c.readStatus()).state, "A");
   } finally { await m.close(); await c.close(); await shared.close(); }
+});
+
+test("NFR-2: the hub arms a charger's communication-loss fallback from its map: ABB's timeout register is written over Modbus; Alfen's setpoint is kept alive; the simulator has none", async () => {
+  const abbSim = await startSimulator({ clock, evseMap: "abb-terra-ac" });
+  const abb = createCharger({ transport: tcp(abbSim.ports.evse, abbSim.units.evse), map: "abb-terra-ac" }, { clock });
+  const link = new ModbusLink("check", tcp(abbSim.ports.evse, abbSim.units.evse), { clock });
+  try {
+    assert.ok(abb.failsafe, "the ABB map describes a communication timeout");
+    assert.is(abb.failsafe!.keepAliveMs, null, "any poll feeds ABB's timer");
+    await abb.failsafe!.arm();
+    const back = await new FieldReader(link, getChargerMap("abb-terra-ac"), ["communicationTimeout"]).read();
+    assert.is(Number(back.communicationTimeout), FAILSAFE_TIMEOUT_S, "4106h holds the timeout the hub wrote");
+  } finally {
+    await abb.close();
+    await link.close();
+    await abbSim.close();
+  }
+  const alfen = createCharger({ transport: tcp(sim.ports.evse, sim.units.evse), map: "alfen-eve" }, { clock });
+  assert.is(alfen.failsafe?.keepAliveMs, FAILSAFE_KEEPALIVE_MS, "Alfen's max current is rewritten inside its validity time");
+  await alfen.close();
+  const own = createCharger({ transport: tcp(sim.ports.evse, sim.units.evse), map: "offpeak-sim-evse" }, { clock });
+  assert.is(own.failsafe, undefined, "the simulator keeps its last output");
+  await own.close();
 });
 
 test.run();

@@ -63,6 +63,9 @@ export function createOcppCharger(session: ChargePointSession, o: OcppChargerOpt
   // What the charger was last told, so the hub's limit-then-enable pair does not send the same profile twice.
   let lastApplied: string | null = null;
   const idListeners = new Set<(idTag: string) => void>();
+  // The vehicle identity presented last on this plug-in (a new card on the same plug-in replaces the transaction's).
+  let latestIdTag: string | null = null;
+  let lastStatus: ConnectorStatus | null = null;
 
   const record = (what: string) => session.record(`connector ${connectorId}: ${what}`);
 
@@ -70,6 +73,8 @@ export function createOcppCharger(session: ChargePointSession, o: OcppChargerOpt
     if (mode === "remote-start-stop") return;
     mode = "remote-start-stop";
     record(`charging profiles not usable (${why}); holding and allowing by RemoteStop/RemoteStartTransaction from now on`);
+    // A hold profile of ours the charger took earlier would outlast the fallback and keep the vehicle at 0 A.
+    session.call("ClearChargingProfile", { id: HOLD_PROFILE_ID }).catch((e: Error) => record(`ClearChargingProfile ${HOLD_PROFILE_ID} failed: ${e.message}`));
   }
 
   async function sendProfile(amps: number): Promise<boolean> {
@@ -137,12 +142,28 @@ export function createOcppCharger(session: ChargePointSession, o: OcppChargerOpt
   const off = session.listen({
     // After every boot (the charger may have lost its profiles) and when a transaction starts (a TxProfile needs its
     // id), the hub's last decision is sent again.
-    booted: () => { if (!session.quirks.smartCharging) mode = "remote-start-stop"; apply(true).catch((e: Error) => o.log(`${name}: re-applying after boot: ${e.message}`)); },
+    booted: () => {
+      if (!session.quirks.smartCharging) mode = "remote-start-stop";
+      apply(true).catch((e: Error) => o.log(`${name}: re-applying after boot: ${e.message}`));
+      // The meter's register now rather than at the next sample: the EUMD is then present before a plug-in.
+      if (!session.lastSample.has(connectorId)) session.call("TriggerMessage", { requestedMessage: "MeterValues", connectorId }).catch((e: Error) => record(`TriggerMessage MeterValues failed: ${e.message}`));
+    },
     transactionStarted: (tx) => {
       // After the StartTransaction answer has gone out: the charger must know the transaction id before its TxProfile.
-      if (tx.connectorId === connectorId && session.quirks.profilePurpose === "TxProfile") setImmediate(() => apply().catch((e: Error) => o.log(`${name}: ${e.message}`)));
+      // Held by Remote Stop: a transaction the charger started on its own (a card, Autocharge) is stopped again.
+      if (tx.connectorId === connectorId && (session.quirks.profilePurpose === "TxProfile" || mode === "remote-start-stop")) setImmediate(() => apply().catch((e: Error) => o.log(`${name}: ${e.message}`)));
     },
-    idTag: (c, idTag) => { if (c === null || c === connectorId) for (const l of idListeners) l(idTag); },
+    idTag: (c, idTag) => {
+      if (c !== null && c !== connectorId) return;
+      latestIdTag = idTag;
+      for (const l of idListeners) l(idTag);
+    },
+    status: (c, status) => {
+      if (c !== connectorId) return;
+      // The vehicle left: its identity must not be reported for the next one.
+      if (status === "Available" && lastStatus !== "Available") latestIdTag = null;
+      lastStatus = status;
+    },
   });
 
   const meter: Meter = {
@@ -180,7 +201,7 @@ export function createOcppCharger(session: ChargePointSession, o: OcppChargerOpt
       if (s?.powerW !== undefined) status.powerW = watts(s.powerW);
       if (state !== "A") {
         const tx = session.openTransaction(connectorId);
-        const id = tx?.idTag || session.lastIdTag.get(connectorId) || session.lastIdTag.get(null);
+        const id = latestIdTag || tx?.idTag || session.lastIdTag.get(connectorId) || session.lastIdTag.get(null);
         if (id) status.vehicleId = id;
       }
       return status;

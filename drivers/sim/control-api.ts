@@ -7,6 +7,7 @@ import type { Simulator } from "./simulator.ts";
 const PevPatch = z.object({
   vin: z.string().min(1).max(17).optional(),
   secretHex: z.string().regex(/^[0-9a-fA-F]*$/, "must be hex").optional(),
+  idTag: z.string().regex(/^[\x21-\x7e]{1,20}$/, "must be 1-20 printable characters (OCPP idTag)").optional(),
   batteryWh: z.number().positive().optional(),
   socPct: z.number().min(0).max(100).optional(),
   maxPowerW: z.number().positive().optional(),

@@ -17,8 +17,12 @@ function rawState(map: ChargerMap, s: J1772State): FieldValue {
 export function evseBehaviour(world: SimWorld, map: ChargerMap): SimDeviceBehaviour {
   const cap = map.capabilities;
   const unitOf = (name: string) => map.fields[name]?.unit;
+  // Other writable registers (phases, a communication timeout) have no effect in the simulation but keep what was
+  // written, so a test can read back what the hub set.
+  const written = new Map<string, FieldValue>();
   return {
     value(field) {
+      if (written.has(field)) return written.get(field);
       const e = world.evse();
       if (field === cap.state) return rawState(map, e.state);
       if (field === cap.currentLimit || field === cap.currentLimitSetpoint) return cap.enable.kind === "zero-current" && !e.enabled ? 0 : e.currentLimitA;
@@ -26,6 +30,7 @@ export function evseBehaviour(world: SimWorld, map: ChargerMap): SimDeviceBehavi
       if (field === cap.power) return unitOf(field) === "kW" ? e.powerW / 1000 : e.powerW;
       if (field === cap.sessionEnergy) return unitOf(field) === "kWh" ? e.sessionWh / 1000 : Math.floor(e.sessionWh);
       if (field === cap.vehicleId) return e.vehicleId;
+      if (field === cap.sessionCounter) return e.plugCount;
       if (unitOf(field) === "V") return e.voltageV;
       if (unitOf(field) === "A" && /max/i.test(field)) return e.maxCurrentA;
       if (unitOf(field) === "A") return e.voltageV ? e.powerW / e.voltageV : 0;
@@ -50,7 +55,7 @@ export function evseBehaviour(world: SimWorld, map: ChargerMap): SimDeviceBehavi
         world.enabled = v === cap.enable.enabledValue;
         return;
       }
-      // Other writable registers (phases, watchdog) are accepted and have no effect in the simulation.
+      written.set(field, value);
     },
   };
 }

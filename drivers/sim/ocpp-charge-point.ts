@@ -27,6 +27,21 @@ export interface SimChargePointOptions {
   energyInKwhUnstated?: boolean;
   meterValuesOnlyOnChange?: boolean;
   log?: (line: string) => void;
+  /**
+   * The simulated world's vehicle and circuit, when the charge point is part of it (demo, story): the charge point
+   * offers it current, the vehicle draws what it takes (its battery may be full), and the register is the circuit's
+   * meter. Without it the charge point integrates its own energy at the offered current.
+   */
+  vehicle?: SimChargePointVehicle;
+}
+
+export interface SimChargePointVehicle {
+  /** The current the charge point offers the vehicle now, amperes (0 = none). */
+  offer(amps: number): void;
+  /** What the vehicle draws now, W. */
+  powerW(): number;
+  /** The charge point's energy register, Wh. */
+  energyWh(): number;
 }
 
 export interface SimFaults {
@@ -150,6 +165,7 @@ export class SimChargePoint {
 
   /** The vehicle plugs in and presents an idTag (RFID card or Autocharge VID:<MAC>). */
   async plugIn(idTag: string): Promise<void> {
+    this.tick();
     this.plugged = true;
     this.idTag = idTag;
     this.setStatus("Preparing");
@@ -175,6 +191,9 @@ export class SimChargePoint {
     };
     if (payload.idTag === undefined) delete payload.idTag;
     this.transactionId = null;
+    // The contactor opens with the transaction's end: the vehicle is offered nothing from now.
+    this.tick();
+    this.o.vehicle?.offer(0);
     this.setStatus("Finishing");
     await this.send("StopTransaction", payload).catch(() => undefined);
     if (this.faults.duplicateStop) await this.send("StopTransaction", payload).catch(() => undefined);
@@ -273,12 +292,17 @@ export class SimChargePoint {
 
   private evaluate(): void {
     this.tick();
+    const v = this.o.vehicle;
+    const offered = this.plugged && this.transactionId !== null ? Math.min(this.effectiveLimitA(), this.o.vehicleMaxA ?? 32) : 0;
+    v?.offer(offered >= 6 ? offered : 0);
     if (!this.plugged) return;
     if (this.transactionId === null) { if (!this.txPending) this.setStatus(this.status === "Finishing" ? "SuspendedEVSE" : this.status); return; }
-    this.setStatus(this.effectiveLimitA() >= 6 ? "Charging" : "SuspendedEVSE");
+    // A vehicle that takes nothing though current is offered (full battery) is SuspendedEV.
+    this.setStatus(offered < 6 ? "SuspendedEVSE" : v && v.powerW() <= 0 ? "SuspendedEV" : "Charging");
   }
 
   private powerW(): number {
+    if (this.o.vehicle) return this.o.vehicle.powerW();
     if (this.status !== "Charging") return 0;
     const a = Math.min(this.effectiveLimitA(), this.o.vehicleMaxA ?? 32);
     return a >= 6 ? a * (this.o.voltageV ?? 230) * (this.o.phases ?? 1) : 0;
@@ -286,6 +310,7 @@ export class SimChargePoint {
 
   /** Integrates power since the last tick on the simulated clock. */
   private tick(): void {
+    if (this.o.vehicle) { this.energyWh = this.o.vehicle.energyWh(); return; }
     const now = this.o.clock.monotonicMs();
     this.energyWh += (this.powerW() * (now - this.lastTickMs)) / 3_600_000;
     this.lastTickMs = now;

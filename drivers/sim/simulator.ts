@@ -8,6 +8,7 @@ import { SimDevice } from "./sim-device.ts";
 import { startModbusRtuServer, type ModbusRtuServer, type RtuServerOptions } from "./rtu-server.ts";
 import { startModbusTcpServer, type ModbusTcpServer } from "./tcp-server.ts";
 import { SimWorld, type SimEvseState, type SimPev } from "./world.ts";
+import { SimOcppWorld, type SimOcppOptions } from "./ocpp-world.ts";
 
 export type SimTarget = "evse" | "eumd" | "premises";
 export const SIM_UNITS = { evse: 1, eumd: 2, premises: 3 } as const;
@@ -46,10 +47,18 @@ export interface Simulator {
   premisesWh(): number;
   setHouseLoad(w: number): void;
   fault(target: SimTarget, fault: FaultSpec | null): void;
-  onPlugChange(cb: (plugged: boolean, pev: SimPev | null) => void): void;
+  /** `eumdWh`: the EUMD's register at the instant of the change (after any injected reset). */
+  onPlugChange(cb: (plugged: boolean, pev: SimPev | null, eumdWh: number) => void): void;
+  /** Every change of the EVSE's output (enabled or held). */
+  onEnableChange(cb: (enabled: boolean) => void): void;
   /** Also serves all three devices as Modbus RTU slaves on a serial line (a pty end or an adapter). */
   serveRtu(opts: Omit<RtuServerOptions, "onReset">): ModbusRtuServer;
   close(): Promise<void>;
+  /**
+   * The EVSE as an OCPP 1.6J charge point instead: it connects to the hub's central system and drives this world's
+   * vehicle; the Modbus EVSE unit is then left alone by the hub.
+   */
+  startOcppChargePoint(o: SimOcppOptions): SimOcppWorld;
 }
 
 export async function startSimulator(opts: SimOptions): Promise<Simulator> {
@@ -67,10 +76,11 @@ export async function startSimulator(opts: SimOptions): Promise<Simulator> {
     // A meter reset (or a replaced meter): its cumulative register restarts from zero.
     if (d.target === "eumd") offsets.eumd = world.eumdWh;
     else if (d.target === "premises") offsets.premises = world.premisesWh;
-    else world.sessionWh = 0;
+    else world.resetSessionEnergy();
   };
 
   const rtuServers: ModbusRtuServer[] = [];
+  const ocppPoints: SimOcppWorld[] = [];
   // Group devices by requested port: 0 = own ephemeral server.
   const servers: ModbusTcpServer[] = [];
   const ports = { evse: 0, eumd: 0, premises: 0 };
@@ -126,17 +136,25 @@ export async function startSimulator(opts: SimOptions): Promise<Simulator> {
       if (fault?.kind === "reset-register") { reset(d); return; }
       d.fault.set(fault);
     },
-    onPlugChange: (cb) => world.onPlugChange(cb),
+    onPlugChange: (cb) => world.onPlugChange((plugged, pev, eumdWh) => cb(plugged, pev, eumdWh - offsets.eumd)),
+    onEnableChange: (cb) => world.onEnableChange(cb),
     serveRtu: (o) => {
       const r = startModbusRtuServer({ ...o, onReset: reset }, [devices.evse, devices.eumd, devices.premises]);
       rtuServers.push(r);
       return r;
     },
     close: async () => {
+      await Promise.all(ocppPoints.map((c) => c.stop()));
       await Promise.all(rtuServers.map((r) => r.close()));
       for (const t of timers) opts.clock.clearTimeout(t);
       if (tick) opts.clock.clearTimeout(tick);
       await Promise.all(servers.map((s) => s.close()));
+    },
+    startOcppChargePoint: (o) => {
+      const cp = new SimOcppWorld(world, () => world.eumdWh - offsets.eumd, o);
+      ocppPoints.push(cp);
+      cp.start();
+      return cp;
     },
   };
 }

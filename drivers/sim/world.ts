@@ -8,6 +8,8 @@ export interface SimPev {
   vin: string;
   /** Per-PEV secret (hex) the PEV link uses for challenge-response; optional. */
   secretHex?: string;
+  /** What the vehicle presents at an OCPP charge point (an RFID card); default its Autocharge VID:<MAC>. */
+  idTag?: string;
   batteryWh: number;
   socPct: number;
   maxPowerW: number;
@@ -23,27 +25,50 @@ export interface SimEvseState {
   powerW: number;
   sessionWh: number;
   vehicleId: string;
+  /** Plug-ins since the simulator started: the EVSE's session counter. */
+  plugCount: number;
 }
+
+/**
+ * What the simulated EUMD's register shows for `wh`: the SDM120 keeps kWh as a float32 and the hub rounds to whole
+ * Wh. The simulated EVSE measures its session energy on the same circuit and reports it in the same resolution, so a
+ * split between two vehicles adds up to the EUMD's register exactly.
+ */
+export const eumdRegisterWh = (wh: number): number => Math.round(Math.fround(wh / 1000) * 1000);
 
 export const DEFAULT_PEV: Omit<SimPev, "plugged"> = { vin: "1N4AZ0CP5DC000001", batteryWh: 40_000, socPct: 30, maxPowerW: 7_200 };
 
 export class SimWorld {
   private pevState: SimPev | null = null;
   private lastMs: number;
-  enabled = false;
+  private enabledNow = false;
+  plugCount = 0;
+  /** The EUMD's energy at the last plug-in: the EVSE's session energy is measured from it. */
+  private plugEumdWh = 0;
+  private readonly enableCallbacks: ((enabled: boolean) => void)[] = [];
   currentLimitA: number;
-  sessionWh = 0;
   /** Float watt-hours: the meters round only when a register is encoded, so nothing is lost between polls. */
   eumdWh = 0;
   premisesWh = 0;
-  private readonly plugCallbacks: ((plugged: boolean, pev: SimPev | null) => void)[] = [];
+  private readonly plugCallbacks: ((plugged: boolean, pev: SimPev | null, eumdWh: number) => void)[] = [];
 
   constructor(private readonly clock: Clock, readonly maxCurrentA = 32, readonly voltageV = 240, public houseLoadW = 800) {
     this.lastMs = clock.monotonicMs();
     this.currentLimitA = maxCurrentA;
   }
 
-  onPlugChange(cb: (plugged: boolean, pev: SimPev | null) => void): void { this.plugCallbacks.push(cb); }
+  /** `eumdWh`: the EUMD's energy at the very instant of the plug-in or unplug (before any more can flow). */
+  onPlugChange(cb: (plugged: boolean, pev: SimPev | null, eumdWh: number) => void): void { this.plugCallbacks.push(cb); }
+  /** Called on every change of the EVSE's output (the simulator's log: the EVSE never charges while held). */
+  onEnableChange(cb: (enabled: boolean) => void): void { this.enableCallbacks.push(cb); }
+
+  get enabled(): boolean { return this.enabledNow; }
+  set enabled(on: boolean) {
+    if (on === this.enabledNow) return;
+    this.advance();
+    this.enabledNow = on;
+    for (const cb of this.enableCallbacks) cb(on);
+  }
 
   pev(): SimPev | null {
     this.advance();
@@ -53,7 +78,8 @@ export class SimWorld {
   plug(pev: Partial<SimPev> = {}): void {
     this.advance();
     this.pevState = { ...DEFAULT_PEV, ...(this.pevState ?? {}), ...pev, plugged: true };
-    this.sessionWh = 0;
+    this.plugEumdWh = this.eumdWh;
+    this.plugCount++;
     this.emitPlug(true);
   }
 
@@ -76,8 +102,12 @@ export class SimWorld {
     const p = this.pevState;
     const powerW = this.evPowerW();
     const state: J1772State = !p || !p.plugged ? "A" : powerW > 0 ? "C" : "B";
-    return { state, enabled: this.enabled, currentLimitA: this.currentLimitA, maxCurrentA: this.maxCurrentA, voltageV: this.voltageV, powerW, sessionWh: this.sessionWh, vehicleId: p?.plugged ? p.vin : "" };
+    const sessionWh = eumdRegisterWh(this.eumdWh) - eumdRegisterWh(this.plugEumdWh);
+    return { state, enabled: this.enabled, currentLimitA: this.currentLimitA, maxCurrentA: this.maxCurrentA, voltageV: this.voltageV, powerW, sessionWh, vehicleId: p?.plugged ? p.vin : "", plugCount: this.plugCount };
   }
+
+  /** The EVSE's session energy register restarts from zero (an injected reset). */
+  resetSessionEnergy(): void { this.advance(); this.plugEumdWh = this.eumdWh; }
 
   premisesPowerW(): number { return this.houseLoadW + this.evPowerW(); }
 
@@ -97,7 +127,6 @@ export class SimWorld {
         const e = (p * stepMs) / 3_600_000;
         pev.socPct = stepMs === toFullMs ? 100 : Math.min(100, pev.socPct + (e / pev.batteryWh) * 100);
         this.eumdWh += e;
-        this.sessionWh += e;
       }
       this.premisesWh += ((this.houseLoadW + p) * stepMs) / 3_600_000;
       dtMs -= stepMs;
@@ -107,6 +136,7 @@ export class SimWorld {
 
   private emitPlug(plugged: boolean): void {
     const snapshot = this.pevState ? { ...this.pevState } : null;
-    for (const cb of this.plugCallbacks) cb(plugged, snapshot);
+    const eumdWh = this.eumdWh;
+    for (const cb of this.plugCallbacks) cb(plugged, snapshot, eumdWh);
   }
 }

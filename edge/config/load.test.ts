@@ -111,4 +111,26 @@ test("a misspelled OFFPEAK_* variable is reported with the nearest real name, no
   ]);
 });
 
+test("an OCPP charger: [devices.charger] driver = \"ocpp\" and [ocpp] are read; each mistake names its key", () => {
+  const ok = loadConfig(file("ocpp.toml", `[devices.charger]\ndriver = "ocpp"\ncharge_point_id = "GARAGE-1"\npassword = "0123456789abcdef"\nmeter_is_eumd = true\n[devices.eumd]\ndriver = "none"\n[ocpp]\nport = 9887\n`), { OFFPEAK_OCPP_HOST: "127.0.0.1" });
+  assert.equal(ok.devices.charger, { driver: "ocpp", charge_point_id: "GARAGE-1", password: "0123456789abcdef", meter_is_eumd: true, security_profile: 1, connector_id: 1 });
+  assert.equal([ok.ocpp.host, ok.ocpp.port, ok.ocpp.path, ok.ocpp.unknown], ["127.0.0.1", 9887, "/ocpp/", "pending"]);
+  const problems = (toml: string) => errorOf(() => loadConfig(file("bad-ocpp.toml", toml), {})).problems;
+  assert.equal(problems(`[devices.charger]\ndriver = "ocpp"\ncharge_point_id = "GARAGE 1"\npassword = "short"\n`), [
+    "devices.charger.charge_point_id: must be 1-48 printable ASCII characters without spaces (the charger's OCPP identity)",
+    "devices.charger.password: must be 16-40 characters (OCPP AuthorizationKey)",
+  ]);
+  assert.equal(problems(`[devices.charger]\ndriver = "ocpp"\ncharge_point_id = "GARAGE-1"\n`), ["devices.charger.password: security profile 1 needs the charger's password (password or password_file, 16-40 characters)"]);
+  assert.equal(problems(`[devices.charger]\ndriver = "ocpp"\ncharge_point_id = "G"\npassword = "0123456789abcdef"\nmeter_is_eumd = true\n`),
+    ['devices.eumd.driver: must be "none" when the OCPP charger\'s meter is the EUMD ([devices.charger] meter_is_eumd = true): one EUMD per session']);
+  assert.equal(problems(`[devices.charger]\ndriver = "ocpp"\nsecurity_profile = 2\n[ocpp]\ntls = false\n`), ["ocpp.tls: security profile 2 ([devices.charger] security_profile) needs TLS; remove tls = false or choose profile 1"]);
+  // The example in docs/hardware.md is a valid config.
+  const doc = readFileSync(join(import.meta.dir, "../..", "docs/hardware.md"), "utf8");
+  const example = [...doc.matchAll(/```toml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((t) => t.includes('driver = "ocpp"'));
+  assert.ok(example, "docs/hardware.md has an OCPP example");
+  const fromDoc = loadConfig(file("hardware-ocpp.toml", example!), {});
+  assert.equal([fromDoc.devices.charger.driver, fromDoc.devices.eumd.driver, fromDoc.ocpp.port], ["ocpp", "none", 8887]);
+  assert.equal(problems(`[devices.charger]\ndriver = "ocpp"\nsecurity_profile = 0\n[ocpp]\npath = "ocpp"\nlisten = 1\n`), ["ocpp.path: must start and end with / (e.g. /ocpp/)", "ocpp.listen: unknown key (a typo?)"]);
+});
+
 test.run();

@@ -19,11 +19,27 @@ const modbusTransport = z.discriminatedUnion("kind", [
   }),
 ]);
 
+// An OCPP 1.6J charger connects to the hub's central system ([ocpp]). No charge_point_id: the first charge point the
+// owner accepts on the dashboard becomes the hub's charger. security_profile 0 (no password) only when set explicitly.
+const ocppCharger = z.strictObject({
+  driver: z.literal("ocpp"),
+  charge_point_id: z.string().regex(/^[\x21-\x7e]{1,48}$/, "must be 1-48 printable ASCII characters without spaces (the charger's OCPP identity)").optional(),
+  security_profile: z.union([z.literal(0), z.literal(1), z.literal(2)], { error: "must be 0 (no password; only for a charger that can do nothing else), 1 (password) or 2 (TLS and password)" }).default(1),
+  /** The charger's AuthorizationKey, 16-40 characters; or password_file. */
+  password: z.string().min(16, "must be 16-40 characters (OCPP AuthorizationKey)").max(40, "must be 16-40 characters (OCPP AuthorizationKey)").optional(),
+  password_file: z.string().min(1).optional(),
+  /** The charger's own meter (MeterValues Energy.Active.Import.Register) is the EUMD; then [devices.eumd] is "none". */
+  meter_is_eumd: flag.default(false),
+  connector_id: z.coerce.number().int().min(1).max(8).default(1),
+});
+
 const device = z.discriminatedUnion("driver", [
   z.strictObject({ driver: z.literal("modbus"), map: z.string().min(1), transport: modbusTransport }),
   z.strictObject({ driver: z.literal("zigbee"), ieee: z.string().regex(/^0x[0-9a-fA-F]{16}$/, "must be an IEEE address like 0x00124b0012345678"), endpoint: z.coerce.number().int().min(1).max(240).default(1) }),
   z.strictObject({ driver: z.literal("none") }),
 ]);
+
+const chargerDevice = z.discriminatedUnion("driver", [...device.options, ocppCharger]);
 
 // The adapter names zigbee-herdsman 10.9.5 accepts (Adapter.create), minus the deprecated "ezsp".
 export const ZIGBEE_ADAPTERS = ["zstack", "ember", "deconz", "zigate", "zboss", "zoh"] as const;
@@ -62,7 +78,25 @@ const mqtt = z.strictObject({
   enabled: flag.default(true),
 });
 
-export const configSchema = z.strictObject({
+/** The hub's OCPP 1.6J central system: used when [devices.charger] driver = "ocpp". See docs/hardware.md. */
+const ocpp = z.strictObject({
+  /** 0.0.0.0 to let chargers on the LAN connect (the default: a charger is never on the hub's loopback). */
+  host: z.string().min(1).default("0.0.0.0"),
+  port: port.default(8887),
+  path: z.string().regex(/^\/([A-Za-z0-9._~-]+\/)*$/, "must start and end with / (e.g. /ocpp/)").default("/ocpp/"),
+  /** wss:// with the hub's own certificate (security profile 2). Default: on when the charger's security_profile is 2. */
+  tls: flag.optional(),
+  /** Host names and IP addresses chargers use to reach the hub, for the certificate (made once). */
+  tls_names: z.array(z.string().min(1)).default([]),
+  /** What a charge point the hub does not know is answered at boot; either way the dashboard lists it. */
+  unknown: z.enum(["pending", "rejected"]).default("pending"),
+  heartbeat_interval_s: z.coerce.number().int().min(10).max(86_400).default(300),
+  meter_value_sample_interval_s: z.coerce.number().int().min(1).max(3600).default(10),
+  /** The program's rule: may the charger authorize locally while the hub is away. */
+  local_authorize_offline: flag.default(false),
+});
+
+const configObject = z.strictObject({
   hub: z.strictObject({
     id: id.default("HUB-DEMO-1"),
     host: z.string().default("127.0.0.1"),
@@ -100,15 +134,33 @@ export const configSchema = z.strictObject({
     id_only: flag.default(true),
   }).prefault({}),
   devices: z.strictObject({
-    charger: device.default({ driver: "modbus", map: "offpeak-sim-evse", transport: { kind: "tcp", host: "127.0.0.1", port: 1502, unit_id: 1, timeout_ms: 1000 } }),
+    charger: chargerDevice.default({ driver: "modbus", map: "offpeak-sim-evse", transport: { kind: "tcp", host: "127.0.0.1", port: 1502, unit_id: 1, timeout_ms: 1000 } }),
     eumd: device.default({ driver: "modbus", map: "eastron-sdm120", transport: { kind: "tcp", host: "127.0.0.1", port: 1502, unit_id: 2, timeout_ms: 1000 } }),
     premises_meter: device.default({ driver: "modbus", map: "eastron-sdm630", transport: { kind: "tcp", host: "127.0.0.1", port: 1502, unit_id: 3, timeout_ms: 1000 } }),
   }).prefault({}),
   zigbee: zigbee.optional(),
   mqtt: mqtt.optional(),
+  ocpp: ocpp.prefault({}),
+});
+
+/** Rules across sections; each problem names the key to change. */
+export const configSchema = configObject.superRefine((c, ctx) => {
+  const ch = c.devices.charger;
+  if (ch.driver !== "ocpp") return;
+  if (ch.security_profile !== 0 && ch.charge_point_id !== undefined && !ch.password && !ch.password_file) {
+    ctx.addIssue({ code: "custom", path: ["devices", "charger", "password"], message: `security profile ${ch.security_profile} needs the charger's password (password or password_file, 16-40 characters)` });
+  }
+  if (ch.password && ch.password_file) ctx.addIssue({ code: "custom", path: ["devices", "charger", "password_file"], message: "give password or password_file, not both" });
+  if (ch.security_profile === 2 && c.ocpp.tls === false) ctx.addIssue({ code: "custom", path: ["ocpp", "tls"], message: "security profile 2 ([devices.charger] security_profile) needs TLS; remove tls = false or choose profile 1" });
+  if (ch.meter_is_eumd && c.devices.eumd.driver !== "none") {
+    ctx.addIssue({ code: "custom", path: ["devices", "eumd", "driver"], message: `must be "none" when the OCPP charger's meter is the EUMD ([devices.charger] meter_is_eumd = true): one EUMD per session` });
+  }
 });
 
 export type HubConfig = z.infer<typeof configSchema>;
 export type DeviceConfig = z.infer<typeof device>;
+export type ChargerConfig = z.infer<typeof chargerDevice>;
+export type OcppChargerConfig = z.infer<typeof ocppCharger>;
+export type OcppConfig = z.infer<typeof ocpp>;
 export type ZigbeeConfig = z.infer<typeof zigbee>;
 export type MqttConfig = z.infer<typeof mqtt>;

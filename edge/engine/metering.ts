@@ -104,7 +104,11 @@ export function advanceTo(m0: MeteringState, now: number, ctx: MeteringContext):
   return { m, closed, applied };
 }
 
-export function applyReading(m0: MeteringState, reading: { energyWh: number; at: UtcSeconds }, ctx: MeteringContext): MeteringResult {
+/**
+ * `timingUncertain`: the energy's total is measured but not when it flowed (a hub restart, a vehicle that left while
+ * the hub was down), so intervals it is spread over are flagged `estimated` when it spans more than one.
+ */
+export function applyReading(m0: MeteringState, reading: { energyWh: number; at: UtcSeconds; timingUncertain?: boolean }, ctx: MeteringContext): MeteringResult {
   const closed: ClosedInterval[] = [];
   const notes: MeteringNote[] = [];
   const { energyWh: wh, at } = reading;
@@ -121,7 +125,7 @@ export function applyReading(m0: MeteringState, reading: { energyWh: number; at:
   // Both timestamps are truncated to whole seconds, so the true span can be up to 2 s longer than dt.
   const limit = plausibleWh(ctx.maxPowerW, dt + 2);
   let counted = delta;
-  let mark: IntervalQuality = dt > GAP_ESTIMATED_S ? "estimated" : "ok";
+  let mark: IntervalQuality = dt > GAP_ESTIMATED_S || (reading.timingUncertain && delta > 0 && at > m0.intervalEnd) ? "estimated" : "ok";
   if (delta < 0) {
     counted = wh <= limit ? wh : 0;
     mark = "reset";

@@ -299,4 +299,30 @@ test("unplug closes the session, holds the EVSE, closes the link and reports a f
   assert.equal(reports.map((r) => r.revision), [1, 2]);
 });
 
+test("FR-28: a different vehicle reported on the same plug-in ends the session and opens a new one with its own window and binding", () => {
+  const d = new Driver();
+  d.plug();
+  d.send({ type: "pev.hello", vin: VIN });
+  const first = d.state.session!;
+  d.now += 30;
+  const out = d.send({ type: "evse.vehicle-changed", reason: "the charger reported idTag CARD-2" });
+  const next = d.state.session!;
+  assert.ok(next.id !== first.id, "a new session");
+  assert.is(next.phase, "awaiting-binding");
+  assert.is(next.vin, null);
+  assert.is(next.windowEndsAt, d.now + settings().commWaitS);
+  assert.is(d.state.lastEnded?.id, first.id);
+  assert.is(d.state.lastEnded?.phase, "ended");
+  assert.equal(d.of("pevlink.close", out).map((c) => c.sessionId), [first.id]);
+  assert.equal(d.of("pevlink.open", out).map((c) => c.sessionId), [next.id]);
+  assert.ok(d.records(out).some((r) => r.kind === "unplug" && /session ended: the charger reported idTag CARD-2/.test(r.reason)));
+  assert.ok(d.records(out).some((r) => r.kind === "on-plug" && /new session on the same plug-in/.test(r.reason)));
+  assert.is(d.lastEvse()!.enabled, false, "NFR-2: the new session is held until its binding is decided");
+  // Without a vehicle plugged in the event changes nothing.
+  d.send({ type: "evse.state", state: "A" });
+  const idle = d.send({ type: "evse.vehicle-changed", reason: "late tag" });
+  assert.is(d.state.session, null);
+  assert.equal(d.of("pevlink.open", idle), []);
+});
+
 test.run();

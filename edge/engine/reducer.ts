@@ -10,7 +10,7 @@ import { toIso, type UtcSeconds } from "../../core/time/index.ts";
 import { decideEvse } from "./arbiter.ts";
 import { advanceTo, applyReading, finish, newMetering, type MeteringContext } from "./metering.ts";
 import { checkCommWait, checkIntervalLength, SettingError } from "./settings.ts";
-import type { ClosedInterval, Command, EngineEvent, EngineSettings, HubState, Session, StepResult } from "./types.ts";
+import type { ClosedInterval, Command, EngineEvent, EngineSettings, HubState, ResumeObservation, Session, StepResult } from "./types.ts";
 
 /** An EUMD reading older than this at plug-in is no baseline for the new session. */
 const BASELINE_MAX_AGE_S = 300;
@@ -77,7 +77,7 @@ class Step {
 
 const active = (s: Session | null): s is Session => s !== null && s.phase !== "ended";
 
-function plug(st: Step, from: string): void {
+function plug(st: Step, from: string, chargerSession: string | null = null, how?: string): void {
   const { settings } = st.s;
   const seq = st.s.sessionSeq + 1;
   const id = sessionIdFor(settings.premisesId, st.now, seq);
@@ -98,8 +98,10 @@ function plug(st: Step, from: string): void {
     endedAt: null,
     revision: 0,
     intervalsClosed: 0,
+    chargerSession,
+    unpluggedBetween: null,
   };
-  st.record("on-plug", `EVSE went from state ${from} to ${st.s.evse}: vehicle plugged in; the ${settings.commWaitS} s comm-wait window opens and the EVSE is held until the binding is decided (FR-06, FR-10, NFR-3)`);
+  st.record("on-plug", `${how ?? `EVSE went from state ${from} to ${st.s.evse}: vehicle plugged in`}; the ${settings.commWaitS} s comm-wait window opens and the EVSE is held until the binding is decided (FR-06, FR-10, NFR-3)`);
   st.out.push({ type: "pevlink.open", sessionId: id });
   if (st.s.eumd === "absent") fallback(st, "no-eumd", "no EUMD was detected at plug-in (BR-6)");
 }
@@ -139,7 +141,7 @@ function requestValidation(st: Step, path: BindingPath, proofOk: boolean): void 
   st.record("binding.requested", `asked the utility to validate PEV ${session.vin} at premises ${st.s.settings.premisesId} (${path}) (FR-14)`);
 }
 
-function onHello(st: Step, raw: string): void {
+function onHello(st: Step, raw: string, via?: string): void {
   const session = st.session;
   if (!active(session)) {
     st.record("pev-link.refused", "the PEV spoke before On-Plug; no communications session exists until the vehicle is plugged in (FR-06)", null);
@@ -158,13 +160,14 @@ function onHello(st: Step, raw: string): void {
     return;
   }
   st.patchSession({ vin });
+  const by = via ? ` (ID-only: ${via})` : "";
   const known = st.s.knownPevs[vin];
   if (known) {
     st.patchSession({ binding: { ...st.session!.binding, path: "rebinding" } });
-    st.record("pev.identified", `PEV ${vin} identified itself; it was commissioned on ${toIso(known.commissionedAt)}, so the short re-binding path applies (FR-13, FR-28)`);
+    st.record("pev.identified", `PEV ${vin} identified itself${by}; it was commissioned on ${toIso(known.commissionedAt)}, so the short re-binding path applies (FR-13, FR-28)`);
     st.out.push({ type: "pev.challenge", vin });
   } else {
-    st.record("pev.identified", `PEV ${vin} identified itself; not commissioned at this hub, so the full commissioning path applies (FR-13, S1)`);
+    st.record("pev.identified", `PEV ${vin} identified itself${by}; not commissioned at this hub, so the full commissioning path applies (FR-13, S1)`);
     requestValidation(st, "commissioning", false);
   }
 }
@@ -233,37 +236,46 @@ function setCommWait(st: Step, commWaitS: number, source: string): void {
   }
 }
 
-function onReading(st: Step, energyWh: number, powerW: number, at: UtcSeconds): void {
+function onReading(st: Step, energyWh: number, powerW: number, at: UtcSeconds, timingUncertain = false): void {
   if (!Number.isSafeInteger(energyWh) || energyWh < 0 || !Number.isFinite(powerW)) {
     st.record("eumd.reading-rejected", `EUMD reading is not a usable register value (energy ${energyWh} Wh, power ${powerW} W)`);
     return;
   }
   const session = st.session;
   if (active(session)) {
-    const r = applyReading(session.metering, { energyWh, at }, st.meteringContext());
-    st.patchSession({ metering: r.metering });
+    const r = applyReading(session.metering, { energyWh, at, timingUncertain }, st.meteringContext());
+    const accepted = !r.notes.some((n) => n.kind === "eumd.reading-rejected");
+    st.patchSession({ metering: accepted ? { ...r.metering, lastPowerW: powerW } : r.metering });
     for (const n of r.notes) st.record(n.kind, n.reason);
     st.intervals(r.closed);
     if (r.appliedPending) st.appliedPending();
     if (r.closed.length) st.report();
-    const accepted = !r.notes.some((n) => n.kind === "eumd.reading-rejected");
     if (accepted) st.s.eumdLast = { wh: energyWh, at };
   } else {
     st.s.eumdLast = { wh: energyWh, at };
   }
 }
 
-function unplug(st: Step): void {
+/**
+ * Ends the session. `whileDown`: the vehicle left while the hub was down, so the unplug happened somewhere in
+ * [from, to]; `at` is the estimate the session records (never the restart time) and the event says it is uncertain.
+ * `why` names what ended it when it was not the plug coming out (e.g. another vehicle's tag on the charger).
+ */
+function unplug(st: Step, whileDown: { at: UtcSeconds; from: UtcSeconds; to: UtcSeconds; why: string } | null = null, why?: string): void {
   const session = st.session!;
   const ctx = st.meteringContext();
   st.intervals(finish(session.metering, ctx));
   const undecided = session.phase === "awaiting-binding";
+  const endedAt = whileDown ? whileDown.at : st.now;
   st.patchSession({
     phase: "ended",
-    endedAt: st.now,
+    endedAt,
     rate: session.rate === "pending" ? "default" : session.rate,
+    unpluggedBetween: whileDown ? { from: whileDown.from, to: whileDown.to } : null,
   });
-  st.record("unplug", `vehicle unplugged after ${st.now - session.pluggedAt} s; ${session.metering.totalWh} Wh metered${undecided ? "; the binding was never decided, so any energy is at the default rate" : ""}`);
+  const after = `${endedAt - session.pluggedAt} s`;
+  const uncertain = whileDown ? `; ${whileDown.why}: the unplug time is uncertain, somewhere between ${toIso(whileDown.from)} and ${toIso(whileDown.to)}, recorded as ${toIso(endedAt)} (estimated from the energy the EUMD delivered)` : "";
+  st.record(whileDown ? "unplug.uncertain" : "unplug", `${why ?? "vehicle unplugged"} after ${after}; ${session.metering.totalWh} Wh metered${undecided ? "; the binding was never decided, so any energy is at the default rate" : ""}${uncertain}`);
   st.out.push({ type: "pevlink.close", sessionId: session.id });
   if (st.s.settings.pendingIntervalS !== null) st.appliedPending();
   st.report();
@@ -272,13 +284,88 @@ function unplug(st: Step): void {
   st.s.session = null;
 }
 
-function onEvseState(st: Step, next: HubState["evse"]): void {
+function onEvseState(st: Step, next: HubState["evse"], chargerSession: string | null = null): void {
   const prev = st.s.evse;
   st.s.evse = next;
   if (next === "unknown") return;
   if (next === "E" || next === "F") st.record("evse.fault", `EVSE reports J1772 state ${next}`);
-  if (isPluggedIn(next) && !active(st.session)) plug(st, prev);
+  if (isPluggedIn(next) && !active(st.session)) plug(st, prev, chargerSession);
   else if (next === "A" && active(st.session)) unplug(st);
+}
+
+/**
+ * Why the vehicle plugged in now cannot be proven to be the session's vehicle, or null when it is the same one.
+ * A changed charger session counter or vehicle ID proves a swap; with neither signal the hub errs towards a new
+ * session (docs/hardware.md lists what each charger reports).
+ */
+export function swapReason(session: Session, o: ResumeObservation): string | null {
+  const before = session.chargerSession ?? null;
+  if (before !== null && o.chargerSession !== null) {
+    return before === o.chargerSession ? null : `the charger's session counter changed from ${before} to ${o.chargerSession} since the hub last saw it: another plug-in`;
+  }
+  if (session.vin !== null && o.vehicleId !== null) {
+    return o.vehicleId === session.vin ? null : `the charger reports vehicle ${o.vehicleId}, the session's vehicle was ${session.vin}: the vehicle was swapped since the hub last saw it`;
+  }
+  return "nothing the charger reports proves the same vehicle is still plugged in (no session counter, no vehicle ID to compare), so the hub errs towards a new session";
+}
+
+/**
+ * The hub started again. It has held the charger and read the EUMD, then the charger; this decides, before the
+ * charger's state is acted on, where the energy since the last saved step goes (issue 12):
+ * - same vehicle still plugged in: to the resumed session (`estimated` where it spans intervals);
+ * - vehicle gone: to the resumed session, which ends at the estimated unplug time (recorded as uncertain);
+ * - another vehicle: the old session ends at its last provable reading (plus what the charger says was not the new
+ *   vehicle's), and a new session opens with its own comm-wait; the new vehicle's energy so far is its own.
+ */
+function onResumed(st: Step, o: ResumeObservation): void {
+  const session = st.session;
+  if (!active(session) || o.evse === null) {
+    if (o.reading) onReading(st, o.reading.energyWh, o.reading.powerW, o.reading.at, true);
+    if (o.evse !== null) onEvseState(st, o.evse, o.chargerSession);
+    return;
+  }
+  const left = o.evse === "A";
+  // A fault (E/F) proves neither an unplug nor a swap: the session stays open and the charger held (fault).
+  const swap = left || !isPluggedIn(o.evse) ? null : swapReason(session, o);
+  if (!left && swap === null) {
+    if (o.reading) onReading(st, o.reading.energyWh, o.reading.powerW, o.reading.at, true);
+    onEvseState(st, o.evse, o.chargerSession);
+    return;
+  }
+  const m = session.metering;
+  const from = (m.lastAt ?? session.pluggedAt) as UtcSeconds;
+  // Estimates stay at or before the restart reading, so every reading the metering sees moves forward in time.
+  const now = Math.max(from, o.reading ? Math.min(o.reading.at, st.now) : st.now) as UtcSeconds;
+  // What the new vehicle drew before the hub came back: the charger's own session energy when it measures it;
+  // otherwise none of the energy since the last provable reading can be given to the old vehicle.
+  const total = o.reading && m.lastWh !== null ? Math.max(0, o.reading.energyWh - m.lastWh) : 0;
+  const newVehicleWh = swap === null ? 0 : o.chargerSessionWh !== null ? Math.min(total, Math.max(0, o.chargerSessionWh)) : total;
+  const oldWh = total - newVehicleWh;
+  // The old vehicle charged at most at its last power (or the charge point's maximum) until it left.
+  const power = Math.min(st.s.settings.maxPowerW, m.lastPowerW && m.lastPowerW > 0 ? m.lastPowerW : st.s.settings.maxPowerW);
+  const endAt = Math.min(now, from + Math.ceil((oldWh * 3600) / power)) as UtcSeconds;
+  if (o.reading && m.lastWh !== null) {
+    onReading(st, m.lastWh + oldWh, m.lastPowerW ?? 0, endAt, true);
+  } else if (o.reading) {
+    onReading(st, o.reading.energyWh - newVehicleWh, o.reading.powerW, endAt, true);
+  } else {
+    st.record("eumd.unavailable", "the EUMD did not answer when the hub restarted: energy since the last reading cannot be attributed to this session until it does");
+  }
+  unplug(st, { at: endAt, from, to: st.now, why: swap ?? "the vehicle left while the hub was down" });
+  if (swap === null) {
+    st.s.evse = o.evse;
+    return;
+  }
+  st.record("evse.swap", swap, st.s.lastEnded?.id ?? null);
+  st.s.evse = "A";
+  onEvseState(st, o.evse, o.chargerSession);
+  const fresh = st.session;
+  if (!fresh || !o.reading) return;
+  // The new session's baseline is where the old one ended; what the new vehicle drew so far is spread over the time it
+  // could at least have taken, flagged estimated where that crosses an interval boundary.
+  const startAt = Math.max(endAt, now - Math.ceil((newVehicleWh * 3600) / st.s.settings.maxPowerW)) as UtcSeconds;
+  st.patchSession({ metering: { ...fresh.metering, lastWh: o.reading.energyWh - newVehicleWh, lastAt: startAt } });
+  onReading(st, o.reading.energyWh, o.reading.powerW, o.reading.at, true);
 }
 
 function onTick(st: Step): void {
@@ -313,9 +400,14 @@ function onEvent(st: Step, e: EngineEvent): void {
   const session = st.session;
   switch (e.type) {
     case "evse.state":
-      return onEvseState(st, e.state);
+      return onEvseState(st, e.state, e.chargerSession ?? null);
+    case "hub.resumed":
+      return onResumed(st, e.observed);
+    case "evse.diverged":
+      st.record("evse.divergence", e.reason);
+      return;
     case "pev.hello":
-      return onHello(st, e.vin);
+      return onHello(st, e.vin, e.via);
     case "pev.proof":
       if (!active(session) || session.phase !== "awaiting-binding" || session.binding.path !== "rebinding") {
         st.record("pev.proof-ignored", "a PEV proof arrived with no re-binding in progress");
@@ -341,6 +433,13 @@ function onEvent(st: Step, e: EngineEvent): void {
     }
     case "pev.link-lost":
       if (active(session)) st.record("pev-link.lost", e.reason);
+      return;
+    case "pev.claim-conflict":
+      if (active(session) && session.phase === "awaiting-binding") return fallback(st, "two-vehicles", `two vehicles claimed this plug-in: ${e.reason}`);
+      st.record("pev.claim-refused", e.reason);
+      return;
+    case "pev.claim-refused":
+      st.record("pev.claim-refused", e.reason);
       return;
     case "utility.answer":
       return onAnswer(st, e.status, e.path, e.params);
@@ -395,6 +494,11 @@ function onEvent(st: Step, e: EngineEvent): void {
     case "owner.request":
       st.record("owner.request", `${e.source === "mqtt" ? "over MQTT" : "on the dashboard"}: ${e.request}`);
       return;
+    case "evse.vehicle-changed":
+      // Only while a vehicle is plugged in: a new identity then means a new session on the same plug.
+      if (!active(session) || st.s.evse === "unknown" || !isPluggedIn(st.s.evse)) return;
+      unplug(st, null, `session ended: ${e.reason}`);
+      return plug(st, st.s.evse, null, `a new session on the same plug-in: ${e.reason}`);
     case "dr.opt-out":
       if (st.s.dr?.id !== e.id || st.s.dr.optedOut) return;
       if (!st.s.dr.optOutAllowed) {
@@ -418,7 +522,7 @@ export function step(state: HubState, event: EngineEvent, now: UtcSeconds): Step
   // utility"), so a charger that someone else enabled is held again at On-Plug.
   if (!had || had.enabled !== want.enabled || had.currentA !== want.currentA || had.why !== want.why) {
     st.s.evseOut = want;
-    st.out.push({ type: "evse.set", enabled: want.enabled, currentA: want.currentA, why: want.why });
+    st.out.push({ type: "evse.set", enabled: want.enabled, currentA: want.currentA, why: want.why, by: want.by });
     if (st.session) st.record(want.enabled ? "evse.allow" : "evse.hold", want.why);
   }
   return { state: st.s, commands: st.out };

@@ -68,6 +68,8 @@ export interface MeteringState {
   rejected: number;
   rejectedWh: number | null;
   totalWh: number;
+  /** Power the EUMD showed at the last accepted reading: estimates when a vehicle left while the hub was down. */
+  lastPowerW?: number;
 }
 
 export interface Session {
@@ -87,6 +89,10 @@ export interface Session {
   /** Bumped whenever the session's report to the utility changes (sync dedupes on id + revision). */
   revision: number;
   intervalsClosed: number;
+  /** The charger's own session counter or transaction ID at plug-in, when it has one: a change proves a new vehicle. */
+  chargerSession?: string | null;
+  /** Set when the vehicle left while the hub was down: the unplug happened somewhere in [from, to] (UTC seconds). */
+  unpluggedBetween?: { from: UtcSeconds; to: UtcSeconds } | null;
 }
 
 export interface KnownPev {
@@ -108,7 +114,24 @@ export interface DemandResponse {
   started: boolean;
 }
 
-export interface EvseOutput { enabled: boolean; currentA: number; why: string }
+/** Who decided the EVSE's output, by the arbiter's priority (edge/engine/arbiter.ts). */
+export type EvseDecider = "fault" | "no-vehicle" | "restart" | "binding-wait" | "dr" | "fallback-preference" | "schedule" | "charge";
+
+export interface EvseOutput { enabled: boolean; currentA: number; why: string; by: EvseDecider }
+
+/** What the hub found when it started again with a session open: read after the charger was held, EUMD first. */
+export interface ResumeObservation {
+  /** The charger's J1772 state, or null when it did not answer (the hub keeps holding until a poll succeeds). */
+  evse: J1772State | null;
+  /** The EUMD's register, or null when it did not answer. */
+  reading: { energyWh: number; powerW: number; at: UtcSeconds } | null;
+  /** A vehicle identifier the charger reports now (EVCCID, RFID, VIN), if any. */
+  vehicleId: string | null;
+  /** The charger's session counter or transaction ID now, if it has one. */
+  chargerSession: string | null;
+  /** Energy the charger says its current session delivered, Wh, if it measures it. */
+  chargerSessionWh: number | null;
+}
 
 export interface HubState {
   settings: EngineSettings;
@@ -134,11 +157,20 @@ export interface HubState {
 // ---- Events the shell feeds in -------------------------------------------------------------
 
 export type EngineEvent =
-  | { type: "evse.state"; state: J1772State }
-  | { type: "pev.hello"; vin: string }
+  | { type: "evse.state"; state: J1772State; chargerSession?: string | null }
+  /** The hub (re)started: what it read from the EUMD and the charger before acting on either (issue 12). */
+  | { type: "hub.resumed"; observed: ResumeObservation }
+  /** The charger's actual output differs from what the hub last wrote (the actuator re-applies it). */
+  | { type: "evse.diverged"; reason: string }
+  /** `via`: how an ID-only identity reached the hub (e.g. a charger's idTag the owner registered), recorded for the utility. */
+  | { type: "pev.hello"; vin: string; via?: string }
   | { type: "pev.proof"; ok: boolean; reason?: string }
   | { type: "pev.ack" }
   | { type: "pev.link-lost"; reason: string }
+  /** A second PEV link said hello on this plug-in: before any link proved itself the session cannot be trusted. */
+  | { type: "pev.claim-conflict"; reason: string }
+  /** A later PEV link was turned away because the session's link had already proved itself or been decided. */
+  | { type: "pev.claim-refused"; reason: string }
   | { type: "utility.answer"; status: BindingStatus; path: BindingPath; params: AuthenticationParameters | null }
   | { type: "utility.unreachable"; reason: string; offlineCredentialValid: boolean }
   | { type: "eumd.status"; present: boolean; reason: string }
@@ -152,7 +184,12 @@ export type EngineEvent =
   | { type: "dr.cancel"; id: string }
   | { type: "dr.opt-out"; id: string }
   /** The owner asked for something (dashboard or MQTT): recorded with where it came from, before it is applied. */
-  | { type: "owner.request"; source: OwnerRequestSource; request: string };
+  | { type: "owner.request"; source: OwnerRequestSource; request: string }
+  /**
+   * The EVSE reports a different vehicle on the same plug-in (an OCPP charger saw a new idTag): the session ends and a
+   * new one opens with its own comm-wait window and binding (issue 16; FR-28).
+   */
+  | { type: "evse.vehicle-changed"; reason: string };
 
 /** Where an owner's request came from; MQTT and the dashboard go through the same code path (edge/hub/owner-requests.ts). */
 export type OwnerRequestSource = "dashboard" | "mqtt";
@@ -175,7 +212,7 @@ export interface ClosedInterval {
 }
 
 export type Command =
-  | { type: "evse.set"; enabled: boolean; currentA: number; why: string }
+  | { type: "evse.set"; enabled: boolean; currentA: number; why: string; by: EvseDecider }
   | { type: "pevlink.open"; sessionId: SessionId }
   | { type: "pevlink.close"; sessionId: SessionId }
   | { type: "pev.challenge"; vin: Vin }

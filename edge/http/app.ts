@@ -2,6 +2,7 @@
 // secure headers; every request must name this hub as its Host; every error is the protocol's ApiError body.
 // The dashboard, login and live events mount on the same app as sub-apps (see edge/http/dashboard).
 import { Hono, type MiddlewareHandler } from "hono";
+import type { HealthView } from "../../core/index.ts";
 import type { Clock } from "../../core/time/index.ts";
 import { ApiError, apiErrorHandler, apiNotFound, notFound } from "../../cloud-sync/protocol/index.ts";
 import { OwnerRequestError } from "../hub/owner-requests.ts";
@@ -11,7 +12,7 @@ import { hostCheck } from "./host-check.ts";
 import { hubOpenApi } from "./openapi.ts";
 import { queryInt } from "./query.ts";
 import { hubSecureHeaders } from "./secure-headers.ts";
-import { sessionDetailView, sessionRowView, statusView } from "./status.ts";
+import { sessionDetailView, sessionListView, statusView } from "./status.ts";
 
 export interface HubAppDeps {
   hub: Hub; store: HubStore; clock: Clock; startedAtMs: number;
@@ -34,14 +35,14 @@ export function createHubApi(deps: HubAppDeps): Hono {
   app.notFound(apiNotFound);
   app.use("*", hubSecureHeaders);
   if (deps.allowedHosts) app.use("*", hostCheck(deps.allowedHosts));
-  app.get("/healthz", (c) => c.json({ ok: true, uptimeS: Math.floor((Date.now() - deps.startedAtMs) / 1000) }));
+  app.get("/healthz", (c) => c.json({ ok: true, uptimeS: Math.floor((Date.now() - deps.startedAtMs) / 1000) } satisfies HealthView));
   if (deps.guard) app.use("*", deps.guard);
   app.get("/openapi.json", (c) => c.json(hubOpenApi));
   app.get("/api/v1/status", (c) => c.json(statusView(deps.hub, deps.clock.now())));
   app.get("/api/v1/sessions", (c) => {
     const limit = queryInt(c, "limit", 1, 500, 50);
     const before = queryInt(c, "before", 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-    return c.json({ sessions: deps.store.listSessions(limit, before).map(sessionRowView) });
+    return c.json(sessionListView(deps.store.listSessions(limit, before)));
   });
   app.get("/api/v1/sessions/:id", (c) => {
     const d = deps.store.getSession(c.req.param("id"));

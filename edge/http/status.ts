@@ -1,12 +1,15 @@
 // The JSON views the hub's HTTP API returns: plain data for the dashboard and for scripts, with UTC seconds
-// and ISO strings side by side so nobody has to guess the unit.
+// and ISO strings side by side so nobody has to guess the unit. The shapes are declared in core/hub-api; each
+// field is picked here (never spread from an internal type), so nothing reaches the wire undeclared.
 import { FALLBACK_REASON_TEXT, type FallbackReason } from "../../core/binding/index.ts";
+import type { SessionDetailView, SessionList, SessionRowView, SessionView, StatusView } from "../../core/index.ts";
 import { toIso, type UtcSeconds } from "../../core/time/index.ts";
 import type { Session } from "../engine/types.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { SessionDetail, SessionRow } from "../store/hub-store.ts";
 
-export function sessionView(s: Session, now: UtcSeconds) {
+export function sessionView(s: Session, now: UtcSeconds): SessionView {
+  const b = s.binding;
   return {
     id: s.id,
     phase: s.phase,
@@ -14,7 +17,10 @@ export function sessionView(s: Session, now: UtcSeconds) {
     pluggedAt: s.pluggedAt,
     pluggedAtIso: toIso(s.pluggedAt),
     established: s.phase === "bound",
-    binding: s.binding,
+    binding: {
+      path: b.path, status: b.status, programId: b.programId, programName: b.programName, tariffId: b.tariffId,
+      offline: b.offline, requestedAt: b.requestedAt, decidedAt: b.decidedAt,
+    },
     rate: s.rate,
     fallbackReason: s.fallbackReason,
     fallbackReasonText: s.fallbackReason ? FALLBACK_REASON_TEXT[s.fallbackReason] : null,
@@ -27,7 +33,7 @@ export function sessionView(s: Session, now: UtcSeconds) {
   };
 }
 
-export function statusView(hub: Hub, now: UtcSeconds) {
+export function statusView(hub: Hub, now: UtcSeconds): StatusView {
   const st = hub.snapshot();
   return {
     now,
@@ -53,20 +59,26 @@ export function statusView(hub: Hub, now: UtcSeconds) {
   };
 }
 
-export function sessionRowView(r: SessionRow) {
+export function sessionRowView(r: SessionRow): SessionRowView {
   return {
-    ...r,
-    pluggedAtIso: toIso(r.pluggedAt as UtcSeconds),
-    endedAtIso: r.endedAt === null ? null : toIso(r.endedAt as UtcSeconds),
+    id: r.id, seq: r.seq, premisesId: r.premisesId, vin: r.vin,
+    pluggedAt: r.pluggedAt, pluggedAtIso: toIso(r.pluggedAt as UtcSeconds),
+    endedAt: r.endedAt, endedAtIso: r.endedAt === null ? null : toIso(r.endedAt as UtcSeconds),
+    phase: r.phase, bindingPath: r.bindingPath, bindingStatus: r.bindingStatus, programId: r.programId, programName: r.programName,
+    tariffId: r.tariffId, offline: r.offline,
     established: r.bindingStatus !== null && r.phase !== "fallback" && r.rate === "program",
+    fallbackReason: r.fallbackReason,
     fallbackReasonText: r.fallbackReason ? FALLBACK_REASON_TEXT[r.fallbackReason as FallbackReason] ?? r.fallbackReason : null,
+    rate: r.rate, revision: r.revision, totalWh: r.totalWh, commissioning: r.commissioning,
   };
 }
 
-export function sessionDetailView(d: SessionDetail) {
+export const sessionListView = (rows: readonly SessionRow[]): SessionList => ({ sessions: rows.map(sessionRowView) });
+
+export function sessionDetailView(d: SessionDetail): SessionDetailView {
   return {
     ...sessionRowView(d),
-    events: d.events.map((e) => ({ ...e, atIso: toIso(e.at as UtcSeconds) })),
-    intervals: d.intervals.map((i) => ({ ...i, startIso: toIso(i.start as UtcSeconds) })),
+    events: d.events.map((e) => ({ at: e.at, atIso: toIso(e.at as UtcSeconds), kind: e.kind, reason: e.reason })),
+    intervals: d.intervals.map((i) => ({ start: i.start, startIso: toIso(i.start as UtcSeconds), lengthS: i.lengthS, wh: i.wh, quality: i.quality })),
   };
 }

@@ -7,9 +7,8 @@ import type { Clock } from "../../core/time/index.ts";
 import type { UtcSeconds } from "../../core/time/index.ts";
 import type { EngineEvent, HubState } from "../engine/types.ts";
 import type { HubStore } from "../store/hub-store.ts";
+import { type HubTariffs, sessionTariff } from "./session-tariff.ts";
 import { cheapestHours, isOffPeak, priceView, type PriceView } from "./tariff-watch.ts";
-
-export interface HubTariffs { premisesDefault: Tariff; byId: (id: string) => Tariff | undefined }
 
 /** What the owner asked for, and how much the session had delivered when they asked. */
 export interface CheapestHoursPreference { departAt: UtcSeconds; energyNeededWh: number; sessionId: string | null; deliveredAtSetWh: number }
@@ -35,8 +34,7 @@ export class ChargeScheduler {
   tariffNow(): Tariff {
     const st = this.state();
     const s = st.session ?? st.lastEnded;
-    const program = s?.rate === "program" && s.binding.tariffId ? this.tariffs.byId(s.binding.tariffId) : undefined;
-    return program ?? this.tariffs.premisesDefault;
+    return sessionTariff(this.tariffs, s ? { rate: s.rate, tariffId: s.binding.tariffId } : null);
   }
 
   prices(): PriceView { return priceView(this.tariffNow(), this.clock.now()); }

@@ -15,10 +15,12 @@ const [dir, realMs, simMs, speed] = process.argv.slice(2);
 const clock = new ScaledClock(Number(speed), { realMs: Number(realMs), simMs: Number(simMs) });
 const store = new HubStore(join(dir!, "hub.sqlite"));
 const unplugFile = join(dir!, "unplug");
+// The charger's own session counter stays the same across the restart: the same vehicle is still plugged in.
+let enabled = true;
 const charger: Charger = {
   limits: { minCurrentA: 6, maxCurrentA: 32, phases: 1, voltageV: 240 },
-  async readStatus(): Promise<ChargerStatus> { return { state: existsSync(unplugFile) ? "A" : "C", enabled: true, currentLimitA: 32 }; },
-  async setEnabled() {}, async setCurrentLimit() {}, async close() {},
+  async readStatus(): Promise<ChargerStatus> { return { state: existsSync(unplugFile) ? "A" : "C", enabled, currentLimitA: 32, sessionId: "7" }; },
+  async setEnabled(on: boolean) { enabled = on; }, async setCurrentLimit() {}, async close() {},
 };
 const eumd: Meter = {
   async read(): Promise<MeterReading> {
@@ -33,7 +35,7 @@ let hub: Hub;
 class LinkThatSaysHello extends FakePevLink {
   override open(id: string) { super.open(id); queueMicrotask(() => void hub.dispatch({ type: "pev.hello", vin: VIN })); }
 }
-hub = new Hub({ store, clock, settings: settings({ intervalS: 60 }), pollMs: 5000, log: () => {},
+hub = new Hub({ store, clock, settings: settings({ intervalS: 60 }), pollMs: 5000, log: (l) => { if (process.env.OFFPEAK_CRASH_LOG) console.error(l); },
   ports: { charger, eumd, premisesMeter: null, pevLink: new LinkThatSaysHello(), utility: new FakeUtility(() => params({ intervalS: 60 })), reports: null, displays: [] } });
 hub.start();
 hub.onChange((c) => {

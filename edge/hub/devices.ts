@@ -5,12 +5,15 @@ import type { Charger, Meter } from "../../core/ports/index.ts";
 import type { Clock } from "../../core/time/index.ts";
 import type { DeviceMapRegistry } from "../../drivers/devices/index.ts";
 import type { ModbusTransportConfig } from "../../drivers/modbus/index.ts";
-import type { DeviceConfig, HubConfig } from "../config/schema.ts";
+import type { ChargerConfig, DeviceConfig, HubConfig } from "../config/schema.ts";
 import { ConfigError } from "../config/load.ts";
+import type { OcppLink } from "./ocpp-link.ts";
 
 // The Modbus stack is loaded only when a Modbus device is configured: it is most of an idle hub's memory.
 const modbus = () => import("../../drivers/modbus/index.ts");
 const deviceMaps = () => import("../../drivers/devices/index.ts");
+// Likewise the OCPP central system (and its JSON schemas), only when the charger is an OCPP one.
+const ocppLinkModule = () => import("./ocpp-link.ts");
 
 type ModbusTransportSetting = Extract<DeviceConfig, { driver: "modbus" }>["transport"];
 
@@ -67,8 +70,24 @@ async function resolveMap(cfg: Extract<DeviceConfig, { driver: "modbus" }>, key:
   }
 }
 
-export async function chargerFrom(cfg: DeviceConfig, key: string, deps: DeviceDeps, source = "the configuration"): Promise<Charger | null> {
+/** The OCPP central system with the hub's charge point, when [devices.charger] driver = "ocpp"; otherwise null. */
+export async function ocppLinkFrom(config: HubConfig, deps: { clock: Clock; log: (l: string) => void }): Promise<OcppLink | null> {
+  const c = config.devices.charger;
+  if (c.driver !== "ocpp") return null;
+  const { OcppLink } = await ocppLinkModule();
+  return OcppLink.start({
+    charger: c, ocpp: config.ocpp, dataDir: config.hub.data_dir, clock: deps.clock, log: deps.log,
+    // Without the hub the charger charges as the fallback does when it says "charge now": at the hub's maximum.
+    fallbackLimitA: config.session.max_current_a,
+  });
+}
+
+export async function chargerFrom(cfg: ChargerConfig, key: string, deps: DeviceDeps, source = "the configuration", ocpp: OcppLink | null = null): Promise<Charger | null> {
   if (cfg.driver === "none") return null;
+  if (cfg.driver === "ocpp") {
+    if (!ocpp) throw new DeviceConfigError(`${key}: the OCPP central system is not running`);
+    return ocpp.charger;
+  }
   if (cfg.driver === "zigbee") throw new DeviceConfigError(`${key}: Zigbee chargers are not supported; use a Modbus charger (see docs/hardware.md)`);
   const map = await resolveMap(cfg, key, "charger", deps, source);
   return (await modbus()).createCharger({ transport: transportOf(cfg.transport), map, name: key }, deps);

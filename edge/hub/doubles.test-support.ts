@@ -4,7 +4,7 @@ import type { Vin } from "../../core/ids/index.ts";
 import type { Charger, ChargerStatus, J1772State, Meter, MeterReading } from "../../core/ports/index.ts";
 import type { Clock } from "../../core/time/index.ts";
 import type { W, Wh } from "../../core/units/index.ts";
-import type { BindingAnswer, BindingRequest, PevLinkPort, UtilityPort } from "./ports.ts";
+import type { BindingAnswer, BindingRequest, CommittedStep, PevLinkPort, ReportSink, UtilityPort } from "./ports.ts";
 import { UtilityUnreachable } from "./ports.ts";
 
 export class FakeCharger implements Charger {
@@ -15,9 +15,11 @@ export class FakeCharger implements Charger {
   writes: string[] = [];
   /** A vehicle identifier the EVSE reports (EVCCID, RFID, VIN), if any. */
   vehicleId: string | undefined;
+  /** The EVSE's own session counter, if it has one. */
+  sessionId: string | undefined;
   async readStatus(): Promise<ChargerStatus> {
     const state = this.state === "B" && this.enabled ? "C" : this.state === "C" && !this.enabled ? "B" : this.state;
-    return { state, enabled: this.enabled, currentLimitA: this.currentA, ...(this.vehicleId && state !== "A" ? { vehicleId: this.vehicleId } : {}) };
+    return { state, enabled: this.enabled, currentLimitA: this.currentA, ...(this.vehicleId && state !== "A" ? { vehicleId: this.vehicleId } : {}), ...(this.sessionId ? { sessionId: this.sessionId } : {}) };
   }
   async setEnabled(on: boolean) { this.enabled = on; this.writes.push(on ? "enable" : "hold"); }
   async setCurrentLimit(a: number) { this.currentA = a; }
@@ -43,7 +45,8 @@ export class FakeMeter implements Meter {
   async close() {}
 }
 
-export class FakeUtility implements UtilityPort {
+/** A utility that answers binding requests and, as a report sink, records what the hub staged for it. */
+export class FakeUtility implements UtilityPort, ReportSink {
   down = false;
   answer: BindingStatus = "enrolled";
   requests: BindingRequest[] = [];
@@ -55,7 +58,14 @@ export class FakeUtility implements UtilityPort {
     const ok = this.answer === "enrolled" || this.answer === "guest" || this.answer === "roaming";
     return { status: this.answer, params: ok && req.path === "commissioning" ? this.params() : null, pevSecretHex: req.path === "commissioning" && ok ? "ab".repeat(32) : null };
   }
-  async acknowledge(a: { device: string }) { this.acks.push(a.device); }
+  reports: string[] = [];
+  stage(step: CommittedStep) {
+    for (const c of step.commands) {
+      if (c.type === "utility.ack") this.acks.push(c.device);
+      if (c.type === "session.report") this.reports.push(`${c.sessionId} r${c.revision}`);
+    }
+  }
+  committed() {}
   credentialValid(): boolean { return true; }
 }
 

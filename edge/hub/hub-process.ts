@@ -5,15 +5,17 @@ import type { KeyObject } from "node:crypto";
 import { join } from "node:path";
 import type { HubId, PremisesId, UtilityId } from "../../core/ids/index.ts";
 import type { Meter } from "../../core/ports/index.ts";
-import { EXAMPLE_TARIFFS, tariffById } from "../../core/tariff/index.ts";
 import { processClock, type Clock } from "../../core/time/index.ts";
 import { startTcpPevLinkServer, type PevLinkServer } from "../../drivers/pevlink/index.ts";
 import type { HubConfig } from "../config/schema.ts";
 import { createDashboard, type Dashboard } from "../http/dashboard/index.ts";
 import { UtilityLink } from "../sync/utility-link.ts";
-import { chargerFrom, hubDeviceMaps, meterFrom } from "./devices.ts";
+import { chargerFrom, hubDeviceMaps, meterFrom, ocppLinkFrom } from "./devices.ts";
+import type { OcppLink } from "./ocpp-link.ts";
+import { ChargerVehicleIds } from "./charger-vehicle-id.ts";
 import { loadOrCreateHubKey } from "./hub-keys.ts";
 import { PevLinkPortAdapter } from "./pevlink-port.ts";
+import { premisesTariffs } from "./session-tariff.ts";
 import type { HubPorts } from "./ports.ts";
 import { startHub, type RunningHub } from "./runtime.ts";
 import type { ZigbeeLink, ZigbeeLinkOptions } from "./zigbee-link.ts";
@@ -48,6 +50,8 @@ export interface RunningHubProcess extends RunningHub {
   zigbee: ZigbeeLink | null;
   /** The MQTT view (Home Assistant discovery), when [mqtt] is configured and enabled. */
   mqtt: MqttView | null;
+  /** The OCPP central system and the hub's charge point, when [devices.charger] driver = "ocpp". */
+  ocpp: OcppLink | null;
 }
 
 export async function startHubProcess(config: HubConfig, o: HubProcessOptions): Promise<RunningHubProcess> {
@@ -81,10 +85,13 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
   const se = zigbee;
   const zigbeeMeter = o.zigbeeMeter ?? (se ? (ieee: string, endpoint: number) => se.meter(ieee, endpoint) : undefined);
   let ports: HubPorts;
+  let ocpp: OcppLink | null = null;
   try {
+    ocpp = await ocppLinkFrom(config, deps);
+    const ch = config.devices.charger;
     ports = {
-      charger: await chargerFrom(config.devices.charger, "devices.charger", deps, source),
-      eumd: await meterFrom(config.devices.eumd, "devices.eumd", deps, zigbeeMeter, source),
+      charger: await chargerFrom(ch, "devices.charger", deps, source, ocpp),
+      eumd: ocpp && ch.driver === "ocpp" && ch.meter_is_eumd ? ocpp.meter : await meterFrom(config.devices.eumd, "devices.eumd", deps, zigbeeMeter, source),
       premisesMeter: await meterFrom(config.devices.premises_meter, "devices.premises_meter", deps, zigbeeMeter, source),
       pevLink,
       utility: null,
@@ -94,18 +101,20 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
   } catch (e) {
     // The coordinator holds its stick (or TCP connection) open: let go of it before reporting the config problem.
     await se?.stop().catch(() => {});
+    await ocpp?.stop().catch(() => {});
     await pevServer.close();
     throw e;
   }
-  const premisesDefault = tariffById(config.premises.default_tariff) ?? EXAMPLE_TARIFFS.premisesDefault;
-  if (!tariffById(config.premises.default_tariff)) log(`hub: premises.default_tariff ${JSON.stringify(config.premises.default_tariff)} is unknown; using ${premisesDefault.id}`);
-  const dashboard = o.dashboard ? createDashboard({ timeZone: config.premises.time_zone, defaultTariffId: premisesDefault.id, log, zigbee, ...(o.uiDistDir ? { distDir: o.uiDistDir } : {}) }) : null;
+  const tariffs = premisesTariffs(config.premises.default_tariff, log);
   let link: UtilityLink | null = null;
+  // The outbox exists once the utility link does (after the server starts); the dashboard asks for it per request.
+  const outbox = () => (link as UtilityLink | null)?.outbox ?? null;
+  const dashboard = o.dashboard ? createDashboard({ timeZone: config.premises.time_zone, tariffs, outbox, log, zigbee, ocpp, ...(o.uiDistDir ? { distDir: o.uiDistDir } : {}) }) : null;
   let running: RunningHub;
   try {
     running = await startHub({
       config, ports, clock, log,
-      tariffs: { premisesDefault, byId: tariffById },
+      tariffs,
       guard: dashboard?.guard,
       mount: dashboard?.mount,
       beforeStart: ({ hub, store }) => {
@@ -122,10 +131,17 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
     });
   } catch (e) {
     await se?.stop().catch(() => {});
+    await ocpp?.stop().catch(() => {});
     await pevServer.close();
     throw e;
   }
   pevLink.dispatch = (e) => running.hub.dispatch(e);
+  if (ocpp) {
+    // The charger's idTags: registered tags stand for their VIN on the ID-only path; a new one starts a new session.
+    const ids = new ChargerVehicleIds(running.hub, running.store, clock, log);
+    pevLink.resolveVehicleId = ids.resolve;
+    ocpp.onVehicleId((tag) => ids.seen(tag));
+  }
   zigbee?.attach(running.hub);
   (link as UtilityLink | null)?.start();
   if (dashboard) dashboard.printSetupCode(log, running.url);
@@ -135,7 +151,7 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
     if (config.mqtt.enabled) {
       mqtt = await m.MqttView.start({
         config: config.mqtt, hubId: config.hub.id, hub: running.hub, store: running.store, clock, log,
-        timeZone: config.premises.time_zone, defaultTariffId: premisesDefault.id,
+        timeZone: config.premises.time_zone, tariffs,
       });
     } else {
       // Turned off: clear what an earlier run left retained on the broker, in the background.
@@ -150,6 +166,7 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
     dashboard,
     zigbee,
     mqtt,
+    ocpp,
     async stop() {
       await mqtt?.stop();
       await (link as UtilityLink | null)?.stop();
@@ -157,11 +174,14 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
       await pevServer?.close();
       for (const d of [ports.charger, ports.eumd, ports.premisesMeter]) await d?.close().catch(() => {});
       await zigbee?.stop().catch((e: Error) => log(`hub: zigbee did not stop cleanly: ${e.message}`));
+      await ocpp?.stop().catch((e: Error) => log(`hub: the OCPP central system did not stop cleanly: ${e.message}`));
     },
   };
 }
 
 function describeEumd(config: HubConfig): string {
+  const c = config.devices.charger;
+  if (c.driver === "ocpp" && c.meter_is_eumd) return `ocpp:${c.charge_point_id ?? "accepted"}#${c.connector_id}`.slice(0, 64);
   const d = config.devices.eumd;
   if (d.driver === "modbus") return `${d.map}@${d.transport.kind === "rtu" ? d.transport.path : `${d.transport.host}:${d.transport.port}`}/${d.transport.unit_id}`.slice(0, 64);
   if (d.driver === "zigbee") return d.ieee;

@@ -18,7 +18,7 @@ function rig() {
   const utility = new FakeUtility(() => params());
   const link = new FakePevLink();
   const lines: string[] = [];
-  const hub = new Hub({ store, clock, settings: settings(), ports: { charger, eumd, premisesMeter: null, pevLink: link, utility, reports: null, displays: [] }, log: (l) => lines.push(l) });
+  const hub = new Hub({ store, clock, settings: settings(), ports: { charger, eumd, premisesMeter: null, pevLink: link, utility, reports: utility, displays: [] }, log: (l) => lines.push(l) });
   hub.start();
   const run = async (seconds: number) => { await clock.advanceAsync(seconds * 1000, 1000); await hub.whenIdle(); };
   const done = async () => { await hub.stop(); store.close(); rmSync(dir, { recursive: true, force: true }); };
@@ -83,6 +83,62 @@ test("BR-6: a failing EUMD is declared absent after 3 reads and the plug-in fall
   await r.run(2);
   assert.is(r.hub.snapshot().session?.fallbackReason, "no-eumd");
   assert.ok(r.lines.some((l) => /eumd offline after 3 failed attempts: Modbus timeout/.test(l)));
+  await r.done();
+});
+
+test("FR-20, FR-29: at the unplug the hub reads the EUMD before it closes the session, so its last interval ends at the unplug", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "offpeak-hub-"));
+  const clock = new TestClock(Date.UTC(2024, 5, 3, 22, 0, 0));
+  const store = new HubStore(join(dir, "hub.sqlite"));
+  const charger = new FakeCharger();
+  // The EUMD's register: exactly 2 Wh per second while the EVSE is enabled and the vehicle plugged in.
+  let charged = 0;
+  let lastMs = clock.nowMs();
+  const integrate = () => { const now = clock.nowMs(); if (charger.enabled && charger.state !== "A") charged += (now - lastMs) / 500; lastMs = now; };
+  const eumd = { async read() { integrate(); return { energyWh: Math.floor(5000 + charged) as never, powerW: 7200 as never, at: clock.now() }; }, async close() {} };
+  const utility = new FakeUtility(() => params());
+  // Polls every 60 s: without a read at the unplug, up to 120 Wh since the last poll would belong to no session.
+  const hub = new Hub({ store, clock, settings: settings(), pollMs: 60_000, ports: { charger, eumd, premisesMeter: null, pevLink: new FakePevLink(), utility, reports: utility, displays: [] }, log: () => {} });
+  hub.start();
+  const run = async (seconds: number) => { await clock.advanceAsync(seconds * 1000, 1000); await hub.whenIdle(); };
+  await run(1);
+  charger.state = "B";
+  await run(60);
+  await hub.dispatch({ type: "pev.hello", vin: VIN });
+  await run(1);
+  assert.is(hub.snapshot().session?.phase, "bound");
+  await run(1234);
+  integrate();
+  charger.state = "A"; // between two polls
+  const atUnplug = Math.floor(charged);
+  await run(120);
+  const s = store.listSessions()[0]!;
+  assert.is(s.phase, "ended");
+  assert.ok(atUnplug > 2000, `it charged (${atUnplug} Wh)`);
+  assert.is(s.totalWh, atUnplug, "every Wh up to the unplug is in the session");
+  await hub.stop();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("NFR-2: a vehicle swapped between two polls (the charger's session counter changed) is not billed to the previous one: its own session, held", async () => {
+  const r = rig();
+  r.charger.sessionId = "7";
+  await r.run(2);
+  r.charger.state = "B";
+  await r.run(2);
+  await r.hub.dispatch({ type: "pev.hello", vin: VIN });
+  await r.run(600);
+  const first = r.hub.snapshot().session!;
+  assert.is(first.phase, "bound");
+  assert.is(r.charger.enabled, true);
+  r.charger.sessionId = "8"; // unplugged and another car plugged in within one poll
+  await r.run(3);
+  const now = r.hub.snapshot();
+  assert.is(now.lastEnded?.id, first.id, "the first session ended");
+  assert.ok(now.session && now.session.id !== first.id && now.session.phase === "awaiting-binding", "a new session with its own comm-wait");
+  assert.is(r.charger.enabled, false, "held until its binding is decided");
+  assert.ok(r.store.getSession(first.id)!.events.some((e) => e.kind === "evse.swap" && /from 7 to 8/.test(e.reason)));
   await r.done();
 });
 

@@ -2,18 +2,22 @@
 // ticks into engine events, persists each step (store first, then act), and carries out the engine's commands.
 // Device faults become events and log lines, never exceptions that stop the hub.
 import type { AuthenticationParameters } from "../../core/binding/index.ts";
+import type { DeviceHealth } from "../../core/index.ts";
 import type { Vin } from "../../core/ids/index.ts";
 import { parseSessionId, type SessionId } from "../../core/ids/index.ts";
-import type { Meter } from "../../core/ports/index.ts";
+import type { ChargerStatus, Meter, MeterReading } from "../../core/ports/index.ts";
 import type { Clock, TimerHandle } from "../../core/time/index.ts";
 import type { UtcSeconds } from "../../core/time/index.ts";
 import { applyReading, newMetering } from "../engine/metering.ts";
+import { decideEvse } from "../engine/arbiter.ts";
 import { initialState, step } from "../engine/reducer.ts";
 import type { Command, EngineEvent, EngineSettings, HubState, MeteringState } from "../engine/types.ts";
+import { EvseActuator } from "./evse-actuator.ts";
 import type { HubStore } from "../store/hub-store.ts";
 import { FALLBACK_REASON_TEXT } from "../../core/binding/index.ts";
 import { type BindingOutcome, type HubPorts, UtilityUnreachable } from "./ports.ts";
-import { ChargeScheduler, type ChargePreference, type HubTariffs } from "./charge-scheduler.ts";
+import { ChargeScheduler, type ChargePreference } from "./charge-scheduler.ts";
+import type { HubTariffs } from "./session-tariff.ts";
 import type { PriceView } from "./tariff-watch.ts";
 
 export interface HubOptions {
@@ -34,7 +38,8 @@ export interface HubOptions {
 
 export type HubChange = { kind: "step"; commands: Command[]; state: HubState } | { kind: "reading"; device: "eumd" | "premises"; powerW: number; energyWh: number; at: number };
 
-export interface DeviceHealthView { online: boolean | null; lastOkAt: number | null; lastError: string | null; failures: number }
+/** A device's health is shown as is on the dashboard: its type is the wire contract's (core/hub-api). */
+export type DeviceHealthView = DeviceHealth;
 
 const PREMISES_METERING_KEY = "premises.metering";
 /**
@@ -52,6 +57,13 @@ export class Hub {
   private listeners = new Set<(c: HubChange) => void>();
   private premisesMetering: MeteringState | null = null;
   private lastEvse: string | null = null;
+  private eumdChain: Promise<unknown> = Promise.resolve();
+  /** False until the charger has been read once after start: the first read decides resume, unplug or swap. */
+  private resumed = false;
+  /** The one owner of the charger's output (null without a charger). */
+  readonly actuator: EvseActuator | null;
+  /** Resolves once the start-up sequence (hold, read the EUMD, read the charger) has run and polling has begun. */
+  ready: Promise<void> = Promise.resolve();
   readonly health: Record<"charger" | "eumd" | "premises" | "utility", DeviceHealthView> = {
     charger: { online: null, lastOkAt: null, lastError: null, failures: 0 },
     eumd: { online: null, lastOkAt: null, lastError: null, failures: 0 },
@@ -65,6 +77,7 @@ export class Hub {
     this.log = opts.log ?? ((l) => console.log(l));
     this.pollMs = opts.pollMs ?? 1000;
     this.schedule = opts.tariffs ? new ChargeScheduler(opts.tariffs, opts.store, opts.clock, () => this.state, (e) => this.dispatch(e)) : null;
+    this.actuator = opts.ports.charger ? new EvseActuator(opts.ports.charger, this.log, () => opts.clock.monotonicMs()) : null;
   }
 
   /** Resumes from the stored snapshot (a restarted hub continues its session), or starts fresh. */
@@ -79,12 +92,99 @@ export class Hub {
     }
     this.premisesMetering = this.opts.store.getSetting<MeteringState>(PREMISES_METERING_KEY);
     this.running = true;
-    this.every(1000, () => this.dispatch({ type: "tick" }));
-    if (this.opts.ports.charger) this.every(this.pollMs, () => this.pollCharger());
-    if (this.opts.ports.eumd) this.every(this.pollMs, () => this.pollEumd());
-    else void this.dispatch({ type: "eumd.status", present: false, reason: "no EUMD is configured" });
-    if (this.opts.ports.premisesMeter) this.every(this.pollMs, () => this.pollPremises(this.opts.ports.premisesMeter!));
-    if (this.schedule) this.every(60_000, () => this.schedule!.check());
+    this.ready = this.resume()
+      .catch((e) => this.log(`hub: start-up sequence failed: ${(e as Error).stack ?? e}`))
+      .then(() => {
+        if (!this.running) return;
+        this.every(1000, () => this.dispatch({ type: "tick" }));
+        if (this.opts.ports.charger) this.every(this.pollMs, () => this.pollCharger());
+        if (this.opts.ports.eumd) this.every(this.pollMs, () => this.pollEumd());
+        if (this.opts.ports.premisesMeter) this.every(this.pollMs, () => this.pollPremises(this.opts.ports.premisesMeter!));
+        if (this.schedule) this.every(60_000, () => this.schedule!.check());
+      });
+  }
+
+  /**
+   * Start-up, before anything else (issue 12): the charger is put into the engine's desired state — held while a
+   * session is open and its vehicle not yet proven — then the EUMD is read, then the charger, and only then does the
+   * engine act on the charger's state: the energy since the last saved step goes to the resumed session, and a
+   * vehicle that left or was swapped while the hub was down ends that session at its last provable reading.
+   */
+  private async resume(): Promise<void> {
+    const p = this.opts.ports;
+    if (this.actuator) {
+      await this.actuator.armFailsafe();
+      await this.actuator.want(decideEvse(this.state, this.opts.clock.now()));
+    }
+    if (!p.eumd) await this.dispatch({ type: "eumd.status", present: false, reason: "no EUMD is configured" });
+    if (!p.charger) {
+      this.resumed = true;
+      return;
+    }
+    let status: ChargerStatus | null = null;
+    const reading = await this.readEumd();
+    try {
+      status = await p.charger.readStatus();
+      this.ok("charger");
+    } catch (e) {
+      this.failed("charger", e);
+      this.log(`hub: the charger did not answer at start-up (${(e as Error).message}); it stays held until it does`);
+    }
+    await this.resumeWith(reading, status);
+  }
+
+  private async resumeWith(reading: MeterReading | null, status: ChargerStatus | null): Promise<void> {
+    if (!status) {
+      // The EUMD's energy still goes to the open session; the charger's state is acted on once it answers.
+      if (reading) await this.dispatch({ type: "eumd.reading", energyWh: reading.energyWh, powerW: reading.powerW, at: reading.at });
+      return;
+    }
+    this.resumed = true;
+    const before = this.state.session;
+    await this.dispatch({ type: "hub.resumed", observed: {
+      evse: status.state,
+      reading: reading ? { energyWh: reading.energyWh, powerW: reading.powerW, at: reading.at } : null,
+      vehicleId: status.vehicleId ?? null,
+      chargerSession: status.sessionId ?? null,
+      chargerSessionWh: status.sessionEnergyWh ?? null,
+    } });
+    this.lastEvse = status.state;
+    // The actuator follows the engine again (it may have been held ahead of the engine's decision).
+    if (this.actuator && this.state.evseOut) void this.actuator.want(this.state.evseOut);
+    const after = this.state.session;
+    if (before && before.phase !== "ended") {
+      const how = after?.id === before.id ? `continues (${after.phase}, ${after.metering.totalWh} Wh so far)` : `ended (${this.state.lastEnded?.id === before.id ? `${this.state.lastEnded.metering.totalWh} Wh` : "?"})${after ? `; new session ${after.id} opened` : ""}`;
+      this.log(`hub: resumed: charger in state ${status.state}, EUMD ${reading ? `${reading.energyWh} Wh` : "unread"}; session ${before.id} ${how}`);
+    }
+  }
+
+  /**
+   * Reads the EUMD (and, with `dispatch`, feeds the reading to the engine); null when it does not answer. One read at
+   * a time, each fed to the engine before the next starts: a slow poll can never land after the unplug's read with an
+   * older register (that looked like a register reset and gave its energy to the next session).
+   */
+  private readEumd(dispatch = false): Promise<MeterReading | null> {
+    const run = this.eumdChain.then(() => this.readEumdNow(dispatch));
+    this.eumdChain = run.catch(() => null);
+    return run;
+  }
+
+  private async readEumdNow(dispatch: boolean): Promise<MeterReading | null> {
+    const eumd = this.opts.ports.eumd;
+    if (!eumd) return null;
+    try {
+      const r = await eumd.read();
+      this.ok("eumd");
+      if (this.state.eumd !== "present") await this.dispatch({ type: "eumd.status", present: true, reason: "the EUMD answers" });
+      if (dispatch) {
+        await this.dispatch({ type: "eumd.reading", energyWh: r.energyWh, powerW: r.powerW, at: r.at });
+        for (const l of this.listeners) l({ kind: "reading", device: "eumd", powerW: r.powerW, energyWh: r.energyWh, at: r.at });
+      }
+      return r;
+    } catch (e) {
+      this.failed("eumd", e);
+      return null;
+    }
   }
 
   /** Prices now and the owner's charging preference; null when the hub was started without tariffs. */
@@ -103,7 +203,9 @@ export class Hub {
     this.running = false;
     for (const t of this.timers) this.opts.clock.clearTimeout(t);
     this.timers.clear();
+    await this.ready;
     await this.queue;
+    await this.actuator?.idle();
   }
 
   snapshot(): HubState { return this.state; }
@@ -126,8 +228,11 @@ export class Hub {
     // written: everything durable (events, intervals, decisions) comes with a command, and the meter's register is
     // cumulative, so after a restart the next reading recovers the energy since the last written step. This keeps an
     // idle hub from writing to its SD card every second.
-    if (commands.length) this.opts.store.commitStep(before, state, commands, now);
+    // Everything the step sends (reports, acknowledgements, DR status) is queued in the same transaction.
+    const reports = this.opts.ports.reports;
+    if (commands.length) this.opts.store.commitStep(before, state, commands, now, reports ? () => reports.stage({ before, state, commands }) : undefined);
     this.state = state;
+    if (reports && commands.some(isOutgoing)) reports.committed();
     for (const c of commands) this.execute(c, state);
     if (commands.length) for (const l of this.listeners) l({ kind: "step", commands, state });
   }
@@ -163,17 +268,40 @@ export class Hub {
 
   private async pollCharger(): Promise<void> {
     try {
+      const token = this.actuator!.beginRead();
       const st = await this.opts.ports.charger!.readStatus();
       this.ok("charger");
+      if (!this.resumed) {
+        // The charger did not answer at start-up: this first answer decides resume, unplug or swap.
+        await this.resumeWith(await this.readEumd(), st);
+        return;
+      }
+      const divergence = this.actuator!.observe(token, st);
+      if (divergence) {
+        this.log(`hub: EVSE output diverged: ${divergence.reason}`);
+        await this.dispatch({ type: "evse.diverged", reason: divergence.reason });
+      }
       const s = this.state.session;
       // No vehicle spoke on the PEV link a few seconds into the window, but the EVSE knows who it is: ID-only.
       if (st.vehicleId && this.opts.idOnlyFallback !== false && s && s.phase === "awaiting-binding" && s.vin === null
         && this.opts.clock.now() - s.pluggedAt >= (s.windowEndsAt - s.pluggedAt) * ID_ONLY_AFTER_WINDOW_FRACTION) {
         this.opts.ports.pevLink?.vehicleId?.(st.vehicleId);
       }
+      const open = s !== null && s.phase !== "ended";
+      // The charger started a new session of its own while ours is open: a vehicle swapped between two polls.
+      const swapped = open && st.sessionId !== undefined && (s.chargerSession ?? null) !== null && st.sessionId !== s.chargerSession;
+      if (swapped) {
+        // Hold first (the new vehicle must not charge on the old one's binding), then the EUMD, then the charger again.
+        await this.actuator!.want(decideEvse({ ...this.state, evse: "unknown" }, this.opts.clock.now()));
+        const reading = await this.readEumd();
+        await this.resumeWith(reading, await this.opts.ports.charger!.readStatus().catch(() => st));
+        return;
+      }
       if (st.state !== this.lastEvse) {
+        // The EUMD is read before the session is closed, so its last interval ends at the unplug.
+        if (open && st.state === "A") await this.readEumd(true);
         this.lastEvse = st.state;
-        await this.dispatch({ type: "evse.state", state: st.state });
+        await this.dispatch({ type: "evse.state", state: st.state, chargerSession: st.sessionId ?? null });
       }
     } catch (e) {
       this.failed("charger", e);
@@ -181,17 +309,9 @@ export class Hub {
   }
 
   private async pollEumd(): Promise<void> {
-    try {
-      const r = await this.opts.ports.eumd!.read();
-      this.ok("eumd");
-      if (this.state.eumd !== "present") await this.dispatch({ type: "eumd.status", present: true, reason: "the EUMD answers" });
-      await this.dispatch({ type: "eumd.reading", energyWh: r.energyWh, powerW: r.powerW, at: r.at });
-      for (const l of this.listeners) l({ kind: "reading", device: "eumd", powerW: r.powerW, energyWh: r.energyWh, at: r.at });
-    } catch (e) {
-      this.failed("eumd", e);
-      if (this.health.eumd.online === false && this.state.eumd !== "absent") {
-        await this.dispatch({ type: "eumd.status", present: false, reason: this.health.eumd.lastError ?? "no answer" });
-      }
+    const r = await this.readEumd(true);
+    if (!r && this.health.eumd.online === false && this.state.eumd !== "absent") {
+      await this.dispatch({ type: "eumd.status", present: false, reason: this.health.eumd.lastError ?? "no answer" });
     }
   }
 
@@ -208,8 +328,9 @@ export class Hub {
       const res = applyReading(m, { energyWh: r.energyWh, at: r.at }, ctx);
       this.premisesMetering = res.metering;
       if (res.closed.length) {
-        this.opts.store.insertPremisesIntervals(res.closed.map((c) => ({ start: c.start, lengthS: c.lengthS, wh: c.wh, quality: c.quality })));
-        this.opts.store.setSetting(PREMISES_METERING_KEY, res.metering, r.at);
+        // The intervals and the metering state that closed them are one transaction: a kill repeats neither.
+        this.opts.store.insertPremisesIntervals(res.closed.map((c) => ({ start: c.start, lengthS: c.lengthS, wh: c.wh, quality: c.quality })),
+          () => this.opts.store.setSetting(PREMISES_METERING_KEY, res.metering, r.at));
       }
       for (const n of res.notes) this.log(`hub: premises meter: ${n.reason}`);
       for (const l of this.listeners) l({ kind: "reading", device: "premises", powerW: r.powerW, energyWh: r.energyWh, at: r.at });
@@ -222,17 +343,8 @@ export class Hub {
     const p = this.opts.ports;
     switch (c.type) {
       case "evse.set":
-        if (p.charger) {
-          const ch = p.charger;
-          void (async () => {
-            try {
-              if (c.enabled) await ch.setCurrentLimit(c.currentA);
-              await ch.setEnabled(c.enabled);
-            } catch (e) {
-              this.log(`hub: could not ${c.enabled ? "enable" : "hold"} the EVSE: ${(e as Error).message}`);
-            }
-          })();
-        }
+        // Serial and latest-wins: the actuator owns the charger's output (it logs a write that fails).
+        void this.actuator?.want({ enabled: c.enabled, currentA: c.currentA, why: c.why, by: c.by });
         return;
       case "pevlink.open":
         p.pevLink?.open(c.sessionId);
@@ -257,10 +369,9 @@ export class Hub {
         void this.validate(c.sessionId, c.vin, c.path, c.proofOk);
         return;
       case "utility.ack":
-        if (p.utility) {
-          p.utility.acknowledge({ sessionId: c.sessionId, vin: c.vin, device: c.device })
-            .catch((e) => this.log(`hub: could not forward the ${c.device} acknowledgement: ${(e as Error).message}`));
-        }
+      case "session.report":
+      case "dr.status":
+        // Queued in the step's own transaction (ReportSink.stage); nothing is left to do after the commit.
         return;
       case "eumd.detect":
         void this.detectEumd(c.params);
@@ -270,12 +381,6 @@ export class Hub {
         for (const d of p.displays) d.show(c.text, outcome);
         return;
       }
-      case "session.report":
-        p.reports?.sessionChanged(c.sessionId, c.revision);
-        return;
-      case "dr.status":
-        p.reports?.drStatus?.(c.id, c.status);
-        return;
       case "record":
         this.log(`${new Date(c.event.at * 1000).toISOString()} ${c.event.kind}: ${c.event.reason}`);
         return;
@@ -354,3 +459,6 @@ function bindingOutcome(state: HubState): BindingOutcome | undefined {
   if (s?.phase === "fallback" && s.fallbackReason) return { established: false, reason: FALLBACK_REASON_TEXT[s.fallbackReason], fallbackReason: s.fallbackReason };
   return undefined;
 }
+
+/** Commands that leave the hub through the outbox (staged in the step's transaction). */
+const isOutgoing = (c: Command): boolean => c.type === "session.report" || c.type === "utility.ack" || c.type === "dr.status";

@@ -21,7 +21,7 @@ async function rig(o: { idOnlyFallback?: boolean } = {}) {
   const adapter = new PevLinkPortAdapter(server, clock, log);
   const charger = new FakeCharger();
   const utility = new FakeUtility(() => params());
-  const hub = new Hub({ store, clock, settings: settings(), log, idOnlyFallback: o.idOnlyFallback, ports: { charger, eumd: new FakeMeter(clock, () => 0), premisesMeter: null, pevLink: adapter, utility, reports: null, displays: [] } });
+  const hub = new Hub({ store, clock, settings: settings(), log, idOnlyFallback: o.idOnlyFallback, ports: { charger, eumd: new FakeMeter(clock, () => 0), premisesMeter: null, pevLink: adapter, utility, reports: utility, displays: [] } });
   adapter.dispatch = (e) => hub.dispatch(e);
   hub.start();
   const settle = async (ms = 1000) => { for (let i = 0; i < 20; i++) { await Bun.sleep(5); await clock.advanceAsync(ms / 20, ms / 20); } await hub.whenIdle(); };
@@ -106,6 +106,88 @@ test("with [pevlink] id_only = false an EVSE-reported ID is never used: no secur
   await r.settle(65_000);
   assert.equal(r.utility.requests, []);
   assert.is(r.hub.snapshot().session?.fallbackReason, "comm-timeout");
+  await r.done();
+});
+
+/** Plugs in, lets `real` and a stranger claiming the same VIN race for the link, and says who won. */
+async function racePlugIn(r: Awaited<ReturnType<typeof rig>>, secretHex: string, realAtMs: number, strangerAtMs: number) {
+  const connect = (vin: string, secret: string) => connectSimulatedPev({ host: "127.0.0.1", port: r.server.port, vin, clock: r.clock, secretHex: secret });
+  const order = [{ who: "real" as const, at: realAtMs }, { who: "stranger" as const, at: strangerAtMs }].sort((a, b) => a.at - b.at);
+  const links: Partial<Record<"real" | "stranger", Awaited<ReturnType<typeof connect>>>> = {};
+  let t = -1000;
+  for (const step of [...order, { who: "plug" as const, at: 0 }].sort((a, b) => a.at - b.at)) {
+    await r.settle(step.at - t);
+    t = step.at;
+    if (step.who === "plug") r.charger.state = "B";
+    // The stranger knows the VIN (it is printed on the windscreen) but not the per-PEV secret.
+    else links[step.who] = await connect(VIN, step.who === "real" ? secretHex : "5e".repeat(32));
+  }
+  await r.settle(8000);
+  const s = r.hub.snapshot().session!;
+  const strangerConfirm = links.stranger ? links.stranger.received.find((m) => m.header.t === "confirm") : undefined;
+  const result = { phase: s.phase, reason: s.fallbackReason, strangerConfirmed: Boolean(strangerConfirm && (strangerConfirm.body as { status?: string }).status === "enrolled") };
+  r.charger.state = "A";
+  await r.settle(2000);
+  await links.real?.close();
+  await links.stranger?.close();
+  await r.settle(1000);
+  return result;
+}
+
+test("FR-09, FR-28, NFR-2: a stranger racing the real vehicle for the plug-in never gets the binding: the real vehicle wins or the session falls back (two vehicles)", async () => {
+  const r = await rig();
+  await r.settle();
+  // S1 once, so the real vehicle holds its per-PEV secret and every later plug-in is a re-binding it must prove.
+  r.charger.state = "B";
+  await r.settle();
+  const real = await connectSimulatedPev({ host: "127.0.0.1", port: r.server.port, vin: VIN, clock: r.clock });
+  await r.settle(3000);
+  assert.is(r.hub.snapshot().session?.phase, "bound");
+  const secret = real.secretHex!;
+  r.charger.state = "A";
+  await r.settle(2000);
+  await real.close();
+  await r.settle(1000);
+
+  let seed = 20261129;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const outcomes: string[] = [];
+  for (let round = 0; round < 16; round++) {
+    // Either may speak first, before or after the EVSE reports the plug-in (the hub polls it once a second).
+    const o = await racePlugIn(r, secret, Math.round(-900 + rand() * 2400), Math.round(-900 + rand() * 2400));
+    assert.not.ok(o.strangerConfirmed, `round ${round}: the stranger was told it is bound`);
+    const outcome = o.phase === "bound" ? "bound" : `fallback:${o.reason}`;
+    // A stranger that speaks first and fails its proof before the vehicle speaks decides the plug-in on its own
+    // (proof-failed, default rate): it can spoil the program rate for that plug-in, never take it.
+    assert.ok(["bound", "fallback:two-vehicles", "fallback:proof-failed"].includes(outcome), `round ${round}: ${outcome}`);
+    outcomes.push(outcome);
+  }
+  assert.ok(outcomes.includes("fallback:two-vehicles"), "the race produced conflicts");
+  const refusals = r.store.listSessions(50, Number.MAX_SAFE_INTEGER).flatMap((x) => r.store.getSession(x.id)!.events).filter((e) => e.kind === "fallback" && /two vehicles claimed this plug-in/.test(e.reason));
+  assert.ok(refusals.length > 0, "the reason is recorded in the session's events");
+  await r.done();
+});
+
+test("FR-19: once the real vehicle is bound a later hello is refused and recorded, the bound link is undisturbed, and only its ack reaches the utility", async () => {
+  const r = await rig();
+  await r.settle();
+  r.charger.state = "B";
+  await r.settle();
+  const real = await connectSimulatedPev({ host: "127.0.0.1", port: r.server.port, vin: VIN, clock: r.clock, autoAck: false });
+  await r.settle(3000);
+  assert.is(r.hub.snapshot().session?.phase, "bound");
+  const stranger = await connectSimulatedPev({ host: "127.0.0.1", port: r.server.port, vin: VIN, clock: r.clock });
+  stranger.ack("confirm", true);
+  await r.settle(2000);
+  assert.equal(r.utility.acks.filter((a) => a === "pev"), [], "the stranger's acknowledgement was not forwarded");
+  assert.ok(await stranger.closed.then(() => true), "the stranger's link was closed");
+  real.ack("confirm", true);
+  await r.settle(2000);
+  assert.equal(r.utility.acks.filter((a) => a === "pev"), ["pev"], "the bound vehicle's acknowledgement was forwarded (FR-19)");
+  const s = r.hub.snapshot().session!;
+  assert.is(s.phase, "bound");
+  assert.ok(r.store.getSession(s.id)!.events.some((e) => e.kind === "pev.claim-refused"), "the refusal is recorded");
+  await real.close();
   await r.done();
 });
 

@@ -4,6 +4,8 @@ import type { AuthenticationParameters, BindingPath, BindingStatus, FallbackReas
 import type { PremisesId, SessionId } from "../../core/ids/index.ts";
 import type { Vin } from "../../core/ids/index.ts";
 import type { Charger, Meter } from "../../core/ports/index.ts";
+import type { OcppView, ZigbeeDeviceView, ZigbeeNetworkView } from "../../core/index.ts";
+import type { Command, HubState } from "../engine/types.ts";
 
 /** The hub's side of the PEV link (S1/S2 messages). Incoming messages reach the hub as engine events. */
 export interface PevLinkPort {
@@ -33,15 +35,23 @@ export class UtilityUnreachable extends Error {}
 
 export interface UtilityPort {
   validateBinding(req: BindingRequest): Promise<BindingAnswer>;
-  acknowledge(ack: { sessionId: SessionId; vin: Vin; device: "pev" | "eumd" }): Promise<void>;
   /** Offline check of a stored credential (utility-signed, Ed25519) for re-binding when unreachable. */
   credentialValid(credential: unknown, vin: Vin, premisesId: PremisesId, now: number): boolean;
 }
 
-/** Where session reports go: the durable outbox in production. */
+/** One engine step as the store commits it. */
+export interface CommittedStep { before: HubState; state: HubState; commands: readonly Command[] }
+
+/**
+ * Where everything the hub sends goes: the durable outbox in production. `stage` runs INSIDE the SQLite transaction
+ * that commits the step, so a session report, an acknowledgement or a DR status exists exactly when the step that
+ * caused it does — a kill can no longer fall between the two (issue 12).
+ */
 export interface ReportSink {
-  sessionChanged(sessionId: SessionId, revision: number): void;
-  drStatus?(id: string, status: string): void;
+  /** Queues the step's outgoing messages (session.report, utility.ack, dr.status) in the step's own transaction. */
+  stage(step: CommittedStep): void;
+  /** After the commit: start sending what was staged. */
+  committed(): void;
 }
 
 /** What a binding decided, for displays that show it in their own words (Zigbee SE DisplayMessage, FR-17, FR-24). */
@@ -50,21 +60,22 @@ export interface BindingOutcome { established: boolean; programName?: string; re
 /** `outcome` is set when the text reports a binding result (established or fallback). */
 export interface Display { show(text: string, outcome?: BindingOutcome): void }
 
-/** A Zigbee device as the dashboard lists it; times are UTC seconds. */
-export interface ZigbeeDeviceView { ieeeAddr: string; networkAddress: number; type: string; modelId: string | null; manufacturer: string | null; interview: string; lastSeen: number | null }
-
-export interface ZigbeeNetworkView {
-  adapter: string;
-  channel: number;
-  /** Seconds of real time until permit-join closes; 0 = closed (herdsman times it in real time, not the hub's clock). */
-  permitJoinSecondsLeft: number;
-  devices: ZigbeeDeviceView[];
-}
+// The network as the dashboard shows it is part of the hub's wire contract (core/hub-api).
+export type { ZigbeeDeviceView, ZigbeeNetworkView };
 
 /** The Zigbee network as the dashboard sees it: its devices and a time-limited permit-join. */
 export interface ZigbeeNetwork {
   view(): ZigbeeNetworkView;
   permitJoin(seconds: number): Promise<void>;
+}
+
+/** The OCPP central system as the dashboard sees it (the wire type, core/hub-api). */
+export type OcppChargePointsView = OcppView;
+
+export interface OcppNetwork {
+  view(): OcppChargePointsView;
+  /** The owner accepts a pending charge point; it becomes the hub's charger. */
+  accept(id: string, allowNoPassword: boolean): OcppChargePointsView;
 }
 
 export interface HubPorts {

@@ -38,6 +38,7 @@ const SHORT_REASON: Record<FallbackReason, string> = {
   "no-eumd": "no charging sub-meter found",
   "invalid-pev-id": "invalid vehicle ID",
   "proof-failed": "vehicle could not prove its ID",
+  "two-vehicles": "two vehicles claimed the plug",
   "no-pev-id": "vehicle did not identify itself",
 };
 

@@ -11,8 +11,10 @@ import type { IClientOptions, MqttClient } from "mqtt";
 import type { Clock, TimerHandle } from "../../core/time/index.ts";
 import type { MqttConfig } from "../config/schema.ts";
 import type { DashboardContext } from "../http/dashboard/dashboard-views.ts";
+import { SessionPricing } from "../http/dashboard/tariff-lookup.ts";
 import type { Hub, HubChange } from "../hub/hub.ts";
 import { OwnerRequestError } from "../hub/owner-requests.ts";
+import type { HubTariffs } from "../hub/session-tariff.ts";
 import type { HubStore } from "../store/hub-store.ts";
 import { applyCommand } from "./commands.ts";
 import { discoveryPayload } from "./discovery.ts";
@@ -27,7 +29,8 @@ export interface MqttViewOptions {
   store: HubStore;
   clock: Clock;
   timeZone: string;
-  defaultTariffId: string;
+  /** The tariffs the hub prices with (edge/hub premisesTariffs), as the dashboard gets them. */
+  tariffs: HubTariffs;
   log?: (line: string) => void;
   /** The dashboard's LAN address, for Home Assistant's device page link (null when it listens on loopback only). */
   dashboardUrl?: string | null;
@@ -90,7 +93,7 @@ export class MqttView {
   private constructor(private readonly o: MqttViewOptions) {
     this.topics = topicsFor(o.config, o.hubId);
     this.log = o.log ?? ((l) => console.log(l));
-    this.ctx = { hub: o.hub, store: o.store, timeZone: o.timeZone, defaultTariffId: o.defaultTariffId, lastReading: () => this.lastReading };
+    this.ctx = { hub: o.hub, store: o.store, timeZone: o.timeZone, pricing: new SessionPricing(o.tariffs, this.log), lastReading: () => this.lastReading };
   }
 
   /** Connects in the background and returns at once: the hub starts whether or not a broker answers. */

@@ -48,7 +48,7 @@ export async function rig(o: { url: string; watchUrl?: string | null; commands?:
   const watchUrl = o.watchUrl === undefined ? o.url : o.watchUrl;
   const watcher = watchUrl === null ? null : await Watcher.connect(watchUrl, [`${config.discovery_prefix}/#`, `${config.base_topic}/#`]);
   const view = await MqttView.start({
-    config, hubId: HUB_ID, hub, store, clock, timeZone: TIME_ZONE, defaultTariffId: EXAMPLE_TARIFFS.premisesDefault.id,
+    config, hubId: HUB_ID, hub, store, clock, timeZone: TIME_ZONE, tariffs: { premisesDefault: EXAMPLE_TARIFFS.premisesDefault, byId: tariffById },
     log: (l) => lines.push(l), reconnectMinMs: 100, reconnectMaxMs: 1000, ...o.view,
   });
   const run = async (seconds: number) => { await clock.advanceAsync(seconds * 1000, 1000); await hub.whenIdle(); };

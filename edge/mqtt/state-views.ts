@@ -6,7 +6,7 @@ import { FALLBACK_REASON_TEXT } from "../../core/binding/index.ts";
 import { priceAt } from "../../core/tariff/index.ts";
 import { toIso, type UtcSeconds } from "../../core/time/index.ts";
 import type { HubState } from "../engine/types.ts";
-import { type DashboardContext, nowView, sessionTariff } from "../http/dashboard/dashboard-views.ts";
+import { type DashboardContext, nowView } from "../http/dashboard/dashboard-views.ts";
 import { chargePlan } from "../hub/owner-requests.ts";
 import type { StateTopic } from "./topics.ts";
 
@@ -105,8 +105,7 @@ export function stateViews({ ctx, now, lifetimeWh }: ViewInputs): Record<StateTo
 }
 
 function nextPeriod(ctx: DashboardContext, s: { rate: string; tariffId: string | null } | null, at: UtcSeconds): { at: string; periodName: string; priceUsdPerKWh: number | null } | null {
-  const tariff = sessionTariff(ctx, s);
-  if (!tariff) return null;
+  const tariff = ctx.pricing.tariffFor(s, "the MQTT price topic");
   try {
     const n = priceAt(tariff, at);
     return { at: toIso(at), periodName: n.periodName, priceUsdPerKWh: usd(n.priceMicroUsdPerKWh, 1e6) };

@@ -4,10 +4,12 @@
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import type { BillSummary } from "../../cloud-sync/protocol/index.ts";
 import type { UtcSeconds } from "../../core/time/index.ts";
 import type { ClosedInterval, Command, HubState, IntervalQuality, Session, SessionEventRecord } from "../engine/types.ts";
 import { migrate } from "./migrations.ts";
 
+const BILLS_KEY = "sync.bills";
 const QUALITY_CODES: IntervalQuality[] = ["ok", "partial", "estimated", "reset", "suspect"];
 const qualityCode = (q: IntervalQuality): number => QUALITY_CODES.indexOf(q);
 const qualityName = (c: number): IntervalQuality => QUALITY_CODES[c] ?? "suspect";
@@ -37,6 +39,8 @@ export interface StoredInterval { start: number; lengthS: number; wh: number; qu
 export interface StoredEvent { at: number; kind: string; reason: string }
 export interface SessionDetail extends SessionRow { events: StoredEvent[]; intervals: StoredInterval[] }
 export interface DayEnergy { day: number; wh: number }
+/** An idTag (RFID card or Autocharge VID:<MAC>) the owner registered for a VIN: the charger's vehicle identity. */
+export interface VehicleTag { tag: string; vin: string; registeredAt: number }
 export interface PevRecord { vin: string; programId: string; secretHex: string | null; credential: unknown; commissionedAt: number }
 
 interface RawSession {
@@ -52,6 +56,9 @@ const toRow = (r: RawSession): SessionRow => ({
   tariffId: r.tariff_id, offline: r.offline === 1, fallbackReason: r.fallback_reason, rate: r.rate, revision: r.revision,
   totalWh: r.total_wh, commissioning: r.commissioning ? JSON.parse(r.commissioning) : null,
 });
+
+interface RawInterval { start: number; length_s: number; wh: number; quality: number }
+const toInterval = (i: RawInterval): StoredInterval => ({ start: i.start, lengthS: i.length_s, wh: i.wh, quality: qualityName(i.quality) });
 
 export class HubStore {
   readonly db: Database;
@@ -85,6 +92,7 @@ export class HubStore {
       getSession: this.db.query("SELECT * FROM sessions WHERE id = $id"),
       sessionEvents: this.db.query("SELECT at, kind, reason FROM session_events WHERE session_seq = $seq ORDER BY at, id"),
       sessionIntervals: this.db.query("SELECT start, length_s, wh, quality FROM eumd_intervals WHERE session_seq = $seq ORDER BY start"),
+      intervalsOfSession: this.db.query("SELECT start, length_s, wh, quality FROM eumd_intervals WHERE session_seq = (SELECT seq FROM sessions WHERE id = $id) ORDER BY start"),
       hubEvents: this.db.query("SELECT at, kind, reason FROM session_events WHERE session_seq IS NULL ORDER BY id DESC LIMIT $limit"),
       dailyEumd: this.db.query("SELECT (start / 86400) * 86400 AS day, SUM(wh) AS wh FROM eumd_intervals WHERE start >= $from AND start < $to GROUP BY start / 86400 ORDER BY day"),
       rangeEumd: this.db.query("SELECT start, length_s, wh, quality FROM eumd_intervals WHERE start >= $from AND start < $to ORDER BY start"),
@@ -97,6 +105,10 @@ export class HubStore {
       savePev: this.db.query(`INSERT INTO pevs (vin, program_id, secret_hex, credential, commissioned_at) VALUES ($vin, $program, $secret, $credential, $at)
         ON CONFLICT(vin) DO UPDATE SET program_id = excluded.program_id, secret_hex = COALESCE(excluded.secret_hex, pevs.secret_hex),
           credential = COALESCE(excluded.credential, pevs.credential), commissioned_at = excluded.commissioned_at`),
+      putTag: this.db.query("INSERT INTO vehicle_tags (tag, vin, registered_at) VALUES ($tag, $vin, $at) ON CONFLICT(tag) DO UPDATE SET vin = excluded.vin, registered_at = excluded.registered_at"),
+      deleteTag: this.db.query("DELETE FROM vehicle_tags WHERE tag = $tag"),
+      getTag: this.db.query("SELECT vin FROM vehicle_tags WHERE tag = $tag"),
+      listTags: this.db.query("SELECT tag, vin, registered_at AS registeredAt FROM vehicle_tags ORDER BY vin, tag LIMIT 200"),
       getPev: this.db.query("SELECT vin, program_id, secret_hex, credential, commissioned_at FROM pevs WHERE vin = $vin"),
     };
   }
@@ -110,7 +122,7 @@ export class HubStore {
    * Persists one engine step atomically: the new state, the current session row, recorded events and closed intervals.
    * `before` is the state the step started from, so a session that ended in this step is written in its final form.
    */
-  commitStep(before: HubState, after: HubState, commands: readonly Command[], now: UtcSeconds): void {
+  commitStep(before: HubState, after: HubState, commands: readonly Command[], now: UtcSeconds, within?: () => void): void {
     this.db.transaction(() => {
       this.stmts.snapshot.run({ state: JSON.stringify(after), at: now });
       const touched = new Map<number, Session>();
@@ -121,6 +133,8 @@ export class HubStore {
         else if (c.type === "interval") this.insertInterval(c.interval, after, before);
       }
       for (const s of touched.values()) this.upsertSession(s, after.settings.premisesId, now);
+      // The outbox lives in this database: what the step sends is queued in this same transaction (issue 12).
+      within?.();
     })();
   }
 
@@ -150,6 +164,11 @@ export class HubStore {
     });
   }
 
+  /** Every session's ID and latest revision: what the outbox reconciliation checks at start-up. */
+  sessionRevisions(): { id: string; revision: number }[] {
+    return this.db.query<{ id: string; revision: number }, []>("SELECT id, revision FROM sessions ORDER BY seq").all();
+  }
+
   listSessions(limit = 50, before = Number.MAX_SAFE_INTEGER): SessionRow[] {
     return (this.stmts.listSessions.all({ before, limit }) as RawSession[]).map(toRow);
   }
@@ -159,9 +178,13 @@ export class HubStore {
     if (!raw) return null;
     const row = toRow(raw);
     const events = this.stmts.sessionEvents.all({ seq: row.seq }) as StoredEvent[];
-    const intervals = (this.stmts.sessionIntervals.all({ seq: row.seq }) as { start: number; length_s: number; wh: number; quality: number }[])
-      .map((i) => ({ start: i.start, lengthS: i.length_s, wh: i.wh, quality: qualityName(i.quality) }));
+    const intervals = (this.stmts.sessionIntervals.all({ seq: row.seq }) as RawInterval[]).map(toInterval);
     return { ...row, events, intervals };
+  }
+
+  /** A session's closed intervals without its events: what a cost estimate needs. Empty for an unknown session. */
+  sessionIntervals(id: string): StoredInterval[] {
+    return (this.stmts.intervalsOfSession.all({ id }) as RawInterval[]).map(toInterval);
   }
 
   hubEvents(limit = 100): StoredEvent[] { return this.stmts.hubEvents.all({ limit }) as StoredEvent[]; }
@@ -171,8 +194,7 @@ export class HubStore {
 
   intervalsBetween(kind: "eumd" | "premises", from: number, to: number): StoredInterval[] {
     const q = kind === "eumd" ? this.stmts.rangeEumd : this.stmts.rangePremises;
-    return (q.all({ from, to }) as { start: number; length_s: number; wh: number; quality: number }[])
-      .map((i) => ({ start: i.start, lengthS: i.length_s, wh: i.wh, quality: qualityName(i.quality) }));
+    return (q.all({ from, to }) as RawInterval[]).map(toInterval);
   }
 
   /** EUMD intervals in [from, to) with the rate their session was billed at (program or default) and its tariff. */
@@ -185,9 +207,10 @@ export class HubStore {
   }
 
   /** Premises-meter intervals; a repeat of a start already stored is ignored (at-most-once per slot). */
-  insertPremisesIntervals(rows: readonly StoredInterval[]): void {
+  insertPremisesIntervals(rows: readonly StoredInterval[], within?: () => void): void {
     this.db.transaction(() => {
       for (const r of rows) this.stmts.insertPremises.run({ start: r.start, len: r.lengthS, wh: r.wh, q: qualityCode(r.quality) });
+      within?.();
     })();
   }
 
@@ -197,6 +220,10 @@ export class HubStore {
   }
   setSetting(key: string, value: unknown, now: number): void { this.stmts.setSetting.run({ key, value: JSON.stringify(value), at: now }); }
 
+  /** Bills synced from the utility (FR-34), validated on arrival; kept so the dashboard shows them offline (FR-35). */
+  saveBills(bills: readonly BillSummary[], now: number): void { this.setSetting(BILLS_KEY, bills, now); }
+  bills(): BillSummary[] { return this.getSetting<BillSummary[]>(BILLS_KEY) ?? []; }
+
   savePev(p: PevRecord): void {
     this.stmts.savePev.run({ vin: p.vin, program: p.programId, secret: p.secretHex, credential: p.credential === null || p.credential === undefined ? null : JSON.stringify(p.credential), at: p.commissionedAt });
   }
@@ -204,6 +231,12 @@ export class HubStore {
     const r = this.stmts.getPev.get({ vin }) as { vin: string; program_id: string; secret_hex: string | null; credential: string | null; commissioned_at: number } | null;
     return r ? { vin: r.vin, programId: r.program_id, secretHex: r.secret_hex, credential: r.credential ? JSON.parse(r.credential) : null, commissionedAt: r.commissioned_at } : null;
   }
+
+  registerVehicleTag(tag: string, vin: string, now: number): void { this.stmts.putTag.run({ tag, vin, at: now }); }
+  /** Returns whether the tag was registered. */
+  removeVehicleTag(tag: string): boolean { return this.stmts.deleteTag.run({ tag }).changes > 0; }
+  vinForTag(tag: string): string | null { return (this.stmts.getTag.get({ tag }) as { vin: string } | null)?.vin ?? null; }
+  listVehicleTags(): VehicleTag[] { return this.stmts.listTags.all() as VehicleTag[]; }
 
   close(): void { this.db.close(); }
 }

@@ -75,6 +75,18 @@ export const MIGRATIONS: Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "vehicle tags: RFID cards and Autocharge IDs the owner registered for a VIN (issue 16)",
+    sql: `
+      CREATE TABLE vehicle_tags (
+        tag TEXT PRIMARY KEY,
+        vin TEXT NOT NULL,
+        registered_at INTEGER NOT NULL
+      );
+      CREATE INDEX vehicle_tags_vin ON vehicle_tags (vin);
+    `,
+  },
 ];
 
 /** Brings `db` up to the newest schema; refuses a database written by a newer Offpeak. */

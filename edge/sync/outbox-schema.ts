@@ -2,7 +2,7 @@
 // store at open (and by the Outbox constructor), so a new hub and an upgraded one end up the same.
 import type { Database } from "bun:sqlite";
 
-export const OUTBOX_SCHEMA_VERSION = 1;
+export const OUTBOX_SCHEMA_VERSION = 2;
 
 export function migrate(db: Database): void {
   db.transaction(() => {
@@ -30,5 +30,12 @@ export function migrate(db: Database): void {
     )`);
     db.run(`CREATE TABLE IF NOT EXISTS outbox_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)`);
     db.run(`INSERT OR IGNORE INTO outbox_meta (key, value) VALUES ('schema_version', ?1), ('delivered_total', 0), ('superseded_total', 0)`, [OUTBOX_SCHEMA_VERSION]);
+    // v2 (issue 12). Every deterministic command ID ever queued (an ack: session and device; a DR status: event and
+    // status), so a replayed step queues nothing twice, even after the first copy was delivered.
+    db.run(`CREATE TABLE IF NOT EXISTS outbox_keys (key TEXT PRIMARY KEY, queued_at_ms INTEGER NOT NULL) WITHOUT ROWID`);
+    // The highest revision of each session the utility acknowledged: with the queue, what the start-up
+    // reconciliation checks every session's latest revision against.
+    db.run(`CREATE TABLE IF NOT EXISTS outbox_delivered_sessions (session_id TEXT PRIMARY KEY, revision INTEGER NOT NULL) WITHOUT ROWID`);
+    db.run(`UPDATE outbox_meta SET value = ?1 WHERE key = 'schema_version' AND value < ?1`, [OUTBOX_SCHEMA_VERSION]);
   })();
 }

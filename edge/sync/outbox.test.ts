@@ -164,4 +164,17 @@ test("the byte cap refuses new messages rather than filling the disk, but a supe
   assert.is(r.status, "queued");
 });
 
+test("what the dashboard reads: the sessions with a report waiting, and why the newest failed send failed", async () => {
+  const { outbox } = fresh();
+  assert.equal([...outbox.queuedSessionIds()], []);
+  assert.is(outbox.lastError(), null);
+  outbox.enqueue({ kind: "session-report", body: report("sess-a", 1) });
+  outbox.enqueue({ kind: "ack", body: examplePevAck() });
+  outbox.enqueue({ kind: "session-report", body: report("sess-b", 1) });
+  assert.equal([...outbox.queuedSessionIds()].sort(), ["sess-a", "sess-b"], "acks are not sessions");
+  await outbox.drain(async (e) => (e.kind === "session-report" && e.body.sessionId === "sess-a" ? { kind: "delivered" } : { kind: "retry", error: `utility answered 503 for ${e.kind}` }), { concurrency: 1 });
+  assert.equal([...outbox.queuedSessionIds()], ["sess-b"], "a delivered report leaves the list");
+  assert.match(outbox.lastError() ?? "", /^utility answered 503 for /);
+});
+
 test.run();

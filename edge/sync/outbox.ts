@@ -137,20 +137,43 @@ export class Outbox {
         `INSERT INTO outbox_dead_letters (id, stream, kind, session_id, revision, body, bytes, created_at_ms, attempts, failed_at_ms, error)
          SELECT id, stream, kind, session_id, revision, body, bytes, created_at_ms, attempts + 1, ?2, ?3 FROM outbox_messages WHERE id = ?1`),
       deadCount: db.query<{ n: number }, []>(`SELECT COUNT(*) AS n FROM outbox_dead_letters`),
+      queuedSessions: db.query<{ id: string }, []>(`SELECT DISTINCT session_id AS id FROM outbox_messages WHERE session_id IS NOT NULL`),
+      lastError: db.query<{ e: string }, []>(`SELECT last_error AS e FROM outbox_messages WHERE last_error IS NOT NULL ORDER BY id DESC LIMIT 1`),
       meta: db.query<{ value: number }, [string]>(`SELECT value FROM outbox_meta WHERE key = ?1`),
       bump: db.query<unknown, [string, number]>(`UPDATE outbox_meta SET value = value + ?2 WHERE key = ?1`),
       retryNow: db.query<unknown, [number]>(`UPDATE outbox_messages SET next_attempt_at_ms = ?1 WHERE next_attempt_at_ms > ?1`),
+      claimKey: db.query<unknown, [string, number]>(`INSERT OR IGNORE INTO outbox_keys (key, queued_at_ms) VALUES (?1, ?2)`),
+      delivered: db.query<unknown, [string, number]>(
+        `INSERT INTO outbox_delivered_sessions (session_id, revision) VALUES (?1, ?2)
+         ON CONFLICT(session_id) DO UPDATE SET revision = MAX(revision, excluded.revision)`),
+      hasRevision: db.query<{ n: number }, [string, number]>(
+        `SELECT (SELECT COUNT(*) FROM outbox_messages WHERE session_id = ?1 AND revision >= ?2)
+              + (SELECT COUNT(*) FROM outbox_dead_letters WHERE session_id = ?1 AND revision >= ?2)
+              + (SELECT COUNT(*) FROM outbox_delivered_sessions WHERE session_id = ?1 AND revision >= ?2) AS n`),
     };
   }
 
-  /** Validates and queues a message durably (the row is committed when this returns). */
-  enqueue(message: OutboxMessage): EnqueueResult {
+  /**
+   * Whether revision `revision` of a session (or a later one) is accounted for: queued, delivered, or kept as a dead
+   * letter for the operator. The start-up reconciliation re-queues a session whose latest revision is not.
+   */
+  hasSessionRevision(sessionId: string, revision: number): boolean {
+    return (this.q.hasRevision.get(sessionId, revision)?.n ?? 0) > 0;
+  }
+
+  /**
+   * Validates and queues a message durably (the row is committed when this returns, or with the caller's transaction
+   * when called inside one). `key`: the command's deterministic ID; a key queued before (even if since delivered) is
+   * a replay and queues nothing.
+   */
+  enqueue(message: OutboxMessage, o: { key?: string } = {}): EnqueueResult {
     const m = validateOutboxMessage(message);
     const stream = streamOf(m);
     const json = JSON.stringify(m.body);
     const body = gzipSync(json, { level: 6 });
     const now = this.clock.nowMs();
     return this.db.transaction((): EnqueueResult => {
+      if (o.key !== undefined && this.q.claimKey.run(o.key, now).changes === 0) return { status: "duplicate" };
       let superseded = 0;
       let attempts = 0;
       let nextAt = now;
@@ -223,6 +246,7 @@ export class Outbox {
         if (!row) return;
         switch (outcome.kind) {
           case "delivered":
+            if (row.session_id !== null && row.revision !== null) this.q.delivered.run(row.session_id, row.revision);
             this.q.deleteId.run(entry.id);
             delivered++;
             break;
@@ -351,6 +375,16 @@ export class Outbox {
   /** Every waiting message in queue order (for the dashboard and tests). */
   peekAll(): OutboxEntry[] {
     return this.db.query<Row, []>(`SELECT * FROM outbox_messages ORDER BY id`).all().map((r) => this.toEntry(r));
+  }
+
+  /** Sessions with a report still waiting (or in flight): the dashboard shows them as "queued". */
+  queuedSessionIds(): Set<string> {
+    return new Set(this.q.queuedSessions.all().map((r) => r.id));
+  }
+
+  /** Why the newest message that failed to go out failed, while it still waits; null when none has failed. */
+  lastError(): string | null {
+    return this.q.lastError.get()?.e ?? null;
   }
 
   deadLetters(): Array<OutboxEntry & { error: string; failedAtMs: number }> {

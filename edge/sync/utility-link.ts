@@ -1,5 +1,7 @@
 // The hub's utility link: binding requests go straight to the utility (they are answered inside the comm-wait
-// window or not at all); session reports, acknowledgements and DR status go through the durable outbox.
+// window or not at all); session reports, acknowledgements and DR status go through the durable outbox, queued
+// inside the very transaction that commits the engine step causing them (stage), and a start-up reconciliation
+// proves every session's latest revision is queued or delivered.
 import type { KeyObject } from "node:crypto";
 import type { HubId, PremisesId, SessionId, UtilityId } from "../../core/ids/index.ts";
 import type { Vin } from "../../core/ids/index.ts";
@@ -13,7 +15,7 @@ import type { EngineEvent } from "../engine/types.ts";
 import type { BindingCredential } from "../../core/binding/index.ts";
 import type { UtcSeconds } from "../../core/time/index.ts";
 import type { HubStore } from "../store/hub-store.ts";
-import { type BindingAnswer, type BindingRequest, type ReportSink, type UtilityPort, UtilityUnreachable } from "../hub/ports.ts";
+import { type BindingAnswer, type BindingRequest, type CommittedStep, type ReportSink, type UtilityPort, UtilityUnreachable } from "../hub/ports.ts";
 import { buildSessionReport } from "./session-report.ts";
 
 export interface UtilityLinkOptions {
@@ -32,8 +34,6 @@ export interface UtilityLinkOptions {
 }
 
 const CONFIG_KEY = "utility.config";
-/** Where the dashboard reads the bills synced from the utility. */
-export const BILLS_KEY = "sync.bills";
 const BILLS_EVERY_MS = 3600_000;
 
 export class UtilityLink implements UtilityPort, ReportSink {
@@ -79,18 +79,68 @@ export class UtilityLink implements UtilityPort, ReportSink {
     this.o.log(`hub: utility configuration v${c.configVersion} applied (interval ${c.intervalS} s, comm-wait ${c.commWaitS} s, ${c.drEvents.length} DR events)`);
   }
 
-  private enqueue(m: Parameters<Outbox["enqueue"]>[0], what: string): void {
+  /** Queues one message (inside the caller's transaction when there is one); a refusal is logged, never thrown. */
+  private enqueue(m: Parameters<Outbox["enqueue"]>[0], what: string, key?: string): void {
     try {
-      this.outbox.enqueue(m);
-      this.worker.kick();
+      this.outbox.enqueue(m, key === undefined ? {} : { key });
     } catch (e) {
       this.o.log(`hub: ${what} not queued: ${(e as Error).message}`);
     }
   }
 
+  /**
+   * Runs inside the store transaction of an engine step: every message the step sends is queued with it. IDs are
+   * deterministic — a report is (session, revision), an acknowledgement (session, device), a DR status (event,
+   * status) — so a replayed step queues nothing twice.
+   */
+  stage(step: CommittedStep): void {
+    for (const c of step.commands) {
+      switch (c.type) {
+        case "session.report": {
+          const report = buildSessionReport(this.o.store, c.sessionId, this.o);
+          if (report) this.enqueue({ kind: "session-report", body: report }, `session report ${c.sessionId} r${c.revision}`);
+          break;
+        }
+        case "utility.ack":
+          this.stageAck({ sessionId: c.sessionId, vin: c.vin, device: c.device });
+          break;
+        case "dr.status":
+          this.stageDrStatus(c.id, c.status);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  /** After the step's commit: send now if the utility is reachable. */
+  committed(): void { this.worker.kick(); }
+
+  /**
+   * Start-up proof that nothing was lost between a step and its report: every session's latest revision must be in the
+   * outbox (queued or dead-lettered) or delivered. One that is not (a store written before the outbox was
+   * transactional, or restored from a backup) is rebuilt from the store and queued again, and said so in the log.
+   */
+  reconcile(): { checked: number; requeued: string[] } {
+    const requeued: string[] = [];
+    const sessions = this.o.store.sessionRevisions();
+    this.o.store.db.transaction(() => {
+      for (const s of sessions) {
+        if (s.revision < 1 || this.outbox.hasSessionRevision(s.id, s.revision)) continue;
+        const report = buildSessionReport(this.o.store, s.id, this.o);
+        if (!report) continue;
+        this.enqueue({ kind: "session-report", body: report }, `session report ${s.id} r${s.revision} (reconciliation)`);
+        requeued.push(`${s.id} r${s.revision}`);
+      }
+    })();
+    if (requeued.length) this.o.log(`hub: reconciliation: ${requeued.length} session report(s) were neither queued nor delivered and are queued again: ${requeued.join(", ")}`);
+    return { checked: sessions.length, requeued };
+  }
+
   private billsTimer: TimerHandle | null = null;
 
   start(): void {
+    this.reconcile();
     this.worker.start();
     const loop = () => {
       void this.refreshBills().finally(() => { this.billsTimer = this.o.clock.setTimeout(loop, BILLS_EVERY_MS); });
@@ -107,7 +157,7 @@ export class UtilityLink implements UtilityPort, ReportSink {
   async refreshBills(): Promise<boolean> {
     try {
       const list = await this.client.fetchBills({ months: 12 });
-      this.o.store.setSetting(BILLS_KEY, list.bills, this.o.clock.now());
+      this.o.store.saveBills(list.bills, this.o.clock.now());
       return true;
     } catch (e) {
       if (!(e instanceof UtilityUnreachableError)) this.o.log(`hub: bills not fetched: ${(e as Error).message}`);
@@ -131,17 +181,21 @@ export class UtilityLink implements UtilityPort, ReportSink {
     return { status: a.status, params: a.parameters, pevSecretHex: secret };
   }
 
-  async acknowledge(ack: { sessionId: string; vin: Vin; device: "pev" | "eumd" }): Promise<void> {
+  private stageAck(ack: { sessionId: string; vin: Vin; device: "pev" | "eumd" }): void {
     const s = this.o.store.getSession(ack.sessionId);
     const pev = this.o.store.getPev(ack.vin);
     const cred = pev?.credential as BindingCredential | null;
     const base = { v: 1 as const, hubId: this.o.hubId, premisesId: this.o.premisesId, vin: ack.vin, sessionId: ack.sessionId as SessionId, at: this.o.clock.now() };
+    const key = `ack:${ack.sessionId}:${ack.device}`;
     if (ack.device === "pev") {
-      if (!cred || !s?.programId || !s.tariffId) throw new Error(`no credential stored for PEV ${ack.vin}; acknowledgement not sent`);
-      this.enqueue({ kind: "ack", body: { ...base, kind: "pev", programId: s.programId, tariffId: s.tariffId, credentialKeyId: cred.keyId, credentialExpiresAt: cred.expiresAt } }, "PEV acknowledgement");
+      if (!cred || !s?.programId || !s.tariffId) {
+        this.o.log(`hub: no credential stored for PEV ${ack.vin}; its acknowledgement for ${ack.sessionId} is not sent`);
+        return;
+      }
+      this.enqueue({ kind: "ack", body: { ...base, kind: "pev", programId: s.programId, tariffId: s.tariffId, credentialKeyId: cred.keyId, credentialExpiresAt: cred.expiresAt } }, "PEV acknowledgement", key);
     } else {
       const intervalS = this.config()?.intervalS ?? s?.intervals.at(-1)?.lengthS ?? 900;
-      this.enqueue({ kind: "ack", body: { ...base, kind: "eumd", eumdId: this.o.eumdId, intervalS } }, "EUMD acknowledgement");
+      this.enqueue({ kind: "ack", body: { ...base, kind: "eumd", eumdId: this.o.eumdId, intervalS } }, "EUMD acknowledgement", key);
     }
   }
 
@@ -153,15 +207,10 @@ export class UtilityLink implements UtilityPort, ReportSink {
     return v.ok;
   }
 
-  sessionChanged(sessionId: string, _revision: number): void {
-    const report = buildSessionReport(this.o.store, sessionId, this.o);
-    if (report) this.enqueue({ kind: "session-report", body: report }, `session report for ${sessionId}`);
-  }
-
-  drStatus(id: string, status: string): void {
+  private stageDrStatus(id: string, status: string): void {
     // "cancelled" is the utility's own doing; the protocol reports only what the hub did.
     if (status !== "received" && status !== "started" && status !== "completed" && status !== "opted-out") return;
     if (status === "completed" || status === "opted-out") this.activeDr.delete(id);
-    this.enqueue({ kind: "dr-status", body: { v: 1, hubId: this.o.hubId, premisesId: this.o.premisesId, eventId: id, status, at: this.o.clock.now() } }, `DR status for ${id}`);
+    this.enqueue({ kind: "dr-status", body: { v: 1, hubId: this.o.hubId, premisesId: this.o.premisesId, eventId: id, status, at: this.o.clock.now() } }, `DR status for ${id}`, `dr:${id}:${status}`);
   }
 }

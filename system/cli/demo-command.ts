@@ -22,11 +22,15 @@ Options:
   --sim-port N               simulator Modbus TCP (default ${DEFAULT_DEMO_PORTS.sim})
   --sim-control-port N       simulator control API (default ${DEFAULT_DEMO_PORTS.simControl})
   --pevlink-port N           hub's PEV link (default ${DEFAULT_DEMO_PORTS.pevlink})
+  --charger modbus|ocpp      how the hub drives the EVSE: Modbus TCP (default) or OCPP 1.6J — the simulated
+                             charge point connects to the hub's central system and its meter is the EUMD
+  --ocpp-port N              hub's OCPP central system, with --charger ocpp (default ${DEFAULT_DEMO_PORTS.ocpp})
   --help                     this text
 `;
 
 export async function demoCommand(argv: string[]): Promise<number> {
   let ports: DemoPorts;
+  let charger: "modbus" | "ocpp" = "modbus";
   let speed: number;
   let values;
   try {
@@ -34,6 +38,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
       speed: { type: "string" }, "data-dir": { type: "string" }, fresh: { type: "boolean" }, "no-auto-plug": { type: "boolean" },
       "hub-port": { type: "string" }, "utility-port": { type: "string" }, "clearinghouse-port": { type: "string" },
       "sim-port": { type: "string" }, "sim-control-port": { type: "string" }, "pevlink-port": { type: "string" }, help: { type: "boolean" },
+      charger: { type: "string" }, "ocpp-port": { type: "string" },
     }, "demo");
     if (values.help) { console.log(DEMO_HELP); return 0; }
     speed = values.speed === undefined ? 1 : Number(values.speed);
@@ -43,14 +48,17 @@ export async function demoCommand(argv: string[]): Promise<number> {
       hub: portOption(values["hub-port"], d.hub, "demo", "hub-port"), utility: portOption(values["utility-port"], d.utility, "demo", "utility-port"),
       clearinghouse: portOption(values["clearinghouse-port"], d.clearinghouse, "demo", "clearinghouse-port"), sim: portOption(values["sim-port"], d.sim, "demo", "sim-port"),
       simControl: portOption(values["sim-control-port"], d.simControl, "demo", "sim-control-port"), pevlink: portOption(values["pevlink-port"], d.pevlink, "demo", "pevlink-port"),
+      ocpp: portOption(values["ocpp-port"], d.ocpp, "demo", "ocpp-port"),
     };
+    if (values.charger !== undefined && values.charger !== "modbus" && values.charger !== "ocpp") throw new UsageError(`offpeak demo: --charger must be modbus or ocpp, got ${JSON.stringify(values.charger)}`);
+    if (values.charger) charger = values.charger;
   } catch (e) {
     if (e instanceof UsageError) { console.error(e.message); return 2; }
     throw e;
   }
   let demo;
   try {
-    demo = await startDemo({ dataDir: values["data-dir"] ?? "./data/demo", speed, ports, fresh: values.fresh, autoPlug: !values["no-auto-plug"] });
+    demo = await startDemo({ dataDir: values["data-dir"] ?? "./data/demo", speed, ports, fresh: values.fresh, autoPlug: !values["no-auto-plug"], charger });
   } catch (e) {
     console.error(`offpeak demo: ${(e as Error).message}`);
     return 1;
@@ -60,7 +68,8 @@ Offpeak demo is running${speed !== 1 ? ` at ${speed}x simulated time` : ""}.
   Dashboard (hub):      ${demo.hub.url}
   Utility head-end:     ${demo.utility.url}   (customer API token for ${demo.seed.accountId}: ${demo.seed.customerToken})
   Clearinghouse:        ${demo.clearinghouse.url}
-  Simulator:            Modbus TCP 127.0.0.1:${demo.sim.ports.evse} (units 1 EVSE, 2 EUMD, 3 premises meter); control ${demo.simControlUrl}
+  Simulator:            Modbus TCP 127.0.0.1:${demo.sim.ports.evse} (units 1 EVSE, 2 EUMD, 3 premises meter); control ${demo.simControlUrl}${demo.hub.ocpp ? `
+  Charger (OCPP 1.6J):  charge point ${demo.hub.ocpp.view().chargePoint?.id} connects to ${demo.hub.ocpp.url}; its meter is the EUMD` : ""}
   Demo vehicle:         ${demo.seed.vin}, enrolled at ${demo.seed.premisesId} in program ${demo.seed.programId}
 Press Ctrl-C to stop.`);
   await new Promise<void>((resolve) => { process.once("SIGINT", resolve); process.once("SIGTERM", resolve); });

@@ -62,4 +62,18 @@ test("offpeak demo with a port already in use stops with an error naming the ser
   assert.match(r.out, new RegExp(`clearinghouse: port ${port} on 127\\.0\\.0\\.1 is already in use; stop the other program or pass --clearinghouse-port`));
 });
 
+test("offpeak demo --charger ocpp with the OCPP port taken names that port and --ocpp-port, not the hub's", async () => {
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
+  const port = (blocker.address() as { port: number }).port;
+  const dir = mkdtempSync(join(tmpdir(), "offpeak-cli-"));
+  const r = await run(["demo", "--data-dir", dir, "--charger", "ocpp", "--ocpp-port", String(port), "--clearinghouse-port", "0", "--utility-port", "0", "--hub-port", "0", "--sim-port", "0", "--sim-control-port", "0", "--pevlink-port", "0"]);
+  blocker.close();
+  rmSync(dir, { recursive: true, force: true });
+  assert.is(r.code, 1);
+  assert.match(r.out, new RegExp(`hub's OCPP central system: port ${port} on 127\\.0\\.0\\.1 is taken by another program; stop it or pass --ocpp-port`));
+  const bad = await run(["demo", "--charger", "zigbee"]);
+  assert.equal([bad.code, bad.out.trim()], [2, 'offpeak demo: --charger must be modbus or ocpp, got "zigbee"']);
+});
+
 test.run();

@@ -14,8 +14,11 @@ import { startHubProcess, type RunningHubProcess } from "../../edge/hub/index.ts
 import { AmiFeed } from "./ami-feed.ts";
 import { SimPevLink } from "./sim-pev-link.ts";
 
-export interface DemoPorts { hub: number; utility: number; clearinghouse: number; sim: number; simControl: number; pevlink: number }
-export const DEFAULT_DEMO_PORTS: DemoPorts = { hub: 8080, utility: 8081, clearinghouse: 8082, sim: 1502, simControl: 1503, pevlink: 8090 };
+export interface DemoPorts { hub: number; utility: number; clearinghouse: number; sim: number; simControl: number; pevlink: number; ocpp?: number }
+export const DEFAULT_DEMO_PORTS: Required<DemoPorts> = { hub: 8080, utility: 8081, clearinghouse: 8082, sim: 1502, simControl: 1503, pevlink: 8090, ocpp: 8887 };
+
+/** The demo's simulated OCPP charge point (`--charger ocpp`). */
+export const DEMO_CHARGE_POINT_ID = "SIM-CP-1";
 
 export interface DemoOptions {
   dataDir: string;
@@ -27,6 +30,11 @@ export interface DemoOptions {
   autoPlug?: boolean;
   log?: (line: string) => void;
   clock?: Clock;
+  /**
+   * How the hub drives the EVSE: the simulator's Modbus EVSE (default), or an OCPP 1.6J charge point connecting to the
+   * hub's central system, its meter the EUMD, on the same simulated world and timeline.
+   */
+  charger?: "modbus" | "ocpp";
 }
 
 export interface RunningDemo {
@@ -77,7 +85,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     stops.push(() => utility.close());
     const reg = await fetch(`${clearinghouse.url}/v1/utilities`, {
       method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${operatorToken}` },
-      body: JSON.stringify({ utilityId: DEMO_UTILITY_ID, baseUrl: utility.url, token: chToken }),
+      body: JSON.stringify({ utilityId: DEMO_UTILITY_ID, baseUrl: utility.url, token: chToken, publicKeyPem: utility.publicKeyPem }),
     });
     if (!reg.ok) throw new Error(`demo: the clearinghouse refused the utility's registration: ${reg.status} ${await reg.text()}`);
 
@@ -86,22 +94,42 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     const control = await bind("simulator control API", p.simControl, "--sim-control-port", async () => Bun.serve({ hostname: "127.0.0.1", port: p.simControl, fetch: simControlApp(sim).fetch }));
     stops.push(() => control.stop(true));
 
+    const overOcpp = o.charger === "ocpp";
+    // A fresh password per run: the simulated charge point is told it directly, as an installer would type it.
+    const ocppPassword = `demo-${randomBytes(12).toString("hex")}`;
+    const chargerDevices = overOcpp
+      ? {
+        charger: { driver: "ocpp", charge_point_id: DEMO_CHARGE_POINT_ID, security_profile: 1, password: ocppPassword, meter_is_eumd: true },
+        eumd: { driver: "none" },
+      }
+      : {
+        charger: { driver: "modbus", map: "offpeak-sim-evse", transport: { kind: "tcp", host: "127.0.0.1", port: sim.ports.evse, unit_id: 1 } },
+        eumd: { driver: "modbus", map: "eastron-sdm120", transport: { kind: "tcp", host: "127.0.0.1", port: sim.ports.eumd, unit_id: 2 } },
+      };
     const config = parseConfig({
       hub: { id: DEMO_HUB_ID, port: p.hub, data_dir: join(o.dataDir, "hub"), speed: o.speed },
       premises: { id: "PREM-1001", utility_id: DEMO_UTILITY_ID, default_tariff: "pge-e-tou-c" },
       utility: { url: utility.url },
       // The simulated vehicle always opens a secure link; at high --speed an ID-only stand-in could otherwise win the race.
       pevlink: { port: p.pevlink, id_only: false },
+      ...(overOcpp ? { ocpp: { host: "127.0.0.1", port: p.ocpp ?? DEFAULT_DEMO_PORTS.ocpp } } : {}),
       devices: {
-        charger: { driver: "modbus", map: "offpeak-sim-evse", transport: { kind: "tcp", host: "127.0.0.1", port: sim.ports.evse, unit_id: 1 } },
-        eumd: { driver: "modbus", map: "eastron-sdm120", transport: { kind: "tcp", host: "127.0.0.1", port: sim.ports.eumd, unit_id: 2 } },
+        ...chargerDevices,
         premises_meter: { driver: "modbus", map: "eastron-sdm630", transport: { kind: "tcp", host: "127.0.0.1", port: sim.ports.premises, unit_id: 3 } },
       },
     }, "demo defaults");
     const hubKey = (await import("../../edge/hub/index.ts")).loadOrCreateHubKey(config.hub.data_dir);
     const seed = await seedDemo(utility, { hubId: DEMO_HUB_ID, hubPublicKeyPem: hubKey.publicKeyPem, premisesId: config.premises.id });
-    const hub = await bind("hub", p.hub, "--hub-port", () => startHubProcess(config, { sync: true, dashboard: true, clock, log }));
+    const hub = await bind("hub", p.hub, "--hub-port", () => startHubProcess(config, { sync: true, dashboard: true, clock, log }).catch((e: Error) => {
+      // The hub names its own [ocpp] key; the demo's user sets it with an option.
+      if (overOcpp && e.message.startsWith("ocpp: port ")) throw new Error(`hub's OCPP central system: port ${p.ocpp ?? DEFAULT_DEMO_PORTS.ocpp} on 127.0.0.1 is taken by another program; stop it or pass --ocpp-port`);
+      throw e;
+    }));
     stops.push(() => hub.stop());
+    if (overOcpp) {
+      // The simulator's EVSE becomes a charge point that connects to the hub like a real one (after the hub is up).
+      sim.startOcppChargePoint({ url: hub.ocpp!.url, id: DEMO_CHARGE_POINT_ID, password: ocppPassword, clock, log });
+    }
     const pevLink = new SimPevLink(sim, { host: "127.0.0.1", port: hub.pevLinkPort! }, clock, log, join(o.dataDir, "sim-pev-secrets.json"));
     stops.push(() => pevLink.disconnect());
     const ami = new AmiFeed({ clock, readWh: () => sim.premisesWh(), utilityUrl: utility.url, operatorToken, utilityId: DEMO_UTILITY_ID, premisesId: config.premises.id, intervalS: config.session.interval_s, log });

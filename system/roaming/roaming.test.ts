@@ -76,7 +76,9 @@ test.before(async () => {
     // Utility A's tariffs and a host program that accepts roaming PEVs (every test below uses the tariffs).
     await defineTestProgram(a, "ev-a", { roamingAllowed: true });
     for (const [utilityId, baseUrl, token] of [["UTIL-A", a.utility.url, TOKEN_A], ["UTIL-B", bUrl, TOKEN_B]] as const) {
-      const res = await fetch(`${ch.url}/v1/utilities`, { method: "POST", headers: { authorization: `Bearer ${CH_OPERATOR}` }, body: JSON.stringify({ utilityId, baseUrl, token }) });
+      // Each utility's signing key (from its /healthz) goes with its token: it signs the VINs it registers.
+      const { publicKey } = (await (await fetch(`${baseUrl}/healthz`)).json()) as { publicKey: string };
+      const res = await fetch(`${ch.url}/v1/utilities`, { method: "POST", headers: { authorization: `Bearer ${CH_OPERATOR}` }, body: JSON.stringify({ utilityId, baseUrl, token, publicKey }) });
       assert.is(res.status, 201);
     }
   } catch (e) {
@@ -142,6 +144,10 @@ test("FR-32: a PEV of utility B charging at a premises of utility A binds as roa
   // through (B slow under load) on a timer: push what is still pending now instead of waiting on real time.
   await ch.deliverPending();
   assert.equal(ch.db.query("SELECT state FROM cdrs WHERE session_id = 'S-ROAM-1'").all(), [{ state: "delivered" }]);
+  // A learns the CDR was taken at home; its host keeps the credit.
+  await a.utility.flushRoaming();
+  assert.is(((await a.op("GET", "/v1/operator/sessions/S-ROAM-1")).body.cdr as { homeOutcome: string }).homeOutcome, "delivered");
+  assert.is((await a.op("GET", `/v1/operator/ledger?account=${host.accountId}`)).body.balanceNano, -3000 * 300_000);
   // B debited its customer 0.90 $.
   assert.is((await opB("GET", "/v1/operator/ledger?account=ACCT-B1")).body.balanceNano, 900_000_000);
   assert.is((await opB("GET", "/v1/operator/ledger")).body.totalNano, 0);

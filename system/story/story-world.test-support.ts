@@ -17,7 +17,14 @@ export const TOKEN_A = "story-ch-token-a-0123456789";
 export const TOKEN_B = "story-ch-token-b-0123456789";
 export const PASSWORD = "story-owner-password";
 
-export interface WorldOptions { speed: number; anchorSimMs: number; pollMs: number }
+export interface WorldOptions {
+  speed: number; anchorSimMs: number; pollMs: number;
+  /** How the hub drives the EVSE: the simulator's Modbus EVSE, or its OCPP 1.6J charge point (the EUMD stays Modbus). */
+  charger?: "modbus" | "ocpp";
+}
+
+export const STORY_CHARGE_POINT = "STORY-CP-1";
+const STORY_CP_PASSWORD = "story-charge-point-pass-01";
 
 export interface SimState {
   evse: Record<string, unknown>;
@@ -30,7 +37,7 @@ export class StoryWorld {
   readonly dir = mkdtempSync(join(tmpdir(), "offpeak-"));
   readonly clock: Clock;
   readonly spec: string;
-  readonly ports = { ch: 0, a: 0, b: 0, sim: 0, simControl: 0, hub: 0, pevlink: 0 };
+  readonly ports = { ch: 0, a: 0, b: 0, sim: 0, simControl: 0, hub: 0, pevlink: 0, ocpp: 0 };
   ch!: ChildProcess;
   a!: ChildProcess;
   b!: ChildProcess;
@@ -58,7 +65,8 @@ export class StoryWorld {
     this.startUtilityA();
     this.b = spawnOffpeak("utility B", ["utility", "--port", String(this.ports.b), "--db", join(this.dir, "b.db"), "--utility-id", "UTIL-B",
       "--operator-token", OP_B, "--clearinghouse", this.url("ch"), "--clearinghouse-token", TOKEN_B], this.env);
-    this.sim = spawnOffpeak("sim", ["sim", "--port", String(this.ports.sim), "--http-port", String(this.ports.simControl)], this.env);
+    const overOcpp = this.o.charger === "ocpp" ? ["--ocpp-url", `ws://127.0.0.1:${this.ports.ocpp}/ocpp/`, "--ocpp-id", STORY_CHARGE_POINT, "--ocpp-password-file", this.passwordFile()] : [];
+    this.sim = spawnOffpeak("sim", ["sim", "--port", String(this.ports.sim), "--http-port", String(this.ports.simControl), ...overOcpp], this.env);
     await Promise.all([this.ch.waitFor(/listening on/), this.a.waitFor(/listening on/), this.b.waitFor(/listening on/), this.sim.waitFor(/control API on/)]);
   }
 
@@ -77,16 +85,27 @@ export class StoryWorld {
     this.hubPublicKeyPem = exportPublicKeyPem(pair.publicKey);
   }
 
+  /** The charge point's password, in a file as an installer would keep it (hub and simulated charger read the same one). */
+  private passwordFile(): string {
+    const f = join(this.dir, "charge-point.pass");
+    writeFileSync(f, `${STORY_CP_PASSWORD}\n`, { mode: 0o600 });
+    return f;
+  }
+
   async startHub(): Promise<void> {
     const dev = (map: string, unit: number) => `driver = "modbus"\nmap = "${map}"\ntransport = { kind = "tcp", host = "127.0.0.1", port = ${this.ports.sim}, unit_id = ${unit} }\n`;
     const toml = `[hub]\nid = "${HUB_ID}"\nport = ${this.ports.hub}\ndata_dir = "${join(this.dir, "hub")}"\npoll_ms = ${this.o.pollMs}\n\n` +
       `[premises]\nid = "PREM-A1"\nutility_id = "UTIL-A"\ndefault_tariff = "pge-e-tou-c"\n\n` +
       `[session]\ncomm_wait_s = 60\ninterval_s = 900\n\n[utility]\nurl = "${this.url("a")}"\n\n[pevlink]\nport = ${this.ports.pevlink}\nid_only = false\n\n` +
-      `[devices.charger]\n${dev("offpeak-sim-evse", 1)}\n[devices.eumd]\n${dev("eastron-sdm120", 2)}\n[devices.premises_meter]\n${dev("eastron-sdm630", 3)}`;
+      (this.o.charger === "ocpp"
+        ? `[ocpp]\nhost = "127.0.0.1"\nport = ${this.ports.ocpp}\n\n[devices.charger]\ndriver = "ocpp"\ncharge_point_id = "${STORY_CHARGE_POINT}"\npassword_file = "${this.passwordFile()}"\n`
+        : `[devices.charger]\n${dev("offpeak-sim-evse", 1)}`) + `\n[devices.eumd]\n${dev("eastron-sdm120", 2)}\n[devices.premises_meter]\n${dev("eastron-sdm630", 3)}`;
     writeFileSync(join(this.dir, "hub.toml"), toml);
     this.hub = spawnOffpeak("hub", ["hub", "--config", join(this.dir, "hub.toml")], this.env);
     this.setupCode = (await this.hub.waitFor(/one-time setup code:\s*([A-Za-z0-9-]+)/))[1]!;
     await this.hub.waitFor(/listening on/);
+    // The simulated charger keeps trying to reach its backend; the story starts once it has booted and been set up.
+    if (this.o.charger === "ocpp") await this.hub.waitFor(/ocpp \S+: BootNotification from .*: accepted/);
   }
 
   /** The dashboard's first-run setup with the logged one-time code; keeps the session cookie and CSRF token. */

@@ -1,7 +1,7 @@
 // The four scenarios of use case P1 as one executable story (issue 8): every process real (`offpeak clearinghouse`,
 // two `offpeak utility`, `offpeak sim`, `offpeak hub`), all traffic over loopback, one simulated timeline
 // (OFFPEAK_SIM_CLOCK) shared by all. Each test() is one step; they share state and run in order.
-import { test } from "uvu";
+import { suite } from "uvu";
 import * as assert from "uvu/assert";
 import { vinCheckDigit } from "../../core/ids/index.ts";
 import { json, until } from "../testing/child-processes.test-support.ts";
@@ -32,7 +32,10 @@ const DEFAULT_PRICE = (localHour: number) => (localHour >= 16 && localHour < 21 
 /** SCE TOU-D-PRIME's basic charge, 0.40 $ a day, 30 days of June. */
 const FIXED_JUNE_CENTS = 30 * 40;
 
-const w = new StoryWorld({ speed: SPEED, anchorSimMs: ANCHOR, pollMs: 10_000 });
+// The same story over each way the hub drives the charger: Modbus (this file) and OCPP 1.6J (story-ocpp.test.ts).
+const CHARGER = process.env.OFFPEAK_STORY_CHARGER === "ocpp" ? "ocpp" : "modbus";
+const test = suite(CHARGER === "ocpp" ? "story, charger over OCPP 1.6J" : "story, charger over Modbus");
+const w = new StoryWorld({ speed: SPEED, anchorSimMs: ANCHOR, pollMs: 10_000, charger: CHARGER });
 const story: {
   tokenA1?: string; tokenA2?: string; tokenB1?: string;
   sessions: { id: string; kind: "program" | "default" | "guest" | "roaming" | "held" }[];
@@ -120,7 +123,8 @@ test("FR-01, FR-02, FR-03, FR-04, FR-05, BR-1, BR-3: S1 steps 1-4 — programs a
 
   for (const [n, premises, v] of [["A1", "PREM-A1", VIN_OWN], ["A2", "PREM-A2", VIN_GUEST]] as const) {
     assert.is((await w.opA("POST", "/v1/operator/customers", { id: `CUST-${n}`, name: `Customer ${n}` })).status, 201);
-    const acct = await w.opA<{ customerToken: string }>("POST", "/v1/operator/accounts", { id: `ACCT-${n}`, customerId: `CUST-${n}` });
+    // Customers of long standing: their accounts opened before the story's month (a whole month's fixed charge).
+    const acct = await w.opA<{ customerToken: string }>("POST", "/v1/operator/accounts", { id: `ACCT-${n}`, customerId: `CUST-${n}`, openedOn: "2024-01-01" });
     assert.is(acct.status, 201, JSON.stringify(acct.body));
     if (n === "A1") story.tokenA1 = acct.body.customerToken; else story.tokenA2 = acct.body.customerToken;
     assert.is((await w.opA("POST", "/v1/operator/premises", { id: premises, accountId: `ACCT-${n}`, address: `${n} Main St`, defaultTariffId: "pge-e-tou-c" })).status, 201);
@@ -147,7 +151,9 @@ test("FR-01, FR-02, FR-03, FR-04, FR-05, BR-1, BR-3: S1 steps 1-4 — programs a
   assert.is((await w.opB("POST", "/v1/operator/pevs", { vin: VIN_ROAM, accountId: "ACCT-B1" })).status, 201);
   assert.is((await w.opB("POST", "/v1/operator/enrollments", { vin: VIN_ROAM, premisesId: "PREM-B1", programId: "ev-b" })).status, 201);
   for (const [utilityId, baseUrl, token] of [["UTIL-A", w.url("a"), TOKEN_A], ["UTIL-B", w.url("b"), "story-ch-token-b-0123456789"]] as const) {
-    const r = await json(`${w.url("ch")}/v1/utilities`, { body: { utilityId, baseUrl, token }, headers: { authorization: "Bearer story-clearinghouse-operator-01" } });
+    // The utility's signing key (from its /healthz) is registered with its token: it signs the VINs it registers.
+    const { publicKey } = (await (await fetch(`${baseUrl}/healthz`)).json()) as { publicKey: string };
+    const r = await json(`${w.url("ch")}/v1/utilities`, { body: { utilityId, baseUrl, token, publicKey }, headers: { authorization: "Bearer story-clearinghouse-operator-01" } });
     assert.is(r.status, 201, JSON.stringify(r.body));
   }
   assert.ok((await w.opB("POST", "/v1/operator/roaming/flush", {})).status < 300);

@@ -1,6 +1,6 @@
 // Talks to the hub: same-origin fetch with the session cookie (sent by the browser, unreadable here) and the
 // CSRF token header on every state-changing call. Errors carry the hub's message so the page can show it.
-import type { AuthState } from "./api-types.ts";
+import type { AuthStateView } from "../../core/index.ts";
 
 let csrf: string | null = null;
 export const setCsrf = (t: string | null) => { csrf = t; };
@@ -29,8 +29,8 @@ export async function postJson<T>(path: string, body: unknown): Promise<T> {
   return check<T>(await fetch(path, { method: "POST", credentials: "same-origin", headers, body: JSON.stringify(body) }));
 }
 
-export async function authState(): Promise<AuthState> {
-  const s = await getJson<AuthState>("/api/v1/auth/state");
+export async function authState(): Promise<AuthStateView> {
+  const s = await getJson<AuthStateView>("/api/v1/auth/state");
   setCsrf(s.csrf);
   return s;
 }

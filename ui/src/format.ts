@@ -19,6 +19,8 @@ export const localDate = (tz: string, t: number) => fmt(tz, "date").format(new D
 export const kWh = (wh: number) => `${(wh / 1000).toFixed(wh < 10_000 ? 2 : 1)} kWh`;
 export const kW = (w: number) => `${(w / 1000).toFixed(1)} kW`;
 export const usd = (nano: number | null) => (nano === null ? "unknown" : `$${(nano / 1e9).toFixed(2)}`);
+/** A cost estimate, or the hub's reason for having none ("unpriced: …"): never a blank or a made-up zero. */
+export const cost = (nano: number | null, unpriced: string | null) => (nano !== null ? usd(nano) : `unpriced: ${unpriced ?? "no reason given"}`);
 export const centsPerKWh = (micro: number) => `${(micro / 10_000).toFixed(1)} ¢/kWh`;
 export function duration(s: number): string {
   if (s < 60) return `${s} s`;

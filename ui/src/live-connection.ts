@@ -1,8 +1,8 @@
 // The live link to the hub: one EventSource shared by the pages. EventSource reconnects by itself; this adds
 // "stale" detection (no event for 20 s, or the connection is down) so the page can say its numbers may be old.
-import type { NowView, Reading } from "./api-types.ts";
+import type { LiveEvents, NowView } from "../../core/index.ts";
 
-type Listener = { now?: (v: NowView) => void; reading?: (r: Reading) => void; stale?: (stale: boolean) => void };
+type Listener = { now?: (v: NowView) => void; reading?: (r: LiveEvents["reading"]) => void; stale?: (stale: boolean) => void };
 
 export class LiveConnection {
   private es: EventSource | null = null;
@@ -38,12 +38,12 @@ export class LiveConnection {
     es.addEventListener("ping", () => this.seen());
     es.addEventListener("now", (e) => {
       this.seen();
-      this.last = JSON.parse((e as MessageEvent<string>).data) as NowView;
+      this.last = JSON.parse((e as MessageEvent<string>).data) as LiveEvents["now"];
       for (const l of this.listeners) l.now?.(this.last);
     });
     es.addEventListener("reading", (e) => {
       this.seen();
-      const r = JSON.parse((e as MessageEvent<string>).data) as Reading;
+      const r = JSON.parse((e as MessageEvent<string>).data) as LiveEvents["reading"];
       for (const l of this.listeners) l.reading?.(r);
     });
     es.onerror = () => this.setStale(true);

@@ -2,7 +2,7 @@
 // (#/now, #/sessions, #/sessions/<id>, #/usage, #/program, #/devices, #/settings), so every page has a link.
 import { LitElement, css, html, type TemplateResult } from "lit";
 import { authState, setCsrf } from "./api.ts";
-import type { AuthState } from "./api-types.ts";
+import type { AuthStateView } from "../../core/index.ts";
 import { live } from "./live-connection.ts";
 import { shared } from "./shared-styles.ts";
 import "./pages/login-page.ts";
@@ -17,7 +17,7 @@ const PAGES = [["now", "Now"], ["sessions", "Sessions"], ["usage", "Usage & bill
 
 export class OpApp extends LitElement {
   static override properties = { auth: { state: true }, route: { state: true }, problem: { state: true } };
-  declare auth: AuthState | null;
+  declare auth: AuthStateView | null;
   declare route: string[];
   declare problem: string | null;
 

@@ -54,14 +54,21 @@ export class MonthlyBills {
   }
 
   /**
-   * Closes `month` (YYYY-MM, utility time zone) for an account; the month must be over. `service` gives the account's
-   * first/last days of service (local dates, inclusive): fixed charges are prorated to them, and a month outside them
-   * is refused (400).
+   * Closes `month` (YYYY-MM, utility time zone) for an account; the month must be over. The account's first/last days
+   * of service (local dates, inclusive; from enrollment unless `service` gives them) prorate the fixed charges, and a
+   * month outside them is refused (400), whether or not the premises' tariff has a fixed charge.
    */
-  close(accountId: string, month: string, service: { accountOpenedOn?: string; accountClosedOn?: string } = {}): BillSummary {
+  close(accountId: string, month: string, given?: { accountOpenedOn?: string; accountClosedOn?: string }): BillSummary {
     const account = this.d.enrollment.account(accountId);
     if (!account) throw notFound("account", accountId, "accountId");
     const bounds = monthBounds(month, this.d.timeZone);
+    const service = given ?? { ...(account.openedOn ? { accountOpenedOn: account.openedOn } : {}), ...(account.closedOn ? { accountClosedOn: account.closedOn } : {}) };
+    if (service.accountOpenedOn && service.accountOpenedOn.slice(0, 7) > month) {
+      throw badRequest(`month ${month} ends before the account opened on ${service.accountOpenedOn}: there is nothing to bill`, "month");
+    }
+    if (service.accountClosedOn && service.accountClosedOn.slice(0, 7) < month) {
+      throw badRequest(`month ${month} begins after the account closed on ${service.accountClosedOn}: there is nothing to bill`, "month");
+    }
     const now = this.d.clock.now();
     if (now < bounds.end) throw badRequest(`month ${month} is not over yet (it ends ${new Date(bounds.end * 1000).toISOString()})`, "month");
     if (this.bill(accountId, month)) throw conflict(`the bill of ${month} for account ${accountId} is already closed`, "month");

@@ -6,7 +6,7 @@ import { parseAccountId, parseCustomerId, parseHubId, parsePremisesId, type Acco
 import { parseVin, type Vin } from "../../../core/ids/index.ts";
 import type { Clock } from "../../../core/time/index.ts";
 import type { UtcSeconds } from "../../../core/time/index.ts";
-import { ApiError, conflict, notFound } from "../errors.ts";
+import { ApiError, badRequest, conflict, notFound } from "../errors.ts";
 import type { Account, Customer, Enrollment, EnrollmentMethod, GuestCharging, HubPairing, Pev, Premises, Program } from "../types.ts";
 
 interface ProgramRow {
@@ -81,14 +81,27 @@ export class EnrollmentStore {
     return { id: r.id as CustomerId, name: r.name, ...(r.email ? { email: r.email } : {}), ...(r.phone ? { phone: r.phone } : {}) };
   }
 
-  /** Opens an account and returns it with its customer API token (S4, FR-35); only the token's hash is kept. */
-  createAccount(id: string, customerId: string): { account: Account; customerToken: string } {
+  /**
+   * Opens an account and returns it with its customer API token (S4, FR-35); only the token's hash is kept.
+   * `openedOn` is its first local day of service (bills only from that month on, the first one prorated).
+   */
+  createAccount(id: string, customerId: string, openedOn?: string): { account: Account; customerToken: string } {
     const accountId = parseAccountId(id);
     if (!this.customer(customerId)) throw notFound("customer", customerId, "customerId");
     if (this.account(accountId)) throw conflict(`account ${JSON.stringify(accountId)} already exists`, "id");
     const token = `cust_${randomBytes(24).toString("base64url")}`;
-    this.db.query("INSERT INTO accounts (id, customer_id, status, token_hash) VALUES (?, ?, 'active', ?)").run(accountId, customerId, hashToken(token));
-    return { account: { id: accountId, customerId: customerId as CustomerId, status: "active" }, customerToken: token };
+    this.db.query("INSERT INTO accounts (id, customer_id, status, token_hash, opened_on) VALUES (?, ?, 'active', ?, ?)").run(accountId, customerId, hashToken(token), openedOn ?? null);
+    return { account: { id: accountId, customerId: customerId as CustomerId, status: "active", ...(openedOn ? { openedOn } : {}) }, customerToken: token };
+  }
+
+  /** Closes an account on its last local day of service: no bill for a later month; that month's fixed charges prorated. */
+  closeAccount(id: string, closedOn: string): Account {
+    const a = this.account(id);
+    if (!a) throw notFound("account", id, "accountId");
+    if (a.openedOn && closedOn < a.openedOn) throw badRequest(`account ${id} cannot close on ${closedOn}, before it opened on ${a.openedOn}`, "closedOn");
+    if (a.status === "closed") throw conflict(`account ${id} is already closed (on ${a.closedOn ?? "an unknown day"})`, "accountId");
+    this.db.query("UPDATE accounts SET status = 'closed', closed_on = ? WHERE id = ?").run(closedOn, id);
+    return this.account(id)!;
   }
 
   /** Issues a new customer API token for the account (the old one stops working); returns it once. */
@@ -100,9 +113,8 @@ export class EnrollmentStore {
   }
 
   account(id: string): Account | null {
-    const r = this.db.query("SELECT id, customer_id, status FROM accounts WHERE id = ?").get(id) as
-      { id: string; customer_id: string; status: string } | null;
-    return r ? { id: r.id as AccountId, customerId: r.customer_id as CustomerId, status: r.status as Account["status"] } : null;
+    const r = this.db.query("SELECT id, customer_id, status, opened_on, closed_on FROM accounts WHERE id = ?").get(id) as AccountRow | null;
+    return r ? toAccount(r) : null;
   }
 
   /** The account the customer token belongs to; a deactivated account's token is refused (null). */
@@ -123,9 +135,9 @@ export class EnrollmentStore {
 
   /** Accounts by ID, `limit` from `offset` (the operator's paged list). */
   listAccounts(filter: { status?: Account["status"] | undefined }, limit: number, offset: number): Account[] {
-    const rows = this.db.query(`SELECT id, customer_id, status FROM accounts WHERE (?1 IS NULL OR status = ?1) ORDER BY id LIMIT ?2 OFFSET ?3`)
-      .all(filter.status ?? null, limit, offset) as { id: string; customer_id: string; status: string }[];
-    return rows.map((r) => ({ id: r.id as AccountId, customerId: r.customer_id as CustomerId, status: r.status as Account["status"] }));
+    const rows = this.db.query(`SELECT id, customer_id, status, opened_on, closed_on FROM accounts WHERE (?1 IS NULL OR status = ?1) ORDER BY id LIMIT ?2 OFFSET ?3`)
+      .all(filter.status ?? null, limit, offset) as AccountRow[];
+    return rows.map(toAccount);
   }
 
   upsertPremises(p: Omit<Premises, "evseRatedW"> & { evseRatedW?: number }): Premises {
@@ -269,3 +281,9 @@ export class EnrollmentStore {
     this.hubCache.delete(hubId);
   }
 }
+
+interface AccountRow { id: string; customer_id: string; status: string; opened_on: string | null; closed_on: string | null }
+const toAccount = (r: AccountRow): Account => ({
+  id: r.id as AccountId, customerId: r.customer_id as CustomerId, status: r.status as Account["status"],
+  ...(r.opened_on ? { openedOn: r.opened_on } : {}), ...(r.closed_on ? { closedOn: r.closed_on } : {}),
+});

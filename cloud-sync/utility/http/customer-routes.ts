@@ -1,4 +1,4 @@
-// The S4 customer information API (FR-35): program, tariff, usage, bills, sessions and demand-response events of
+// The S4 customer information API (FR-35): program, tariff, usage (also as Green Button downloads), bills, sessions and demand-response events of
 // the account whose customer token (issued when the account was opened) is presented. The token middleware is
 // mounted in server.ts (customerAuth); each route is declared once (api-route.ts).
 import type { Context, Env, MiddlewareHandler } from "hono";
@@ -13,6 +13,7 @@ import { monthSchema } from "./operator-schemas.ts";
 import {
   accountSchema, billSchema, customerSchema, drEventWithReportsSchema, enrollmentSchema, premisesSchema, programSchema, pevSchema, sessionRowSchema,
 } from "./response-schemas.ts";
+import { DOWNLOAD_HEADERS, greenButtonFile } from "../greenbutton/index.ts";
 
 export type CustomerEnv = { Variables: { account?: Account } };
 
@@ -34,6 +35,7 @@ const accountOf = <E extends Env>(c: Context<E>): Account => {
 };
 
 const TAG = "customer";
+const localDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a local day is YYYY-MM-DD");
 
 export function customerRoutes<E extends Env>(api: ApiRoutes<E>, h: HeadEnd): void {
   const premisesOf = (a: Account) => h.enrollment.premisesOfAccount(a.id);
@@ -105,6 +107,32 @@ export function customerRoutes<E extends Env>(api: ApiRoutes<E>, h: HeadEnd): vo
     summary: "Charging sessions at the account's premises and of its PEVs (visitors' without VIN)",
     response: z.object({ sessions: z.array(sessionRowSchema) }),
   }, (c) => ({ sessions: h.sessions.sessionsOfAccount(accountOf(c).id) }));
+
+  // Green Button Download My Data (ESPI Atom XML, and CSV): ?month=YYYY-MM or ?from=YYYY-MM-DD&to=YYYY-MM-DD.
+  const greenButtonQuery = z.object({
+    month: monthSchema.optional(),
+    from: localDay.optional().describe("First local day of the range (YYYY-MM-DD, the utility's zone); with `to`, instead of `month`"),
+    to: localDay.optional().describe("The local day after the range (YYYY-MM-DD): the range is [from, to), at most 366 days"),
+    account: z.string().max(64).optional().describe("May name the token's own account; any other is 404"),
+  });
+  const greenButtonErrors = { 404: "`account` names another account than the token's" } as const;
+  const periodDescription = "Neither `month` nor `from`/`to`: the current month so far. Periods are local calendar days in the utility's IANA zone, half-open [start, end). A bad period is 400 naming the parameter.";
+  for (const format of ["xml", "csv"] as const) {
+    api.on({
+      method: "get", path: format === "xml" ? "/v1/customer/green-button" : "/v1/customer/green-button.csv",
+      operationId: format === "xml" ? "customerGreenButton" : "customerGreenButtonCsv", tag: TAG, auth: "customer",
+      summary: format === "xml"
+        ? "Green Button Download My Data: ESPI (NAESB REQ.21) Atom XML of the account's premises (AMI) and PEV sub-metered interval usage"
+        : "The same interval usage as Green Button Download My Data, as CSV",
+      description: periodDescription, query: greenButtonQuery, errors: greenButtonErrors,
+      response: z.string(), produces: format === "xml" ? "application/atom+xml" : "text/csv",
+      responseDescription: format === "xml" ? "An Atom feed of ESPI UsagePoint, MeterReading, ReadingType, IntervalBlock and LocalTimeParameters entries" : "One line per interval reading",
+    }, (c, { query }) => {
+      const file = greenButtonFile(h, accountOf(c), { url: c.req.url, query: (n) => query[n as keyof typeof query] }, format);
+      for (const [k, v] of Object.entries(DOWNLOAD_HEADERS(file.filename))) c.header(k, v);
+      return file.body;
+    });
+  }
 
   api.on({
     method: "get", path: "/v1/customer/dr-events", operationId: "customerDrEvents", tag: TAG, auth: "customer", summary: "Demand-response events and their status",

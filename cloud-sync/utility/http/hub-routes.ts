@@ -127,10 +127,12 @@ export function hubRoutes<E extends Env>(api: ApiRoutes<E>, h: HeadEnd, o: HubRo
     const batch = parseMessageJson(ROUTES.premisesIntervals.request, text, ROUTES.premisesIntervals.name);
     samePremises(hub, batch);
     if (batch.utilityId !== h.utilityId) throw new ApiError("bad-request", `utility ${batch.utilityId} is not this utility`, "utilityId");
-    h.ami.intake(batch.premisesId, batch.intervals);
+    // Whatever the batch says its source is, a hub's word is a hub's: it never corrects an interval (ami-store.ts).
+    const counts = h.ami.intake(batch.premisesId, batch.intervals, { meterId: batch.meterId, source: "hub" });
+    o.log.info("intake", { hubId: hub.hubId, premisesId: batch.premisesId, intervals: counts });
     const last = batch.intervals[batch.intervals.length - 1];
-    if (last) h.sessions.recheckLoad(batch.premisesId, batch.intervals[0]!.start, last.start + last.lengthS);
-    return receipt(false);
+    if (last && counts.stored + counts.corrected > 0) h.sessions.recheckLoad(batch.premisesId, batch.intervals[0]!.start, last.start + last.lengthS);
+    return { ...receipt(batch.intervals.length > 0 && counts.duplicate === batch.intervals.length), intervals: counts };
   });
 
   api.on(hubRoute(ROUTES.config, "getHubConfig", {

@@ -5,13 +5,13 @@
 import type { Env } from "hono";
 import { z } from "zod";
 import { importPublicKeyBase64, exportPublicKeyPem, importPublicKeyPem, parseMessageJson, ROUTES, receiptSchema, refIdSchema, readBodyText, MAX_HUB_BODY_BYTES, vinSchema, accountIdSchema, type ApiRoutes } from "../../protocol/index.ts";
-import type { Tariff } from "../../../core/tariff/index.ts";
+import { localDateAt, type Tariff } from "../../../core/tariff/index.ts";
 import { badRequest, notFound } from "../errors.ts";
 import type { HeadEnd } from "../head-end.ts";
 import { customerLedger } from "../ledger/ledger.ts";
 import { bumpConfigVersion } from "./hub-config-builder.ts";
 import {
-  accountBodySchema, closeBillBodySchema, customerBodySchema, drEventBodySchema, enrollmentBodySchema, hubPairingBodySchema,
+  accountBodySchema, accountCloseBodySchema, closeBillBodySchema, customerBodySchema, drEventBodySchema, enrollmentBodySchema, hubPairingBodySchema,
   pevBodySchema, premisesBodySchema, programBodySchema, revocationBodySchema, sessionReviewBodySchema, tariffBodySchema, monthSchema,
   accountStatusBodySchema,
 } from "./operator-schemas.ts";
@@ -56,7 +56,17 @@ export function operatorRoutes<E extends Env>(api: ApiRoutes<E>, h: HeadEnd, aft
     summary: "Open an account; the customer API token is returned once, here (only its hash is kept)",
     body: accountBodySchema, status: 201, response: z.object({ account: accountSchema, customerToken: z.string() }),
     errors: { 404: "The customer is unknown", 409: "The account ID is taken" },
-  }, (_c, { body }) => h.enrollment.createAccount(body.id, body.customerId));
+  }, (_c, { body }) => h.enrollment.createAccount(body.id, body.customerId, body.openedOn ?? localDateAt(h.timeZone, h.clock.now())));
+  api.on({
+    method: "post", path: "/v1/operator/accounts/{id}/close", operationId: "closeAccount", tag: TAG, auth: "operator",
+    summary: "Close an account on its last local day of service (`closedOn`, default today): no bill for a later month, that month's fixed charges prorated",
+    params: z.object({ id: accountIdSchema }), body: accountCloseBodySchema, response: accountSchema,
+    errors: { 404: "No such account", 409: "The account is already closed" },
+  }, (_c, { params, body }) => {
+    const a = h.enrollment.closeAccount(params.id, body.closedOn ?? localDateAt(h.timeZone, h.clock.now()));
+    log.info("account", { accountId: a.id, status: a.status, closedOn: a.closedOn });
+    return a;
+  });
   api.on({
     method: "get", path: "/v1/operator/accounts", operationId: "listAccounts", tag: TAG, auth: "operator", summary: "Accounts, by ID (paged)",
     query: pageQuerySchema.extend({ status: z.enum(["active", "closed", "deactivated"]).optional().describe("Only accounts in this state") }),
@@ -287,10 +297,10 @@ export function amiRoutes<E extends Env>(api: ApiRoutes<E>, h: HeadEnd): void {
     const batch = parseMessageJson(ROUTES.amiIntervals.request, await readBodyText(c.req.raw, MAX_HUB_BODY_BYTES), ROUTES.amiIntervals.name);
     if (batch.utilityId !== h.utilityId) throw badRequest(`utility ${batch.utilityId} is not this utility`, "utilityId");
     if (!h.enrollment.premises(batch.premisesId)) throw notFound("premises", batch.premisesId, "premisesId");
-    h.ami.intake(batch.premisesId, batch.intervals);
+    const counts = h.ami.intake(batch.premisesId, batch.intervals, { meterId: batch.meterId, source: batch.source });
     const last = batch.intervals[batch.intervals.length - 1];
-    if (last) h.sessions.recheckLoad(batch.premisesId, batch.intervals[0]!.start, last.start + last.lengthS);
-    return { v: 1 as const, duplicate: false, receivedAt: h.clock.now() };
+    if (last && counts.stored + counts.corrected > 0) h.sessions.recheckLoad(batch.premisesId, batch.intervals[0]!.start, last.start + last.lengthS);
+    return { v: 1 as const, duplicate: batch.intervals.length > 0 && counts.duplicate === batch.intervals.length, receivedAt: h.clock.now(), intervals: counts };
   });
 }
 

@@ -27,7 +27,12 @@ export const customerBodySchema = z.object({
   phone: z.string().max(40).optional(),
 });
 
-export const accountBodySchema = z.object({ id: accountIdSchema, customerId: customerIdSchema });
+/** A local calendar day (utility time zone), YYYY-MM-DD. */
+const localDaySchema = z.iso.date();
+/** `openedOn`: the account's first day of service; default today (the utility's time zone). */
+export const accountBodySchema = z.object({ id: accountIdSchema, customerId: customerIdSchema, openedOn: localDaySchema.optional() });
+/** `closedOn`: the account's last day of service; default today. */
+export const accountCloseBodySchema = z.object({ closedOn: localDaySchema.optional() });
 
 export const premisesBodySchema = z.object({
   id: premisesIdSchema,

@@ -30,6 +30,8 @@ export const accountSchema = z.object({
   id: accountIdSchema, customerId: customerIdSchema,
   /** `deactivated`: the account's sessions are held for review with reason `account-deactivated` (docs/utility.md). */
   status: z.enum(["active", "closed", "deactivated"]),
+  /** First and last local days of service (YYYY-MM-DD, the utility's zone); absent when not known (older accounts). */
+  openedOn: z.iso.date().optional(), closedOn: z.iso.date().optional(),
 });
 export const premisesSchema = z.object({
   id: premisesIdSchema, accountId: accountIdSchema, address: z.string(), defaultTariffId: refIdSchema, evseRatedW: z.number().int(),

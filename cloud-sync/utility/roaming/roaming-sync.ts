@@ -1,5 +1,6 @@
 // Everything this head-end exchanges with the clearinghouse: publishing our roaming PEVs' VINs, looking up a
-// foreign VIN's home utility at binding, sending queued CDRs (durable in cdrs_out, retried until accepted), and
+// foreign VIN's home utility at binding, sending queued CDRs (durable in cdrs_out; a 4xx refusal dead-letters one
+// with the reason, a 5xx or an unreachable clearinghouse is retried with a growing delay), and
 // taking in CDRs for our own PEVs that charged elsewhere (FR-30): debit the customer, credit the clearinghouse.
 import type { Database } from "bun:sqlite";
 import { microUsdFromDollars } from "../../../core/tariff/index.ts";
@@ -14,6 +15,12 @@ import type { CdrOut, RoamingFailure } from "./cdr-out.ts";
 
 export type FlushResult = { tokens: number; cdrs: number; errors: RoamingFailure[] };
 
+/** A 4xx the clearinghouse will answer again for the same CDR (408 and 429 only ask to come back later). */
+const isRefusal = (status: number): boolean => status >= 400 && status < 500 && status !== 408 && status !== 429;
+
+/** Clock difference allowed between the visited premises' hub and ours when a CDR is checked against the PEV's time. */
+const CDR_OVERLAP_TOLERANCE_S = 300;
+
 /** A foreign VIN's home, once looked up, is trusted for a day before asking the clearinghouse again. */
 const FOREIGN_CACHE_S = 86_400;
 
@@ -27,11 +34,13 @@ export class RoamingSync {
     private readonly enrollment: EnrollmentStore,
     private readonly ledger: Ledger,
     private readonly client: ClearinghouseClient | null,
+    /** Holds a posted session for review (its home utility refused the CDR): the host is not credited on it. */
+    private readonly holdSession: (sessionId: string, reason: string) => boolean = () => false,
   ) {}
 
   /** Marks a VIN for publication at the clearinghouse (done by flush()). */
   markRoaming(vin: string): void {
-    this.db.query("INSERT INTO roaming_tokens (vin, published_at) VALUES (?, NULL) ON CONFLICT (vin) DO UPDATE SET published_at = NULL").run(vin);
+    this.db.query("INSERT INTO roaming_tokens (vin, published_at) VALUES (?, NULL) ON CONFLICT (vin) DO UPDATE SET published_at = NULL, refused = NULL").run(vin);
   }
 
   async foreignHomeOf(vin: string): Promise<string | null> {
@@ -90,32 +99,77 @@ export class RoamingSync {
     const errors: RoamingFailure[] = [];
     const failure = (kind: RoamingFailure["kind"], id: string, e: unknown): RoamingFailure =>
       ({ kind, id, status: e instanceof ClearinghouseError ? e.status : null, error: (e as Error).message.slice(0, 500) });
-    for (const { vin } of this.db.query("SELECT vin FROM roaming_tokens WHERE published_at IS NULL LIMIT 500").all() as { vin: string }[]) {
+    for (const { vin } of this.db.query("SELECT vin FROM roaming_tokens WHERE published_at IS NULL AND refused IS NULL LIMIT 500").all() as { vin: string }[]) {
       try {
         await client.putToken(vin);
         this.db.query("UPDATE roaming_tokens SET published_at = ? WHERE vin = ?").run(this.clock.now(), vin);
         tokens++;
       } catch (e) {
-        errors.push(failure("token", vin, e)); // retried on the next flush
+        const f = failure("token", vin, e);
+        errors.push(f);
+        // Another utility holds the VIN (409) or it is no VIN (400): asking again every flush changes nothing. An
+        // unregistered key (401) or a failure (5xx, unreachable) is retried on the next flush.
+        if (e instanceof ClearinghouseError && isRefusal(e.status) && e.status !== 401) {
+          this.db.query("UPDATE roaming_tokens SET refused = ? WHERE vin = ?").run(f.error, vin);
+        }
       }
     }
     // Oldest first: a credit CDR goes out before the replacement CDR queued after it.
-    const pending = this.db.query("SELECT cdr_id, home_utility_id, body FROM cdrs_out WHERE state = 'pending' ORDER BY rowid LIMIT 500").all() as
-      { cdr_id: string; home_utility_id: string; body: string }[];
+    const pending = this.db.query("SELECT cdr_id, home_utility_id, body FROM cdrs_out WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY rowid LIMIT 500")
+      .all(this.clock.now()) as { cdr_id: string; home_utility_id: string; body: string }[];
     for (const p of pending) {
       try {
         const r = await client.postCdr(JSON.parse(p.body) as OcpiCdr, p.home_utility_id);
-        this.db.query("UPDATE cdrs_out SET state = 'sent', sent_at = ?, last_error = ? WHERE cdr_id = ?")
-          .run(this.clock.now(), r.duplicate ? `clearinghouse already held it as ${r.id}` : null, p.cdr_id);
+        this.db.query("UPDATE cdrs_out SET state = 'sent', sent_at = ?, last_error = ?, clearinghouse_id = ? WHERE cdr_id = ?")
+          .run(this.clock.now(), r.duplicate ? `clearinghouse already held it as ${r.id}` : null, r.id, p.cdr_id);
         cdrs++;
       } catch (e) {
         const f = failure("cdr", p.cdr_id, e);
         errors.push(f);
-        this.db.query("UPDATE cdrs_out SET last_error = ? WHERE cdr_id = ?").run(f.error, p.cdr_id);
+        if (e instanceof ClearinghouseError && isRefusal(e.status)) {
+          // Refused (an implausible amount, an unknown token): sending it again changes nothing. Kept, with the
+          // reason, for the operator; never retried.
+          this.db.query("UPDATE cdrs_out SET state = 'dead', attempts = attempts + 1, last_error = ? WHERE cdr_id = ?").run(f.error, p.cdr_id);
+        } else {
+          // Failed for now (5xx, unreachable, timeout): retried after 5 s × 2^attempts, at most an hour.
+          this.db.query(`UPDATE cdrs_out SET attempts = attempts + 1, last_error = ?,
+            next_attempt_at = ? + MIN(3600, 5 * (1 << MIN(attempts, 10))) WHERE cdr_id = ?`).run(f.error, this.clock.now(), p.cdr_id);
+        }
       }
     }
+    await this.learnOutcomes(client);
     this.lastFlush = { at: this.clock.now(), errors };
     return { tokens, cdrs, errors };
+  }
+
+  /**
+   * Asks the clearinghouse what became of the CDRs we sent (issue 13): one its home utility refused (e.g. the PEV was
+   * charging at home at the time) was billed here on the host hub's word alone, so the session is held for review and
+   * the host's credit reversed. A refused credit CDR is only recorded (the session is already void). Unknown outcomes
+   * are asked again on the next flush.
+   */
+  private async learnOutcomes(client: ClearinghouseClient): Promise<void> {
+    if (!client.cdrState) return;
+    const sent = this.db.query(`SELECT cdr_id, session_id, home_utility_id, clearinghouse_id, credit_of FROM cdrs_out
+      WHERE state = 'sent' AND home_outcome IS NULL AND clearinghouse_id IS NOT NULL ORDER BY rowid LIMIT 500`)
+      .all() as { cdr_id: string; session_id: string; home_utility_id: string; clearinghouse_id: string; credit_of: string | null }[];
+    for (const s of sent) {
+      let state;
+      try {
+        state = await client.cdrState(s.clearinghouse_id);
+      } catch {
+        continue; // asked again on the next flush
+      }
+      if (state.state === "delivered") {
+        this.db.query("UPDATE cdrs_out SET home_outcome = 'delivered' WHERE cdr_id = ?").run(s.cdr_id);
+      } else if (state.state === "dead") {
+        const why = `home utility ${s.home_utility_id} refused the roaming ${s.credit_of ? "credit " : ""}CDR: ${state.lastError ?? "no reason given"}`.slice(0, 500);
+        this.db.transaction(() => {
+          this.db.query("UPDATE cdrs_out SET home_outcome = 'refused', last_error = ? WHERE cdr_id = ?").run(why, s.cdr_id);
+          if (!s.credit_of) this.holdSession(s.session_id, why);
+        })();
+      }
+    }
   }
 
   /**
@@ -130,13 +184,16 @@ export class RoamingSync {
       const seen = this.db.query("SELECT entry_id FROM cdrs_in WHERE cdr_id = ? OR (from_utility_id = ? AND ocpi_cdr_id = ?)").get(d.clearinghouseCdrId, d.fromUtilityId, d.cdr.id) as { entry_id: number } | null;
       if (seen) throw conflict(`CDR ${d.cdr.id} from ${d.fromUtilityId} (clearinghouse ${d.clearinghouseCdrId}) was already billed`, "clearinghouseCdrId", { existingEntryId: seen.entry_id });
       let accountId = pev.accountId as string;
+      const start = parseIso(d.cdr.start_date_time);
       if (d.cdr.credit) {
         const original = this.db.query("SELECT account_id FROM cdrs_in WHERE from_utility_id = ? AND ocpi_cdr_id = ?").get(d.fromUtilityId, d.cdr.credit_reference_id ?? "") as { account_id: string } | null;
         if (!original) throw new ApiError("unknown-credit-reference", `credit CDR ${d.cdr.id} references CDR ${d.cdr.credit_reference_id}, which ${d.fromUtilityId} never billed here`, "cdr.credit_reference_id", undefined, 422);
         accountId = original.account_id; // the credit goes to whoever was charged, even if the PEV changed account since
+      } else {
+        const elsewhere = this.elsewhere(vin, start, parseIso(d.cdr.end_date_time), d.cdr.session_id);
+        if (elsewhere) throw new ApiError("pev-elsewhere", elsewhere, "cdr.start_date_time", undefined, 422);
       }
       const nano = microUsdFromDollars(d.cdr.total_cost.excl_vat) * 1000;
-      const start = parseIso(d.cdr.start_date_time);
       const wh = Math.round(d.cdr.total_energy * 1000) * (d.cdr.credit ? -1 : 1);
       const now = this.clock.now();
       const entryId = this.ledger.post({
@@ -155,8 +212,45 @@ export class RoamingSync {
 
   /** Every CDR sent (or to send) for the session, oldest first: an original, its credit CDR, its replacement. */
   cdrsOut(sessionId: string): CdrOut[] {
-    const rows = this.db.query("SELECT state, home_utility_id, body, last_error FROM cdrs_out WHERE session_id = ? ORDER BY rowid").all(sessionId) as
-      { state: CdrOut["state"]; home_utility_id: string; body: string; last_error: string | null }[];
-    return rows.map((r) => ({ state: r.state, homeUtilityId: r.home_utility_id, cdr: JSON.parse(r.body) as OcpiCdr, lastError: r.last_error }));
+    const rows = this.db.query("SELECT state, home_utility_id, body, last_error, home_outcome FROM cdrs_out WHERE session_id = ? ORDER BY rowid").all(sessionId) as CdrOutRow[];
+    return rows.map(toCdrOut);
+  }
+
+  /**
+   * A PEV is in one place at a time (issue 13): a CDR whose time overlaps, by more than the clock tolerance, a session
+   * of the same PEV this utility settled at home, or another CDR it billed, describes energy the PEV cannot have
+   * taken. The reason, or null. (A visited premises' hub is the host customer's device; this is the home utility's
+   * own evidence against it.) Another CDR of the same session (a replacement after a credit) is no overlap, nor is
+   * one a credit CDR cancelled.
+   */
+  private elsewhere(vin: string, from: number, to: number, sessionId: string): string | null {
+    const lo = from + CDR_OVERLAP_TOLERANCE_S, hi = to - CDR_OVERLAP_TOLERANCE_S;
+    if (hi <= lo) return null;
+    const home = this.db.query(`SELECT s.session_id, s.premises_id FROM sessions s WHERE s.vin = ? AND s.status IN ('posted', 'awaiting-final')
+      AND COALESCE(s.energy_from, s.started_at) < ? AND COALESCE(s.energy_to, s.ended_at, s.started_at + 86400) > ?
+      AND NOT EXISTS (SELECT 1 FROM sessions n WHERE n.session_id = s.session_id AND n.revision > s.revision) LIMIT 1`).get(vin, hi, lo) as
+      { session_id: string; premises_id: string } | null;
+    if (home) return `PEV ${vin} was charging at premises ${home.premises_id} (session ${home.session_id}) during this CDR's time: it cannot have charged elsewhere`;
+    const billed = this.db.query("SELECT session_id, body, from_utility_id, ocpi_cdr_id FROM cdrs_in WHERE vin = ? AND session_id != ?").all(vin, sessionId) as
+      { session_id: string; body: string; from_utility_id: string; ocpi_cdr_id: string }[];
+    const credited = new Set(billed.map((r) => (JSON.parse(r.body) as CdrDelivery).cdr).filter((c) => c.credit).map((c) => c.credit_reference_id));
+    for (const r of billed) {
+      const other = (JSON.parse(r.body) as CdrDelivery).cdr;
+      if (other.credit || credited.has(other.id)) continue;
+      if (parseIso(other.start_date_time) < hi && parseIso(other.end_date_time) > lo) {
+        return `PEV ${vin} was already billed for roaming session ${r.session_id} (${other.start_date_time} to ${other.end_date_time}) during this CDR's time`;
+      }
+    }
+    return null;
+  }
+
+  /** The session's latest CDR out (the one that stands, or the credit that voided it), or null. */
+  cdrOut(sessionId: string): CdrOut | null {
+    const r = this.db.query("SELECT state, home_utility_id, body, last_error, home_outcome FROM cdrs_out WHERE session_id = ? ORDER BY rowid DESC LIMIT 1").get(sessionId) as CdrOutRow | null;
+    return r ? toCdrOut(r) : null;
   }
 }
+
+interface CdrOutRow { state: CdrOut["state"]; home_utility_id: string; body: string; last_error: string | null; home_outcome: CdrOut["homeOutcome"] }
+const toCdrOut = (r: CdrOutRow): CdrOut =>
+  ({ state: r.state, homeUtilityId: r.home_utility_id, cdr: JSON.parse(r.body) as OcpiCdr, lastError: r.last_error, homeOutcome: r.home_outcome });

@@ -357,15 +357,20 @@ export class SessionIntake {
 
   /**
    * The session's standing CDR is void (a new revision replaces it, or it is held): one never sent is cancelled;
-   * one the clearinghouse has is cancelled by a credit CDR (OCPI 2.2.1), so the home utility reverses the charge.
+   * one the clearinghouse has is cancelled by a credit CDR (OCPI 2.2.1), so the home utility reverses the charge. One
+   * its home utility refused (issue 13) was never billed there: it is void without a credit.
    */
   private creditCdrs(sessionId: string, now: UtcSeconds): void {
-    const open = this.d.db.query(`SELECT cdr_id, home_utility_id, body, state FROM cdrs_out
+    const open = this.d.db.query(`SELECT cdr_id, home_utility_id, body, state, home_outcome FROM cdrs_out
       WHERE session_id = ? AND credit_of IS NULL AND credited_by IS NULL AND state IN ('pending', 'sent')`).all(sessionId) as
-      { cdr_id: string; home_utility_id: string; body: string; state: string }[];
+      { cdr_id: string; home_utility_id: string; body: string; state: string; home_outcome: string | null }[];
     for (const o of open) {
       if (o.state === "pending") {
         this.d.db.query("UPDATE cdrs_out SET state = 'cancelled', credited_by = '' WHERE cdr_id = ?").run(o.cdr_id);
+        continue;
+      }
+      if (o.home_outcome === "refused") {
+        this.d.db.query("UPDATE cdrs_out SET credited_by = '' WHERE cdr_id = ?").run(o.cdr_id);
         continue;
       }
       const credit = creditCdrOf(JSON.parse(o.body) as OcpiCdr, now);
@@ -403,6 +408,23 @@ export class SessionIntake {
       }
     })();
     return held;
+  }
+
+  /**
+   * Holds a posted session for review after the fact (its home utility refused the roaming CDR, issue 13): every
+   * standing entry is reversed, so nobody is billed on the hub's word until an operator decides. Returns whether it
+   * held anything (false when the latest revision is not posted).
+   */
+  holdPosted(sessionId: string, reason: string): boolean {
+    const now = this.d.clock.now();
+    return this.d.db.transaction((): boolean => {
+      const row = this.d.db.query("SELECT revision, status FROM sessions WHERE session_id = ? ORDER BY revision DESC LIMIT 1").get(sessionId) as
+        { revision: number; status: string } | null;
+      if (!row || row.status !== "posted") return false;
+      for (const e of this.standingIds.all(sessionId) as { id: number }[]) this.d.ledger.reverse(e.id, now, `session ${sessionId} held for review: ${reason}`);
+      this.d.db.query("UPDATE sessions SET status = 'held', review_reason = ? WHERE session_id = ? AND revision = ?").run(reason.slice(0, 500), sessionId, row.revision);
+      return true;
+    })();
   }
 
   session(sessionId: string): SessionRow | null {

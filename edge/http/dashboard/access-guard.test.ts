@@ -10,6 +10,7 @@ import { parseConfig } from "../../config/load.ts";
 import { params } from "../../engine/harness.test-support.ts";
 import { FakeCharger, FakeMeter, FakePevLink, FakeUtility } from "../../hub/doubles.test-support.ts";
 import { startHub, type RunningHub } from "../../hub/runtime.ts";
+import { premisesTariffs } from "../../hub/session-tariff.ts";
 import { createDashboard, type Dashboard } from "./index.ts";
 
 let dir = "";
@@ -26,7 +27,7 @@ test.before(async () => {
   const charger = new FakeCharger();
   const config = parseConfig({ hub: { port: 0, data_dir: dir } }, "test");
   // The static bundle is built into this test's own temp folder (it is checked once below).
-  dash = createDashboard({ timeZone: "America/Los_Angeles", defaultTariffId: config.premises.default_tariff, log: (l) => logLines.push(l), distDir: join(dir, "no-ui") });
+  dash = createDashboard({ timeZone: "America/Los_Angeles", tariffs: premisesTariffs(config.premises.default_tariff, (l) => logLines.push(l)), log: (l) => logLines.push(l), distDir: join(dir, "no-ui") });
   h = await startHub({
     config, clock, log: () => {}, guard: dash.guard, mount: dash.mount,
     ports: { charger, eumd: new FakeMeter(clock, () => 0), premisesMeter: null, pevLink: new FakePevLink(), utility: new FakeUtility(() => params()), reports: null, displays: [] },

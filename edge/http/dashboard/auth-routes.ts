@@ -6,19 +6,10 @@ import { ApiError, badRequest } from "../../../cloud-sync/protocol/index.ts";
 import { readObject } from "./json-object.ts";
 import { getConnInfo } from "hono/bun";
 import { deleteCookie, setCookie } from "hono/cookie";
+import type { AuthStateView, LoginAnswer } from "../../../core/index.ts";
 import { SESSION_COOKIE } from "./access-guard.ts";
 import type { LoginRateLimit } from "./login-rate-limit.ts";
 import { MIN_PASSWORD_LENGTH, type LoginSession, type OwnerAuth } from "./owner-auth.ts";
-
-/** What the page needs to decide between setup, login and the dashboard. */
-export interface AuthStateView {
-  setupNeeded: boolean;
-  loggedIn: boolean;
-  role: "owner" | "guest" | null;
-  csrf: string | null;
-  guestView: boolean;
-  minPasswordLength: number;
-}
 
 function clientAddress(c: Context): string {
   try { return getConnInfo(c).remote.address ?? "unknown"; } catch { return "unknown"; }
@@ -60,7 +51,7 @@ export function authRoutes(auth: OwnerAuth, limits: { perClient: LoginRateLimit;
     const { token, session } = await auth.setup(b.code, b.password);
     limits.perClient.reset(clientAddress(c));
     startSession(c, token, session);
-    return c.json({ ok: true, csrf: session.csrf });
+    return c.json({ ok: true, csrf: session.csrf } satisfies LoginAnswer);
   });
 
   app.post("/api/v1/auth/login", async (c) => {
@@ -69,7 +60,7 @@ export function authRoutes(auth: OwnerAuth, limits: { perClient: LoginRateLimit;
     const { token, session } = await auth.login(b.password);
     limits.perClient.reset(clientAddress(c));
     startSession(c, token, session);
-    return c.json({ ok: true, csrf: session.csrf });
+    return c.json({ ok: true, csrf: session.csrf } satisfies LoginAnswer);
   });
 
   app.post("/api/v1/auth/logout", (c) => {

@@ -1,54 +1,61 @@
-// The JSON the dashboard pages read, built from the engine snapshot, the store and the tariff. Times stay UTC
-// seconds on the wire; the page formats them in the premises' time zone, which every view carries.
+// The JSON the dashboard pages read, built from the engine snapshot, the store, the outbox and the tariff. Times stay
+// UTC seconds on the wire; the page formats them in the premises' time zone, which every view carries. Each builder
+// returns the view's declared type (core/hub-api), the one contract the page (ui/) reads.
 import { badRequest } from "../../../cloud-sync/protocol/index.ts";
+import type {
+  BillView, DashboardSessionRow, DashboardSessions, DayPricing, DevicesView, NowView, OutboxView, PeriodUsage, Priced, ProgramView, SettingsView,
+  SyncState, TariffShape, UsageDay, UsageView,
+} from "../../../core/index.ts";
 import type { MeteredInterval, Tariff } from "../../../core/tariff/index.ts";
 import { localDateAt, localMidnightUtc } from "../../../core/tariff/index.ts";
 import type { UtcSeconds } from "../../../core/time/index.ts";
 import type { Wh } from "../../../core/units/index.ts";
 import type { Session } from "../../engine/types.ts";
 import type { Hub } from "../../hub/hub.ts";
-import type { ZigbeeNetwork } from "../../hub/ports.ts";
+import type { OcppNetwork, ZigbeeNetwork } from "../../hub/ports.ts";
 import type { HubStore, SessionRow } from "../../store/hub-store.ts";
+import type { Outbox } from "../../sync/outbox.ts";
 import { statusView } from "../status.ts";
 import { CHARGE_PLAN_KEY, type ChargePlanSetting } from "../../hub/owner-requests.ts";
-import { byPeriod, costOf, findTariff, priceNow } from "./tariff-lookup.ts";
+import type { PeriodSplit, SessionPricing } from "./tariff-lookup.ts";
+
+/** What the dashboard reads of the sync outbox. */
+export type OutboxReadout = Pick<Outbox, "stats" | "queuedSessionIds" | "lastError">;
 
 export interface DashboardContext {
   hub: Hub;
   store: HubStore;
   timeZone: string;
-  defaultTariffId: string;
+  /** Which tariff prices what, and the tariff engine's answers (reporting what it cannot price). */
+  pricing: SessionPricing;
   /** Last EUMD reading seen by the dashboard (power is not part of the engine state). */
   lastReading(): { powerW: number; at: number } | null;
   /** Null when no [zigbee] coordinator is configured. */
   zigbee?: ZigbeeNetwork | null;
+  /** The sync outbox once the utility link exists; absent or null when the hub runs without sync. */
+  outbox?: () => OutboxReadout | null;
+  /** Null unless the charger is an OCPP one. */
+  ocpp?: OcppNetwork | null;
 }
 
 export { CHARGE_PLAN_KEY, type ChargePlanSetting } from "../../hub/owner-requests.ts";
 
-export function sessionTariff(ctx: DashboardContext, s: { rate: string; tariffId: string | null } | null): Tariff | null {
-  const dflt = findTariff(ctx.defaultTariffId);
-  if (s && s.rate === "program") return findTariff(s.tariffId) ?? dflt;
-  return dflt;
-}
-
 const asMetered = (i: { start: number; lengthS: number; wh: number }): MeteredInterval => ({ start: i.start as UtcSeconds, lengthS: i.lengthS, wh: i.wh as Wh });
 
 /** Cost of a live session: its closed intervals plus the one being filled, at the tariff that applies to it. */
-function liveCost(ctx: DashboardContext, s: Session, now: UtcSeconds): number | null {
-  const detail = ctx.store.getSession(s.id);
-  const intervals = (detail?.intervals ?? []).map(asMetered);
+function liveCost(ctx: DashboardContext, s: Session, tariff: Tariff, now: UtcSeconds): Priced {
+  const intervals = ctx.store.sessionIntervals(s.id).map(asMetered);
   const m = s.metering;
   if (m.accWh > 0) intervals.push({ start: m.intervalStart, lengthS: Math.max(1, Math.min(m.intervalEnd, now) - m.intervalStart), wh: m.accWh as Wh });
-  return costOf(sessionTariff(ctx, { rate: s.rate, tariffId: s.binding.tariffId }), intervals);
+  return ctx.pricing.cost(`session ${s.id}`, tariff, intervals);
 }
 
-export function nowView(ctx: DashboardContext, now: UtcSeconds) {
+export function nowView(ctx: DashboardContext, now: UtcSeconds): NowView {
   const st = ctx.hub.snapshot();
   const base = statusView(ctx.hub, now);
   const s = st.session;
-  const tariff = sessionTariff(ctx, s ? { rate: s.rate, tariffId: s.binding.tariffId } : null);
-  const { price, problem } = priceNow(tariff, now);
+  const tariff = ctx.pricing.tariffFor(s ? { rate: s.rate, tariffId: s.binding.tariffId } : null, s ? `session ${s.id}` : "the premises");
+  const { price, problem } = ctx.pricing.priceNow(tariff, now);
   const plan = ctx.store.getSetting<ChargePlanSetting>(CHARGE_PLAN_KEY);
   return {
     ...base,
@@ -56,110 +63,121 @@ export function nowView(ctx: DashboardContext, now: UtcSeconds) {
     live: ctx.lastReading(),
     price,
     priceProblem: problem,
-    costNanoUsd: s ? liveCost(ctx, s, now) : null,
+    ...(s ? liveCost(ctx, s, tariff, now) : { costNanoUsd: null, unpriced: null }),
     chargePlan: { mode: st.chargeMode, departAt: plan?.departAt ?? null, planAllowsNow: st.planAllowsNow },
   };
 }
 
-export function sessionCost(ctx: DashboardContext, r: SessionRow): number | null {
-  const d = ctx.store.getSession(r.id);
-  return d ? costOf(sessionTariff(ctx, r), d.intervals.map(asMetered)) : null;
+export function sessionCost(ctx: DashboardContext, r: SessionRow): Priced {
+  const what = `session ${r.id}`;
+  return ctx.pricing.cost(what, ctx.pricing.tariffFor(r, what), ctx.store.sessionIntervals(r.id).map(asMetered));
 }
 
-/** Sync state per session from the cloud-sync outbox table in the same database, when that module is present. */
-export function queuedSessions(store: HubStore): Set<string> | null {
-  try {
-    const rows = store.db.query("SELECT DISTINCT session_id AS id FROM outbox_messages WHERE session_id IS NOT NULL").all() as { id: string }[];
-    return new Set(rows.map((r) => r.id));
-  } catch { return null; }
+/** The outbox as the Settings page shows it; null when the hub runs without sync. */
+export function outboxView(ctx: DashboardContext): OutboxView | null {
+  const outbox = ctx.outbox?.() ?? null;
+  if (!outbox) return null;
+  const s = outbox.stats();
+  return { waiting: s.depth, oldestCreatedAtMs: s.oldestCreatedAtMs, lastError: outbox.lastError(), deadLetters: s.deadLetters };
 }
 
-export function outboxState(store: HubStore): { waiting: number; oldestCreatedAtMs: number | null; lastError: string | null; deadLetters: number } | null {
-  try {
-    const w = store.db.query("SELECT COUNT(*) AS n, MIN(created_at_ms) AS oldest FROM outbox_messages").get() as { n: number; oldest: number | null };
-    const e = store.db.query("SELECT last_error AS e FROM outbox_messages WHERE last_error IS NOT NULL ORDER BY id DESC LIMIT 1").get() as { e: string } | null;
-    let dead = 0;
-    try { dead = (store.db.query("SELECT COUNT(*) AS n FROM outbox_dead_letters").get() as { n: number }).n; } catch { /* older schema */ }
-    return { waiting: w.n, oldestCreatedAtMs: w.oldest, lastError: e?.e ?? null, deadLetters: dead };
-  } catch { return null; }
-}
+/** Null `queued`: the hub runs without sync, so nothing is known of what reached the utility. */
+const syncState = (queued: ReadonlySet<string> | null, r: SessionRow): SyncState =>
+  queued === null ? "unknown" : queued.has(r.id) ? "queued" : r.endedAt === null ? "in progress" : "sent";
 
-export function sessionsView(ctx: DashboardContext, limit: number, before: number) {
-  const queued = queuedSessions(ctx.store);
-  return ctx.store.listSessions(limit, before).map((r) => ({
+export function sessionsView(ctx: DashboardContext, limit: number, before: number): DashboardSessions {
+  const queued = ctx.outbox?.()?.queuedSessionIds() ?? null;
+  const sessions = ctx.store.listSessions(limit, before).map((r): DashboardSessionRow => ({
     id: r.id, vin: r.vin, pluggedAt: r.pluggedAt, endedAt: r.endedAt, phase: r.phase, bindingStatus: r.bindingStatus,
     programName: r.programName, rate: r.rate, fallbackReason: r.fallbackReason, offline: r.offline, totalWh: r.totalWh,
-    costNanoUsd: sessionCost(ctx, r), revision: r.revision,
-    sync: queued === null ? "unknown" : queued.has(r.id) ? "queued" : r.endedAt === null ? "in progress" : "sent",
+    ...sessionCost(ctx, r), revision: r.revision, sync: syncState(queued, r),
   }));
+  return { timeZone: ctx.timeZone, sessions };
 }
+
+/** Bills synced from the utility (FR-34, FR-35); the store keeps them as the utility's validated summaries. */
+export const billsView = (ctx: DashboardContext): BillView[] => ctx.store.bills();
 
 /** YYYY-MM of a moment in the premises zone. */
 export const localMonth = (tz: string, t: number): string => localDateAt(tz, t).slice(0, 7);
 
 
 
-export function usageView(ctx: DashboardContext, month: string, now: UtcSeconds) {
+export function usageView(ctx: DashboardContext, month: string, now: UtcSeconds): UsageView {
   const m = /^(\d{4})-(\d{2})$/.exec(month);
   if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw badRequest(`month must look like 2024-06, got ${JSON.stringify(month)}`, "month");
   const y = Number(m[1]);
   const mo = Number(m[2]);
-  const tariff = findTariff(ctx.defaultTariffId);
-  const days: { date: string; wh: number; nanoUsd: number | null; byPeriod: { periodName: string; wh: number; nanoUsd: number }[] | null }[] = [];
+  const days: UsageDay[] = [];
   const last = new Date(Date.UTC(y, mo, 0)).getUTCDate();
   // One query for the month, split into local days here (31 range queries cost more than the rows).
   const monthFrom = localMidnightUtc(ctx.timeZone, y, mo, 1);
   const monthTo = localMidnightUtc(ctx.timeZone, mo === 12 ? y + 1 : y, mo === 12 ? 1 : mo + 1, 1);
   const monthRows = ctx.store.ratedIntervalsBetween(monthFrom, Math.min(monthTo, now + 86_400));
+  // Each session's energy is priced at the tariff it was billed at: the program's when bound, the default otherwise.
+  const tariffOf = new Map<string, Tariff>();
   let row = 0;
   for (let d = 1; d <= last; d++) {
     const from = localMidnightUtc(ctx.timeZone, y, mo, d);
     if (from > now) break;
     const to = d === last ? monthTo : localMidnightUtc(ctx.timeZone, y, mo, d + 1);
-    const dayRows: typeof monthRows = [];
-    while (row < monthRows.length && monthRows[row]!.start < to) { if (monthRows[row]!.start >= from) dayRows.push(monthRows[row]!); row++; }
-    // Each session's energy is priced at the tariff it was billed at: the program's when bound, the default otherwise.
-    const byTariff = new Map<Tariff | null, MeteredInterval[]>();
-    const tariffOf = new Map<string, Tariff | null>();
-    for (const i of dayRows) {
+    const date = localDateAt(ctx.timeZone, from);
+    const byTariff = new Map<Tariff, MeteredInterval[]>();
+    let wh = 0;
+    for (; row < monthRows.length && monthRows[row]!.start < to; row++) {
+      const i = monthRows[row]!;
+      if (i.start < from) continue;
       const key = `${i.rate}|${i.tariffId}`;
       let t = tariffOf.get(key);
-      if (t === undefined) tariffOf.set(key, (t = sessionTariff(ctx, { rate: i.rate, tariffId: i.tariffId })));
+      if (t === undefined) tariffOf.set(key, (t = ctx.pricing.tariffFor({ rate: i.rate, tariffId: i.tariffId }, `charging in ${month}`)));
       let list = byTariff.get(t);
       if (!list) byTariff.set(t, (list = []));
       list.push(asMetered(i));
+      wh += i.wh;
     }
-    const groups = [...byTariff.entries()];
-    const periods = groups.map(([t, iv]) => byPeriod(t, iv));
-    // The cost is the sum of the periods' costs: one rating per group, not two.
-    const costs = periods.map((list) => (list === null ? null : list.reduce((a, p) => a + p.nanoUsd, 0)));
-    const merged = new Map<string, { periodName: string; wh: number; nanoUsd: number }>();
-    for (const list of periods) for (const p of list ?? []) {
+    // The cost is the sum of the periods' costs: one rating per tariff, not two.
+    const splits: PeriodSplit[] = [...byTariff].map(([t, iv]) => ctx.pricing.byPeriod(`charging on ${date}`, t, iv));
+    days.push({ date, wh, ...dayPricing(splits) });
+  }
+  const unpricedDay = days.find((d) => d.unpriced !== null);
+  const totalNanoUsd = unpricedDay ? null : days.reduce((a, d) => a + (d.nanoUsd ?? 0), 0);
+  // The month's charges and credits come from the tariff the head-end bills the month under: the program's when the
+  // month had program charging, else the premises default.
+  const programRow = [...monthRows].reverse().find((r) => r.rate === "program");
+  const monthTariff = programRow ? ctx.pricing.tariffFor({ rate: programRow.rate, tariffId: programRow.tariffId }, `charging in ${month}`) : ctx.pricing.tariffs.premisesDefault;
+  const month_ = ctx.pricing.monthCharges(monthTariff, month);
+  const unpriced = unpricedDay?.unpriced ?? month_.unpriced;
+  return {
+    month, timeZone: ctx.timeZone, tariffName: ctx.pricing.tariffs.premisesDefault.name, days,
+    totalWh: days.reduce((a, d) => a + d.wh, 0),
+    totalNanoUsd,
+    unpriced,
+    monthCharges: month_.charges,
+    estimateNanoUsd: totalNanoUsd === null || month_.unpriced ? null : totalNanoUsd + month_.charges.reduce((a, c) => a + c.nanoUsd, 0),
+    bills: billsView(ctx),
+  };
+}
+
+/** A day's periods merged over the tariffs that priced its sessions; unpriced if any tariff could not price its part. */
+function dayPricing(splits: readonly PeriodSplit[]): DayPricing {
+  const merged = new Map<string, PeriodUsage>();
+  for (const split of splits) {
+    if (split.unpriced !== null) return { nanoUsd: null, byPeriod: null, unpriced: split.unpriced };
+    for (const p of split.periods) {
       const e = merged.get(p.periodName) ?? { periodName: p.periodName, wh: 0, nanoUsd: 0 };
       e.wh += p.wh;
       e.nanoUsd += p.nanoUsd;
       merged.set(p.periodName, e);
     }
-    days.push({
-      date: localDateAt(ctx.timeZone, from),
-      wh: groups.reduce((a, [, iv]) => a + iv.reduce((b, i) => b + i.wh, 0), 0),
-      nanoUsd: costs.every((c) => c !== null) ? costs.reduce((a, c) => a + (c ?? 0), 0) : null,
-      byPeriod: periods.every((p) => p !== null) ? [...merged.values()] : null,
-    });
   }
-  const totalNano = days.every((d) => d.nanoUsd !== null) ? days.reduce((a, d) => a + (d.nanoUsd ?? 0), 0) : null;
-  return {
-    month, timeZone: ctx.timeZone, tariffName: tariff?.name ?? null, days,
-    totalWh: days.reduce((a, d) => a + d.wh, 0), totalNanoUsd: totalNano,
-    // Bills arrive from the utility through sync (cloud-sync); the hub keeps them under this setting when it has any.
-    bills: ctx.store.getSetting<unknown[]>("sync.bills") ?? [],
-  };
+  const byPeriod = [...merged.values()];
+  return { nanoUsd: byPeriod.reduce((a, p) => a + p.nanoUsd, 0), byPeriod, unpriced: null };
 }
 
-function tariffShape(t: Tariff, now: UtcSeconds) {
+function tariffShape(t: Tariff, role: TariffShape["role"], now: UtcSeconds): TariffShape {
   const today = localDateAt(t.timeZone, now);
   const v = [...t.versions].reverse().find((x) => x.effectiveFrom <= today) ?? t.versions[0]!;
-  const seasons: { months: number[]; weekday: number[]; weekend: number[] }[] = [];
+  const seasons: TariffShape["seasons"] = [];
   for (let i = 0; i < 12; i++) {
     const weekday = v.energyweekdayschedule[i] ?? [];
     const weekend = v.energyweekendschedule[i] ?? [];
@@ -167,30 +185,31 @@ function tariffShape(t: Tariff, now: UtcSeconds) {
     if (same) same.months.push(i + 1); else seasons.push({ months: [i + 1], weekday, weekend });
   }
   return {
-    id: t.id, name: t.name, example: t.example === true, timeZone: t.timeZone, effectiveFrom: v.effectiveFrom,
+    id: t.id, name: t.name, example: t.example === true, timeZone: t.timeZone, effectiveFrom: v.effectiveFrom, role,
     periods: v.periodNames.map((name, i) => ({ name, priceMicroUsdPerKWh: (v.energyratestructure[i]?.[0]?.rate ?? 0) + (v.energyratestructure[i]?.[0]?.adj ?? 0) })),
     seasons,
   };
 }
 
-export function programView(ctx: DashboardContext, now: UtcSeconds, guestView: boolean) {
+export function programView(ctx: DashboardContext, now: UtcSeconds, guestView: boolean): ProgramView {
   const st = ctx.hub.snapshot();
-  const ids = new Set<string>([ctx.defaultTariffId]);
+  const premisesDefault = ctx.pricing.tariffs.premisesDefault;
   const last = ctx.store.listSessions(20).find((r) => r.rate === "program" && r.tariffId);
-  if (last?.tariffId) ids.add(last.tariffId);
-  const tariffs = [...ids].map((id) => findTariff(id)).filter((t): t is Tariff => t !== null);
+  // The program's tariff, as the last bound session named it; the default again when this hub does not know it.
+  const program = last ? ctx.pricing.tariffFor(last, "the program") : premisesDefault;
+  const tariffs = program === premisesDefault ? [premisesDefault] : [premisesDefault, program];
   return {
     timeZone: ctx.timeZone,
     premisesId: st.settings.premisesId,
     utilityId: st.settings.utilityId,
     program: last ? { id: last.programId, name: last.programName, tariffId: last.tariffId } : null,
     pevs: Object.entries(st.knownPevs).map(([vin, p]) => ({ vin, programId: p.programId, commissionedAt: p.commissionedAt, offlineUntil: p.credentialExpiresAt })),
-    tariffs: tariffs.map((t) => ({ ...tariffShape(t, now), role: t === findTariff(ctx.defaultTariffId) ? "premises default" : "program" })),
+    tariffs: tariffs.map((t) => tariffShape(t, t === premisesDefault ? "premises default" : "program", now)),
     guestView,
   };
 }
 
-export function devicesView(ctx: DashboardContext) {
+export function devicesView(ctx: DashboardContext): DevicesView {
   const st = ctx.hub.snapshot();
   return {
     timeZone: ctx.timeZone,
@@ -199,10 +218,12 @@ export function devicesView(ctx: DashboardContext) {
     premises: ctx.hub.health.premises,
     utility: ctx.hub.health.utility,
     zigbee: ctx.zigbee ? ctx.zigbee.view() : null,
+    ocpp: ctx.ocpp ? ctx.ocpp.view() : null,
+    vehicleTags: ctx.store.listVehicleTags(),
   };
 }
 
-export function settingsView(ctx: DashboardContext, guestView: boolean) {
+export function settingsView(ctx: DashboardContext, guestView: boolean): SettingsView {
   const st = ctx.hub.snapshot();
   return {
     timeZone: ctx.timeZone,
@@ -211,7 +232,7 @@ export function settingsView(ctx: DashboardContext, guestView: boolean) {
     pendingIntervalS: st.settings.pendingIntervalS,
     fallbackPreference: st.settings.fallbackPreference,
     utility: ctx.hub.health.utility,
-    outbox: outboxState(ctx.store),
+    outbox: outboxView(ctx),
     guestView,
   };
 }

@@ -11,6 +11,7 @@ import { parseConfig } from "../../config/load.ts";
 import { params, VIN } from "../../engine/harness.test-support.ts";
 import { FakeCharger, FakeMeter, FakePevLink, FakeUtility } from "../../hub/doubles.test-support.ts";
 import { startHub, type RunningHub } from "../../hub/runtime.ts";
+import { premisesTariffs } from "../../hub/session-tariff.ts";
 import { createDashboard, type Dashboard } from "./index.ts";
 
 const CHROMIUM = process.env.OFFPEAK_CHROMIUM ?? "/usr/bin/chromium";
@@ -42,7 +43,7 @@ if (!existsSync(CHROMIUM)) {
     mkdirSync(SHOTS, { recursive: true });
     const clock = new ScaledClock(60);
     const config = parseConfig({ hub: { port: 0, data_dir: join(dir, "hub"), poll_ms: 2000 }, premises: { id: "PREM-1", utility_id: "UTIL-A" } }, "test");
-    dash = createDashboard({ timeZone: config.premises.time_zone, defaultTariffId: config.premises.default_tariff, log: () => {} });
+    dash = createDashboard({ timeZone: config.premises.time_zone, tariffs: premisesTariffs(config.premises.default_tariff, () => {}), log: () => {} });
     h = await startHub({
       config, clock, log: () => {}, guard: dash.guard, mount: dash.mount,
       ports: { charger, eumd: new FakeMeter(clock, () => (charger.enabled ? 7200 : 0)), premisesMeter: null, pevLink: new FakePevLink(), utility, reports: null, displays: [] },

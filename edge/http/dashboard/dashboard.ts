@@ -4,24 +4,29 @@
 import type { Hono, MiddlewareHandler } from "hono";
 import type { Clock } from "../../../core/time/index.ts";
 import type { Hub } from "../../hub/hub.ts";
-import type { ZigbeeNetwork } from "../../hub/ports.ts";
+import type { OcppNetwork, ZigbeeNetwork } from "../../hub/ports.ts";
+import type { HubTariffs } from "../../hub/session-tariff.ts";
 import type { HubStore } from "../../store/hub-store.ts";
 import { accessGuard } from "./access-guard.ts";
 import { authRoutes } from "./auth-routes.ts";
-import type { DashboardContext } from "./dashboard-views.ts";
-import { CHARGE_PLAN_KEY, type ChargePlanSetting } from "./dashboard-views.ts";
+import type { DashboardContext, OutboxReadout } from "./dashboard-views.ts";
 import { mountLiveEvents } from "./live-events.ts";
 import { LoginRateLimit } from "./login-rate-limit.ts";
 import { OwnerAuth } from "./owner-auth.ts";
 import { readApi } from "./read-api.ts";
+import { SessionPricing } from "./tariff-lookup.ts";
 import { zigbeeApi } from "./zigbee-api.ts";
+import { ocppApi } from "./ocpp-api.ts";
+import { vehicleTagsApi } from "./vehicle-tags-api.ts";
 import { DEFAULT_UI_DIST, mountStaticFiles } from "./static-files.ts";
 
 export interface DashboardOptions {
   /** The premises' IANA zone (config premises.time_zone): every time on the page is shown in it. */
   timeZone: string;
-  /** The premises' default tariff id (config premises.default_tariff). */
-  defaultTariffId: string;
+  /** The tariffs the hub prices with (edge/hub premisesTariffs): the premises default and program tariffs by ID. */
+  tariffs: HubTariffs;
+  /** The sync outbox, once the utility link exists (asked per request); omit when the hub runs without sync. */
+  outbox?: () => OutboxReadout | null;
   log?: (line: string) => void;
   /** Where the built bundle lives; built on demand when missing. */
   distDir?: string;
@@ -31,6 +36,8 @@ export interface DashboardOptions {
   loginAttemptsPerMinuteAllClients?: number;
   /** The Zigbee network, when [zigbee] is configured: listed on the Devices page with a permit-join button. */
   zigbee?: ZigbeeNetwork | null;
+  /** The OCPP central system, when the charger is an OCPP one: the Devices page lists pending charge points. */
+  ocpp?: OcppNetwork | null;
 }
 
 export interface HubParts { hub: Hub; store: HubStore; clock: Clock }
@@ -66,13 +73,18 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
     mount(app, parts) {
       const a = authFor(parts.store);
       let last: { powerW: number; at: number } | null = null;
-      const ctx: DashboardContext = { hub: parts.hub, store: parts.store, timeZone: opts.timeZone, defaultTariffId: opts.defaultTariffId, lastReading: () => last, zigbee: opts.zigbee ?? null };
+      const ctx: DashboardContext = {
+        hub: parts.hub, store: parts.store, timeZone: opts.timeZone, pricing: new SessionPricing(opts.tariffs, log),
+        lastReading: () => last, zigbee: opts.zigbee ?? null, ocpp: opts.ocpp ?? null, outbox: opts.outbox ?? (() => null),
+      };
       parts.hub.onChange((ch) => {
         if (ch.kind === "reading" && ch.device === "eumd") last = { powerW: ch.powerW, at: ch.at };
       });
       app.route("/", authRoutes(a, limits));
       app.route("/", readApi(ctx, parts.clock, () => a.guestView()));
       app.route("/", zigbeeApi(ctx));
+      app.route("/", ocppApi(ctx));
+      app.route("/", vehicleTagsApi(ctx, parts.clock));
       mountLiveEvents(app, ctx, parts.clock);
       mountStaticFiles(app, opts.distDir ?? DEFAULT_UI_DIST, log);
     },

@@ -12,6 +12,7 @@ import { parseConfig } from "../../config/load.ts";
 import { params } from "../../engine/harness.test-support.ts";
 import { FakeCharger, FakeMeter, FakePevLink, FakeUtility } from "../../hub/doubles.test-support.ts";
 import { startHub, type RunningHub } from "../../hub/runtime.ts";
+import { premisesTariffs } from "../../hub/session-tariff.ts";
 import { createDashboard, type Dashboard } from "./index.ts";
 import { DASHBOARD_MAX_BODY_BYTES } from "./json-object.ts";
 
@@ -24,7 +25,7 @@ test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), "offpeak-"));
   const config = parseConfig({ hub: { port: 0, data_dir: dir } }, "test");
   dash = createDashboard({
-    timeZone: "America/Los_Angeles", defaultTariffId: config.premises.default_tariff, log: () => {}, distDir: join(dir, "no-ui"),
+    timeZone: "America/Los_Angeles", tariffs: premisesTariffs(config.premises.default_tariff, () => {}), log: () => {}, distDir: join(dir, "no-ui"),
     loginAttemptsPerMinute: 5, loginAttemptsPerMinuteAllClients: 12,
   });
   h = await startHub({

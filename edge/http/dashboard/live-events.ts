@@ -4,6 +4,7 @@
 // (retry hint below); a "ping" every 10 s keeps a quiet stream open and lets the page tell quiet from stale.
 import type { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
+import type { LiveEvents } from "../../../core/index.ts";
 import type { Clock } from "../../../core/time/index.ts";
 import type { HubChange } from "../../hub/hub.ts";
 import { type DashboardContext, nowView } from "./dashboard-views.ts";
@@ -16,11 +17,11 @@ export function mountLiveEvents(app: Hono, ctx: DashboardContext, clock: Clock):
       let seq = 0;
       // Writes are chained so events leave in the order they happened even though each write is async.
       let chain: Promise<void> = Promise.resolve();
-      const send = (event: string, data: unknown) => {
+      const send = <E extends keyof LiveEvents>(event: E, data: LiveEvents[E]) => {
         chain = chain.then(() => stream.writeSSE({ event, data: JSON.stringify(data), id: String(++seq) })).catch(() => {});
       };
       const sendNow = () => send("now", nowView(ctx, clock.now()));
-      await stream.writeSSE({ event: "hello", data: "{}", retry: 2000 });
+      await stream.writeSSE({ event: "hello", data: JSON.stringify({} satisfies LiveEvents["hello"]), retry: 2000 });
       sendNow();
       const off = ctx.hub.onChange((ch: HubChange) => {
         if (ch.kind === "step") sendNow();

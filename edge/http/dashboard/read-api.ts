@@ -2,6 +2,7 @@
 // Everything here sits behind the access guard; state changes carry the CSRF header.
 import { Hono } from "hono";
 import { badRequest, conflict } from "../../../cloud-sync/protocol/index.ts";
+import type { ChargeModeAnswer, DrOptOutAnswer, FallbackAnswer } from "../../../core/index.ts";
 import { queryInt } from "../query.ts";
 import { readObject } from "./json-object.ts";
 import type { UtcSeconds } from "../../../core/time/index.ts";
@@ -9,7 +10,7 @@ import { localMidnightUtc } from "../../../core/tariff/index.ts";
 import type { Clock } from "../../../core/time/index.ts";
 import {
   CHARGE_PLAN_KEY, type ChargePlanSetting, type DashboardContext, devicesView, localMonth, nowView, programView,
-  sessionsView, sessionTariff, settingsView, usageView,
+  sessionsView, settingsView, usageView,
 } from "./dashboard-views.ts";
 import { sessionsCsv } from "./sessions-csv.ts";
 import { DEFAULT_ENERGY_NEEDED_KWH, optOutOfDemandResponse, setChargePlan } from "../../hub/owner-requests.ts";
@@ -24,10 +25,10 @@ export function readApi(ctx: DashboardContext, clock: Clock, guestView: () => bo
 
   app.get("/api/v1/dashboard/now", (c) => c.json(nowView(ctx, clock.now())));
   app.get("/api/v1/dashboard/sessions", (c) => {
-    return c.json({ timeZone: ctx.timeZone, sessions: sessionsView(ctx, queryInt(c, "limit", 1, 500, 50), queryInt(c, "before", 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)) });
+    return c.json(sessionsView(ctx, queryInt(c, "limit", 1, 500, 50), queryInt(c, "before", 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)));
   });
   app.get("/api/v1/sessions.csv", (c) => {
-    const csv = sessionsCsv(sessionsView(ctx, 500, Number.MAX_SAFE_INTEGER), ctx.timeZone);
+    const csv = sessionsCsv(sessionsView(ctx, 500, Number.MAX_SAFE_INTEGER).sessions, ctx.timeZone);
     c.header("Content-Type", "text/csv; charset=utf-8");
     c.header("Content-Disposition", `attachment; filename="offpeak-sessions-${localDateAt(ctx.timeZone, clock.now())}.csv"`);
     c.header("Cache-Control", "no-store");
@@ -37,7 +38,12 @@ export function readApi(ctx: DashboardContext, clock: Clock, guestView: () => bo
     return c.json(usageView(ctx, c.req.query("month") ?? localMonth(ctx.timeZone, clock.now()), clock.now()));
   });
   app.get("/api/v1/dashboard/program", (c) => c.json(programView(ctx, clock.now(), guestView())));
-  app.get("/api/v1/dashboard/devices", (c) => c.json(devicesView(ctx)));
+  app.get("/api/v1/dashboard/devices", (c) => {
+    const v = devicesView(ctx);
+    // A tag is what the charger accepts as the vehicle: the guest view sees that tags exist, not what they are.
+    if (c.get("login")?.role !== "owner") v.vehicleTags = v.vehicleTags.map((t) => ({ ...t, tag: `${t.tag.slice(0, 4)}…` }));
+    return c.json(v);
+  });
   app.get("/api/v1/dashboard/settings", (c) => c.json(settingsView(ctx, guestView())));
 
   app.post("/api/v1/dashboard/charge-mode", async (c) => {
@@ -48,21 +54,21 @@ export function readApi(ctx: DashboardContext, clock: Clock, guestView: () => bo
     const plan = await setChargePlan(owner, { mode: b.mode, departAt: b.mode === "cheapest-hours" ? b.departAt : undefined, energyKWh: b.mode === "cheapest-hours" ? (b.energyKWh ?? DEFAULT_ENERGY_NEEDED_KWH) : undefined }, "dashboard");
     const departAt = b.mode === "cheapest-hours" ? plan.departAt : null;
     if (departAt === null) ctx.store.setSetting(CHARGE_PLAN_KEY, { mode: plan.mode, departAt, energyKWh: plan.energyKWh ?? null } satisfies ChargePlanSetting, clock.now());
-    return c.json({ ok: true, mode: b.mode, departAt, planAllowsNow: plan.planAllowsNow });
+    return c.json({ ok: true, mode: b.mode, departAt, planAllowsNow: plan.planAllowsNow } satisfies ChargeModeAnswer);
   });
 
   // The customer opts out of the utility's demand-response event (the hub records it and reports it back).
   app.post("/api/v1/dashboard/dr/opt-out", async (c) => {
     const b = await readObject(c);
     const r = await optOutOfDemandResponse(owner, b.id, "dashboard");
-    return c.json({ ok: true, id: r.id, optedOut: r.optedOut });
+    return c.json({ ok: true, id: r.id, optedOut: r.optedOut } satisfies DrOptOutAnswer);
   });
 
   app.post("/api/v1/dashboard/fallback", async (c) => {
     const b = await readObject(c);
     if (b.preference !== "charge-now" && b.preference !== "wait-off-peak") throw badRequest(`preference must be "charge-now" or "wait-off-peak", got ${JSON.stringify(b.preference)}`, "preference");
     await ctx.hub.dispatch({ type: "config", fallbackPreference: b.preference });
-    return c.json({ ok: true, preference: b.preference });
+    return c.json({ ok: true, preference: b.preference } satisfies FallbackAnswer);
   });
   return app;
 }

@@ -1,10 +1,6 @@
 // The sessions history as CSV (RFC 4180): local time in the premises' zone for people, UTC ISO for machines.
+import type { DashboardSessionRow } from "../../../core/index.ts";
 import { toIso, type UtcSeconds } from "../../../core/time/index.ts";
-
-export interface CsvSession {
-  id: string; vin: string | null; pluggedAt: number; endedAt: number | null; phase: string; bindingStatus: string | null;
-  programName: string | null; rate: string; fallbackReason: string | null; totalWh: number; costNanoUsd: number | null; sync: string;
-}
 
 const cell = (v: string | number | null): string => {
   const s = v === null ? "" : String(v);
@@ -18,7 +14,7 @@ export function localTime(tz: string, t: number): string {
   return f.format(new Date(t * 1000));
 }
 
-export function sessionsCsv(rows: readonly CsvSession[], tz: string): string {
+export function sessionsCsv(rows: readonly DashboardSessionRow[], tz: string): string {
   const head = ["session_id", `plugged_in_local (${tz})`, `ended_local (${tz})`, "plugged_in_utc", "ended_utc", "vin", "outcome", "program", "rate", "fallback_reason", "energy_kwh", "cost_usd", "sync"];
   const lines = [head.map(cell).join(",")];
   for (const r of rows) {

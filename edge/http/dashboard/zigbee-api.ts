@@ -2,6 +2,7 @@
 // It sits behind the access guard like every POST: owner session cookie, CSRF header, same-origin.
 import { Hono } from "hono";
 import { ApiError, badRequest, conflict } from "../../../cloud-sync/protocol/index.ts";
+import type { PermitJoinAnswer } from "../../../core/index.ts";
 import type { DashboardContext } from "./dashboard-views.ts";
 import { readObject } from "./json-object.ts";
 
@@ -22,6 +23,6 @@ export function zigbeeApi(ctx: DashboardContext): Hono {
     } catch (e) {
       throw new ApiError("bad-gateway", `the coordinator refused: ${(e as Error).message}`, "zigbee");
     }
-    return c.json({ ok: true, ...zigbee.view() });
+    return c.json({ ok: true, ...zigbee.view() } satisfies PermitJoinAnswer);
   });
 }

@@ -1,25 +1,27 @@
 // Devices: charger, EUMD sub-meter, premises meter and the utility link, with their health and when last seen; the
-// Zigbee network (when the hub has a coordinator) with its devices and a permit-join button that counts down.
+// Zigbee network (when the hub has a coordinator) with its devices and a permit-join button that counts down; the OCPP
+// central system (charge point, pending ones to accept, the TLS fingerprint) and the vehicle tags the charger reports.
 import { LitElement, html } from "lit";
 import { getJson, postJson } from "../api.ts";
-import type { DeviceHealth, DevicesView, ZigbeeView } from "../api-types.ts";
+import type { DeviceHealth, DevicesView, OcppView, PermitJoinAnswer, ZigbeeNetworkView } from "../../../core/index.ts";
 import { ago, localDateTime } from "../format.ts";
 import { live } from "../live-connection.ts";
 import { shared } from "../shared-styles.ts";
 
 export class OpDevicesPage extends LitElement {
-  static override properties = { view: { state: true }, now: { state: true }, error: { state: true }, joinLeft: { state: true }, message: { state: true }, readOnly: { type: Boolean } };
+  static override properties = { view: { state: true }, now: { state: true }, error: { state: true }, joinLeft: { state: true }, message: { state: true }, tagMessage: { state: true }, readOnly: { type: Boolean } };
   declare view: DevicesView | null;
   declare now: number;
   declare error: string | null;
   /** Permit-join seconds left, counted down here between loads (the hub's answer is the truth). */
   declare joinLeft: number;
   declare message: string | null;
+  declare tagMessage: string | null;
   declare readOnly: boolean;
   private off: (() => void) | null = null;
   private countdown: ReturnType<typeof setInterval> | null = null;
   static override styles = [shared];
-  constructor() { super(); this.view = null; this.now = 0; this.error = null; this.joinLeft = 0; this.message = null; this.readOnly = false; }
+  constructor() { super(); this.view = null; this.now = 0; this.error = null; this.joinLeft = 0; this.message = null; this.tagMessage = null; this.readOnly = false; }
   override connectedCallback(): void {
     super.connectedCallback();
     const load = () => getJson<DevicesView>("/api/v1/dashboard/devices").then((v) => this.show(v), (e: Error) => { this.error = e.message; });
@@ -41,14 +43,14 @@ export class OpDevicesPage extends LitElement {
 
   private async permitJoin(seconds: number) {
     try {
-      const z = await postJson<ZigbeeView>("/api/v1/dashboard/zigbee/permit-join", { seconds });
+      const z = await postJson<PermitJoinAnswer>("/api/v1/dashboard/zigbee/permit-join", { seconds });
       if (this.view) this.view = { ...this.view, zigbee: z };
       this.tick(z.permitJoinSecondsLeft);
       this.message = seconds ? "Permit join is open: put the device in pairing mode now." : "Permit join closed.";
     } catch (e) { this.message = `Permit join: ${(e as Error).message}`; }
   }
 
-  private zigbee(z: ZigbeeView) {
+  private zigbee(z: ZigbeeNetworkView) {
     const tz = this.view!.timeZone;
     const open = this.joinLeft > 0;
     return html`<section class="card"><h2>Zigbee network</h2>
@@ -60,6 +62,45 @@ export class OpDevicesPage extends LitElement {
         <tbody>${z.devices.map((d) => html`<tr><td>${d.modelId ?? d.type}${d.manufacturer ? html` <span class="muted">${d.manufacturer}</span>` : null}${d.interview === "SUCCESSFUL" ? null : html` <span class="badge">${d.interview.toLowerCase()}</span>`}</td>
           <td>${d.ieeeAddr}</td><td>${d.lastSeen === null ? "never" : localDateTime(tz, d.lastSeen)}</td></tr>`)}</tbody></table></div>`}
     </section>`;
+  }
+
+  private async accept(id: string) {
+    try {
+      const o = await postJson<OcppView>("/api/v1/dashboard/ocpp/accept", { id });
+      if (this.view) this.view = { ...this.view, ocpp: o };
+      this.message = `Charge point ${id} accepted.`;
+    } catch (e) { this.message = `Accept ${id}: ${(e as Error).message}`; }
+  }
+
+  private ocpp(o: OcppView) {
+    const tz = this.view!.timeZone;
+    const cp = o.chargePoint;
+    return html`<section class="card"><h2>OCPP charge point</h2>
+      <p>Chargers connect to <code>${o.url}</code> followed by their charge point ID.</p>
+      ${o.fingerprintSha256 ? html`<p>TLS (security profile 2). Certificate SHA-256 fingerprint: <code>${o.fingerprintSha256}</code></p>` : null}
+      ${cp ? html`<p>${cp.id}: ${cp.connected ? "connected" : "not connected"}${cp.vendor ? `, ${cp.vendor} ${cp.model ?? ""}` : ""}${cp.quirks ? ` (quirk profile ${cp.quirks})` : ""}${cp.controlMode === "remote-start-stop" ? "; held and allowed by Remote Start/Stop" : ""}</p>` : html`<p class="muted">No charge point accepted yet.</p>`}
+      ${o.pending.length ? html`<h3>Waiting for you</h3><ul>${o.pending.map((p) => html`<li>${p.id} ${p.vendor ? `(${p.vendor} ${p.model ?? ""})` : ""} from ${p.remote}, last seen ${localDateTime(tz, p.lastSeenAt)}${p.offeredPassword ? "" : " — offered no password"}
+        <button class="primary" ?disabled=${this.readOnly || !p.offeredPassword} @click=${() => this.accept(p.id)}>Accept</button></li>`)}</ul>` : null}
+      <p role="status">${this.message ?? ""}</p></section>`;
+  }
+
+  private async addTag(e: Event) {
+    e.preventDefault();
+    const f = new FormData(e.target as HTMLFormElement);
+    try {
+      const r = await postJson<{ tags: DevicesView["vehicleTags"] }>("/api/v1/dashboard/vehicle-tags", { tag: String(f.get("tag") ?? "").trim(), vin: String(f.get("vin") ?? "").trim() });
+      if (this.view) this.view = { ...this.view, vehicleTags: r.tags };
+      this.tagMessage = "Vehicle tag registered.";
+    } catch (err) { this.tagMessage = `Vehicle tag: ${(err as Error).message}`; }
+  }
+
+  private tags(v: DevicesView) {
+    return html`<section class="card"><h2>Vehicle tags</h2>
+      <p class="muted">An RFID card or a car's Autocharge ID (VID:…) the charger reports stands for this VIN when the car opens no secure link.</p>
+      ${v.vehicleTags.length ? html`<ul>${v.vehicleTags.map((t) => html`<li><code>${t.tag}</code> → ${t.vin}</li>`)}</ul>` : null}
+      ${this.readOnly ? null : html`<form @submit=${(e: Event) => this.addTag(e)}><label>Tag <input name="tag" maxlength="20" required></label>
+        <label>VIN <input name="vin" maxlength="17" required></label> <button class="primary">Register</button></form>`}
+      <p role="status">${this.tagMessage ?? ""}</p></section>`;
   }
 
   private health(h: DeviceHealth) {
@@ -79,6 +120,8 @@ export class OpDevicesPage extends LitElement {
       <section class="card"><h2>Premises meter</h2>${this.health(v.premises)}</section>
       <section class="card"><h2>Utility link</h2>${this.health(v.utility)}</section>
       ${v.zigbee ? this.zigbee(v.zigbee) : html`<section class="card"><h2>Zigbee network</h2><p class="muted">No Zigbee coordinator is configured on this hub.</p></section>`}
+      ${v.ocpp ? this.ocpp(v.ocpp) : null}
+      ${v.ocpp || v.vehicleTags.length ? this.tags(v) : null}
     </div>`;
   }
 }

@@ -1,5 +1,6 @@
 // First-run setup (one-time code from the hub's console + a new password) and the everyday login.
 import { LitElement, html } from "lit";
+import type { LoginAnswer } from "../../../core/index.ts";
 import { ApiError, postJson, setCsrf } from "../api.ts";
 import { shared } from "../shared-styles.ts";
 
@@ -21,10 +22,10 @@ export class OpLoginPage extends LitElement {
     try {
       if (this.setupNeeded) {
         if (f.get("password") !== f.get("confirm")) throw new ApiError("the two passwords differ", 400, "confirm");
-        const r = await postJson<{ csrf: string }>("/api/v1/auth/setup", { code: f.get("code"), password: f.get("password") });
+        const r = await postJson<LoginAnswer>("/api/v1/auth/setup", { code: f.get("code"), password: f.get("password") });
         setCsrf(r.csrf);
       } else {
-        const r = await postJson<{ csrf: string }>("/api/v1/auth/login", { password: f.get("password") });
+        const r = await postJson<LoginAnswer>("/api/v1/auth/login", { password: f.get("password") });
         setCsrf(r.csrf);
       }
       this.dispatchEvent(new CustomEvent("logged-in", { bubbles: true, composed: true }));

@@ -3,8 +3,8 @@
 // price now and when it gets cheaper, and the owner's charge-now / cheapest-hours choice.
 import { LitElement, css, html } from "lit";
 import { postJson } from "../api.ts";
-import type { NowView, SessionNow } from "../api-types.ts";
-import { centsPerKWh, kW, kWh, localTime, usd } from "../format.ts";
+import type { ChargeModeAnswer, NowView, SessionView } from "../../../core/index.ts";
+import { centsPerKWh, cost, kW, kWh, localTime } from "../format.ts";
 import { live } from "../live-connection.ts";
 import { shared } from "../shared-styles.ts";
 
@@ -44,7 +44,7 @@ export class OpNowPage extends LitElement {
   }
   override disconnectedCallback(): void { this.off?.(); super.disconnectedCallback(); }
 
-  private binding(s: SessionNow, tz: string) {
+  private binding(s: SessionView, tz: string) {
     switch (s.phase) {
       case "awaiting-binding": {
         const left = s.commWaitLeftS ?? 0;
@@ -69,7 +69,7 @@ export class OpNowPage extends LitElement {
     const f = new FormData(e.target as HTMLFormElement);
     const mode = f.get("mode");
     try {
-      const r = await postJson<{ planAllowsNow: boolean }>("/api/v1/dashboard/charge-mode", { mode, departAt: mode === "cheapest-hours" ? f.get("departAt") : undefined, energyKWh: mode === "cheapest-hours" ? f.get("energyKWh") : undefined });
+      const r = await postJson<ChargeModeAnswer>("/api/v1/dashboard/charge-mode", { mode, departAt: mode === "cheapest-hours" ? f.get("departAt") : undefined, energyKWh: mode === "cheapest-hours" ? f.get("energyKWh") : undefined });
       this.message = mode === "charge-now" ? "Charging as soon as the car is ready." : r.planAllowsNow ? "No cheaper period starts before your departure: charging now." : "Waiting for the cheaper period before your departure.";
     } catch (err) { this.message = `Not saved: ${(err as Error).message}`; }
   }
@@ -116,7 +116,7 @@ export class OpNowPage extends LitElement {
           <dl>
             <dt>Power</dt><dd class="big" id="power">${this.powerW === null ? "—" : kW(this.powerW)}</dd>
             <dt>Energy</dt><dd id="energy">${s ? kWh(this.sessionWh ?? s.energyWh) : "—"}</dd>
-            <dt>Cost so far</dt><dd id="cost">${s ? usd(v.costNanoUsd) : "—"}${s ? html` <span class="muted">(${s.rate === "program" ? "program rate" : s.rate === "default" ? "default rate" : "rate not decided yet"})</span>` : null}</dd>
+            <dt>Cost so far</dt><dd id="cost">${s ? cost(v.costNanoUsd, v.unpriced) : "—"}${s ? html` <span class="muted">(${s.rate === "program" ? "program rate" : s.rate === "default" ? "default rate" : "rate not decided yet"})</span>` : null}</dd>
           </dl>
         </section>
         <section class="card" aria-labelledby="price">

@@ -2,7 +2,7 @@
 // per season and day type (period names written in the strip, not colour alone).
 import { LitElement, css, html, svg } from "lit";
 import { getJson } from "../api.ts";
-import type { ProgramView, TariffShape } from "../api-types.ts";
+import type { ProgramView, TariffShape } from "../../../core/index.ts";
 import { centsPerKWh, localDate } from "../format.ts";
 import { shared } from "../shared-styles.ts";
 

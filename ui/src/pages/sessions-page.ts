@@ -2,7 +2,7 @@
 // events and its interval chart; the CSV download. The list refreshes when the live stream reports a change.
 import { LitElement, css, html } from "lit";
 import { getJson } from "../api.ts";
-import type { SessionDetail, SessionListRow } from "../api-types.ts";
+import type { DashboardSessionRow, DashboardSessions, SessionDetailView } from "../../../core/index.ts";
 import "../charts/bar-chart.ts";
 import { kWh, localDateTime, localTime, usd } from "../format.ts";
 import { live } from "../live-connection.ts";
@@ -17,8 +17,8 @@ function outcome(r: { phase: string; rate: string; programName: string | null; b
 export class OpSessionsPage extends LitElement {
   static override properties = { sessionId: { attribute: false }, rows: { state: true }, detail: { state: true }, tz: { state: true }, error: { state: true } };
   declare sessionId: string | null;
-  declare rows: SessionListRow[] | null;
-  declare detail: SessionDetail | null;
+  declare rows: DashboardSessionRow[] | null;
+  declare detail: SessionDetailView | null;
   declare tz: string;
   declare error: string | null;
   private off: (() => void) | null = null;
@@ -41,11 +41,11 @@ export class OpSessionsPage extends LitElement {
   async load() {
     try {
       if (this.sessionId) {
-        const [d, list] = await Promise.all([getJson<SessionDetail>(`/api/v1/sessions/${encodeURIComponent(this.sessionId)}`), getJson<{ timeZone: string }>("/api/v1/dashboard/sessions?limit=1")]);
+        const [d, list] = await Promise.all([getJson<SessionDetailView>(`/api/v1/sessions/${encodeURIComponent(this.sessionId)}`), getJson<DashboardSessions>("/api/v1/dashboard/sessions?limit=1")]);
         this.tz = list.timeZone;
         this.detail = d;
       } else {
-        const r = await getJson<{ timeZone: string; sessions: SessionListRow[] }>("/api/v1/dashboard/sessions?limit=100");
+        const r = await getJson<DashboardSessions>("/api/v1/dashboard/sessions?limit=100");
         this.tz = r.timeZone;
         this.rows = r.sessions;
       }
@@ -53,7 +53,7 @@ export class OpSessionsPage extends LitElement {
     } catch (e) { this.error = (e as Error).message; }
   }
 
-  private renderDetail(d: SessionDetail) {
+  private renderDetail(d: SessionDetailView) {
     const tz = this.tz;
     return html`
       <p><a href="#/sessions">← All sessions</a></p>
@@ -87,7 +87,7 @@ export class OpSessionsPage extends LitElement {
           <thead><tr><th>Plugged in</th><th>Outcome</th><th>Energy</th><th>Cost</th><th>Synced</th></tr></thead>
           <tbody>${rows.map((r) => html`<tr>
             <td><a href="#/sessions/${encodeURIComponent(r.id)}">${localDateTime(this.tz, r.pluggedAt)}</a>${r.endedAt === null ? html` <span class="badge">now</span>` : null}</td>
-            <td>${outcome(r)}</td><td class="num">${kWh(r.totalWh)}</td><td class="num">${usd(r.costNanoUsd)}</td><td>${r.sync}</td>
+            <td>${outcome(r)}</td><td class="num">${kWh(r.totalWh)}</td><td class="num">${r.costNanoUsd !== null ? usd(r.costNanoUsd) : html`<span title=${r.unpriced}>unpriced</span>`}</td><td>${r.sync}</td>
           </tr>`)}</tbody>
         </table></div>`}`;
   }

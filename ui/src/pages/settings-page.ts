@@ -2,7 +2,7 @@
 // what fallback does, the guest view switch and the owner's password.
 import { LitElement, html } from "lit";
 import { getJson, postJson } from "../api.ts";
-import type { SettingsView } from "../api-types.ts";
+import type { SettingsView } from "../../../core/index.ts";
 import { ago, duration } from "../format.ts";
 import { shared } from "../shared-styles.ts";
 

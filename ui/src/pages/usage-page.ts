@@ -1,9 +1,9 @@
 // Usage and bills: daily charging energy by price period (SVG chart), the month so far, bills synced from the utility.
 import { LitElement, html } from "lit";
 import { getJson } from "../api.ts";
-import type { UsageView } from "../api-types.ts";
+import type { UsageView } from "../../../core/index.ts";
 import "../charts/bar-chart.ts";
-import { kWh, usd } from "../format.ts";
+import { cost, kWh } from "../format.ts";
 import { shared } from "../shared-styles.ts";
 
 export class OpUsagePage extends LitElement {
@@ -24,7 +24,7 @@ export class OpUsagePage extends LitElement {
       <h1>Usage and bills</h1>
       <section class="card"><h2>Month so far (${v.month})</h2>
         <dl><dt>Charging energy</dt><dd class="big" id="month-energy">${kWh(v.totalWh)}</dd>
-        <dt>Estimated cost</dt><dd>${usd(v.totalNanoUsd)} <span class="muted">program sessions at the program's rate, the others at ${v.tariffName ?? "the premises' default rate"}; your bill comes from the utility</span></dd></dl>
+        <dt>Estimated cost</dt><dd>${cost(v.totalNanoUsd, v.unpriced)} <span class="muted">program sessions at the program's rate, the others at ${v.tariffName}; your bill comes from the utility</span></dd></dl>
       </section>
       <section class="card"><h2>Daily energy by price period</h2>
         <op-bar-chart .caption=${`Daily charging energy in ${v.month} by price period`} .format=${(x: number) => `${(x / 1000).toFixed(1)}`}
