@@ -49,12 +49,12 @@ const MAX_TOKEN_BODY_BYTES = 64 * 1024;
 const bearer = (c: Context): string | null => /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? null;
 const notFoundAnswer = (message: string): never => { throw new ApiError("not-found", message); };
 const sameToken = sameSecret;
-/** A VIN from the path, checked (FR-03): anything else is a 400 naming `vin`. */
+/** A VIN from the path, checked (FR-03): anything else is a 400 naming `path.vin`, as the declared parameter does. */
 const checkedVin = (raw: string): string => {
   try {
     return parseVin(raw);
   } catch (e) {
-    if (e instanceof VinError) throw new ApiError("invalid-message", e.message, "vin");
+    if (e instanceof VinError) throw new ApiError("invalid-message", e.message, "path.vin");
     throw e;
   }
 };

@@ -123,6 +123,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/operator/accounts/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close an account on its last local day of service (`closedOn`, default today): no bill for a later month, that month's fixed charges prorated */
+        post: operations["closeAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/operator/accounts/{id}/token": {
         parameters: {
             query?: never;
@@ -510,7 +527,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Premises intervals from the utility's AMI (the FR-15 load-correlation source) */
+        /**
+         * Premises intervals from the utility's AMI (the FR-15 load-correlation source)
+         * @description Idempotent: a re-delivered interval with the same value is a duplicate; a different value from the AMI is a correction (counted in `intervals.corrected`) and re-checks the sessions it overlaps.
+         */
         post: operations["postAmiIntervals"];
         delete?: never;
         options?: never;
@@ -601,7 +621,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** premises interval batch */
+        /**
+         * premises interval batch
+         * @description Idempotent: a re-delivered interval with the same value is counted as a duplicate (the receipt's `duplicate` is true when all were). A hub never corrects an interval.
+         */
         post: operations["postPremisesIntervals"];
         delete?: never;
         options?: never;
@@ -731,6 +754,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/customer/green-button": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Green Button Download My Data: ESPI (NAESB REQ.21) Atom XML of the account's premises (AMI) and PEV sub-metered interval usage
+         * @description Neither `month` nor `from`/`to`: the current month so far. Periods are local calendar days in the utility's IANA zone, half-open [start, end). A bad period is 400 naming the parameter.
+         */
+        get: operations["customerGreenButton"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customer/green-button.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The same interval usage as Green Button Download My Data, as CSV
+         * @description Neither `month` nor `from`/`to`: the current month so far. Periods are local calendar days in the utility's IANA zone, half-open [start, end). A bad period is 400 naming the parameter.
+         */
+        get: operations["customerGreenButtonCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/customer/dr-events": {
         parameters: {
             query?: never;
@@ -810,6 +873,8 @@ export interface operations {
                         service: "offpeak-utility";
                         utilityId: string;
                         keyId: string;
+                        /** @description The utility's Ed25519 public key, raw 32 bytes in base64url (what the clearinghouse operator registers for it) */
+                        publicKey: string;
                         roaming: {
                             configured: boolean;
                             ok: boolean;
@@ -1182,6 +1247,10 @@ export interface operations {
                             customerId: string;
                             /** @enum {string} */
                             status: "active" | "closed" | "deactivated";
+                            /** Format: date */
+                            openedOn?: string;
+                            /** Format: date */
+                            closedOn?: string;
                         }[];
                         nextOffset: number | null;
                     };
@@ -1228,6 +1297,8 @@ export interface operations {
                 "application/json": {
                     id: string;
                     customerId: string;
+                    /** Format: date */
+                    openedOn?: string;
                 };
             };
         };
@@ -1244,6 +1315,10 @@ export interface operations {
                             customerId: string;
                             /** @enum {string} */
                             status: "active" | "closed" | "deactivated";
+                            /** Format: date */
+                            openedOn?: string;
+                            /** Format: date */
+                            closedOn?: string;
                         };
                         customerToken: string;
                     };
@@ -1277,6 +1352,98 @@ export interface operations {
                 };
             };
             /** @description The account ID is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The body is larger than the route takes (`error.details.maxBytes`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description A fault in the server (logged); the body names no internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    closeAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: date */
+                    closedOn?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Close an account on its last local day of service (`closedOn`, default today): no bill for a later month, that month's fixed charges prorated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        customerId: string;
+                        /** @enum {string} */
+                        status: "active" | "closed" | "deactivated";
+                        /** Format: date */
+                        openedOn?: string;
+                        /** Format: date */
+                        closedOn?: string;
+                    };
+                };
+            };
+            /** @description A parameter or the body is malformed: `error.path` names the field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The bearer token is missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description No such account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The account is already closed */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1396,6 +1563,10 @@ export interface operations {
                         customerId: string;
                         /** @enum {string} */
                         status: "active" | "closed" | "deactivated";
+                        /** Format: date */
+                        openedOn?: string;
+                        /** Format: date */
+                        closedOn?: string;
                     };
                 };
             };
@@ -2866,7 +3037,7 @@ export interface operations {
                         }[];
                         cdr: {
                             /** @enum {string} */
-                            state: "pending" | "sent" | "cancelled";
+                            state: "pending" | "sent" | "cancelled" | "dead";
                             homeUtilityId: string;
                             cdr: {
                                 country_code: string;
@@ -2956,10 +3127,11 @@ export interface operations {
                                 last_updated: string;
                             };
                             lastError: string | null;
+                            homeOutcome: ("delivered" | "refused") | null;
                         } | null;
                         cdrs: {
                             /** @enum {string} */
-                            state: "pending" | "sent" | "cancelled";
+                            state: "pending" | "sent" | "cancelled" | "dead";
                             homeUtilityId: string;
                             cdr: {
                                 country_code: string;
@@ -3049,6 +3221,7 @@ export interface operations {
                                 last_updated: string;
                             };
                             lastError: string | null;
+                            homeOutcome: ("delivered" | "refused") | null;
                         }[];
                         reviews: {
                             sessionId: string;
@@ -3378,6 +3551,11 @@ export interface operations {
                         v: 1;
                         duplicate: boolean;
                         receivedAt: number;
+                        intervals?: {
+                            stored: number;
+                            duplicate: number;
+                            corrected: number;
+                        };
                     };
                 };
             };
@@ -3401,6 +3579,15 @@ export interface operations {
             };
             /** @description The premises is unknown */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description An interval conflicts with the stored one (`interval-conflict` naming it); nothing of the batch is stored */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3701,6 +3888,11 @@ export interface operations {
                         v: 1;
                         duplicate: boolean;
                         receivedAt: number;
+                        intervals?: {
+                            stored: number;
+                            duplicate: number;
+                            corrected: number;
+                        };
                     };
                 };
             };
@@ -3784,7 +3976,7 @@ export interface operations {
                     binding: {
                         status: ("enrolled" | "guest" | "roaming" | "not-enrolled" | "invalid") | null;
                         path: ("commissioning" | "rebinding") | null;
-                        fallbackReason: ("comm-timeout" | "rejected" | "not-enrolled" | "no-eumd" | "invalid-pev-id" | "proof-failed" | "no-pev-id") | null;
+                        fallbackReason: ("comm-timeout" | "rejected" | "not-enrolled" | "no-eumd" | "invalid-pev-id" | "proof-failed" | "no-pev-id" | "two-vehicles") | null;
                         offline: boolean;
                         credentialKeyId?: string;
                     };
@@ -3923,7 +4115,7 @@ export interface operations {
                         binding: {
                             status: ("enrolled" | "guest" | "roaming" | "not-enrolled" | "invalid") | null;
                             path: ("commissioning" | "rebinding") | null;
-                            fallbackReason: ("comm-timeout" | "rejected" | "not-enrolled" | "no-eumd" | "invalid-pev-id" | "proof-failed" | "no-pev-id") | null;
+                            fallbackReason: ("comm-timeout" | "rejected" | "not-enrolled" | "no-eumd" | "invalid-pev-id" | "proof-failed" | "no-pev-id" | "two-vehicles") | null;
                             offline: boolean;
                             credentialKeyId?: string;
                         };
@@ -4067,6 +4259,11 @@ export interface operations {
                         v: 1;
                         duplicate: boolean;
                         receivedAt: number;
+                        intervals?: {
+                            stored: number;
+                            duplicate: number;
+                            corrected: number;
+                        };
                     };
                 };
             };
@@ -4090,6 +4287,15 @@ export interface operations {
             };
             /** @description The message names a hub or premises other than the one the key is paired to (`cross-premises`) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description An interval differs from the one stored (a hub's changed value, or one the AMI gave): `interval-conflict` naming it; nothing of the batch is stored */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4263,6 +4469,11 @@ export interface operations {
                         v: 1;
                         duplicate: boolean;
                         receivedAt: number;
+                        intervals?: {
+                            stored: number;
+                            duplicate: number;
+                            corrected: number;
+                        };
                     };
                 };
             };
@@ -4430,6 +4641,10 @@ export interface operations {
                             customerId: string;
                             /** @enum {string} */
                             status: "active" | "closed" | "deactivated";
+                            /** Format: date */
+                            openedOn?: string;
+                            /** Format: date */
+                            closedOn?: string;
                         };
                         premises: {
                             premises: {
@@ -4677,6 +4892,136 @@ export interface operations {
             };
             /** @description The bearer token is missing or wrong */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description A fault in the server (logged); the body names no internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    customerGreenButton: {
+        parameters: {
+            query?: {
+                /** @description Billing month YYYY-MM in the utility's IANA zone */
+                month?: string;
+                /** @description First local day of the range (YYYY-MM-DD, the utility's zone); with `to`, instead of `month` */
+                from?: string;
+                /** @description The local day after the range (YYYY-MM-DD): the range is [from, to), at most 366 days */
+                to?: string;
+                /** @description May name the token's own account; any other is 404 */
+                account?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An Atom feed of ESPI UsagePoint, MeterReading, ReadingType, IntervalBlock and LocalTimeParameters entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/atom+xml": string;
+                };
+            };
+            /** @description A parameter or the body is malformed: `error.path` names the field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The bearer token is missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description `account` names another account than the token's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description A fault in the server (logged); the body names no internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    customerGreenButtonCsv: {
+        parameters: {
+            query?: {
+                /** @description Billing month YYYY-MM in the utility's IANA zone */
+                month?: string;
+                /** @description First local day of the range (YYYY-MM-DD, the utility's zone); with `to`, instead of `month` */
+                from?: string;
+                /** @description The local day after the range (YYYY-MM-DD): the range is [from, to), at most 366 days */
+                to?: string;
+                /** @description May name the token's own account; any other is 404 */
+                account?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One line per interval reading */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description A parameter or the body is malformed: `error.path` names the field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The bearer token is missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description `account` names another account than the token's */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

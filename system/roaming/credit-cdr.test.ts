@@ -38,8 +38,9 @@ test.before(async () => {
   ch = await startClearinghouse({ port: 0, dbPath: join(dir, "ch.db"), operatorToken: CH_OPERATOR, clock, retryMs: 3_600_000, onUndeclaredStatus: (op, s) => undeclared.push(`${op} ${s}`) });
   a = await testUtility({ clock, utilityId: "UTIL-A", clearinghouseUrl: ch.url, clearinghouseToken: TOKEN_A, ocpi: { countryCode: "US", partyId: "UTA" } });
   b = await testUtility({ clock, utilityId: "UTIL-B", clearinghouseUrl: ch.url, clearinghouseToken: TOKEN_B, ocpi: { countryCode: "US", partyId: "UTB" } });
-  for (const [utilityId, baseUrl, token, partyId] of [["UTIL-A", a.utility.url, TOKEN_A, "UTA"], ["UTIL-B", b.utility.url, TOKEN_B, "UTB"]] as const) {
-    const res = await register({ utilityId, baseUrl, token, ocpi: { countryCode: "US", partyId } });
+  // Each utility registers its signing key (its token changes are signed) and its OCPI party.
+  for (const [utilityId, u, token, partyId] of [["UTIL-A", a.utility, TOKEN_A, "UTA"], ["UTIL-B", b.utility, TOKEN_B, "UTB"]] as const) {
+    const res = await register({ utilityId, baseUrl: u.url, token, publicKeyPem: u.publicKeyPem, ocpi: { countryCode: "US", partyId } });
     assert.is(res.status, 201);
   }
 });
@@ -131,7 +132,7 @@ test("issue 14: a credit CDR for a CDR the sender never submitted is refused (42
 });
 
 test("issue 14: OCPI parties are per utility: a party another utility holds is refused (409), a CDR under another party is refused (422)", async () => {
-  const taken = await register({ utilityId: "UTIL-C", baseUrl: "http://127.0.0.1:9", token: "token-of-utility-c-0123456789", ocpi: { countryCode: "US", partyId: "UTA" } });
+  const taken = await register({ utilityId: "UTIL-C", baseUrl: "http://127.0.0.1:9", token: "token-of-utility-c-0123456789", publicKeyPem: a.utility.publicKeyPem, ocpi: { countryCode: "US", partyId: "UTA" } });
   assert.is(taken.status, 409);
   const [first] = relayed();
   const impostor = { ...first!, id: "cdr-impostor", session_id: "S-OTHER", party_id: "UTB" };

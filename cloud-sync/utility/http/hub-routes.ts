@@ -122,7 +122,10 @@ export function hubRoutes<E extends Env>(api: ApiRoutes<E>, h: HeadEnd, o: HubRo
     return body;
   });
 
-  api.on(hubRoute(ROUTES.premisesIntervals, "postPremisesIntervals"), async (c) => {
+  api.on(hubRoute(ROUTES.premisesIntervals, "postPremisesIntervals", {
+    description: "Idempotent: a re-delivered interval with the same value is counted as a duplicate (the receipt's `duplicate` is true when all were). A hub never corrects an interval.",
+    errors: { 409: "An interval differs from the one stored (a hub's changed value, or one the AMI gave): `interval-conflict` naming it; nothing of the batch is stored" },
+  }), async (c) => {
     const { hub, text } = await verified(c);
     const batch = parseMessageJson(ROUTES.premisesIntervals.request, text, ROUTES.premisesIntervals.name);
     samePremises(hub, batch);

@@ -292,7 +292,8 @@ export function amiRoutes<E extends Env>(api: ApiRoutes<E>, h: HeadEnd): void {
     method: "post", path: ROUTES.amiIntervals.path, operationId: "postAmiIntervals", tag: "ami", auth: "operator",
     summary: "Premises intervals from the utility's AMI (the FR-15 load-correlation source)",
     body: ROUTES.amiIntervals.request, bodyReader: "handler", response: receiptSchema,
-    errors: { 404: "The premises is unknown" },
+    description: "Idempotent: a re-delivered interval with the same value is a duplicate; a different value from the AMI is a correction (counted in `intervals.corrected`) and re-checks the sessions it overlaps.",
+    errors: { 404: "The premises is unknown", 409: "An interval conflicts with the stored one (`interval-conflict` naming it); nothing of the batch is stored" },
   }, async (c) => {
     const batch = parseMessageJson(ROUTES.amiIntervals.request, await readBodyText(c.req.raw, MAX_HUB_BODY_BYTES), ROUTES.amiIntervals.name);
     if (batch.utilityId !== h.utilityId) throw badRequest(`utility ${batch.utilityId} is not this utility`, "utilityId");
