@@ -71,6 +71,14 @@ export const hubOpenApi: Json = {
     "/api/v1/dashboard/fallback": { post: op("setFallback", "What fallback does: charge-now or wait-off-peak", { post: true, body: jsonBody({ preference: { enum: ["charge-now", "wait-off-peak"] } }, ["preference"]) }) },
     "/api/v1/dashboard/dr/opt-out": { post: op("optOutDrEvent", "Opt out of the demand-response event in force", { post: true, body: jsonBody({ id: { type: "string" } }, ["id"]), errors: { "409": "The program does not allow opting out" } }) },
     "/api/v1/dashboard/zigbee/permit-join": { post: op("zigbeePermitJoin", "Let Zigbee devices join for a number of seconds (0 closes)", { post: true, body: jsonBody({ seconds: { type: "integer", minimum: 0, maximum: 254 } }), errors: { "409": "No Zigbee coordinator configured" } }) },
+    "/api/v1/dashboard/ocpp/accept": { post: op("acceptOcppChargePoint", "Accept a charge point that connected with an ID the hub did not know (listed by /api/v1/dashboard/devices)", { post: true, body: jsonBody({ id: { type: "string", minLength: 1, maxLength: 48 }, allowNoPassword: { type: "boolean" } }, ["id"]), errors: { "409": "No OCPP charger configured, or no such charge point waiting" } }) },
+    "/api/v1/dashboard/vehicle-tags": {
+      get: op("listVehicleTags", "The idTags (RFID cards, Autocharge VID:<MAC>) registered for vehicles' VINs", { errors: { "403": "The guest view does not list them" } }),
+      post: op("registerVehicleTag", "Register the idTag a charger reports for a vehicle, for its VIN (the ID-only path when no secure PEV link opens)", { post: true, body: jsonBody({ tag: { type: "string", pattern: "^[\\x21-\\x7e]{1,20}$" }, vin: { type: "string", minLength: 17, maxLength: 17 } }, ["tag", "vin"]) }),
+    },
+    "/api/v1/dashboard/vehicle-tags/{tag}": {
+      delete: op("removeVehicleTag", "Remove a vehicle's idTag", { post: true, parameters: [{ name: "tag", in: "path", required: true, description: "The idTag", schema: { type: "string", minLength: 1, maxLength: 20 } }], errors: { "404": "No such tag" } }),
+    },
   },
   components: {
     securitySchemes: {
