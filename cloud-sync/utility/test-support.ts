@@ -16,6 +16,7 @@ import { SignedUtilityClient as UtilityClient } from "../protocol/index.ts";
 import { exportPublicKeyPem, generateEd25519KeyPair, type Ed25519KeyPair } from "../protocol/index.ts";
 import { startUtility, type RunningUtility } from "./server.ts";
 import type { UtilityOptions } from "./types.ts";
+import { silentLog } from "./log/structured-log.ts";
 
 export const OPERATOR = "operator-secret-token";
 
@@ -58,7 +59,12 @@ export interface TestUtility {
 export async function testUtility(o: Partial<UtilityOptions> & { clock?: Clock } = {}): Promise<TestUtility> {
   const dir = mkdtempSync(join(tmpdir(), "offpeak-"));
   const clock = o.clock ?? new TestClock();
-  const utility = await startUtility({ port: 0, dbPath: join(dir, "utility.db"), utilityId: "UTIL-A", operatorToken: OPERATOR, ...o, clock });
+  // Every status a route answers must be in /openapi.json: any other fails the test at close().
+  const undeclared: string[] = [];
+  const utility = await startUtility({
+    port: 0, dbPath: join(dir, "utility.db"), utilityId: "UTIL-A", operatorToken: OPERATOR, log: silentLog,
+    onUndeclaredStatus: (op, status) => undeclared.push(`${op} answered ${status}`), ...o, clock,
+  });
   const op = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${utility.url}${path}`, {
       method, headers: { authorization: `Bearer ${OPERATOR}`, "content-type": "application/json" },
@@ -71,6 +77,7 @@ export async function testUtility(o: Partial<UtilityOptions> & { clock?: Clock }
     async close() {
       await utility.close();
       rmSync(dir, { recursive: true, force: true });
+      if (undeclared.length) throw new Error(`statuses not declared in /openapi.json: ${[...new Set(undeclared)].join(", ")}`);
     },
   };
 }

@@ -124,4 +124,31 @@ export const UTILITY_MIGRATIONS: readonly string[] = [
   ALTER TABLE cdrs_out ADD COLUMN clearinghouse_id TEXT;
   ALTER TABLE cdrs_out ADD COLUMN home_outcome TEXT;
   `,
+  // 7: OCPI credit CDRs (issue 14). A corrected or cancelled roaming session is settled by a credit CDR for the CDR sent
+  // and a new CDR for the new revision, so a session has several CDRs out (keyed by CDR ID) and in (unique per sender
+  // and OCPI CDR ID).
+  `
+  CREATE TABLE cdrs_out_v7 (cdr_id TEXT PRIMARY KEY, session_id TEXT NOT NULL, home_utility_id TEXT NOT NULL,
+    body TEXT NOT NULL, state TEXT NOT NULL, last_error TEXT, sent_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0, clearinghouse_id TEXT,
+    home_outcome TEXT, credit_of TEXT, credited_by TEXT);
+  INSERT INTO cdrs_out_v7 (cdr_id, session_id, home_utility_id, body, state, last_error, sent_at, attempts,
+    next_attempt_at, clearinghouse_id, home_outcome)
+    SELECT cdr_id, session_id, home_utility_id, body, state, last_error, sent_at, attempts, next_attempt_at,
+      clearinghouse_id, home_outcome FROM cdrs_out;
+  DROP TABLE cdrs_out;
+  ALTER TABLE cdrs_out_v7 RENAME TO cdrs_out;
+  CREATE INDEX cdrs_out_session ON cdrs_out(session_id);
+  CREATE INDEX cdrs_out_state ON cdrs_out(state);
+  CREATE TABLE cdrs_in_v7 (cdr_id TEXT PRIMARY KEY, session_id TEXT NOT NULL, vin TEXT NOT NULL,
+    account_id TEXT NOT NULL, body TEXT NOT NULL, entry_id INTEGER NOT NULL, received_at INTEGER NOT NULL,
+    from_utility_id TEXT NOT NULL DEFAULT '', ocpi_cdr_id TEXT NOT NULL DEFAULT '');
+  INSERT INTO cdrs_in_v7 (cdr_id, session_id, vin, account_id, body, entry_id, received_at, ocpi_cdr_id)
+    SELECT cdr_id, session_id, vin, account_id, body, entry_id, received_at, cdr_id FROM cdrs_in;
+  DROP TABLE cdrs_in;
+  ALTER TABLE cdrs_in_v7 RENAME TO cdrs_in;
+  CREATE UNIQUE INDEX cdrs_in_sender ON cdrs_in(from_utility_id, ocpi_cdr_id);
+  -- The home utility's OCPI party as the clearinghouse answered it (CC*PID): the cdr_token's party in our CDRs.
+  ALTER TABLE foreign_pevs ADD COLUMN ocpi_party TEXT;
+  `,
 ];

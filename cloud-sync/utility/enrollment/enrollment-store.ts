@@ -113,17 +113,31 @@ export class EnrollmentStore {
   }
 
   account(id: string): Account | null {
-    const r = this.db.query("SELECT id, customer_id, status, opened_on, closed_on FROM accounts WHERE id = ?").get(id) as
-      { id: string; customer_id: string; status: string; opened_on: string | null; closed_on: string | null } | null;
-    return r ? {
-      id: r.id as AccountId, customerId: r.customer_id as CustomerId, status: r.status as Account["status"],
-      ...(r.opened_on ? { openedOn: r.opened_on } : {}), ...(r.closed_on ? { closedOn: r.closed_on } : {}),
-    } : null;
+    const r = this.db.query("SELECT id, customer_id, status, opened_on, closed_on FROM accounts WHERE id = ?").get(id) as AccountRow | null;
+    return r ? toAccount(r) : null;
   }
 
+  /** The account the customer token belongs to; a deactivated account's token is refused (null). */
   accountByToken(token: string): Account | null {
     const r = this.db.query("SELECT id FROM accounts WHERE token_hash = ?").get(hashToken(token)) as { id: string } | null;
-    return r ? this.account(r.id) : null;
+    const a = r ? this.account(r.id) : null;
+    return a && a.status !== "deactivated" ? a : null;
+  }
+
+  /** Deactivates or reactivates an account (a closed account stays closed: 409). */
+  setAccountStatus(id: string, status: "active" | "deactivated"): Account {
+    const a = this.account(id);
+    if (!a) throw notFound("account", id, "id");
+    if (a.status === "closed") throw conflict(`account ${id} is closed`, "id");
+    this.db.query("UPDATE accounts SET status = ? WHERE id = ?").run(status, id);
+    return { ...a, status };
+  }
+
+  /** Accounts by ID, `limit` from `offset` (the operator's paged list). */
+  listAccounts(filter: { status?: Account["status"] | undefined }, limit: number, offset: number): Account[] {
+    const rows = this.db.query(`SELECT id, customer_id, status, opened_on, closed_on FROM accounts WHERE (?1 IS NULL OR status = ?1) ORDER BY id LIMIT ?2 OFFSET ?3`)
+      .all(filter.status ?? null, limit, offset) as AccountRow[];
+    return rows.map(toAccount);
   }
 
   upsertPremises(p: Omit<Premises, "evseRatedW"> & { evseRatedW?: number }): Premises {
@@ -255,8 +269,21 @@ export class EnrollmentStore {
     return r ? { hubId: r.hub_id, premisesId: r.premises_id as PremisesId, publicKeyPem: r.public_key_pem, pairedAt: r.paired_at as UtcSeconds, active: r.active === 1 } : null;
   }
 
+  /** Hub pairings by hub ID, `limit` from `offset` (the operator's paged list). */
+  listHubs(filter: { active?: boolean }, limit: number, offset: number): HubPairing[] {
+    const active = filter.active === undefined ? null : filter.active ? 1 : 0;
+    const rows = this.db.query("SELECT hub_id FROM hubs WHERE (?1 IS NULL OR active = ?1) ORDER BY hub_id LIMIT ?2 OFFSET ?3").all(active, limit, offset) as { hub_id: string }[];
+    return rows.map((r) => this.readHub(r.hub_id)!);
+  }
+
   unpairHub(hubId: string): void {
     this.db.query("UPDATE hubs SET active = 0 WHERE hub_id = ?").run(hubId);
     this.hubCache.delete(hubId);
   }
 }
+
+interface AccountRow { id: string; customer_id: string; status: string; opened_on: string | null; closed_on: string | null }
+const toAccount = (r: AccountRow): Account => ({
+  id: r.id as AccountId, customerId: r.customer_id as CustomerId, status: r.status as Account["status"],
+  ...(r.opened_on ? { openedOn: r.opened_on } : {}), ...(r.closed_on ? { closedOn: r.closed_on } : {}),
+});

@@ -12,7 +12,8 @@ import { badRequest, conflict, notFound } from "../errors.ts";
 import { REVENUE_ENERGY, clearinghouseLedger, customerLedger, type Ledger } from "../ledger/ledger.ts";
 import type { AmiStore } from "../metering/ami-store.ts";
 import { correlateLoad, type LoadCorrelationTolerance } from "../metering/load-correlation.ts";
-import { buildCdr } from "../roaming/cdr-builder.ts";
+import { buildCdr, creditCdrOf } from "../roaming/cdr-builder.ts";
+import { partyIdOf, type OcpiCdr, type OcpiParty } from "../../protocol/index.ts";
 import type { TariffCatalog } from "../tariffs/tariff-catalog.ts";
 import type { Posting, Premises, Program } from "../types.ts";
 import type { EnrollmentView } from "../enrollment/enrollment-store.ts";
@@ -45,6 +46,8 @@ export interface SessionIntakeDeps {
   timeZone: string;
   grants: BindingGrants;
   keys: SessionKeys;
+  /** This utility's OCPI party: the owner (CPO) of the CDRs it sends. */
+  ocpi: OcpiParty;
 }
 
 /** What intake looks up once per report; `sessionId` is the head-end's own ID of the session (session-keys.ts). */
@@ -61,6 +64,12 @@ export interface SessionRow {
   reviewReason: string | null; receivedAt: UtcSeconds;
   /** The name the hub gave the session (the head-end's `sessionId` differs only when another hub held that name). */
   hubSessionId: string;
+}
+
+/** Filters of the operator's session list (all optional, combined with AND). */
+export interface SessionListFilter {
+  status?: SessionStatus | undefined; settlement?: Settlement | undefined; premisesId?: string | undefined; hubId?: string | undefined;
+  vin?: string | undefined; from?: number | undefined; to?: number | undefined; oldestFirst?: boolean;
 }
 
 export class SessionIntake {
@@ -84,9 +93,9 @@ export class SessionIntake {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.standingIds = db.prepare(`SELECT e.id FROM journal_entries e WHERE e.session_id = ? AND e.kind = 'session'
       AND NOT EXISTS (SELECT 1 FROM journal_entries r WHERE r.reverses_entry_id = e.id)`);
-    this.foreignHome = db.prepare("SELECT utility_id FROM foreign_pevs WHERE vin = ?");
+    this.foreignHome = db.prepare("SELECT utility_id, ocpi_party FROM foreign_pevs WHERE vin = ?");
     this.queueCdr = db.prepare(`INSERT INTO cdrs_out (session_id, cdr_id, home_utility_id, body, state) VALUES (?, ?, ?, ?, 'pending')
-      ON CONFLICT (session_id) DO NOTHING`);
+      ON CONFLICT (cdr_id) DO NOTHING`);
   }
 
   private queue: { report: SessionReport; resolve: (r: SessionReceipt) => void; reject: (e: unknown) => void }[] = [];
@@ -154,6 +163,7 @@ export class SessionIntake {
       for (const row of this.standingIds.all(sid) as { id: number }[]) {
         this.d.ledger.reverse(row.id, now, `session ${sid} revision ${r.revision} replaces an earlier revision`);
       }
+      this.creditCdrs(sid, now);
       const { status, settlement, review } = this.settle(r, ctx, now, false);
       this.insertSession.run(sid, r.revision, r.vin, r.premisesId, r.hubId, status, settlement,
         r.binding.status ?? "none", r.binding.fallbackReason, r.totalWh, r.pluggedAt, r.unpluggedAt, review, now, JSON.stringify(r), r.sessionId,
@@ -235,6 +245,8 @@ export class SessionIntake {
   private decide(r: SessionReport, ctx: Context, reviewed: boolean): Decision {
     const premises = ctx.premises;
     const host = this.d.enrollment.account(premises.accountId);
+    // The documented hold reason (docs/utility.md): `account-deactivated` leads the text so a review queue can filter on it.
+    if (host?.status === "deactivated") return { settlement: "held", reason: `account-deactivated: premises account ${premises.accountId} is deactivated` };
     if (!host || host.status !== "active") return { settlement: "held", reason: `premises account ${premises.accountId} is not active` };
     if (!reviewed) {
       const suspect = r.intervals.findIndex((iv) => iv.quality === "suspect" || iv.quality === "reset");
@@ -322,7 +334,10 @@ export class SessionIntake {
           ledgerAccount: clearinghouseLedger(home), amountNano: cdrNano, energyWh: r.totalWh, period: "cdr", intervalStart: firstStart,
           lineKind: "contra", tariffId: premises.defaultTariffId, priceMicroUsdPerKWh: null,
         }];
-        const cdr = buildCdr({ report: { ...r, sessionId: ctx.sessionId as SessionReport["sessionId"] }, visitedUtilityId: this.d.utilityId, homeUtilityId: home, totalNano: cdrNano, tariffId: premises.defaultTariffId, now });
+        const cdr = buildCdr({
+          report: r, cpo: this.d.ocpi, emsp: this.homeParty(r.vin!, home), sessionId: ctx.sessionId, revision: r.revision,
+          totalNano: cdrNano, priced: credit.postings, tariffId: premises.defaultTariffId, now,
+        });
         this.queueCdr.run(ctx.sessionId, cdr.id, home, JSON.stringify(cdr));
         break;
       }
@@ -331,6 +346,38 @@ export class SessionIntake {
     const balance = contra(REVENUE_ENERGY, postings, firstStart);
     this.d.ledger.post({ kind: "session", sessionId: ctx.sessionId, revision: r.revision, at: now, memo, postings: [...postings, balance] });
     return { held: null };
+  }
+
+  /** The home utility's OCPI party as the clearinghouse named it, else the default derived from its ID. */
+  private homeParty(vin: string, home: string): OcpiParty {
+    const row = this.foreignHome.get(vin) as { utility_id: string; ocpi_party: string | null } | null;
+    const [countryCode, partyId] = row?.utility_id === home && row.ocpi_party ? row.ocpi_party.split("*") : [];
+    return countryCode && partyId ? { countryCode, partyId } : { countryCode: "US", partyId: partyIdOf(home) };
+  }
+
+  /**
+   * The session's standing CDR is void (a new revision replaces it, or it is held): one never sent is cancelled;
+   * one the clearinghouse has is cancelled by a credit CDR (OCPI 2.2.1), so the home utility reverses the charge. One
+   * its home utility refused (issue 13) was never billed there: it is void without a credit.
+   */
+  private creditCdrs(sessionId: string, now: UtcSeconds): void {
+    const open = this.d.db.query(`SELECT cdr_id, home_utility_id, body, state, home_outcome FROM cdrs_out
+      WHERE session_id = ? AND credit_of IS NULL AND credited_by IS NULL AND state IN ('pending', 'sent')`).all(sessionId) as
+      { cdr_id: string; home_utility_id: string; body: string; state: string; home_outcome: string | null }[];
+    for (const o of open) {
+      if (o.state === "pending") {
+        this.d.db.query("UPDATE cdrs_out SET state = 'cancelled', credited_by = '' WHERE cdr_id = ?").run(o.cdr_id);
+        continue;
+      }
+      if (o.home_outcome === "refused") {
+        this.d.db.query("UPDATE cdrs_out SET credited_by = '' WHERE cdr_id = ?").run(o.cdr_id);
+        continue;
+      }
+      const credit = creditCdrOf(JSON.parse(o.body) as OcpiCdr, now);
+      this.d.db.query(`INSERT INTO cdrs_out (session_id, cdr_id, home_utility_id, body, state, credit_of) VALUES (?, ?, ?, ?, 'pending', ?)`)
+        .run(sessionId, credit.id, o.home_utility_id, JSON.stringify(credit), o.cdr_id);
+      this.d.db.query("UPDATE cdrs_out SET credited_by = ? WHERE cdr_id = ?").run(credit.id, o.cdr_id);
+    }
   }
 
   /**
@@ -355,6 +402,7 @@ export class SessionIntake {
         const m = corr.mismatches[0]!;
         const reason = `load correlation (FR-15, AMI received later): PEV ${m.pevWh} Wh > premises ${m.premisesWh} Wh (allowed ${m.allowedWh} Wh) in the interval starting ${m.start}`;
         for (const e of this.standingIds.all(row.session_id) as { id: number }[]) this.d.ledger.reverse(e.id, now, `session ${row.session_id} held for review: ${reason}`);
+        this.creditCdrs(row.session_id, now);
         this.d.db.query("UPDATE sessions SET status = 'held', review_reason = ? WHERE session_id = ? AND revision = ?").run(reason, row.session_id, row.revision);
         held.push(row.session_id);
       }
@@ -382,6 +430,23 @@ export class SessionIntake {
   session(sessionId: string): SessionRow | null {
     const r = this.d.db.query("SELECT * FROM sessions WHERE session_id = ? ORDER BY revision DESC LIMIT 1").get(sessionId) as SessionDbRow | null;
     return r ? toRow(r) : null;
+  }
+
+  /**
+   * The operator's paged session list: the latest revision of each session, newest plug-in first (oldest first for
+   * the review queue), filtered by state, settlement, premises, hub, VIN and plug-in time [from, to).
+   */
+  listSessions(f: SessionListFilter, limit: number, offset: number): SessionRow[] {
+    const rows = this.d.db.query(`SELECT s.* FROM sessions s
+      WHERE s.revision = (SELECT MAX(revision) FROM sessions m WHERE m.session_id = s.session_id)
+        AND ($status IS NULL OR s.status = $status) AND ($settlement IS NULL OR s.settlement = $settlement)
+        AND ($premises IS NULL OR s.premises_id = $premises) AND ($hub IS NULL OR s.hub_id = $hub) AND ($vin IS NULL OR s.vin = $vin)
+        AND ($from IS NULL OR s.started_at >= $from) AND ($to IS NULL OR s.started_at < $to)
+      ORDER BY s.started_at ${f.oldestFirst ? "ASC" : "DESC"}, s.session_id LIMIT $limit OFFSET $offset`).all({
+      status: f.status ?? null, settlement: f.settlement ?? null, premises: f.premisesId ?? null, hub: f.hubId ?? null, vin: f.vin ?? null,
+      from: f.from ?? null, to: f.to ?? null, limit, offset,
+    }) as SessionDbRow[];
+    return rows.map(toRow);
   }
 
   /**
