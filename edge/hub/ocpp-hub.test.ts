@@ -322,6 +322,42 @@ test("issue 16 (4): the hub restarts mid-charge; the charger keeps the hub's las
   }
 });
 
+test("issue 12 over OCPP: a vehicle swapped while the hub was down is a new transaction, so the resumed session ends and the new vehicle gets its own, held (NFR-2)", async () => {
+  const port = await freePort();
+  const r = await rig({ idOnly: false, ocppPort: port });
+  try {
+    await ready(r);
+    r.sim.plug({ vin: VIN, socPct: 20, idTag: "CARD-1" });
+    await r.run(90);
+    assert.is(r.cp.status, "Charging");
+    const first = session(r)!;
+    assert.is(first.chargerSession, `ocpp-tx-${r.cp.transactionId}`, "the plug-in's transaction is its session");
+    await r.stopHub();
+    await waitFor("the charge point to notice", () => !r.cp.connected);
+    // While the hub is away: the first vehicle leaves, another plugs in (the charger queues both transaction messages).
+    await r.cp.unplug();
+    for (let i = 0; i < 10; i++) { r.clock.advance(1000); await Bun.sleep(1); }
+    await r.cp.plugIn("CARD-2");
+    for (let i = 0; i < 10; i++) { r.clock.advance(1000); await Bun.sleep(1); }
+    await r.startHub();
+    for (let i = 0; i < 90 && !r.cp.accepted; i++) { r.clock.advance(1000); await Bun.sleep(5); }
+    assert.ok(r.cp.accepted, "the charge point reconnected and booted");
+    await r.run(5);
+    const second = session(r)!;
+    assert.ok(second.id !== first.id, "a new session for the new vehicle");
+    assert.is(second.phase, "awaiting-binding");
+    assert.is(r.cp.effectiveLimitA(), 0, "NFR-2: held for the new session's window");
+    const ended = r.h.store.getSession(first.id)!;
+    assert.is(ended.phase, "ended");
+    assert.ok(ended.events.some((e) => e.kind === "unplug.uncertain"), JSON.stringify(ended.events.map((e) => e.kind)));
+    // Normally by the changed transaction; had a poll come between the charger's status and its queued
+    // StartTransaction, by the lack of any proof — never by continuing the first vehicle's session.
+    assert.ok(r.lines.some((l) => / evse\.swap: (the charger's session counter changed from ocpp-tx-\d+ to ocpp-tx-\d+|nothing the charger reports proves)/.test(l)));
+  } finally {
+    await r.done();
+  }
+});
+
 async function freePort(): Promise<number> {
   const s = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
   const p = s.port;
