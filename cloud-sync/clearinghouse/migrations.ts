@@ -24,4 +24,22 @@ export const CLEARINGHOUSE_MIGRATIONS: readonly string[] = [
     signature TEXT NOT NULL, received_at INTEGER NOT NULL);
   CREATE INDEX token_changes_vin ON token_changes(vin, id);
   `,
+  // 4: OCPI credit CDRs (issue 14): a corrected session is settled by a credit CDR and a new CDR, so a session has
+  // several CDRs; a CDR is unique per sender and OCPI CDR ID (OCPI: unique per country_code/party_id).
+  `
+  CREATE TABLE cdrs_v4 (id TEXT PRIMARY KEY, session_id TEXT NOT NULL, cdr_id TEXT NOT NULL,
+    from_utility_id TEXT NOT NULL, home_utility_id TEXT NOT NULL, body TEXT NOT NULL,
+    state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+    received_at INTEGER NOT NULL, delivered_at INTEGER, next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    credit_of TEXT, UNIQUE (from_utility_id, cdr_id));
+  INSERT INTO cdrs_v4 (id, session_id, cdr_id, from_utility_id, home_utility_id, body, state, attempts, last_error, received_at, delivered_at, next_attempt_at)
+    SELECT id, session_id, cdr_id, from_utility_id, home_utility_id, body, state, attempts, last_error, received_at, delivered_at, next_attempt_at FROM cdrs;
+  DROP TABLE cdrs;
+  ALTER TABLE cdrs_v4 RENAME TO cdrs;
+  CREATE INDEX cdrs_home_state ON cdrs(home_utility_id, state);
+  CREATE INDEX cdrs_session ON cdrs(session_id);
+  -- A utility's OCPI party (CC*PID): its CDRs must carry it; no two utilities share one.
+  ALTER TABLE utilities ADD COLUMN ocpi_party TEXT;
+  CREATE UNIQUE INDEX utilities_ocpi_party ON utilities(ocpi_party) WHERE ocpi_party IS NOT NULL;
+  `,
 ];

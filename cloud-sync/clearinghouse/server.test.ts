@@ -16,6 +16,8 @@ const KEY_X = generateEd25519KeyPair();
 const KEY_Y = generateEd25519KeyPair();
 let dir: string;
 let ch: RunningClearinghouse;
+/** Every answer's status must be in the clearinghouse's /openapi.json. */
+const undeclared: string[] = [];
 
 const call = async (method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}) => {
   const res = await fetch(`${ch.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, ...headers }, ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }) });
@@ -28,18 +30,19 @@ const signedPut = (path: string, token: string, utilityId: string, key: typeof K
 const cdr = (sessionId: string, uid = "1HGCM82633A004352"): OcpiCdr => ({
   country_code: "US", party_id: "UTX", id: `cdr-${sessionId}`, start_date_time: "2024-06-03T08:00:00Z", end_date_time: "2024-06-03T09:00:00Z",
   session_id: sessionId, cdr_token: { country_code: "US", party_id: "UTY", uid, type: "OTHER", contract_id: uid }, auth_method: "AUTH_REQUEST",
-  cdr_location: { id: "loc-1", address: "withheld", city: "withheld", country: "USA", coordinates: { latitude: "0", longitude: "0" }, evse_uid: "HUB-1", evse_id: "US*UTX*EHUB-1", connector_id: "1", connector_standard: "SAE_J1772", connector_format: "CABLE", connector_power_type: "AC_1_PHASE" },
+  cdr_location: { id: "loc-1", address: "withheld", city: "withheld", country: "USA", coordinates: { latitude: "0.000000", longitude: "0.000000" }, evse_uid: "HUB-1", evse_id: "US*UTX*EHUB1", connector_id: "1", connector_standard: "IEC_62196_T1", connector_format: "CABLE", connector_power_type: "AC_1_PHASE" },
   currency: "USD", charging_periods: [{ start_date_time: "2024-06-03T08:00:00Z", dimensions: [{ type: "ENERGY", volume: 2 }] }],
   total_cost: { excl_vat: 0.5 }, total_energy: 2, total_time: 1, last_updated: "2024-06-03T09:00:00Z",
 });
 
 test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), "offpeak-"));
-  ch = await startClearinghouse({ port: 0, dbPath: join(dir, "ch.db"), operatorToken: OP, retryMs: 60_000 });
+  ch = await startClearinghouse({ port: 0, dbPath: join(dir, "ch.db"), operatorToken: OP, retryMs: 60_000, onUndeclaredStatus: (op, s) => undeclared.push(`${op} ${s}`) });
 });
 test.after(async () => {
   await ch.close();
   rmSync(dir, { recursive: true, force: true });
+  assert.equal(undeclared, [], "statuses not declared in /openapi.json");
 });
 
 test("FR-30: registering a utility needs the operator token and the utility's signing key; a malformed registration is a 400 naming the field", async () => {

@@ -4,8 +4,10 @@ import type { Database } from "bun:sqlite";
 import { Hono, type Context } from "hono";
 import { RealClock, type Clock } from "../../core/time/index.ts";
 import { openMigratedDb } from "../../core/storage/index.ts";
+import { z } from "zod";
 import {
-  ApiError, apiErrorHandler, apiNotFound, cdrImplausibility, cdrSubmissionSchema, readJsonBody, sameSecret, utilityRegistrationSchema,
+  ApiError, ApiRoutes, apiErrorHandler, apiNotFound, mountedRoutes, cdrDeliverySchema, ocpiPartySchema, cdrImplausibility, cdrSubmissionSchema,
+  openApiDocument, sameSecret, utilityRegistrationSchema,
   createRequestVerifier, exportPublicKeyPem, importPublicKeyBase64, importPublicKeyPem, KeyError, SIGNATURE_HEADERS, SqliteNonceStore,
   UTILITY_SIGNER, type KeyObject,
 } from "../protocol/index.ts";
@@ -20,6 +22,8 @@ export interface ClearinghouseOptions {
   /** Bearer token for the clearinghouse operator (registering utilities). */
   operatorToken: string;
   clock?: Clock;
+  /** Told of every answer whose status its route does not declare in /openapi.json (tests fail on any). */
+  onUndeclaredStatus?: (operationId: string, status: number) => void;
   /** How often undelivered CDRs are pushed again, ms (default 5000). */
   retryMs?: number;
 }
@@ -28,6 +32,10 @@ export interface RunningClearinghouse {
   url: string;
   port: number;
   db: Database;
+  /** The OpenAPI document served at /openapi.json. */
+  openApi(): Record<string, unknown>;
+  /** Every route Hono serves (method, path in OpenAPI form): a test checks each is in the document. */
+  mountedRoutes(): { method: string; path: string }[];
   /** Pushes every pending CDR to its home utility now; returns how many were delivered. */
   deliverPending(): Promise<number>;
   close(): Promise<void>;
@@ -41,12 +49,12 @@ const MAX_TOKEN_BODY_BYTES = 64 * 1024;
 const bearer = (c: Context): string | null => /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? null;
 const notFoundAnswer = (message: string): never => { throw new ApiError("not-found", message); };
 const sameToken = sameSecret;
-/** A VIN from the path, checked (FR-03): anything else is a 400 naming `vin`. */
-const vinParam = (raw: string): string => {
+/** A VIN from the path, checked (FR-03): anything else is a 400 naming `path.vin`, as the declared parameter does. */
+const checkedVin = (raw: string): string => {
   try {
     return parseVin(raw);
   } catch (e) {
-    if (e instanceof VinError) throw new ApiError("invalid-message", e.message, "vin");
+    if (e instanceof VinError) throw new ApiError("invalid-message", e.message, "path.vin");
     throw e;
   }
 };
@@ -86,12 +94,31 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
   app.onError(apiErrorHandler({ service: "clearinghouse" }));
   app.notFound(apiNotFound);
 
-  app.get("/healthz", (c) => c.json({ ok: true, service: "offpeak-clearinghouse" }));
+  const api = new ApiRoutes(app, opts.onUndeclaredStatus ? { onUndeclaredStatus: opts.onUndeclaredStatus } : {});
+  const vinParam = z.object({ vin: z.string().min(1).max(32).describe("The PEV's VIN (the OCPI token uid); check digit verified") });
+  const tokenAnswer = z.object({ vin: z.string(), utilityId: z.string(), ocpi: ocpiPartySchema.nullable().describe("The home utility's OCPI party (the eMSP of its CDR tokens), when registered") });
 
-  app.post("/v1/utilities", async (c) => {
+  api.on({
+    method: "get", path: "/healthz", operationId: "health", tag: "public", auth: "none", summary: "Liveness",
+    response: z.object({ ok: z.boolean(), service: z.literal("offpeak-clearinghouse") }),
+  }, () => ({ ok: true, service: "offpeak-clearinghouse" as const }));
+  api.on({
+    method: "get", path: "/openapi.json", operationId: "openApiDocument", tag: "public", auth: "none", summary: "This document",
+    response: z.record(z.string(), z.unknown()),
+  }, () => document());
+
+  // Checked before the body is read: a caller without the token learns nothing from the body's validation.
+  app.use("/v1/utilities", async (c, next) => {
     const t = bearer(c);
     if (!t || !sameToken(t, opts.operatorToken)) throw new ApiError("unauthorized", "operator bearer token required", "headers.authorization");
-    const reg = await readJsonBody(c.req.raw, utilityRegistrationSchema);
+    await next();
+  });
+  api.on({
+    method: "post", path: "/v1/utilities", operationId: "registerUtility", tag: "operator", auth: "clearinghouse-operator",
+    summary: "Register (or re-register) a utility: its base URL for CDR pushes, the token it presents and accepts, the Ed25519 key that signs its token changes, and its OCPI party",
+    body: utilityRegistrationSchema, status: 201, response: z.object({ utilityId: z.string(), registered: z.literal(true) }),
+    errors: { 409: "Another utility registered this OCPI party (`party-taken`)" },
+  }, (_c, { body: reg }) => {
     let publicKeyPem: string;
     try {
       publicKeyPem = exportPublicKeyPem(reg.publicKeyPem !== undefined ? importPublicKeyPem(reg.publicKeyPem) : importPublicKeyBase64(reg.publicKey!));
@@ -99,8 +126,8 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
       if (e instanceof KeyError) throw new ApiError("invalid-message", e.message, reg.publicKeyPem !== undefined ? "publicKeyPem" : "publicKey");
       throw e;
     }
-    store.registerUtility(reg, publicKeyPem);
-    return c.json({ utilityId: reg.utilityId, registered: true }, 201);
+    if (!store.registerUtility(reg, publicKeyPem)) throw new ApiError("party-taken", `OCPI party ${reg.ocpi!.countryCode}*${reg.ocpi!.partyId} is another utility's`, "ocpi.partyId", undefined, 409);
+    return { utilityId: reg.utilityId, registered: true as const };
   });
 
   // Everything below is called by a registered utility with its own token.
@@ -118,17 +145,27 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
 
   const heldByOther = (vin: string) =>
     new ApiError("held-by-other-utility", `VIN ${vin} is registered by another utility; only its home utility can change it (it releases it first)`, "vin", undefined, 409);
+  const signerMismatch = "The request is signed by another utility than the bearer token names (`signer-mismatch`)";
   // A utility registers, changes and deletes only its own customers' VINs, each request signed with its key.
-  app.put("/v1/tokens/:vin", async (c) => {
-    const vin = vinParam(c.req.param("vin"));
+  api.on({
+    method: "put", path: "/v1/tokens/{vin}", operationId: "putToken", tag: "tokens", auth: "utility-signed",
+    summary: "Publish a VIN as the calling utility's roaming customer's (signed with the utility's key)", params: vinParam, response: tokenAnswer,
+    errors: { 403: signerMismatch, 409: "Another utility holds the VIN (`held-by-other-utility`)" },
+  }, async (c, { params }) => {
+    const vin = checkedVin(params.vin);
     const signed = await signedByCaller(c);
     const me = c.get("utility").utilityId;
     if (!store.putToken(vin, me)) throw heldByOther(vin);
     store.recordTokenChange({ vin, utilityId: me, action: "put", ...signed });
-    return c.json({ vin, utilityId: me });
+    return { vin, utilityId: me, ocpi: c.get("utility").ocpi };
   });
-  app.delete("/v1/tokens/:vin", async (c) => {
-    const vin = vinParam(c.req.param("vin"));
+  api.on({
+    method: "delete", path: "/v1/tokens/{vin}", operationId: "deleteToken", tag: "tokens", auth: "utility-signed",
+    summary: "Withdraw one of the calling utility's VINs (signed with the utility's key)",
+    params: vinParam, response: z.object({ deleted: z.literal(true) }),
+    errors: { 403: signerMismatch, 404: "The VIN is not registered for roaming", 409: "Another utility holds the VIN (`held-by-other-utility`)" },
+  }, async (c, { params }) => {
+    const vin = checkedVin(params.vin);
     const signed = await signedByCaller(c);
     const me = c.get("utility").utilityId;
     if (!store.deleteToken(vin, me)) {
@@ -136,16 +173,26 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
       notFoundAnswer(`VIN ${vin} is not registered for roaming`);
     }
     store.recordTokenChange({ vin, utilityId: me, action: "delete", ...signed });
-    return c.json({ deleted: true });
+    return { deleted: true as const };
   });
-  app.get("/v1/tokens/:vin", (c) => {
-    const vin = vinParam(c.req.param("vin"));
+  api.on({
+    method: "get", path: "/v1/tokens/{vin}", operationId: "getToken", tag: "tokens", auth: "utility", summary: "A VIN's home utility",
+    params: vinParam, response: tokenAnswer, errors: { 404: "The VIN is not registered for roaming" },
+  }, (_c, { params }) => {
+    const vin = checkedVin(params.vin);
     const home = store.homeOf(vin);
-    return home ? c.json({ vin, utilityId: home }) : notFoundAnswer(`VIN ${vin} is not registered for roaming`);
+    return home ? { vin, utilityId: home, ocpi: store.utility(home)?.ocpi ?? null } : notFoundAnswer(`VIN ${vin} is not registered for roaming`);
   });
 
-  app.post("/v1/cdrs", async (c) => {
-    const sub = await readJsonBody(c.req.raw, cdrSubmissionSchema);
+  api.on({
+    method: "post", path: "/v1/cdrs", operationId: "submitCdr", tag: "cdrs", auth: "utility",
+    summary: "Submit a CDR (OCPI 2.2.1) for a roaming PEV; it is routed to the PEV's home utility (pushed now, retried, or pulled)",
+    body: cdrSubmissionSchema, status: 201, response: z.object({ id: z.string(), homeUtilityId: z.string(), delivered: z.boolean() }),
+    errors: {
+      400: "The CDR is routed to its own sender", 409: "This CDR was already accepted (`error.details.existingId`)",
+      422: "Implausible amounts, an unknown token or home utility, a party other than the sender's, or a credit CDR for a CDR never accepted",
+    },
+  }, async (c, { body: sub }) => {
     const from = c.get("utility").utilityId;
     try {
       parseVin(sub.cdr.cdr_token.uid);
@@ -154,34 +201,66 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
     }
     const implausible = cdrImplausibility(sub.cdr);
     if (implausible) throw new ApiError("implausible-cdr", implausible.error, implausible.path, undefined, 422);
+    const sender = c.get("utility").ocpi;
+    if (sender && (sub.cdr.country_code !== sender.countryCode || sub.cdr.party_id !== sender.partyId)) {
+      throw new ApiError("wrong-party", `the CDR names party ${sub.cdr.country_code}*${sub.cdr.party_id}, but ${from} is registered as ${sender.countryCode}*${sender.partyId}`, "cdr.party_id", undefined, 422);
+    }
     const home = sub.homeUtilityId ?? store.homeOf(sub.cdr.cdr_token.uid);
     if (!home) throw new ApiError("unknown-token", `no home utility known for token ${sub.cdr.cdr_token.uid}`, "cdr.cdr_token.uid", undefined, 422);
     if (!store.utility(home)) throw new ApiError("unknown-utility", `home utility ${home} is not registered`, "homeUtilityId", undefined, 422);
     if (home === from) throw new ApiError("invalid-message", "a utility cannot route a CDR to itself", "homeUtilityId");
     const r = store.submit(sub.cdr, from, home);
     if (r.kind === "duplicate") {
-      throw new ApiError("duplicate", `a CDR for session ${sub.cdr.session_id} was already accepted`, undefined, { existingId: r.existingId }, 409);
+      throw new ApiError("duplicate", `a CDR for session ${sub.cdr.session_id} (or CDR ${sub.cdr.id}) was already accepted; credit it first`, "cdr.id", { existingId: r.existingId }, 409);
+    }
+    if (r.kind === "unknown-credit-reference") {
+      throw new ApiError("unknown-credit-reference", `credit CDR ${sub.cdr.id} references CDR ${sub.cdr.credit_reference_id}, which this utility never submitted for session ${sub.cdr.session_id}`, "cdr.credit_reference_id", undefined, 422);
     }
     // Push now, but answer regardless: the CDR is durable here and will be retried or pulled.
     const delivered = await push(r.cdr);
-    return c.json({ id: r.cdr.id, homeUtilityId: home, delivered }, 201);
+    return { id: r.cdr.id, homeUtilityId: home, delivered };
   });
 
   // Pull model: the home utility fetches what is routed to it and acknowledges each.
-  app.get("/v1/cdrs", (c) => c.json({ cdrs: store.pendingFor(c.get("utility").utilityId).map(deliveryOf) }));
+  api.on({
+    method: "get", path: "/v1/cdrs", operationId: "pendingCdrs", tag: "cdrs", auth: "utility", summary: "CDRs routed to the calling utility and not yet delivered (pull)",
+    response: z.object({ cdrs: z.array(cdrDeliverySchema) }),
+  }, (c) => ({ cdrs: store.pendingFor(c.get("utility").utilityId).map(deliveryOf) }));
+  const cdrIdParam = z.object({ id: z.string().min(1).max(64).describe("The clearinghouse's CDR ID (`clearinghouseCdrId`)") });
   // What became of a CDR: for its sender (a home utility's refusal is dead-lettered here; the sender then holds the
   // session it billed its host for) and its home utility. Nobody else learns of it.
-  app.get("/v1/cdrs/:id", (c) => {
-    const cdr = store.cdr(c.req.param("id"));
+  api.on({
+    method: "get", path: "/v1/cdrs/{id}", operationId: "cdrState", tag: "cdrs", auth: "utility",
+    summary: "What became of a CDR the calling utility sent or is home for: pending, delivered, or dead (its home utility refused it; `lastError` says why)",
+    params: cdrIdParam,
+    response: z.object({ id: z.string(), sessionId: z.string(), state: z.enum(["pending", "delivered", "dead"]), lastError: z.string().nullable() }),
+    errors: { 404: "No such CDR sent by or to this utility" },
+  }, (c, { params }) => {
+    const cdr = store.cdr(params.id);
     const me = c.get("utility").utilityId;
-    if (!cdr || (cdr.fromUtilityId !== me && cdr.homeUtilityId !== me)) throw new ApiError("not-found", "no such CDR sent by or to this utility");
-    return c.json({ id: cdr.id, sessionId: cdr.sessionId, state: cdr.state, lastError: cdr.lastError });
+    if (!cdr || (cdr.fromUtilityId !== me && cdr.homeUtilityId !== me)) throw new ApiError("not-found", "no such CDR sent by or to this utility", "id");
+    return { id: cdr.id, sessionId: cdr.sessionId, state: cdr.state, lastError: cdr.lastError };
   });
-  app.post("/v1/cdrs/:id/ack", (c) => {
-    const cdr = store.cdr(c.req.param("id"));
-    if (!cdr || cdr.homeUtilityId !== c.get("utility").utilityId) throw new ApiError("not-found", "no such CDR for this utility");
+  api.on({
+    method: "post", path: "/v1/cdrs/{id}/ack", operationId: "ackCdr", tag: "cdrs", auth: "utility", summary: "Acknowledge a pulled CDR",
+    params: cdrIdParam,
+    response: z.object({ id: z.string(), state: z.literal("delivered") }), errors: { 404: "No such CDR for this utility" },
+  }, (c, { params }) => {
+    const cdr = store.cdr(params.id);
+    if (!cdr || cdr.homeUtilityId !== c.get("utility").utilityId) throw new ApiError("not-found", "no such CDR for this utility", "id");
     store.markDelivered(cdr.id);
-    return c.json({ id: cdr.id, state: "delivered" });
+    return { id: cdr.id, state: "delivered" as const };
+  });
+
+  const document = () => openApiDocument({
+    title: "Offpeak roaming clearinghouse", version: "1.0.0",
+    description: "Routes OCPI 2.2.1 CDRs from the visited utility (CPO) to the PEV's home utility (eMSP); roaming tokens map VINs to home utilities.",
+    servers: [{ url: `http://127.0.0.1:${server.port}`, description: "This clearinghouse" }],
+    routes: api.routes,
+    tags: [
+      { name: "public", description: "No credentials" }, { name: "operator", description: "The clearinghouse operator" },
+      { name: "tokens", description: "Roaming tokens (VIN → home utility)" }, { name: "cdrs", description: "Charge detail records" },
+    ],
   });
 
   async function push(cdr: StoredCdr): Promise<boolean> {
@@ -228,6 +307,8 @@ export async function startClearinghouse(opts: ClearinghouseOptions): Promise<Ru
     url: `http://127.0.0.1:${port}`,
     port,
     db,
+    openApi: document,
+    mountedRoutes: () => mountedRoutes(app),
     deliverPending,
     async close() {
       clearInterval(timer);

@@ -24,8 +24,8 @@ export const billLineSchema = z.object({
   wh: z.number().int(),
   /** Positive = owed by the customer, negative = credit. */
   amountCents: z.number().int(),
-  /** The rate applied, µ$ per kWh, when the line is energy. */
-  rateMicroUsdPerKWh: z.number().int().optional(),
+  /** The price applied, µ$ per kWh (integer micro-dollars), when the line is energy: the same name as in the ledger (issue 14). */
+  priceMicroUsdPerKWh: z.number().int().optional(),
 });
 export type BillLine = z.infer<typeof billLineSchema>;
 

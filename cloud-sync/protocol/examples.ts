@@ -119,7 +119,7 @@ export function exampleBills(): BillSummaryList {
       issuedAt: 1_719_820_800 as UtcSeconds, programId: "ev-tou", tariffId: "ev2-a", pevWh: 7200 as Wh,
       debitsCents: 230, creditsCents: 0, totalCents: 230,
       lines: [
-        { kind: "pev-debit", description: "EV charging, off-peak", postedAt: (EXAMPLE_T0 + 3600) as UtcSeconds, sessionId: EXAMPLE_IDS.sessionId, wh: 7200, amountCents: 180, rateMicroUsdPerKWh: 250_000 },
+        { kind: "pev-debit", description: "EV charging, off-peak", postedAt: (EXAMPLE_T0 + 3600) as UtcSeconds, sessionId: EXAMPLE_IDS.sessionId, wh: 7200, amountCents: 180, priceMicroUsdPerKWh: 250_000 },
         { kind: "fixed", description: "Program fee", postedAt: 1_719_817_200 as UtcSeconds, wh: 0, amountCents: 50 },
       ],
     }],

@@ -55,6 +55,11 @@ export const hubConfigSchema = z
     revokedCredentials: z.array(credentialRevocationSchema).max(10_000),
     utilityKeys: z.array(utilityKeySchema).min(1).max(20),
     drEvents: z.array(drEventSchema).max(1000),
+    /**
+     * The utility's IANA time zone (e.g. America/Los_Angeles): billing months and local dates are in it. Optional
+     * on the wire so a hub keeps reading a head-end that predates it.
+     */
+    timeZone: z.string().min(1).max(64).regex(/^[A-Za-z0-9_+\-/]+$/, "must be an IANA zone name").optional(),
     /** How often the hub should pull config when nothing else prompts it, seconds. */
     pullEveryS: z.number().int().min(60).max(86_400),
   })

@@ -28,3 +28,5 @@ export * from "./ocpi-cdr.ts";
 export type { AuthenticationParameters, BindingCredential, BindingPath, BindingStatus, FallbackReason } from "../../core/binding/index.ts";
 export * from "./examples.ts";
 export * from "./secret-compare.ts";
+export * from "./api-route.ts";
+export * from "./openapi-document.ts";

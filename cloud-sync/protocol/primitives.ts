@@ -37,6 +37,10 @@ export const vinSchema = branded<Vin, string>(
     } catch (e) {
       ctx.addIssue({ code: "custom", message: (e as Error).message });
     }
+  }).meta({
+    // What the document says of it (the check digit itself is not expressible in JSON Schema).
+    pattern: "^[A-HJ-NPR-Z0-9]{17}$", minLength: 17, maxLength: 17,
+    description: "VIN: 17 characters, upper case, no I, O or Q, ISO 3779 check digit in position 9 (FR-03)",
   }),
 );
 
@@ -76,7 +80,7 @@ export const fallbackReasonSchema = z.enum([
 export const INTERVAL_LENGTHS_S = [60, 300, 600, 900, 1800, 3600] as const;
 export const intervalLengthSchema = z.number().int().refine((n) => (INTERVAL_LENGTHS_S as readonly number[]).includes(n), {
   message: `interval length must be one of ${INTERVAL_LENGTHS_S.join(", ")} seconds`,
-});
+}).meta({ enum: [...INTERVAL_LENGTHS_S], description: "Interval length, seconds: whole minutes that divide an hour (FR-25)" });
 
 /** The comm-wait window after On-Plug, never below 60 s (FR-10, NFR-3), at most an hour. */
 export const commWaitSchema = z.number().int().min(60, "comm-wait must be at least 60 seconds (NFR-3)").max(3600, "comm-wait must be at most 3600 seconds");

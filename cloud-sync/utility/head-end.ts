@@ -24,6 +24,7 @@ import { SessionReviews } from "./sessions/session-review.ts";
 import { TariffCatalog } from "./tariffs/tariff-catalog.ts";
 import type { UtilityOptions } from "./types.ts";
 import type { Vin } from "../../core/ids/index.ts";
+import { partyIdOf } from "../protocol/index.ts";
 
 export interface HeadEnd {
   db: SqlStore;
@@ -69,6 +70,7 @@ export async function createHeadEnd(opts: Omit<UtilityOptions, "port" | "host" |
   });
   const sessions = new SessionIntake({
     db, clock, utilityId: opts.utilityId, enrollment, ledger, ami, tariffs, tolerance: opts.loadCorrelation ?? DEFAULT_LOAD_TOLERANCE, timeZone, grants, keys,
+    ocpi: opts.ocpi ?? { countryCode: "US", partyId: partyIdOf(opts.utilityId) },
   });
   const reviews = new SessionReviews(db, clock, sessions);
   const bills = new MonthlyBills({ db, clock, utilityId: opts.utilityId, timeZone, enrollment, ledger, tariffs });

@@ -18,6 +18,7 @@ import { SignedUtilityClient as UtilityClient } from "../protocol/index.ts";
 import { exportPublicKeyPem, generateEd25519KeyPair, type Ed25519KeyPair } from "../protocol/index.ts";
 import { startUtility, type RunningUtility } from "./server.ts";
 import type { UtilityOptions } from "./types.ts";
+import { silentLog } from "./log/structured-log.ts";
 
 export const OPERATOR = "operator-secret-token";
 
@@ -61,9 +62,12 @@ export async function testUtility(o: Partial<UtilityOptions> & { clock?: Clock }
   const dir = mkdtempSync(join(tmpdir(), "offpeak-"));
   const clock = o.clock ?? new TestClock();
   const database = await testDatabase();
+  // Every status a route answers must be in /openapi.json: any other fails the test at close().
+  const undeclared: string[] = [];
   const utility = await startUtility({
     port: 0, dbPath: database.target, ...(database.schema ? { dbSchema: database.schema, dbPoolMax: 4 } : {}),
-    utilityId: "UTIL-A", operatorToken: OPERATOR, ...o, clock,
+    utilityId: "UTIL-A", operatorToken: OPERATOR, log: silentLog,
+    onUndeclaredStatus: (op, status) => undeclared.push(`${op} answered ${status}`), ...o, clock,
   });
   const op = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${utility.url}${path}`, {
@@ -78,6 +82,7 @@ export async function testUtility(o: Partial<UtilityOptions> & { clock?: Clock }
       await utility.close();
       await database.drop();
       rmSync(dir, { recursive: true, force: true });
+      if (undeclared.length) throw new Error(`statuses not declared in /openapi.json: ${[...new Set(undeclared)].join(", ")}`);
     },
   };
 }

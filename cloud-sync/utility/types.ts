@@ -35,8 +35,9 @@ export interface Program {
 }
 
 export interface Customer { id: CustomerId; name: string; email?: string; phone?: string }
+/** `deactivated`: the customer token is refused and the account's sessions are held (reason `account-deactivated`). */
 export interface Account {
-  id: AccountId; customerId: CustomerId; status: "active" | "closed";
+  id: AccountId; customerId: CustomerId; status: "active" | "closed" | "deactivated";
   /** First and last local days of service (YYYY-MM-DD, utility time zone); absent when not known (older accounts). */
   openedOn?: string; closedOn?: string;
 }
@@ -132,6 +133,14 @@ export interface UtilityOptions {
   /** PKCS#8 PEM of the utility's Ed25519 binding-credential key; generated and kept in the DB when absent. */
   signingKey?: string;
   clock?: Clock;
+  /** The event log (one JSON line per event); default: stdout at `logLevel`. */
+  log?: import("./log/structured-log.ts").StructuredLog;
+  /** Level of the default event log (OFFPEAK_LOG_LEVEL): debug, info (default), warn, error. */
+  logLevel?: import("./log/structured-log.ts").LogLevel;
+  /** Told of every answer whose status its route does not declare in /openapi.json (tests fail on any). */
+  onUndeclaredStatus?: (operationId: string, status: number) => void;
+  /** OCPI party of this utility (the CPO of its CDRs): ISO 3166 alpha-2 country and a 3-character party ID. */
+  ocpi?: { countryCode: string; partyId: string };
   /** Load-correlation tolerance (FR-15): PEV Wh may exceed premises Wh by this ratio plus slack. Default 0.02 + 10 Wh. */
   loadCorrelation?: { ratio: number; slackWh: number };
 }

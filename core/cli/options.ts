@@ -53,3 +53,11 @@ export function requiredOption(value: string | undefined, option: string, envNam
   if (!value) throw new UsageError(`offpeak ${command}: ${option} (or ${envName}) is required`);
   return value;
 }
+
+/**
+ * A retired environment variable that is still set is a UsageError saying what replaced it (e.g. a name that meant
+ * two secrets, issue 14): never silently ignored, never guessed at.
+ */
+export function refuseRetiredVariable(name: string, replacedBy: string, command: string): void {
+  if (process.env[name] !== undefined) throw new UsageError(`offpeak ${command}: ${name} is no longer read: ${replacedBy}`);
+}

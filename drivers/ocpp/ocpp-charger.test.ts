@@ -4,7 +4,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { SimChargePoint, type SimChargePointOptions } from "../sim/ocpp-charge-point.ts";
 import { createOcppCharger } from "./ocpp-charger.ts";
-import { centralSystem, PASSWORD, waitFor } from "./test-support.ts";
+import { centralSystem, PASSWORD, rawClient, waitFor } from "./test-support.ts";
 
 const VID = "VID:0A1B2C3D4E5F";
 
@@ -166,6 +166,78 @@ test("FR-28 over OCPP: the idTag of Authorize/StartTransaction is the vehicle id
   await r.settle();
   assert.equal(seen, ["CARD-0001", "CARD-0001", "VID:AABBCCDDEEFF"], "Authorize and StartTransaction, then the new tag");
   await r.done();
+});
+
+test("issue 12 over OCPP: held and allowed by charging profile, the transaction is the Charger port's session, with its energy; by Remote Start/Stop (a transaction per allow) it is not", async () => {
+  const r = await rig();
+  await r.charger.setEnabled(false);
+  await r.cp.plugIn(VID);
+  await r.settle();
+  const held = await r.charger.readStatus();
+  assert.equal([held.state, held.sessionId, held.sessionEnergyWh], ["B", `ocpp-tx-${r.cp.transactionId}`, 0]);
+  await r.charger.setCurrentLimit(16);
+  await r.charger.setEnabled(true);
+  await r.settle();
+  await r.run(360);
+  const charging = await r.charger.readStatus();
+  assert.is(charging.sessionId, held.sessionId, "allowing does not end the transaction: still the same plug-in");
+  const tx = [...r.session.transactions.values()][0]!;
+  assert.is(charging.sessionEnergyWh, r.session.lastSample.get(1)!.energyWh - tx.meterStartWh, "the charger's register since StartTransaction");
+  assert.ok(charging.sessionEnergyWh! > 0);
+  // The charger starts refusing profiles: from the next decision on, it is held by stopping its transaction.
+  r.cp.faults.rejectProfiles = true;
+  await r.charger.setEnabled(false);
+  await r.settle();
+  assert.is(r.charger.controlMode, "remote-start-stop");
+  const remote = await r.charger.readStatus();
+  assert.equal([remote.state, remote.sessionId, remote.sessionEnergyWh], ["B", undefined, undefined], "a transaction no longer stands for the plug-in");
+  await r.done();
+});
+
+/** A charge point written frame by frame (a hub restarted under it: it reports its state before its transaction). */
+async function rawChargePoint() {
+  const { cs, clock, lines } = centralSystem();
+  const charger = createOcppCharger(cs.session("CP1"), { clock, log: (l) => lines.push(l), transactionWaitS: 30 });
+  const c = await rawClient(`${cs.url}CP1`, { user: "CP1", password: PASSWORD });
+  assert.ok(c.opened);
+  let n = 0;
+  const call = async (action: string, payload: Record<string, unknown>) => {
+    const id = `m${++n}`;
+    c.ws.send(JSON.stringify([2, id, action, payload]));
+    await waitFor(`${action} answered`, () => c.inbox.some((m) => Array.isArray(m) && m[0] === 3 && m[1] === id));
+  };
+  await call("BootNotification", { chargePointVendor: "Offpeak", chargePointModel: "SimCP" });
+  const done = async () => { c.ws.close(); await charger.close(); await cs.stop(); };
+  return { clock, charger, call, done };
+}
+
+test("issue 12 over OCPP: a hub that finds a charge point mid-transaction (it restarted) waits for the charger to name the transaction, within a bound", async () => {
+  const r = await rawChargePoint();
+  try {
+    await r.call("StatusNotification", { connectorId: 1, errorCode: "NoError", status: "Charging" });
+    // Reported now without its transaction, the vehicle would look like another one and get a second session.
+    await r.charger.readStatus().then(() => assert.unreachable("a charging connector reported without its transaction"), (e: Error) => assert.match(e.message, /has not named it since it connected/));
+    await r.call("MeterValues", {
+      connectorId: 1, transactionId: 4242,
+      meterValue: [{ timestamp: new Date(r.clock.nowMs()).toISOString(), sampledValue: [{ value: "1234", measurand: "Energy.Active.Import.Register", unit: "Wh" }] }],
+    });
+    const named = await r.charger.readStatus();
+    assert.equal([named.state, named.sessionId, named.sessionEnergyWh], ["C", "ocpp-tx-4242", undefined], "adopted: its start register is unknown, so no session energy");
+  } finally {
+    await r.done();
+  }
+  // A charger that never names it: after the bound the status is reported without one (the hub then errs towards a
+  // new session), the vehicle is not held back for ever.
+  const q = await rawChargePoint();
+  try {
+    await q.call("StatusNotification", { connectorId: 1, errorCode: "NoError", status: "SuspendedEVSE" });
+    await q.charger.readStatus().then(() => assert.unreachable("reported before the bound"), (e: Error) => assert.match(e.message, /waiting for its MeterValues/));
+    q.clock.advance(31_000);
+    const unnamed = await q.charger.readStatus();
+    assert.equal([unnamed.state, unnamed.sessionId], ["B", undefined]);
+  } finally {
+    await q.done();
+  }
 });
 
 test.run();

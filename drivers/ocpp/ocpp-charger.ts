@@ -2,8 +2,8 @@
 // hold and allow by charging profile (0 A holds, the limit allows — never by refusing Authorize), energy from MeterValues
 // as a Meter port (the EUMD when the config says so), and the idTag as the vehicle's identity. A charger that refuses
 // profiles, or has no Smart Charging at all, is held and allowed by RemoteStop/RemoteStartTransaction instead, recorded.
-import { DeviceError, type Charger, type ChargerLimits, type ChargerStatus, type J1772State, type Meter, type MeterReading } from "../../core/ports/index.ts";
-import type { Clock, TimerHandle } from "../../core/time/index.ts";
+import { DeviceError, type Charger, type ChargerFailsafePort, type ChargerLimits, type ChargerStatus, type J1772State, type Meter, type MeterReading } from "../../core/ports/index.ts";
+import type { Clock, TimerHandle, UtcSeconds } from "../../core/time/index.ts";
 import { watts, wh } from "../../core/units/index.ts";
 import type { ChargePointSession, ConnectorStatus } from "./charge-point-session.ts";
 import { OcppCallError } from "./errors.ts";
@@ -35,6 +35,11 @@ export interface OcppChargerOptions {
   maxReadingAgeS?: number;
   /** The idTag sent in a RemoteStartTransaction when the vehicle presented none. */
   remoteStartIdTag?: string;
+  /**
+   * After a (re)connection, how long a connector whose status says a transaction is in progress may go without the
+   * charger naming that transaction (MeterValues, StartTransaction) before it is reported without one. Default 60 s.
+   */
+  transactionWaitS?: number;
 }
 
 export type ControlMode = "charging-profile" | "remote-start-stop";
@@ -47,7 +52,11 @@ export interface OcppCharger extends Charger {
   readonly online: boolean;
   /** The vehicle identity the charger reported (Authorize or StartTransaction idTag, e.g. an RFID card or VID:<MAC>). */
   onVehicleId(cb: (idTag: string) => void): void;
+  readonly failsafe: ChargerFailsafePort;
 }
+
+/** OCPP 1.6 statuses that only occur while a transaction is in progress on the connector. */
+const IN_TRANSACTION: ReadonlySet<ConnectorStatus> = new Set(["Charging", "SuspendedEV", "SuspendedEVSE"]);
 
 const HOLD_PROFILE_ID = 100;
 
@@ -66,6 +75,9 @@ export function createOcppCharger(session: ChargePointSession, o: OcppChargerOpt
   // The vehicle identity presented last on this plug-in (a new card on the same plug-in replaces the transaction's).
   let latestIdTag: string | null = null;
   let lastStatus: ConnectorStatus | null = null;
+  // Since when (a connection) the charger has not yet said whether a transaction is open on this connector; null once
+  // it has. A hub that restarted mid-charge learns the transaction only from the charger's next transaction message.
+  let txUnknownSince: UtcSeconds | null = session.openTransaction(connectorId) || session.lastSample.has(connectorId) ? null : o.clock.now();
 
   const record = (what: string) => session.record(`connector ${connectorId}: ${what}`);
 
@@ -140,6 +152,15 @@ export function createOcppCharger(session: ChargePointSession, o: OcppChargerOpt
   }
 
   const off = session.listen({
+    connected: () => {
+      if (!session.openTransaction(connectorId)) txUnknownSince = o.clock.now();
+    },
+    meter: (c) => {
+      if (c === connectorId) txUnknownSince = null;
+    },
+    transactionEnded: (tx) => {
+      if (tx.connectorId === connectorId) txUnknownSince = null;
+    },
     // After every boot (the charger may have lost its profiles) and when a transaction starts (a TxProfile needs its
     // id), the hub's last decision is sent again.
     booted: () => {
@@ -149,9 +170,15 @@ export function createOcppCharger(session: ChargePointSession, o: OcppChargerOpt
       if (!session.lastSample.has(connectorId)) session.call("TriggerMessage", { requestedMessage: "MeterValues", connectorId }).catch((e: Error) => record(`TriggerMessage MeterValues failed: ${e.message}`));
     },
     transactionStarted: (tx) => {
-      // After the StartTransaction answer has gone out: the charger must know the transaction id before its TxProfile.
-      // Held by Remote Stop: a transaction the charger started on its own (a card, Autocharge) is stopped again.
-      if (tx.connectorId === connectorId && (session.quirks.profilePurpose === "TxProfile" || mode === "remote-start-stop")) setImmediate(() => apply().catch((e: Error) => o.log(`${name}: ${e.message}`)));
+      if (tx.connectorId !== connectorId) return;
+      txUnknownSince = null;
+      // The hub's decision is per transaction, so it is sent again for each new one — the hub itself writes only when
+      // its decision changes (edge/hub/evse-actuator.ts), and a plug-in while held changes nothing there. A TxProfile
+      // needs the new id; held by Remote Stop, a transaction the charger started on its own (a card, Autocharge) is
+      // stopped again; and a TxDefaultProfile sent for the new vehicle finds out whether the charger still takes
+      // profiles before the vehicle charges. After the StartTransaction answer has gone out: the charger must know
+      // the transaction id before a profile names it.
+      setImmediate(() => apply().catch((e: Error) => o.log(`${name}: ${e.message}`)));
     },
     idTag: (c, idTag) => {
       if (c !== null && c !== connectorId) return;
@@ -160,11 +187,24 @@ export function createOcppCharger(session: ChargePointSession, o: OcppChargerOpt
     },
     status: (c, status) => {
       if (c !== connectorId) return;
+      if (!IN_TRANSACTION.has(status)) txUnknownSince = null;
       // The vehicle left: its identity must not be reported for the next one.
       if (status === "Available" && lastStatus !== "Available") latestIdTag = null;
       lastStatus = status;
     },
   });
+
+  /**
+   * The transaction as the Charger port's session counter (issue 12): held and allowed by charging profile, the hub
+   * never ends a transaction, so one transaction is one plug-in and a restart that finds the same one open finds the
+   * same vehicle. Not by Remote Start/Stop: there every hold and allow ends or starts a transaction.
+   */
+  function transactionSession(txId: number, meterStartWh: number | null): Pick<ChargerStatus, "sessionId" | "sessionEnergyWh"> {
+    const s = session.lastSample.get(connectorId);
+    // The charger's own energy for this transaction, when its start register is known (not for an adopted one).
+    const energy = meterStartWh !== null && s?.transactionId === txId ? Math.max(0, s.energyWh - meterStartWh) : null;
+    return { sessionId: `ocpp-tx-${txId}`, ...(energy !== null ? { sessionEnergyWh: energy } : {}) };
+  }
 
   const meter: Meter = {
     async read(): Promise<MeterReading> {
@@ -183,9 +223,18 @@ export function createOcppCharger(session: ChargePointSession, o: OcppChargerOpt
     async close() {},
   };
 
+  const failsafe: ChargerFailsafePort = {
+    describe: `set by the hub at every BootNotification: a TxDefaultProfile at the fallback limit under the hub's profiles, which last ${ttlS} s and are renewed every ${ttlS / 2} s, so without the hub the charger keeps the hub's last decision for at most ${ttlS} s and then charges at the fallback limit`,
+    // The adapter renews its own profiles (scheduleRenewal); the actuator need not rewrite anything.
+    keepAliveMs: null,
+    // Nothing to write now: the charge point session sets the fail-safe on every boot, connected or not yet.
+    async arm() {},
+  };
+
   return {
     name,
     meter,
+    failsafe,
     get controlMode() { return mode; },
     get online() { return session.connected; },
     get limits(): ChargerLimits { return session.quirks.limits; },
@@ -203,6 +252,13 @@ export function createOcppCharger(session: ChargePointSession, o: OcppChargerOpt
         const tx = session.openTransaction(connectorId);
         const id = latestIdTag || tx?.idTag || session.lastIdTag.get(connectorId) || session.lastIdTag.get(null);
         if (id) status.vehicleId = id;
+        if (mode === "charging-profile") {
+          if (tx) Object.assign(status, transactionSession(tx.id, tx.adopted ? null : tx.meterStartWh));
+          else if (IN_TRANSACTION.has(c.status) && txUnknownSince !== null && o.clock.now() - txUnknownSince < (o.transactionWaitS ?? 60)) {
+            // Without its transaction the hub cannot tell this vehicle from another and would open a second session.
+            throw new DeviceError(name, "timeout", `status ${c.status} says a transaction is in progress, but the charger has not named it since it connected; waiting for its MeterValues`);
+          }
+        }
       }
       return status;
     },

@@ -13,6 +13,7 @@ import { buildClientCommand, parseSeFrame } from "./se-frames.ts";
 import { toZigbeeUtc } from "./se-time.ts";
 import { PEV_LINK_TUNNEL_PROTOCOL, TUNNEL_CHUNK_BYTES, type TunnelByteChannel } from "./tunnel.ts";
 import { EVSE, EVSE_NWK, RIG_NOW, sentTo, withSeRig, type SeRig } from "./testing/se-rig.ts";
+import { METER_KWH_REPORT, meteringReportFrame, type MeteringAttr } from "./testing/adapter-double.ts";
 
 const NOW = RIG_NOW;
 type Rig = SeRig;
@@ -129,16 +130,9 @@ test("FR-17, FR-24: the binding result is shown with DisplayMessage and the cust
 test("FR-20: an SE metering device serves the Meter port: reports → Wh and W with multiplier and divisor", () =>
   rig(async (r) => {
     const meter = r.se.meter(EVSE);
-    const report = (attrs: Array<{ attrId: number; dataType: number; attrData: number }>, tsn: number) =>
-      fromEvse(r, METERING_CLUSTER_ID, Zcl.Frame.create(Zcl.FrameType.GLOBAL, Zcl.Direction.SERVER_TO_CLIENT, true, undefined, tsn, "report", "seMetering", attrs, {}).toBuffer());
-    report([
-      { attrId: 0x0300, dataType: Zcl.DataType.ENUM8, attrData: 0 },
-      { attrId: 0x0301, dataType: Zcl.DataType.UINT24, attrData: 1 },
-      { attrId: 0x0302, dataType: Zcl.DataType.UINT24, attrData: 1000 },
-      { attrId: 0x0303, dataType: Zcl.DataType.BITMAP8, attrData: 0x2b },
-      { attrId: 0x0000, dataType: Zcl.DataType.UINT48, attrData: 12_345_678 },
-      { attrId: 0x0400, dataType: Zcl.DataType.INT24, attrData: 7_200 },
-    ], 1);
+    const report = (attrs: MeteringAttr[], tsn: number) => fromEvse(r, METERING_CLUSTER_ID, meteringReportFrame(attrs, tsn));
+    // The meter also says how it formats its summation (0x0303), which the hub does not need.
+    report([...METER_KWH_REPORT, { attrId: 0x0303, dataType: Zcl.DataType.BITMAP8, attrData: 0x2b }], 1);
     await new Promise((res) => setTimeout(res, 20));
     const m = await meter.read();
     assert.equal([m.energyWh, m.powerW, m.at], [12_345_678, 7_200, NOW], "12345.678 kWh = 12345678 Wh; 7.2 kW = 7200 W");

@@ -18,6 +18,8 @@ type Tree = Record<string, unknown>;
 const OTHER_VARIABLES = new Set([
   "OFFPEAK_SIM_CLOCK", "OFFPEAK_TEST", "OFFPEAK_TEST_JOBS", "OFFPEAK_TEST_TIMEOUT_MS", "OFFPEAK_TSHARK",
   "OFFPEAK_OPERATOR_TOKEN", "OFFPEAK_CLEARINGHOUSE_TOKEN", "OFFPEAK_UTILITY_DB",
+  // issue 14: one name per secret (OFFPEAK_CLEARINGHOUSE_TOKEN meant two; it is now refused with the new names).
+  "OFFPEAK_CLEARINGHOUSE_OPERATOR_TOKEN", "OFFPEAK_UTILITY_CLEARINGHOUSE_TOKEN", "OFFPEAK_LOG_LEVEL", "OFFPEAK_OCPI_PARTY",
 ]);
 
 /** The keys of an object schema, through the default/prefault/optional wrappers around it. */

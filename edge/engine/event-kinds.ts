@@ -39,6 +39,7 @@ export const SESSION_EVENT_KINDS = {
   "evse.allow": "hub-only",
   "evse.fault": "hub-only",
   "evse.swap": "hub-only",
+  "evse.charger-session": "hub-only",
   "evse.divergence": "hub-only",
   "config.refused": "hub-only",
   "config.comm-wait": "hub-only",

@@ -292,6 +292,12 @@ function onEvseState(st: Step, next: HubState["evse"], chargerSession: string | 
   if (next === "E" || next === "F") st.record("evse.fault", `EVSE reports J1772 state ${next}`);
   if (isPluggedIn(next) && !active(st.session)) plug(st, prev, chargerSession);
   else if (next === "A" && active(st.session)) unplug(st);
+  else if (isPluggedIn(next) && active(st.session) && chargerSession !== null && (st.session.chargerSession ?? null) === null) {
+    // Some chargers name their session only after the plug-in (an OCPP transaction starts once the vehicle is
+    // authorized): it is this plug-in's from then on, so a restart or a poll that finds another one sees a swap.
+    st.patchSession({ chargerSession });
+    st.record("evse.charger-session", `the charger names this plug-in's session ${chargerSession}; another one on the same plug-in would be another vehicle`);
+  }
 }
 
 /**

@@ -120,6 +120,25 @@ test("the same charger session counter after a restart proves the same plug-in: 
   assert.not.ok(d.records().some((r) => r.kind === "evse.swap"));
 });
 
+test("a charger session named after the plug-in (an OCPP transaction starts once authorized) becomes the session's: after a restart the same one continues, another one is a swap", () => {
+  const { d, wh } = chargingSession(300, null);
+  const id = d.state.session!.id;
+  const out = d.send({ type: "evse.state", state: "C", chargerSession: "ocpp-tx-7" });
+  assert.is(d.state.session!.chargerSession, "ocpp-tx-7");
+  assert.ok(d.of("record", out).some((c) => c.event.kind === "evse.charger-session"), "recorded, so the step is saved with it");
+  // A later, different one is not silently adopted: it is the hub's swap check that sees it.
+  d.send({ type: "evse.state", state: "C", chargerSession: "ocpp-tx-8" });
+  assert.is(d.state.session!.chargerSession, "ocpp-tx-7");
+  const saved = JSON.parse(JSON.stringify(d.state)) as HubState;
+  restart(d);
+  d.after(60).send({ type: "hub.resumed", observed: seen({ chargerSession: "ocpp-tx-7", reading: { energyWh: wh + 30, powerW: 7200, at: (T0 + 360) as UtcSeconds } }) });
+  assert.is(d.state.session!.id, id, "the same transaction: the same vehicle");
+  d.state = { ...saved, evse: "unknown", evseOut: null };
+  d.after(60).send({ type: "hub.resumed", observed: seen({ chargerSession: "ocpp-tx-9", reading: { energyWh: wh + 30, powerW: 7200, at: (T0 + 420) as UtcSeconds } }) });
+  assert.ok(d.state.session!.id !== id);
+  assert.ok(d.records().some((r) => r.kind === "evse.swap" && /from ocpp-tx-7 to ocpp-tx-9/.test(r.reason)));
+});
+
 test("a charger in fault (E/F) at restart is neither an unplug nor a swap: the session stays open and held", () => {
   const { d, wh } = chargingSession(300, "41");
   const id = d.state.session!.id;

@@ -1,6 +1,7 @@
 // The session engine's vocabulary: its state, the events the shell feeds it and the commands it hands back.
 // The engine itself (reducer.ts) is a pure function over these; everything here is plain, JSON-safe data,
 // so the hub can snapshot the state to its store and resume after a crash.
+import type { SessionBindingView } from "../../core/index.ts";
 import type { SessionEventKind } from "./event-kinds.ts";
 import type { AuthenticationParameters, BindingPath, BindingStatus, FallbackReason } from "../../core/binding/index.ts";
 import type { PremisesId, SessionId, UtilityId } from "../../core/ids/index.ts";
@@ -41,14 +42,8 @@ export interface CommissioningProgress {
   eumdAckAt: UtcSeconds | null; // FR-27
 }
 
-export interface SessionBinding {
-  path: BindingPath | null;
-  status: BindingStatus | null;
-  programId: string | null;
-  programName: string | null;
-  tariffId: string | null;
-  /** Bound from the unexpired utility-signed credential while the utility was unreachable. */
-  offline: boolean;
+/** The binding as the engine keeps it: the wire's view (core/hub-api) with its times as UTC seconds. */
+export interface SessionBinding extends Omit<SessionBindingView, "requestedAt" | "decidedAt"> {
   requestedAt: UtcSeconds | null;
   decidedAt: UtcSeconds | null;
 }

@@ -1,2 +1,3 @@
 export * from "./dashboard/dashboard-views.ts";
 export * from "./dashboard/index.ts";
+export { hubOpenApi } from "./openapi.ts";

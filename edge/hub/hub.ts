@@ -297,6 +297,9 @@ export class Hub {
         await this.resumeWith(reading, await this.opts.ports.charger!.readStatus().catch(() => st));
         return;
       }
+      // A charger that names its session only after the plug-in (an OCPP transaction): the engine learns it now.
+      const named = open && st.sessionId !== undefined && (s.chargerSession ?? null) === null && st.state === this.lastEvse;
+      if (named) await this.dispatch({ type: "evse.state", state: st.state, chargerSession: st.sessionId ?? null });
       if (st.state !== this.lastEvse) {
         // The EUMD is read before the session is closed, so its last interval ends at the unplug.
         if (open && st.state === "A") await this.readEumd(true);

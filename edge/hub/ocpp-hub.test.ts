@@ -291,25 +291,40 @@ test("issue 16: security profile 2 — wss:// with the hub's own certificate; th
   }
 });
 
+/** A vehicle plugs in with a card, waits out its window (no utility) and charges. */
+async function chargeThroughFallback(r: Rig): Promise<void> {
+  await ready(r);
+  r.sim.plug({ vin: VIN, socPct: 20, idTag: "CARD-1" });
+  await r.run(90);
+  assert.is(r.cp.status, "Charging");
+}
+
+/** The hub process goes away; the charge point sees its connection drop. */
+async function hubDown(r: Rig): Promise<void> {
+  await r.stopHub();
+  await waitFor("the charge point to notice", () => !r.cp.connected);
+}
+
+/** A new hub process on the same data; the charge point reconnects and boots. */
+async function hubBack(r: Rig): Promise<void> {
+  await r.startHub();
+  // Its retry runs on its own (simulated) clock, backing off while the hub was away: at most a minute.
+  for (let i = 0; i < 90 && !r.cp.accepted; i++) { r.clock.advance(1000); await Bun.sleep(5); }
+  assert.ok(r.cp.accepted, "the charge point reconnected and booted");
+}
+
 test("issue 16 (4): the hub restarts mid-charge; the charger keeps the hub's last decision meanwhile, reconnects, and the same transaction and session continue — not a second one", async () => {
   const port = await freePort();
   const r = await rig({ idOnly: false, ocppPort: port });
   try {
-    await ready(r);
-    r.sim.plug({ vin: VIN, socPct: 20, idTag: "CARD-1" });
-    await r.run(90);
-    assert.is(r.cp.status, "Charging");
+    await chargeThroughFallback(r);
     const sessionId = session(r)!.id;
     const txId = r.cp.transactionId;
     const meteredBefore = session(r)!.metering.totalWh;
-    await r.stopHub();
-    await waitFor("the charge point to notice", () => !r.cp.connected);
+    await hubDown(r);
     for (let i = 0; i < 30; i++) { r.clock.advance(1000); await Bun.sleep(1); }
     assert.is(r.cp.status, "Charging", "without the hub the charger keeps charging by the hub's last (time-limited) profile");
-    await r.startHub();
-    // Its retry runs on its own (simulated) clock, backing off while the hub was away: at most a minute.
-    for (let i = 0; i < 90 && !r.cp.accepted; i++) { r.clock.advance(1000); await Bun.sleep(5); }
-    assert.ok(r.cp.accepted, "the charge point reconnected and booted");
+    await hubBack(r);
     await r.run(30);
     assert.is(r.cp.transactionId, txId, "the same transaction");
     const open = [...r.hubSession()!.transactions.values()].filter((t) => t.stoppedAt === undefined);
@@ -317,6 +332,36 @@ test("issue 16 (4): the hub restarts mid-charge; the charger keeps the hub's las
     assert.is(session(r)!.id, sessionId, "the hub resumed its session");
     assert.ok(session(r)!.metering.totalWh > meteredBefore, "and meters on from the charger's register");
     assert.is(r.cp.status, "Charging");
+  } finally {
+    await r.done();
+  }
+});
+
+test("issue 12 over OCPP: a vehicle swapped while the hub was down is a new transaction, so the resumed session ends and the new vehicle gets its own, held (NFR-2)", async () => {
+  const port = await freePort();
+  const r = await rig({ idOnly: false, ocppPort: port });
+  try {
+    await chargeThroughFallback(r);
+    const first = session(r)!;
+    assert.is(first.chargerSession, `ocpp-tx-${r.cp.transactionId}`, "the plug-in's transaction is its session");
+    await hubDown(r);
+    // While the hub is away: the first vehicle leaves, another plugs in (the charger queues both transaction messages).
+    await r.cp.unplug();
+    for (let i = 0; i < 10; i++) { r.clock.advance(1000); await Bun.sleep(1); }
+    await r.cp.plugIn("CARD-2");
+    for (let i = 0; i < 10; i++) { r.clock.advance(1000); await Bun.sleep(1); }
+    await hubBack(r);
+    await r.run(5);
+    const second = session(r)!;
+    assert.ok(second.id !== first.id, "a new session for the new vehicle");
+    assert.is(second.phase, "awaiting-binding");
+    assert.is(r.cp.effectiveLimitA(), 0, "NFR-2: held for the new session's window");
+    const ended = r.h.store.getSession(first.id)!;
+    assert.is(ended.phase, "ended");
+    assert.ok(ended.events.some((e) => e.kind === "unplug.uncertain"), JSON.stringify(ended.events.map((e) => e.kind)));
+    // Normally by the changed transaction; had a poll come between the charger's status and its queued
+    // StartTransaction, by the lack of any proof — never by continuing the first vehicle's session.
+    assert.ok(r.lines.some((l) => / evse\.swap: (the charger's session counter changed from ocpp-tx-\d+ to ocpp-tx-\d+|nothing the charger reports proves)/.test(l)));
   } finally {
     await r.done();
   }

@@ -150,6 +150,13 @@ export class OcppLink implements OcppNetwork {
       setEnabled: (on: boolean) => this.current("charger").setEnabled(on),
       setCurrentLimit: (a: number) => this.current("charger").setCurrentLimit(a),
       close: async () => { await this.adapter?.close(); },
+      // The charger's own fail-safe is set over OCPP at its every boot (drivers/ocpp/charge-point-session.ts), so the
+      // hub declares it even before the charge point has connected or been accepted.
+      failsafe: {
+        get describe() { return self.adapter?.failsafe.describe ?? "set by the hub at every BootNotification of the accepted charge point: the fallback limit, under the hub's time-limited profiles"; },
+        keepAliveMs: null,
+        arm: async () => { await self.adapter?.failsafe.arm(); },
+      },
     };
   }
 

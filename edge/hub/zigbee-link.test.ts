@@ -10,7 +10,7 @@ import { setLogger, Zcl } from "zigbee-herdsman";
 import { TestClock } from "../../core/time/index.ts";
 import { openPevLink, type ByteChannel, type SimulatedPevLink } from "../../drivers/pevlink/index.ts";
 import { buildClientCommand, DEVICE_CLASS_EV, DRLC, DRLC_CLUSTER_ID, MESSAGING_CLUSTER_ID, METERING_CLUSTER_ID, parsePublishPrice, parseSeFrame, PEV_LINK_TUNNEL_PROTOCOL, PRICE, PRICE_CLUSTER_ID, seAmountFromMicroUsd, TUNNEL_CHUNK_BYTES, TUNNELING_CLUSTER_ID, toZigbeeUtc } from "../../drivers/zigbee/index.ts";
-import { AdapterDouble, seDeviceDbLines, type SentFrame } from "../../drivers/zigbee/testing/adapter-double.ts";
+import { AdapterDouble, METER_KWH_REPORT, meteringReportFrame, seDeviceDbLines, type SentFrame } from "../../drivers/zigbee/testing/adapter-double.ts";
 import { parseConfig } from "../config/load.ts";
 import { VIN } from "../engine/harness.test-support.ts";
 import { startHubProcess, type RunningHubProcess } from "./hub-process.ts";
@@ -79,15 +79,7 @@ test("FR-35: the tariff price in force is published to SE devices when the hub s
 });
 
 test("FR-20: an SE metering device on the Zigbee network serves as the EUMD through the same meter port as Modbus", async () => {
-  const report = (attrs: Array<{ attrId: number; dataType: number; attrData: number }>) =>
-    fromEvse(METERING_CLUSTER_ID, Zcl.Frame.create(Zcl.FrameType.GLOBAL, Zcl.Direction.SERVER_TO_CLIENT, true, undefined, tsn++, "report", "seMetering", attrs, {}).toBuffer());
-  report([
-    { attrId: 0x0300, dataType: Zcl.DataType.ENUM8, attrData: 0 },
-    { attrId: 0x0301, dataType: Zcl.DataType.UINT24, attrData: 1 },
-    { attrId: 0x0302, dataType: Zcl.DataType.UINT24, attrData: 1000 },
-    { attrId: 0x0000, dataType: Zcl.DataType.UINT48, attrData: 12_345_678 },
-    { attrId: 0x0400, dataType: Zcl.DataType.INT24, attrData: 7_200 },
-  ]);
+  fromEvse(METERING_CLUSTER_ID, meteringReportFrame(METER_KWH_REPORT, tsn++));
   await settle();
   await run(3000);
   assert.is(h.hub.health.eumd.online, true, h.hub.health.eumd.lastError ?? "");

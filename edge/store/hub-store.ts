@@ -1,6 +1,7 @@
 // The hub's durable store: bun:sqlite in WAL mode. The engine's state snapshot, the session rows, their events
 // and intervals from one engine step are written in ONE transaction, before any command is carried out,
 // so a hub killed at any instant restarts with every interval present exactly once.
+import type { SessionRowView } from "../../core/index.ts";
 import { Database } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -14,24 +15,8 @@ const QUALITY_CODES: IntervalQuality[] = ["ok", "partial", "estimated", "reset",
 const qualityCode = (q: IntervalQuality): number => QUALITY_CODES.indexOf(q);
 const qualityName = (c: number): IntervalQuality => QUALITY_CODES[c] ?? "suspect";
 
-export interface SessionRow {
-  id: string;
-  seq: number;
-  premisesId: string;
-  vin: string | null;
-  pluggedAt: number;
-  endedAt: number | null;
-  phase: string;
-  bindingPath: string | null;
-  bindingStatus: string | null;
-  programId: string | null;
-  programName: string | null;
-  tariffId: string | null;
-  offline: boolean;
-  fallbackReason: string | null;
-  rate: string;
-  revision: number;
-  totalWh: number;
+/** A session row as the store keeps it: the wire's row (core/hub-api) without the fields its view derives. */
+export interface SessionRow extends Omit<SessionRowView, "pluggedAtIso" | "endedAtIso" | "established" | "fallbackReasonText" | "commissioning"> {
   commissioning: Session["commissioning"];
 }
 

@@ -49,7 +49,7 @@ function cdr(sessionId: string, uid: string, o: { usd?: number; kwh?: number; ho
   return {
     country_code: "US", party_id: "UTA", id: `cdr-${sessionId}`, start_date_time: start, end_date_time: end, session_id: sessionId,
     cdr_token: { country_code: "US", party_id: "UTB", uid, type: "OTHER", contract_id: uid }, auth_method: "AUTH_REQUEST",
-    cdr_location: { id: "loc-1", address: "withheld", city: "withheld", country: "USA", coordinates: { latitude: "0", longitude: "0" }, evse_uid: "HUB-A1", evse_id: "US*UTA*EHUB-A1", connector_id: "1", connector_standard: "SAE_J1772", connector_format: "CABLE", connector_power_type: "AC_1_PHASE" },
+    cdr_location: { id: "loc-1", address: "withheld", city: "withheld", country: "USA", coordinates: { latitude: "0.000000", longitude: "0.000000" }, evse_uid: "HUB-A1", evse_id: "US*UTA*EHUBA1", connector_id: "1", connector_standard: "IEC_62196_T1", connector_format: "CABLE", connector_power_type: "AC_1_PHASE" },
     currency: "USD", charging_periods: [{ start_date_time: start, dimensions: [{ type: "ENERGY", volume: kwh }] }],
     total_cost: { excl_vat: o.usd ?? 0.5 }, total_energy: kwh, total_time: o.hours ?? 1, last_updated: end,
   };
@@ -156,7 +156,7 @@ test("issue 13: any string as a VIN is a 400 naming the VIN, signed or not", asy
   for (const bad of ["NOT-A-VIN", "1HGCM82633A004353" /* wrong check digit */, "1HGCM82633A00435I" /* I is not a VIN letter */, "x".repeat(40)]) {
     const r = await call("PUT", `/v1/tokens/${bad}`, TOKEN_B, { sign: { utilityId: "UTIL-B", key: keyOf(b) } });
     assert.is(r.status, 400, bad);
-    assert.is(r.body.error?.path, "vin");
+    assert.is(r.body.error?.path, "path.vin");
     assert.is(homeOf(bad), null);
   }
   const cdrBad = await call("POST", "/v1/cdrs", TOKEN_A, { body: { v: 1, cdr: cdr("S-BADVIN", "ANY STRING") } });
@@ -184,7 +184,9 @@ test("issue 13: a $1e9 CDR in a sender's outbox is refused (422) and dead-letter
   // Utility A's own outbox holds a CDR of a billion dollars for 2 kWh (a misbehaving or compromised sender).
   const big = cdr("S-BILLION", VIN_B, { usd: 1e9 });
   await a.utility.db.run("INSERT INTO cdrs_out (premises_id, session_id, cdr_id, home_utility_id, body, state) VALUES ('PREM-X', ?, ?, 'UTIL-B', ?, 'pending')", big.session_id, big.id, JSON.stringify(big));
-  assert.equal(await a.utility.headEnd.roaming.flush(), { tokens: 0, cdrs: 0 });
+  const flushed = await a.utility.headEnd.roaming.flush();
+  assert.equal([flushed.tokens, flushed.cdrs], [0, 0]);
+  assert.equal(flushed.errors.map((e) => [e.kind, e.id, e.status]), [["cdr", big.id, 422]], "the flush reports the refusal (issue 14)");
   const out = (await a.utility.headEnd.roaming.cdrOut("PREM-X", "S-BILLION"))!;
   assert.is(out.state, "dead");
   assert.match(out.lastError ?? "", /HTTP 422 implausible-cdr: .*USD\/kWh/);

@@ -40,7 +40,7 @@ const story: {
   tokenA1?: string; tokenA2?: string; tokenB1?: string;
   sessions: { id: string; kind: "program" | "default" | "guest" | "roaming" | "held" }[];
   secret?: string;
-  bill?: { billId: string; accountId: string; month: string; lines: { kind: string; description: string; wh: number; amountCents: number; rateMicroUsdPerKWh?: number }[]; totalCents: number };
+  bill?: { billId: string; accountId: string; month: string; lines: { kind: string; description: string; wh: number; amountCents: number; priceMicroUsdPerKWh?: number }[]; totalCents: number };
 } = { sessions: [] };
 
 interface HubSession {
@@ -391,7 +391,7 @@ test("FR-31, FR-34: the month is closed and the bill checked line by line agains
   assert.is(lines.length, expected.size, `bill lines ${JSON.stringify(lines)} vs hand calculation ${JSON.stringify([...expected.values()])}`);
   let total = 0;
   for (const e of expected.values()) {
-    const line = lines.find((l) => l.kind === e.kind && l.rateMicroUsdPerKWh === e.price && l.description.includes(e.period));
+    const line = lines.find((l) => l.kind === e.kind && l.priceMicroUsdPerKWh === e.price && l.description.includes(e.period));
     assert.ok(line, `a ${e.kind} line for ${e.period} at ${e.price} µ$/kWh in ${JSON.stringify(lines)}`);
     assert.is(line!.wh, e.wh, `${e.kind} ${e.period}: Wh`);
     assert.is(line!.amountCents, cents(e.sign * e.wh * e.price), `${e.kind} ${e.period}: ${e.wh} Wh × ${e.price} µ$/kWh`);

@@ -142,7 +142,7 @@ export class MonthlyBills {
       const lines: BillLine[] = [...groups.values()].filter((g) => g.nano !== 0 || g.wh !== 0).map((g) => ({
         kind: g.kind, description: g.description.slice(0, 300), postedAt: now, wh: g.wh, amountCents: roundToCents(g.nano),
         ...(g.sessions.size === 1 ? { sessionId: [...g.sessions][0]! as SessionId } : {}),
-        ...(g.price !== null ? { rateMicroUsdPerKWh: g.price } : {}),
+        ...(g.price !== null ? { priceMicroUsdPerKWh: g.price } : {}),
       }));
       const debitsCents = lines.filter((l) => l.amountCents > 0).reduce((a, l) => a + l.amountCents, 0);
       const creditsCents = -lines.filter((l) => l.amountCents < 0).reduce((a, l) => a + l.amountCents, 0);

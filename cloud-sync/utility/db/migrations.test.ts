@@ -1,20 +1,49 @@
-// SQLite migration 8 upgrades a head-end database written before the premises became the distribution key: entries,
-// postings, reviews, billed marks and outgoing CDRs get their premises (and postings their booked_at) from the rows
-// they belong to, and the ledger is immutable again afterwards.
+// The head-end's schema on an existing database: one at version 6 (CDR dead-lettering and backoff, account dates)
+// upgrades to 7 (credit CDRs) keeping every row and column version 6 added, and a fresh database reaches the same
+// schema. Migration 9 (the premises as distribution key) backfills an older database. Real SQLite files.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Database } from "bun:sqlite";
 import { applyMigrations, openMigratedDb } from "../../../core/storage/index.ts";
 import { UTILITY_MIGRATIONS } from "./migrations.ts";
 
-test("SQLite migration 8 backfills premises and booked_at into a version-7 database, and keeps the ledger immutable", () => {
-  const dir = mkdtempSync(join(tmpdir(), "offpeak-"));
+const dir = mkdtempSync(join(tmpdir(), "offpeak-migrations-"));
+const columns = (db: Database, table: string) => (db.query(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name).sort();
+
+test("issue 14: a head-end database at version 6 upgrades to 7 keeping its CDRs out (attempts, backoff, clearinghouse ID, home outcome) and in", () => {
+  const path = join(dir, "utility.db");
+  const db = new Database(path, { create: true, strict: true });
+  assert.is(applyMigrations(db, path, UTILITY_MIGRATIONS.slice(0, 6)), 6);
+  db.query(`INSERT INTO cdrs_out (session_id, cdr_id, home_utility_id, body, state, last_error, sent_at, attempts, next_attempt_at, clearinghouse_id, home_outcome)
+    VALUES ('S-1', 'CDR-S-1', 'UTIL-B', '{}', 'sent', NULL, 100, 2, 140, 'ch-1', 'refused'), ('S-2', 'CDR-S-2', 'UTIL-B', '{}', 'dead', 'HTTP 422', NULL, 1, 0, NULL, NULL)`).run();
+  db.query("INSERT INTO cdrs_in (cdr_id, session_id, vin, account_id, body, entry_id, received_at) VALUES ('ch-9', 'S-9', 'VIN', 'ACCT-1', '{}', 7, 50)").run();
+  db.close();
+
+  const up = new Database(path, { strict: true });
+  assert.is(applyMigrations(up, path, UTILITY_MIGRATIONS), UTILITY_MIGRATIONS.length);
+  assert.equal(up.query("SELECT cdr_id, session_id, state, last_error, sent_at, attempts, next_attempt_at, clearinghouse_id, home_outcome, credit_of, credited_by FROM cdrs_out ORDER BY cdr_id").all(), [
+    { cdr_id: "CDR-S-1", session_id: "S-1", state: "sent", last_error: null, sent_at: 100, attempts: 2, next_attempt_at: 140, clearinghouse_id: "ch-1", home_outcome: "refused", credit_of: null, credited_by: null },
+    { cdr_id: "CDR-S-2", session_id: "S-2", state: "dead", last_error: "HTTP 422", sent_at: null, attempts: 1, next_attempt_at: 0, clearinghouse_id: null, home_outcome: null, credit_of: null, credited_by: null },
+  ]);
+  // A credit CDR and a replacement for the same session now fit (the session is no longer the key).
+  up.query("INSERT INTO cdrs_out (session_id, cdr_id, home_utility_id, body, state, credit_of) VALUES ('S-1', 'CDR-S-1-C', 'UTIL-B', '{}', 'pending', 'CDR-S-1')").run();
+  assert.equal(up.query("SELECT cdr_id, session_id, ocpi_cdr_id, from_utility_id, entry_id FROM cdrs_in").all(), [{ cdr_id: "ch-9", session_id: "S-9", ocpi_cdr_id: "ch-9", from_utility_id: "", entry_id: 7 }]);
+
+  const freshPath = join(dir, "fresh.db");
+  const fresh = new Database(freshPath, { create: true, strict: true });
+  applyMigrations(fresh, freshPath, UTILITY_MIGRATIONS);
+  for (const t of ["cdrs_out", "cdrs_in", "accounts", "ami_intervals", "roaming_tokens", "foreign_pevs"]) assert.equal(columns(fresh, t), columns(up, t), t);
+  fresh.close();
+  up.close();
+});
+
+test("SQLite migration 9 backfills premises and booked_at into a version-8 database, and keeps the ledger immutable", () => {
   const path = join(dir, "old.db");
   const old = new Database(path, { create: true, strict: true });
-  applyMigrations(old, path, UTILITY_MIGRATIONS.slice(0, 7));
+  applyMigrations(old, path, UTILITY_MIGRATIONS.slice(0, 8));
   old.exec(`INSERT INTO sessions (session_id, revision, vin, premises_id, hub_id, status, settlement, binding_status, energy_wh, started_at, received_at, body)
       VALUES ('S1', 1, NULL, 'PREM-1', 'HUB-1', 'posted', 'default', 'none', 10, 1000, 1000, '{}');
     INSERT INTO journal_entries (id, kind, session_id, revision, at, memo) VALUES (1, 'session', 'S1', 1, 1000, 'session S1');
@@ -32,7 +61,7 @@ test("SQLite migration 8 backfills premises and booked_at into a version-7 datab
   assert.throws(() => db.run("UPDATE postings SET amount_nano = 0"), /immutable/);
   assert.throws(() => db.run("UPDATE journal_entries SET memo = 'x'"), /immutable/);
   db.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
+test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

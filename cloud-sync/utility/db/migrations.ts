@@ -124,14 +124,41 @@ export const UTILITY_MIGRATIONS: readonly string[] = [
   ALTER TABLE cdrs_out ADD COLUMN clearinghouse_id TEXT;
   ALTER TABLE cdrs_out ADD COLUMN home_outcome TEXT;
   `,
-  // 7: replay-protection nonces, until now created by the protocol's SqliteNonceStore at start; a migration of their
+  // 7: OCPI credit CDRs (issue 14). A corrected or cancelled roaming session is settled by a credit CDR for the CDR sent
+  // and a new CDR for the new revision, so a session has several CDRs out (keyed by CDR ID) and in (unique per sender
+  // and OCPI CDR ID).
+  `
+  CREATE TABLE cdrs_out_v7 (cdr_id TEXT PRIMARY KEY, session_id TEXT NOT NULL, home_utility_id TEXT NOT NULL,
+    body TEXT NOT NULL, state TEXT NOT NULL, last_error TEXT, sent_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0, clearinghouse_id TEXT,
+    home_outcome TEXT, credit_of TEXT, credited_by TEXT);
+  INSERT INTO cdrs_out_v7 (cdr_id, session_id, home_utility_id, body, state, last_error, sent_at, attempts,
+    next_attempt_at, clearinghouse_id, home_outcome)
+    SELECT cdr_id, session_id, home_utility_id, body, state, last_error, sent_at, attempts, next_attempt_at,
+      clearinghouse_id, home_outcome FROM cdrs_out;
+  DROP TABLE cdrs_out;
+  ALTER TABLE cdrs_out_v7 RENAME TO cdrs_out;
+  CREATE INDEX cdrs_out_session ON cdrs_out(session_id);
+  CREATE INDEX cdrs_out_state ON cdrs_out(state);
+  CREATE TABLE cdrs_in_v7 (cdr_id TEXT PRIMARY KEY, session_id TEXT NOT NULL, vin TEXT NOT NULL,
+    account_id TEXT NOT NULL, body TEXT NOT NULL, entry_id INTEGER NOT NULL, received_at INTEGER NOT NULL,
+    from_utility_id TEXT NOT NULL DEFAULT '', ocpi_cdr_id TEXT NOT NULL DEFAULT '');
+  INSERT INTO cdrs_in_v7 (cdr_id, session_id, vin, account_id, body, entry_id, received_at, ocpi_cdr_id)
+    SELECT cdr_id, session_id, vin, account_id, body, entry_id, received_at, cdr_id FROM cdrs_in;
+  DROP TABLE cdrs_in;
+  ALTER TABLE cdrs_in_v7 RENAME TO cdrs_in;
+  CREATE UNIQUE INDEX cdrs_in_sender ON cdrs_in(from_utility_id, ocpi_cdr_id);
+  -- The home utility's OCPI party as the clearinghouse answered it (CC*PID): the cdr_token's party in our CDRs.
+  ALTER TABLE foreign_pevs ADD COLUMN ocpi_party TEXT;
+  `,
+  // 8: replay-protection nonces, until now created by the protocol's SqliteNonceStore at start; a migration of their
   // own now that the head-end's store may be PostgreSQL (IF NOT EXISTS: databases written before have the table).
   `
   CREATE TABLE IF NOT EXISTS sync_nonces (hub_id TEXT NOT NULL, nonce TEXT NOT NULL, expires_at INTEGER NOT NULL,
     PRIMARY KEY (hub_id, nonce)) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS sync_nonces_expiry ON sync_nonces (expires_at);
   `,
-  // 8: the premises is the distribution key (docs/scale.md). Ledger entries and postings, reviews, outgoing CDRs and
+  // 9: the premises is the distribution key (docs/scale.md). Ledger entries and postings, reviews, outgoing CDRs and
   // billed-posting marks carry the premises they belong to, and every lookup names it; a posting's booked_at (its
   // interval start, else its entry's time) is what bills and the PostgreSQL month partitions go by. A guest-pays
   // session books the guest's debit at the guest's home premises (payer_premises_id). Backfilled from the rows they
@@ -169,7 +196,14 @@ export const UTILITY_MIGRATIONS: readonly string[] = [
   -- No (premises_id, ledger_account, booked_at) index here: postings_account serves an account's postings, and one
   -- more B-tree per posting costs SQLite intake more than it saves bills (PostgreSQL has it).
   CREATE INDEX bill_postings_premises ON bill_postings(premises_id, posting_id);
-  CREATE UNIQUE INDEX cdrs_out_premises_session ON cdrs_out(premises_id, session_id);
+  -- Several CDRs per session since 7 (credit CDRs): a session's CDRs are found by premises and session.
+  DROP INDEX cdrs_out_session;
+  CREATE INDEX cdrs_out_premises_session ON cdrs_out(premises_id, session_id);
+  -- The order CDRs were queued in (a credit CDR goes out before the replacement queued after it), named so both
+  -- engines order by it (PostgreSQL has no rowid): the rowid, set by a trigger on insert.
+  ALTER TABLE cdrs_out ADD COLUMN seq INTEGER;
+  UPDATE cdrs_out SET seq = rowid;
+  CREATE TRIGGER cdrs_out_seq AFTER INSERT ON cdrs_out WHEN NEW.seq IS NULL BEGIN UPDATE cdrs_out SET seq = NEW.rowid WHERE rowid = NEW.rowid; END;
   -- Every premises an account ever held: an account's postings stay at the premises they were made at after it moves.
   CREATE TABLE account_premises (account_id TEXT NOT NULL, premises_id TEXT NOT NULL, since INTEGER NOT NULL,
     PRIMARY KEY (account_id, premises_id)) WITHOUT ROWID;

@@ -108,16 +108,34 @@ export class EnrollmentStore {
   }
 
   async account(id: string): Promise<Account | null> {
-    const r = await this.db.get<{ id: string; customer_id: string; status: string; opened_on: string | null; closed_on: string | null }>("SELECT id, customer_id, status, opened_on, closed_on FROM accounts WHERE id = ?", id);
-    return r ? {
-      id: r.id as AccountId, customerId: r.customer_id as CustomerId, status: r.status as Account["status"],
-      ...(r.opened_on ? { openedOn: r.opened_on } : {}), ...(r.closed_on ? { closedOn: r.closed_on } : {}),
-    } : null;
+    const r = await this.db.get<AccountRow>("SELECT id, customer_id, status, opened_on, closed_on FROM accounts WHERE id = ?", id);
+    return r ? toAccount(r) : null;
   }
 
+  /** The account the customer token belongs to; a deactivated account's token is refused (null). */
   async accountByToken(token: string): Promise<Account | null> {
     const r = await this.db.get<{ id: string }>("SELECT id FROM accounts WHERE token_hash = ?", hashToken(token));
-    return r ? await this.account(r.id) : null;
+    const a = r ? await this.account(r.id) : null;
+    return a && a.status !== "deactivated" ? a : null;
+  }
+
+  /** Deactivates or reactivates an account (a closed account stays closed: 409). */
+  async setAccountStatus(id: string, status: "active" | "deactivated"): Promise<Account> {
+    const a = await this.account(id);
+    if (!a) throw notFound("account", id, "id");
+    if (a.status === "closed") throw conflict(`account ${id} is closed`, "id");
+    await this.db.run("UPDATE accounts SET status = ? WHERE id = ?", status, id);
+    return { ...a, status };
+  }
+
+  /** Accounts by ID, `limit` from `offset` (the operator's paged list). */
+  async listAccounts(filter: { status?: Account["status"] | undefined }, limit: number, offset: number): Promise<Account[]> {
+    // accounts is reference data: no shard to name. The status condition only when asked (PostgreSQL cannot type a
+    // parameter compared only with NULL).
+    const rows = filter.status === undefined
+      ? await this.db.all<AccountRow>("SELECT id, customer_id, status, opened_on, closed_on FROM accounts ORDER BY id LIMIT ? OFFSET ?", limit, offset)
+      : await this.db.all<AccountRow>("SELECT id, customer_id, status, opened_on, closed_on FROM accounts WHERE status = ? ORDER BY id LIMIT ? OFFSET ?", filter.status, limit, offset);
+    return rows.map(toAccount);
   }
 
   async upsertPremises(p: Omit<Premises, "evseRatedW"> & { evseRatedW?: number }): Promise<Premises> {
@@ -252,8 +270,24 @@ export class EnrollmentStore {
     return r ? { hubId: r.hub_id, premisesId: r.premises_id as PremisesId, publicKeyPem: r.public_key_pem, pairedAt: r.paired_at as UtcSeconds, active: r.active === 1 } : null;
   }
 
+  /** Hub pairings by hub ID, `limit` from `offset` (the operator's paged list). */
+  async listHubs(filter: { active?: boolean }, limit: number, offset: number): Promise<HubPairing[]> {
+    const rows = filter.active === undefined
+      ? await this.db.all<{ hub_id: string }>("SELECT hub_id FROM hubs ORDER BY hub_id LIMIT ? OFFSET ?", limit, offset)
+      : await this.db.all<{ hub_id: string }>("SELECT hub_id FROM hubs WHERE active = ? ORDER BY hub_id LIMIT ? OFFSET ?", filter.active ? 1 : 0, limit, offset);
+    const hubs: HubPairing[] = [];
+    for (const r of rows) hubs.push((await this.readHub(r.hub_id))!);
+    return hubs;
+  }
+
   async unpairHub(hubId: string): Promise<void> {
     await this.db.run("UPDATE hubs SET active = 0 WHERE hub_id = ?", hubId);
     this.hubCache.delete(hubId);
   }
 }
+
+interface AccountRow { id: string; customer_id: string; status: string; opened_on: string | null; closed_on: string | null }
+const toAccount = (r: AccountRow): Account => ({
+  id: r.id as AccountId, customerId: r.customer_id as CustomerId, status: r.status as Account["status"],
+  ...(r.opened_on ? { openedOn: r.opened_on } : {}), ...(r.closed_on ? { closedOn: r.closed_on } : {}),
+});

@@ -16,18 +16,21 @@ export const ESPI_RESOURCE_ROOT = "/espi/1_1/resource";
 
 export interface DownloadRequest { url: string; query(name: string): string | undefined }
 
-export async function greenButtonDownload(h: HeadEnd, account: Account, req: DownloadRequest, format: DownloadFormat): Promise<Response> {
+export interface GreenButtonFile { filename: string; body: string }
+
+/** The headers of a download: a file name, and no shared cache may keep it (usage is personal data). */
+export const DOWNLOAD_HEADERS = (filename: string): Record<string, string> => ({
+  "content-disposition": `attachment; filename="${filename}"`,
+  "cache-control": "private, no-store",
+});
+
+/** The account's usage over the queried period, as the file to download (the route sets its media type). */
+export async function greenButtonFile(h: HeadEnd, account: Account, req: DownloadRequest, format: DownloadFormat): Promise<GreenButtonFile> {
   const named = req.query("account");
   if (named !== undefined && named !== account.id) throw notFound("account", named, "query.account");
   const period = usagePeriod({ month: req.query("month"), from: req.query("from"), to: req.query("to") }, h.timeZone, h.clock.now());
   const usage = await accountUsage(h, account, period);
-  const file = `greenbutton-${account.id}-${period.label.replace("..", "_to_")}.${format}`;
-  const headers = {
-    "content-disposition": `attachment; filename="${file}"`,
-    // Usage is personal data: no shared cache may keep it.
-    "cache-control": "private, no-store",
-  };
-  if (format === "csv") return new Response(usageCsv(usage), { headers: { ...headers, "content-type": "text/csv; charset=utf-8" } });
-  const body = espiFeed(usage, { resourceRoot: `${new URL(req.url).origin}${ESPI_RESOURCE_ROOT}`, self: req.url });
-  return new Response(body, { headers: { ...headers, "content-type": "application/atom+xml; charset=utf-8" } });
+  const filename = `greenbutton-${account.id}-${period.label.replace("..", "_to_")}.${format}`;
+  if (format === "csv") return { filename, body: usageCsv(usage) };
+  return { filename, body: espiFeed(usage, { resourceRoot: `${new URL(req.url).origin}${ESPI_RESOURCE_ROOT}`, self: req.url }) };
 }

@@ -1,6 +1,6 @@
 // Green Button "Download My Data" (NAESB REQ.21 ESPI) for the S4 customer API (FR-35): the account's premises (AMI)
 // usage and its PEV sub-metered usage, as ESPI Atom XML (validated against schema/) and as CSV.
-export { greenButtonDownload, ESPI_RESOURCE_ROOT, type DownloadFormat, type DownloadRequest } from "./download.ts";
+export { greenButtonFile, DOWNLOAD_HEADERS, ESPI_RESOURCE_ROOT, type DownloadFormat, type DownloadRequest, type GreenButtonFile } from "./download.ts";
 export { accountUsage, PEV_USAGE_POINT_KEY } from "./account-usage.ts";
 export { espiFeed, type FeedLinks } from "./espi-feed.ts";
 export { usageCsv, CSV_COLUMNS } from "./usage-csv.ts";

@@ -37,6 +37,8 @@ export interface HubConfigDeps {
   dr: DrEvents;
   key: UtilitySigningKey;
   pullEveryS: number;
+  /** The utility's IANA zone, sent to the hub (issue 14). */
+  timeZone?: string;
 }
 
 export async function buildHubConfig(d: HubConfigDeps, hub: HubPairing): Promise<HubConfig> {
@@ -66,5 +68,6 @@ export async function buildHubConfig(d: HubConfigDeps, hub: HubPairing): Promise
     utilityKeys: [{ keyId: d.key.keyId, publicKey: d.key.publicKeyBase64 }],
     drEvents: await d.dr.forPremises(premises.id),
     pullEveryS: d.pullEveryS,
+    ...(d.timeZone ? { timeZone: d.timeZone } : {}),
   });
 }

@@ -75,7 +75,7 @@ export const closeMonthBodySchema = z.object({
 
 export const closeBillBodySchema = z.object({
   accountId: accountIdSchema,
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "month must be YYYY-MM"),
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "month must be YYYY-MM").describe("Billing month YYYY-MM in the utility's IANA zone"),
 });
 
 export const revocationBodySchema = z.object({ vin: vinSchema, premisesId: premisesIdSchema, reason: z.string().max(500).optional() });
@@ -86,4 +86,13 @@ export const tariffBodySchema = z.object({ tariff: z.record(z.string(), z.unknow
 export const sessionReviewBodySchema = z.object({
   decision: z.enum(["release", "reject"]),
   note: z.string().trim().min(1, "note must say why").max(2000),
+});
+
+/** A billing month, `YYYY-MM`, in the utility's zone. */
+export const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "month must be YYYY-MM").describe("Billing month YYYY-MM in the utility's IANA zone");
+
+/** Deactivating an account holds its sessions for review (reason `account-deactivated`); the reason is logged. */
+export const accountStatusBodySchema = z.object({
+  status: z.enum(["active", "deactivated"]),
+  reason: z.string().trim().min(1).max(500).optional(),
 });

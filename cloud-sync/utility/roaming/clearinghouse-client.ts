@@ -3,13 +3,14 @@
 // Token registrations and deletions are signed with the utility's own key (the one the clearinghouse operator
 // registered with its token): the clearinghouse takes a VIN as ours only on our signature (issue 13).
 import { errorBodySchema, signUtilityRequest, type KeyObject } from "../../protocol/index.ts";
-import type { OcpiCdr } from "../../protocol/index.ts";
+import { ocpiPartySchema, type OcpiCdr, type OcpiParty } from "../../protocol/index.ts";
 import type { Clock } from "../../../core/time/index.ts";
 
 export interface ClearinghouseClient {
   putToken(vin: string): Promise<void>;
   deleteToken?(vin: string): Promise<void>;
-  homeOf(vin: string): Promise<string | null>;
+  /** The VIN's home utility and its OCPI party (null when the clearinghouse does not know the VIN). */
+  homeOf(vin: string): Promise<{ utilityId: string; ocpi: OcpiParty | null } | null>;
   postCdr(cdr: OcpiCdr, homeUtilityId: string): Promise<{ id: string; duplicate: boolean }>;
   /** What became of a CDR we sent: `dead` when its home utility refused it (with the reason). */
   cdrState?(id: string): Promise<{ state: "pending" | "delivered" | "dead"; lastError: string | null }>;
@@ -51,7 +52,10 @@ export function clearinghouseClient(baseUrl: string, token: string, signer: Clea
       const res = await call("GET", `/v1/tokens/${encodeURIComponent(vin)}`);
       if (res.status === 404) return null;
       if (!res.ok) throw new ClearinghouseError(res.status, `clearinghouse token lookup failed: HTTP ${res.status}`);
-      return ((await res.json()) as { utilityId: string }).utilityId;
+      const body = (await res.json()) as { utilityId?: unknown; ocpi?: unknown };
+      if (typeof body.utilityId !== "string") throw new ClearinghouseError(res.status, "clearinghouse token lookup answered without utilityId");
+      const party = ocpiPartySchema.safeParse(body.ocpi);
+      return { utilityId: body.utilityId, ocpi: party.success ? party.data : null };
     },
     async cdrState(id) {
       const res = await call("GET", `/v1/cdrs/${encodeURIComponent(id)}`);

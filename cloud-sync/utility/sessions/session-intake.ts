@@ -2,7 +2,7 @@
 // as a duplicate and posts nothing; an older revision than one held is "superseded"; a newer revision reverses every
 // standing entry of the session and posts the new snapshot. Who pays is decided from the utility's own records,
 // not the hub's say-so; anything that does not add up is held for review and never billed.
-import type { SqlStore } from "../../../core/storage/index.ts";
+import type { SqlStore, SqlValue } from "../../../core/storage/index.ts";
 import type { Clock } from "../../../core/time/index.ts";
 import type { UtcSeconds } from "../../../core/time/index.ts";
 import type { SessionReceipt } from "../../protocol/index.ts";
@@ -12,7 +12,8 @@ import { badRequest, conflict, notFound } from "../errors.ts";
 import { REVENUE_ENERGY, clearinghouseLedger, customerLedger, type Ledger } from "../ledger/ledger.ts";
 import type { AmiStore } from "../metering/ami-store.ts";
 import { correlateLoad, type LoadCorrelationTolerance } from "../metering/load-correlation.ts";
-import { buildCdr } from "../roaming/cdr-builder.ts";
+import { buildCdr, creditCdrOf } from "../roaming/cdr-builder.ts";
+import { partyIdOf, type OcpiCdr, type OcpiParty } from "../../protocol/index.ts";
 import type { TariffCatalog } from "../tariffs/tariff-catalog.ts";
 import type { Posting, Premises, Program } from "../types.ts";
 import type { EnrollmentView } from "../enrollment/enrollment-store.ts";
@@ -45,6 +46,8 @@ export interface SessionIntakeDeps {
   timeZone: string;
   grants: BindingGrants;
   keys: SessionKeys;
+  /** This utility's OCPI party: the owner (CPO) of the CDRs it sends. */
+  ocpi: OcpiParty;
 }
 
 /** What intake looks up once per report; `sessionId` is the head-end's own ID of the session (session-keys.ts). */
@@ -61,6 +64,12 @@ export interface SessionRow {
   reviewReason: string | null; receivedAt: UtcSeconds;
   /** The name the hub gave the session (the head-end's `sessionId` differs only when another hub held that name). */
   hubSessionId: string;
+}
+
+/** Filters of the operator's session list (all optional, combined with AND). */
+export interface SessionListFilter {
+  status?: SessionStatus | undefined; settlement?: Settlement | undefined; premisesId?: string | undefined; hubId?: string | undefined;
+  vin?: string | undefined; from?: number | undefined; to?: number | undefined; oldestFirst?: boolean;
 }
 
 export class SessionIntake {
@@ -161,6 +170,7 @@ export class SessionIntake {
       for (const row of max === null ? [] : await this.standingIds(sid, r.premisesId)) {
         await this.d.ledger.reverse(row.premises_id, row.id, now, `session ${sid} revision ${r.revision} replaces an earlier revision`);
       }
+      await this.creditCdrs(r.premisesId, sid, now);
       const { status, settlement, review } = await this.settle(r, ctx, now, false);
       await this.d.db.run(`INSERT INTO sessions (session_id, revision, vin, premises_id, hub_id, status, settlement, binding_status,
         fallback_reason, energy_wh, started_at, ended_at, review_reason, received_at, body, hub_session_id, binding_id, energy_from, energy_to,
@@ -245,6 +255,8 @@ export class SessionIntake {
   private async decide(r: SessionReport, ctx: Context, reviewed: boolean): Promise<Decision> {
     const premises = ctx.premises;
     const host = await this.d.enrollment.account(premises.accountId);
+    // The documented hold reason (docs/utility.md): `account-deactivated` leads the text so a review queue can filter on it.
+    if (host?.status === "deactivated") return { settlement: "held", reason: `account-deactivated: premises account ${premises.accountId} is deactivated` };
     if (!host || host.status !== "active") return { settlement: "held", reason: `premises account ${premises.accountId} is not active` };
     if (!reviewed) {
       const suspect = r.intervals.findIndex((iv) => iv.quality === "suspect" || iv.quality === "reset");
@@ -339,9 +351,12 @@ export class SessionIntake {
           ledgerAccount: clearinghouseLedger(home), amountNano: cdrNano, energyWh: r.totalWh, period: "cdr", intervalStart: firstStart,
           lineKind: "contra", tariffId: premises.defaultTariffId, priceMicroUsdPerKWh: null,
         }];
-        const cdr = buildCdr({ report: { ...r, sessionId: ctx.sessionId as SessionReport["sessionId"] }, visitedUtilityId: this.d.utilityId, homeUtilityId: home, totalNano: cdrNano, tariffId: premises.defaultTariffId, now });
+        const cdr = buildCdr({
+          report: r, cpo: this.d.ocpi, emsp: await this.homeParty(r.vin!, home), sessionId: ctx.sessionId, revision: r.revision,
+          totalNano: cdrNano, priced: credit.postings, tariffId: premises.defaultTariffId, now,
+        });
         await this.d.db.run(`INSERT INTO cdrs_out (premises_id, session_id, cdr_id, home_utility_id, body, state) VALUES (?, ?, ?, ?, ?, 'pending')
-          ON CONFLICT (premises_id, session_id) DO NOTHING`, premises.id, ctx.sessionId, cdr.id, home, JSON.stringify(cdr));
+          ON CONFLICT (premises_id, cdr_id) DO NOTHING`, premises.id, ctx.sessionId, cdr.id, home, JSON.stringify(cdr));
         break;
       }
     }
@@ -349,6 +364,38 @@ export class SessionIntake {
     const balance = contra(REVENUE_ENERGY, postings, firstStart);
     await this.d.ledger.post({ kind: "session", premisesId: premises.id, sessionId: ctx.sessionId, revision: r.revision, at: now, memo, postings: [...postings, balance] });
     return { held: null };
+  }
+
+  /** The home utility's OCPI party as the clearinghouse named it, else the default derived from its ID. */
+  private async homeParty(vin: string, home: string): Promise<OcpiParty> {
+    const row = await this.d.db.get<{ utility_id: string; ocpi_party: string | null }>("SELECT utility_id, ocpi_party FROM foreign_pevs WHERE vin = ?", vin);
+    const [countryCode, partyId] = row?.utility_id === home && row.ocpi_party ? row.ocpi_party.split("*") : [];
+    return countryCode && partyId ? { countryCode, partyId } : { countryCode: "US", partyId: partyIdOf(home) };
+  }
+
+  /**
+   * The session's standing CDR is void (a new revision replaces it, or it is held): one never sent is cancelled;
+   * one the clearinghouse has is cancelled by a credit CDR (OCPI 2.2.1), so the home utility reverses the charge. One
+   * its home utility refused (issue 13) was never billed there: it is void without a credit.
+   */
+  private async creditCdrs(premisesId: string, sessionId: string, now: UtcSeconds): Promise<void> {
+    const open = await this.d.db.all<{ cdr_id: string; home_utility_id: string; body: string; state: string; home_outcome: string | null }>(
+      `SELECT cdr_id, home_utility_id, body, state, home_outcome FROM cdrs_out WHERE premises_id = ? AND session_id = ?
+        AND credit_of IS NULL AND credited_by IS NULL AND state IN ('pending', 'sent') ORDER BY seq`, premisesId, sessionId);
+    for (const o of open) {
+      if (o.state === "pending") {
+        await this.d.db.run("UPDATE cdrs_out SET state = 'cancelled', credited_by = '' WHERE premises_id = ? AND cdr_id = ?", premisesId, o.cdr_id);
+        continue;
+      }
+      if (o.home_outcome === "refused") {
+        await this.d.db.run("UPDATE cdrs_out SET credited_by = '' WHERE premises_id = ? AND cdr_id = ?", premisesId, o.cdr_id);
+        continue;
+      }
+      const credit = creditCdrOf(JSON.parse(o.body) as OcpiCdr, now);
+      await this.d.db.run(`INSERT INTO cdrs_out (premises_id, session_id, cdr_id, home_utility_id, body, state, credit_of) VALUES (?, ?, ?, ?, ?, 'pending', ?)`,
+        premisesId, sessionId, credit.id, o.home_utility_id, JSON.stringify(credit), o.cdr_id);
+      await this.d.db.run("UPDATE cdrs_out SET credited_by = ? WHERE premises_id = ? AND cdr_id = ?", credit.id, premisesId, o.cdr_id);
+    }
   }
 
   /**
@@ -372,6 +419,7 @@ export class SessionIntake {
         const m = corr.mismatches[0]!;
         const reason = `load correlation (FR-15, AMI received later): PEV ${m.pevWh} Wh > premises ${m.premisesWh} Wh (allowed ${m.allowedWh} Wh) in the interval starting ${m.start}`;
         for (const e of await this.standingIds(row.session_id, premisesId)) await this.d.ledger.reverse(e.premises_id, e.id, now, `session ${row.session_id} held for review: ${reason}`);
+        await this.creditCdrs(premisesId, row.session_id, now);
         await this.d.db.run("UPDATE sessions SET status = 'held', review_reason = ? WHERE premises_id = ? AND session_id = ? AND revision = ?", reason, premisesId, row.session_id, row.revision);
         held.push(row.session_id);
       }
@@ -400,6 +448,24 @@ export class SessionIntake {
   async session(sessionId: string): Promise<SessionRow | null> {
     const r = await this.d.db.get<SessionDbRow>("SELECT * FROM sessions WHERE session_id = ? ORDER BY revision DESC LIMIT 1 -- multi-shard: operator lookup by session ID", sessionId);
     return r ? toRow(r) : null;
+  }
+
+  /**
+   * The operator's paged session list: the latest revision of each session, newest plug-in first (oldest first for
+   * the review queue), filtered by state, settlement, premises, hub, VIN and plug-in time [from, to).
+   */
+  async listSessions(f: SessionListFilter, limit: number, offset: number): Promise<SessionRow[]> {
+    // Only the filters given become conditions (PostgreSQL cannot type a parameter that is only compared with NULL).
+    const where: string[] = [], params: SqlValue[] = [];
+    const add = (cond: string, v: string | number | undefined) => { if (v !== undefined) { where.push(cond); params.push(v); } };
+    add("s.status = ?", f.status); add("s.settlement = ?", f.settlement); add("s.premises_id = ?", f.premisesId);
+    add("s.hub_id = ?", f.hubId); add("s.vin = ?", f.vin); add("s.started_at >= ?", f.from); add("s.started_at < ?", f.to);
+    const rows = await this.d.db.all<SessionDbRow>(`SELECT s.* FROM sessions s
+      WHERE s.revision = (SELECT MAX(revision) FROM sessions m WHERE m.premises_id = s.premises_id AND m.session_id = s.session_id)
+        ${where.map((w) => `AND ${w}`).join(" ")}
+      ORDER BY s.started_at ${f.oldestFirst ? "ASC" : "DESC"}, s.session_id LIMIT ? OFFSET ?
+      -- multi-shard: the operator's session list spans every premises unless filtered by one`, ...params, limit, offset);
+    return rows.map(toRow);
   }
 
   /**

@@ -96,3 +96,19 @@ export function seDeviceDbLines(devices: Array<{ id: number; ieeeAddr: string; n
   }
   return rows.map((r) => JSON.stringify(r)).join("\n") + "\n";
 }
+
+export type MeteringAttr = { attrId: number; dataType: number; attrData: number };
+
+/** A Metering attribute report as an SE meter sends it (ZCL global "report" from the server side). */
+export function meteringReportFrame(attrs: MeteringAttr[], tsn: number): Buffer {
+  return Zcl.Frame.create(Zcl.FrameType.GLOBAL, Zcl.Direction.SERVER_TO_CLIENT, true, undefined, tsn, "report", "seMetering", attrs, {}).toBuffer();
+}
+
+/** A meter that reads 12,345.678 kWh at 7.2 kW, in kWh with 3 decimals (multiplier 1, divisor 1000). */
+export const METER_KWH_REPORT: MeteringAttr[] = [
+  { attrId: 0x0300, dataType: Zcl.DataType.ENUM8, attrData: 0 },
+  { attrId: 0x0301, dataType: Zcl.DataType.UINT24, attrData: 1 },
+  { attrId: 0x0302, dataType: Zcl.DataType.UINT24, attrData: 1000 },
+  { attrId: 0x0000, dataType: Zcl.DataType.UINT48, attrData: 12_345_678 },
+  { attrId: 0x0400, dataType: Zcl.DataType.INT24, attrData: 7_200 },
+];
