@@ -17,7 +17,11 @@ import { Ledger, REVENUE_ENERGY, customerLedger } from "../ledger/ledger.ts";
 import { AmiStore } from "../metering/ami-store.ts";
 
 const PG = UTILITY_PG_MIGRATIONS.join("\n");
-const tablesOf = (sql: string) => [...sql.matchAll(/CREATE TABLE (?:IF NOT EXISTS )?([a-z_]+)/g)].map((m) => m[1]!).filter((t) => !/_default$/.test(t));
+// A table a migration builds under a temporary name and renames (SQLite's way to change a key) counts by its final name.
+const tablesOf = (sql: string) => {
+  const renamed = new Set([...sql.matchAll(/ALTER TABLE ([a-z_0-9]+) RENAME TO /g)].map((m) => m[1]!));
+  return [...sql.matchAll(/CREATE TABLE (?:IF NOT EXISTS )?([a-z_0-9]+)/g)].map((m) => m[1]!).filter((t) => !/_default$/.test(t) && !renamed.has(t));
+};
 
 /** Every string and template literal of a TypeScript source (templates whole, `${…}` kept as text). */
 function literals(src: string): string[] {
