@@ -78,6 +78,7 @@ export const UTILITY_PG_MIGRATIONS: readonly string[] = [
     status TEXT NOT NULL, opt_out INTEGER NOT NULL, at BIGINT NOT NULL, received_at BIGINT NOT NULL,
     PRIMARY KEY (premises_id, event_id, hub_id, status));
   CREATE INDEX dr_reports_event ON dr_reports(event_id);
+  -- (SQLite keys it by cdr_id alone; intake inserts with ON CONFLICT DO NOTHING, which both engines take.)
   -- Several CDRs per session (a credit CDR for the one sent, a new one for a new revision: SQLite 7), keyed by CDR ID.
   CREATE TABLE cdrs_out (premises_id TEXT NOT NULL, session_id TEXT NOT NULL, cdr_id TEXT NOT NULL, home_utility_id TEXT NOT NULL,
     body TEXT NOT NULL, state TEXT NOT NULL, last_error TEXT, sent_at BIGINT, attempts INTEGER NOT NULL DEFAULT 0,

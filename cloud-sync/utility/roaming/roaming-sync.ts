@@ -121,7 +121,7 @@ export class RoamingSync {
     for (const p of pending) {
       try {
         const r = await client.postCdr(JSON.parse(p.body) as OcpiCdr, p.home_utility_id);
-        await this.db.run("UPDATE cdrs_out SET state = 'sent', sent_at = ?, last_error = ?, clearinghouse_id = ? WHERE premises_id = ? AND session_id = ?", this.clock.now(), r.duplicate ? `clearinghouse already held it as ${r.id}` : null, r.id, p.premises_id, p.cdr_id);
+        await this.db.run("UPDATE cdrs_out SET state = 'sent', sent_at = ?, last_error = ?, clearinghouse_id = ? WHERE premises_id = ? AND cdr_id = ?", this.clock.now(), r.duplicate ? `clearinghouse already held it as ${r.id}` : null, r.id, p.premises_id, p.cdr_id);
         cdrs++;
       } catch (e) {
         const f = failure("cdr", p.cdr_id, e);

@@ -356,7 +356,7 @@ export class SessionIntake {
           totalNano: cdrNano, priced: credit.postings, tariffId: premises.defaultTariffId, now,
         });
         await this.d.db.run(`INSERT INTO cdrs_out (premises_id, session_id, cdr_id, home_utility_id, body, state) VALUES (?, ?, ?, ?, ?, 'pending')
-          ON CONFLICT (premises_id, cdr_id) DO NOTHING`, premises.id, ctx.sessionId, cdr.id, home, JSON.stringify(cdr));
+          ON CONFLICT DO NOTHING`, premises.id, ctx.sessionId, cdr.id, home, JSON.stringify(cdr));
         break;
       }
     }
