@@ -382,6 +382,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/operator/bills/close-month": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close a month for every account that had service in it (issue 15): accounts in pages, `workers` bills at a time; an account already billed is skipped, so it is safe to re-run */
+        post: operations["closeMonth"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/operator/bills": {
         parameters: {
             query?: never;
@@ -887,11 +904,29 @@ export interface operations {
                                 error: string;
                             }[];
                         };
+                        /** @description The store this head-end runs on, and one round trip to it */
+                        database: {
+                            /** @enum {string} */
+                            engine: "sqlite" | "postgres";
+                            ok: boolean;
+                            latencyMs: number;
+                            schemaVersion: number;
+                            error?: string;
+                        };
                     };
                 };
             };
             /** @description A fault in the server (logged); the body names no internals */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The database does not answer (`error.code` database-unavailable): a load balancer takes this head-end out of rotation */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2610,6 +2645,80 @@ export interface operations {
             };
             /** @description No such event */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description A fault in the server (logged); the body names no internals */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+        };
+    };
+    closeMonth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    month: string;
+                    workers?: number;
+                    pageSize?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Close a month for every account that had service in it (issue 15): accounts in pages, `workers` bills at a time; an account already billed is skipped, so it is safe to re-run */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        month: string;
+                        closed: number;
+                        skipped: number;
+                        failedCount: number;
+                        /** @description The first 100 failures, with the reason */
+                        failed: {
+                            accountId: string;
+                            error: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description A parameter or the body is malformed: `error.path` names the field at fault */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The bearer token is missing or wrong */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiError"];
+                };
+            };
+            /** @description The body is larger than the route takes (`error.details.maxBytes`) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
