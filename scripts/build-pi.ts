@@ -5,7 +5,9 @@
 // imports become part of the executable) and registers them; compile that entry with `bun build --compile`.
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import type { BunPlugin } from "bun";
 import { buildUi } from "../ui/index.ts";
+import { SERIALPORT_ENTRY, SERIALPORT_STUB } from "../drivers/modbus/without-serialport.ts";
 
 const target = process.argv.includes("--target") ? process.argv[process.argv.indexOf("--target") + 1] : "arm64";
 if (target !== "arm64" && target !== "x64") throw new Error(`build-pi: --target must be arm64 or x64, got ${target}`);
@@ -29,7 +31,19 @@ const lines = [
 ];
 writeFileSync(entry, lines.join("\n") + "\n");
 const outfile = join(outDir, `offpeak-linux-${target}`);
-const proc = Bun.spawn([process.execPath, "build", "--compile", "--minify", `--target=bun-linux-${target}`, entry, "--outfile", outfile], { cwd: root, stdout: "inherit", stderr: "inherit" });
-const code = await proc.exited;
-if (code !== 0) throw new Error(`build-pi: bun build --compile exited ${code}`);
+// The same `serialport` stub the hub installs at run time (drivers/modbus/without-serialport.ts), as a build plugin:
+// inside the executable there is no loader left to intercept, so the bundle must not contain the package at all.
+const withoutSerialport: BunPlugin = {
+  name: "offpeak-without-serialport",
+  setup(build) {
+    build.onLoad({ filter: SERIALPORT_ENTRY }, () => ({ contents: SERIALPORT_STUB, loader: "js" }));
+  },
+};
+const result = await Bun.build({
+  entrypoints: [entry], root, minify: true, plugins: [withoutSerialport],
+  compile: { target: `bun-linux-${target}`, outfile },
+  // Bytecode compiled at build time: the executable skips parsing its ~2 MB bundle at every start (docs/raspberry-pi.md).
+  bytecode: true, format: "esm",
+}).catch((e: unknown) => { throw new Error(`build-pi: bun build --compile failed: ${e instanceof AggregateError ? e.errors.map(String).join("; ") : String(e)}`); });
+if (!result.success) throw new Error(`build-pi: bun build --compile failed: ${result.logs.map(String).join("; ")}`);
 console.log(`build-pi: ${outfile}`);

@@ -1,6 +1,7 @@
 // Opens a modbus-serial client over one of the three wires a home installation has: Modbus TCP, RTU on a
 // serial line (through our Bun serial port), and RTU framed over TCP (RS485-to-Ethernet gateways).
-import ModbusRTU from "modbus-serial";
+import type ModbusRTU from "modbus-serial";
+import "./without-serialport.ts";
 import { BunSerialPort } from "../serial/bun-serial-port.ts";
 import { RtuFramePort } from "./rtu-frame-port.ts";
 
@@ -10,6 +11,8 @@ export type ModbusTransportConfig =
   | { kind: "rtu-over-tcp"; host: string; port: number; unitId: number; timeoutMs?: number };
 
 export const DEFAULT_TIMEOUT_MS = 1000;
+
+const modbusSerial = () => import("modbus-serial");
 
 /** ModbusRTU is an EventEmitter at run time; its typings declare only on(). */
 export type ModbusClient = ModbusRTU & {
@@ -48,20 +51,22 @@ export function describeTransport(cfg: ModbusTransportConfig): string {
 /** Connects and returns a ready client; rejects with the transport's own error (the link classifies it). */
 export async function openModbusClient(cfg: ModbusTransportConfig): Promise<ModbusClient> {
   validateTransport(cfg);
+  // Loaded here, not at the top: Bun evaluates a CommonJS import while linking, before the stub above is in place.
+  const { default: ModbusClientClass } = await modbusSerial();
   let client: ModbusRTU;
   switch (cfg.kind) {
     case "tcp":
-      client = new ModbusRTU();
+      client = new ModbusClientClass();
       await connectWithin(client, client.connectTCP(cfg.host, { port: cfg.port }), cfg.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       break;
     case "rtu-over-tcp":
-      client = new ModbusRTU();
+      client = new ModbusClientClass();
       await connectWithin(client, client.connectTcpRTUBuffered(cfg.host, { port: cfg.port }), cfg.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       break;
     case "rtu": {
       const serial = new BunSerialPort(cfg.path, { baudRate: cfg.baudRate, parity: cfg.parity, stopBits: cfg.stopBits, dataBits: cfg.dataBits ?? 8 });
       // modbus-serial takes any object with open/close/write/isOpen and data events as its port.
-      client = new ModbusRTU(new RtuFramePort(serial));
+      client = new ModbusClientClass(new RtuFramePort(serial));
       await new Promise<void>((resolve, reject) => client.open((err: Error | null) => (err ? reject(err) : resolve())));
       break;
     }
