@@ -1,0 +1,22 @@
+// Child process for start-modules.test.ts: runs `offpeak hub` with the given arguments in this process, and once
+// the hub is listening (and the packages named in OFFPEAK_TEST_AWAIT_PACKAGES, if any, have loaded: the Modbus
+// client loads at the first poll) prints every module this process has loaded, as one JSON line, and exits.
+// Bun's require.cache lists ES modules and CommonJS modules alike, by absolute path.
+import { main } from "../../system/cli/offpeak.ts";
+
+const awaited = (process.env.OFFPEAK_TEST_AWAIT_PACKAGES ?? "").split(",").filter(Boolean);
+const loaded = () => Object.keys(require.cache);
+const print = console.log;
+let reported = false;
+console.log = (...args: unknown[]) => {
+  print(...args);
+  if (reported || !/offpeak hub: listening on/.test(String(args[0]))) return;
+  reported = true;
+  void (async () => {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && !awaited.every((p) => loaded().some((m) => m.includes(`/node_modules/${p}/`)))) await Bun.sleep(20);
+    print(`START-MODULES ${JSON.stringify(loaded())}`);
+    process.exit(0);
+  })();
+};
+process.exit(await main(process.argv.slice(2)));
