@@ -1,7 +1,7 @@
 // Issue 2 figures: engine throughput, store write rate, a year of 1-minute intervals on disk, the dashboard's
-// month query, and hub cold start to first HTTP answer with its RSS.
+// month query. The hub process's own figures (cold start, RSS, CPU, disk writes) are in bench/footprint.bench.ts.
 import { Database } from "bun:sqlite";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { UtcSeconds } from "../core/time/index.ts";
@@ -13,7 +13,6 @@ import { type DashboardContext, usageView } from "../edge/http/index.ts";
 import { SessionPricing } from "../edge/http/dashboard/tariff-lookup.ts";
 import { premisesTariffs } from "../edge/hub/session-tariff.ts";
 import { settings } from "../edge/engine/harness.test-support.ts";
-import { spawnOffpeak } from "../system/testing/child-processes.test-support.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "offpeak-bench-"));
 const fmt = (n: number, d = 0) => n.toFixed(d);
@@ -106,25 +105,5 @@ const fmt = (n: number, d = 0) => n.toFixed(d);
   store.close();
 }
 
-// 4. Hub cold start: process spawn to first /healthz answer, and the process's RSS then.
-{
-  const cfg = join(dir, "hub.toml");
-  writeFileSync(cfg, `[pevlink]\nport = 0\n[hub]\nport = 0\ndata_dir = "${join(dir, "cold")}"\n[devices.charger]\ndriver = "none"\n[devices.eumd]\ndriver = "none"\n[devices.premises_meter]\ndriver = "none"\n`);
-  const runs: { ms: number; rssMb: number }[] = [];
-  for (let i = 0; i < 3; i++) {
-    const t0 = performance.now();
-    const hub = spawnOffpeak("hub", ["hub", "--config", cfg, "--no-sync", "--no-dashboard"]);
-    const url = (await hub.waitFor(/listening on (http:\/\/[\d.:]+)/))[1]!;
-    let ok = false;
-    while (!ok) { try { ok = (await fetch(`${url}/healthz`)).ok; } catch { await Bun.sleep(2); } }
-    const ms = performance.now() - t0;
-    const status = await Bun.file(`/proc/${hub.proc.pid}/status`).text();
-    const rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-    runs.push({ ms, rssMb });
-    await hub.stop();
-  }
-  runs.sort((a, b) => a.ms - b.ms);
-  console.log(`hub.cold_start_ms: ${fmt(runs[1]!.ms)} ms`);
-  console.log(`hub.cold_start_rss_mb: ${fmt(runs[1]!.rssMb, 1)} MB`);
-}
+// Hub cold start, idle memory and CPU, disk writes: bench/footprint.bench.ts (source run and compiled executable).
 rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import type { Meter } from "../../core/ports/index.ts";
 import { processClock, type Clock } from "../../core/time/index.ts";
 import { startTcpPevLinkServer, type PevLinkServer } from "../../drivers/pevlink/index.ts";
 import type { HubConfig } from "../config/schema.ts";
-import { createDashboard, type Dashboard } from "../http/dashboard/index.ts";
+import type { Dashboard } from "../http/dashboard/index.ts";
 import { UtilityLink } from "../sync/utility-link.ts";
 import { chargerFrom, hubDeviceMaps, meterFrom, ocppLinkFrom } from "./devices.ts";
 import type { OcppLink } from "./ocpp-link.ts";
@@ -25,6 +25,8 @@ import type { MqttView } from "../mqtt/index.ts";
 const zigbeeLinkModule = () => import("./zigbee-link.ts");
 // Likewise the mqtt package, only when [mqtt] is configured (docs/home-assistant.md).
 const mqttModule = () => import("../mqtt/index.ts");
+// And the dashboard (its routes, login and static files), only when it is served (not with --no-dashboard).
+const dashboardModule = () => import("../http/dashboard/index.ts");
 
 export interface HubProcessOptions {
   sync: boolean;
@@ -109,7 +111,7 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
   let link: UtilityLink | null = null;
   // The outbox exists once the utility link does (after the server starts); the dashboard asks for it per request.
   const outbox = () => (link as UtilityLink | null)?.outbox ?? null;
-  const dashboard = o.dashboard ? createDashboard({ timeZone: config.premises.time_zone, tariffs, outbox, log, zigbee, ocpp, ...(o.uiDistDir ? { distDir: o.uiDistDir } : {}) }) : null;
+  const dashboard = o.dashboard ? (await dashboardModule()).createDashboard({ timeZone: config.premises.time_zone, tariffs, outbox, log, zigbee, ocpp, ...(o.uiDistDir ? { distDir: o.uiDistDir } : {}) }) : null;
   let running: RunningHub;
   try {
     running = await startHub({

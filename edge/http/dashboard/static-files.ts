@@ -63,7 +63,9 @@ export function mountStaticFiles(app: Hono, distDir: string = DEFAULT_UI_DIST, l
   let ready: Promise<Map<string, Asset>> | null = null;
   const embedded = embeddedUi();
   const files = () => (ready ??= (embedded ? loadEmbedded(embedded) : ensureUiBuilt(distDir, log).then(() => load(distDir))).catch((e) => { ready = null; throw e; }));
-  void files().catch((e) => log((e as Error).message));
+  // From a checkout, check (and if need be build) ui/dist at start so the first page is not a build's wait. The
+  // executable's embedded files are read and gzipped at the first request instead: a hub nobody looks at never holds them.
+  if (!embedded) void files().catch((e) => log((e as Error).message));
   app.get("*", async (c) => {
     const path = c.req.path === "/index.html" ? "/" : c.req.path;
     if (path.startsWith("/api/")) throw new ApiError("not-found", `no route GET ${path}`);
