@@ -17,6 +17,7 @@ const DEFAULT_START_PACKAGES: Record<string, string> = {
   "modbus-serial": "the default devices are Modbus TCP (the simulator's EVSE, EUMD and premises meter)",
   debug: "required by modbus-serial",
   ms: "required by debug",
+  "supports-color": "debug requires it when it is installed (npm hoists it for the @redocly/cli dev tool); one small module",
 };
 
 const packageOf = (path: string) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1] ?? null;
@@ -31,7 +32,7 @@ async function startModules(args: string[], config: string | null, awaitPackages
     }
     const hub = spawnChild("hub", [process.execPath, "edge/hub/start-modules-child.test-support.ts", "hub", ...cfgArgs, "--port", "0", "--data-dir", join(dir, "data"), ...args], {
       // Nothing answers here: the hub starts as it does before its devices and the utility are reachable.
-      OFFPEAK_PEVLINK_PORT: "0", OFFPEAK_UTILITY_URL: "http://127.0.0.1:9", OFFPEAK_TEST_AWAIT_PACKAGES: awaitPackages.join(","),
+      OFFPEAK_PEVLINK_PORT: "0", OFFPEAK_UTILITY_URL: "http://127.0.0.1:9", START_MODULES_AWAIT: awaitPackages.join(","),
     });
     const line = (await hub.waitFor(/^START-MODULES (.*)$/m, 60_000))[1]!;
     await hub.stop();
