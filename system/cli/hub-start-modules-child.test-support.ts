@@ -1,9 +1,9 @@
-// Child process for start-modules.test.ts: runs `offpeak hub` with the given arguments in this process, and once
+// Child process for hub-start-modules.test.ts: runs `offpeak hub` with the given arguments in this process, and once
 // the hub is listening (and the packages named in START_MODULES_AWAIT, if any, have loaded: the Modbus client loads
 // at the first poll) and no module has been added for a quarter second, prints every module this process has loaded,
 // as one JSON line, and exits.
 // Bun's require.cache lists ES modules and CommonJS modules alike, by absolute path.
-import { main } from "../../system/cli/offpeak.ts";
+import { main } from "./offpeak.ts";
 
 const awaited = (process.env.START_MODULES_AWAIT ?? "").split(",").filter(Boolean);
 const loaded = () => Object.keys(require.cache);

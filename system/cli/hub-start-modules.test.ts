@@ -1,14 +1,14 @@
 // Issue 18 budget: the packages a hub loads at start. A hub on a Raspberry Pi Zero 2 W has ~40 MB to live in, and
 // most of a hub's memory is code it loads (docs/raspberry-pi.md): each package below is there because the default
 // configuration uses it. A change that makes the default hub load another package fails here; load it when the
-// configuration names it (a dynamic import, as devices.ts does for Modbus and OCPP), or add it below with the reason
+// configuration names it (a dynamic import, as edge/hub/devices.ts does for Modbus and OCPP), or add it below with the reason
 // and its measured cost in docs/raspberry-pi.md.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnChild } from "../../system/testing/child-processes.test-support.ts";
+import { spawnChild } from "../testing/child-processes.test-support.ts";
 
 /** Package → why the default hub needs it at start. */
 const DEFAULT_START_PACKAGES: Record<string, string> = {
@@ -30,7 +30,7 @@ async function startModules(args: string[], config: string | null, awaitPackages
       writeFileSync(join(dir, "hub.toml"), config);
       cfgArgs.push("--config", join(dir, "hub.toml"));
     }
-    const hub = spawnChild("hub", [process.execPath, "edge/hub/start-modules-child.test-support.ts", "hub", ...cfgArgs, "--port", "0", "--data-dir", join(dir, "data"), ...args], {
+    const hub = spawnChild("hub", [process.execPath, "system/cli/hub-start-modules-child.test-support.ts", "hub", ...cfgArgs, "--port", "0", "--data-dir", join(dir, "data"), ...args], {
       // Nothing answers here: the hub starts as it does before its devices and the utility are reachable.
       OFFPEAK_PEVLINK_PORT: "0", OFFPEAK_UTILITY_URL: "http://127.0.0.1:9", START_MODULES_AWAIT: awaitPackages.join(","),
     });
