@@ -58,6 +58,14 @@ export const sessionReportSchema = z
     intervals: intervalListSchema,
     totalWh: whSchema,
     events: z.array(sessionEventSchema).max(10_000),
+    /**
+     * Which of the premises' charge points the session ran on and the EUMD that metered it (issue 16 item 7). Absent
+     * from a hub with one charger, and from hubs older than this field.
+     */
+    chargePoint: z.strictObject({
+      id: refIdSchema,
+      eumdId: z.string().min(1).max(64),
+    }).optional(),
   })
   .superRefine((r, ctx) => {
     const sum = r.intervals.reduce((a, i) => a + i.wh, 0);

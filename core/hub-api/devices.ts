@@ -28,6 +28,8 @@ export interface DevicesView {
 
 export interface VehicleTagView { tag: string; vin: string; registeredAt: number }
 
+export interface OcppChargePointView { id: string; connected: boolean; vendor: string | null; model: string | null; quirks: string | null; controlMode: string | null; lastHeardAt: number | null }
+
 /** The OCPP central system as the dashboard sees it: the hub's charge point, charge points waiting for the owner. */
 export interface OcppView {
   /** Where chargers connect: ws(s)://<hub>:<port><path> followed by the charge point ID. */
@@ -35,6 +37,9 @@ export interface OcppView {
   tls: boolean;
   /** The hub certificate's SHA-256 fingerprint (security profile 2), to compare in the charger's app. */
   fingerprintSha256: string | null;
-  chargePoint: { id: string; connected: boolean; vendor: string | null; model: string | null; quirks: string | null; controlMode: string | null; lastHeardAt: number | null } | null;
+  /** The [devices.charger] charge point (the single-charger hub's). */
+  chargePoint: OcppChargePointView | null;
+  /** Every charge point the hub drives over OCPP, each with the hub's name for it (null: [devices.charger]). */
+  chargePoints?: (OcppChargePointView & { hubChargePoint: string | null })[];
   pending: { id: string; firstSeenAt: number; lastSeenAt: number; remote: string; offeredPassword: boolean; vendor?: string; model?: string }[];
 }

@@ -138,23 +138,56 @@ const configObject = z.strictObject({
     eumd: device.default({ driver: "modbus", map: "eastron-sdm120", transport: { kind: "tcp", host: "127.0.0.1", port: 1502, unit_id: 2, timeout_ms: 1000 } }),
     premises_meter: device.default({ driver: "modbus", map: "eastron-sdm630", transport: { kind: "tcp", host: "127.0.0.1", port: 1502, unit_id: 3, timeout_ms: 1000 } }),
   }).prefault({}),
+  /**
+   * More charge points beside [devices.charger] (issue 16 item 7): each runs its own session engine with its own EUMD
+   * (the OCPP charger's meter, or a sub-meter), comm-wait window and binding. Absent: the one charger, as before.
+   */
+  charge_points: z.array(z.strictObject({
+    /** How the hub, its store, the dashboard, MQTT and the utility name this charge point. */
+    id,
+    charger: chargerDevice,
+    eumd: device.default({ driver: "none" }),
+  })).max(500).default([]),
   zigbee: zigbee.optional(),
   mqtt: mqtt.optional(),
   ocpp: ocpp.prefault({}),
 });
 
+type ChargerSetting = z.infer<typeof chargerDevice>;
+type DeviceSetting = z.infer<typeof device>;
+
+/** The OCPP rules of one charge point; `at` is where its keys live (["devices"] or ["charge_points", n]). */
+function checkOcppCharger(ch: ChargerSetting, eumd: DeviceSetting, at: (string | number)[], eumdAt: (string | number)[], tlsOff: boolean, ctx: z.RefinementCtx): void {
+  if (ch.driver !== "ocpp") return;
+  const where = at.join(".");
+  if (ch.security_profile !== 0 && ch.charge_point_id !== undefined && !ch.password && !ch.password_file) {
+    ctx.addIssue({ code: "custom", path: [...at, "password"], message: `security profile ${ch.security_profile} needs the charger's password (password or password_file, 16-40 characters)` });
+  }
+  if (ch.password && ch.password_file) ctx.addIssue({ code: "custom", path: [...at, "password_file"], message: "give password or password_file, not both" });
+  if (ch.security_profile === 2 && tlsOff) ctx.addIssue({ code: "custom", path: ["ocpp", "tls"], message: `security profile 2 ([${where}] security_profile) needs TLS; remove tls = false or choose profile 1` });
+  if (ch.meter_is_eumd && eumd.driver !== "none") {
+    ctx.addIssue({ code: "custom", path: [...eumdAt, "driver"], message: `must be "none" when the OCPP charger's meter is the EUMD ([${where}] meter_is_eumd = true): one EUMD per session` });
+  }
+}
+
 /** Rules across sections; each problem names the key to change. */
 export const configSchema = configObject.superRefine((c, ctx) => {
-  const ch = c.devices.charger;
-  if (ch.driver !== "ocpp") return;
-  if (ch.security_profile !== 0 && ch.charge_point_id !== undefined && !ch.password && !ch.password_file) {
-    ctx.addIssue({ code: "custom", path: ["devices", "charger", "password"], message: `security profile ${ch.security_profile} needs the charger's password (password or password_file, 16-40 characters)` });
-  }
-  if (ch.password && ch.password_file) ctx.addIssue({ code: "custom", path: ["devices", "charger", "password_file"], message: "give password or password_file, not both" });
-  if (ch.security_profile === 2 && c.ocpp.tls === false) ctx.addIssue({ code: "custom", path: ["ocpp", "tls"], message: "security profile 2 ([devices.charger] security_profile) needs TLS; remove tls = false or choose profile 1" });
-  if (ch.meter_is_eumd && c.devices.eumd.driver !== "none") {
-    ctx.addIssue({ code: "custom", path: ["devices", "eumd", "driver"], message: `must be "none" when the OCPP charger's meter is the EUMD ([devices.charger] meter_is_eumd = true): one EUMD per session` });
-  }
+  const tlsOff = c.ocpp.tls === false;
+  checkOcppCharger(c.devices.charger, c.devices.eumd, ["devices", "charger"], ["devices", "eumd"], tlsOff, ctx);
+  const ids = new Set<string>();
+  const ocppIds = new Map<string, string>();
+  if (c.devices.charger.driver === "ocpp" && c.devices.charger.charge_point_id) ocppIds.set(c.devices.charger.charge_point_id, "devices.charger");
+  c.charge_points.forEach((cp, n) => {
+    checkOcppCharger(cp.charger, cp.eumd, ["charge_points", n, "charger"], ["charge_points", n, "eumd"], tlsOff, ctx);
+    if (ids.has(cp.id)) ctx.addIssue({ code: "custom", path: ["charge_points", n, "id"], message: `${JSON.stringify(cp.id)} names two charge points; each needs its own id` });
+    ids.add(cp.id);
+    if (cp.charger.driver === "none") ctx.addIssue({ code: "custom", path: ["charge_points", n, "charger", "driver"], message: "a charge point needs a charger (modbus or ocpp)" });
+    if (cp.charger.driver === "ocpp") {
+      if (cp.charger.charge_point_id === undefined) ctx.addIssue({ code: "custom", path: ["charge_points", n, "charger", "charge_point_id"], message: "is required here: only [devices.charger] may take the charge point the owner accepts on the dashboard" });
+      else if (ocppIds.has(cp.charger.charge_point_id)) ctx.addIssue({ code: "custom", path: ["charge_points", n, "charger", "charge_point_id"], message: `${JSON.stringify(cp.charger.charge_point_id)} is already the charge point of ${ocppIds.get(cp.charger.charge_point_id)}` });
+      else ocppIds.set(cp.charger.charge_point_id, `charge_points[${n}]`);
+    }
+  });
 });
 
 export type HubConfig = z.infer<typeof configSchema>;
@@ -162,5 +195,6 @@ export type DeviceConfig = z.infer<typeof device>;
 export type ChargerConfig = z.infer<typeof chargerDevice>;
 export type OcppChargerConfig = z.infer<typeof ocppCharger>;
 export type OcppConfig = z.infer<typeof ocpp>;
+export type ChargePointConfig = HubConfig["charge_points"][number];
 export type ZigbeeConfig = z.infer<typeof zigbee>;
 export type MqttConfig = z.infer<typeof mqtt>;

@@ -36,6 +36,13 @@ export function initialState(settings: EngineSettings): HubState {
   };
 }
 
+/** The next session number after `last` that belongs to this engine (settings.seqSlot). */
+export function nextSessionSeq(last: number, slot: EngineSettings["seqSlot"]): number {
+  if (!slot || slot.of <= 1) return last + 1;
+  const n = last + 1;
+  return n + ((slot.index - (n % slot.of)) % slot.of + slot.of) % slot.of;
+}
+
 export function sessionIdFor(premisesId: string, at: UtcSeconds, seq: number): SessionId {
   const stamp = toIso(at).replace(/[-:]/g, "");
   return `${premisesId}-${stamp}-${seq}` as SessionId;
@@ -80,7 +87,7 @@ const active = (s: Session | null): s is Session => s !== null && s.phase !== "e
 
 function plug(st: Step, from: string, chargerSession: string | null = null, how?: string): void {
   const { settings } = st.s;
-  const seq = st.s.sessionSeq + 1;
+  const seq = nextSessionSeq(st.s.sessionSeq, settings.seqSlot);
   const id = sessionIdFor(settings.premisesId, st.now, seq);
   const recent = st.s.eumdLast && st.now - st.s.eumdLast.at <= BASELINE_MAX_AGE_S ? st.s.eumdLast : null;
   st.s.sessionSeq = seq;

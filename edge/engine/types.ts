@@ -33,6 +33,12 @@ export interface EngineSettings {
   maxCurrentA: number;
   /** Above this many watts between two readings, an energy step is physically impossible for this charge point. */
   maxPowerW: number;
+  /**
+   * Several charge points share one premises, one store and one sequence of session numbers: this engine takes the
+   * numbers n with n % of === index (absent: every number, the single charge point). Session IDs stay unique per
+   * premises however many engines plug in at the same second.
+   */
+  seqSlot?: { index: number; of: number };
 }
 
 export interface CommissioningProgress {

@@ -45,7 +45,7 @@ interface DeviceDeps {
  */
 export async function hubDeviceMaps(config: HubConfig, log?: (l: string) => void): Promise<DeviceMapRegistry | undefined> {
   const d = config.devices;
-  if (![d.charger, d.eumd, d.premises_meter].some((c) => c.driver === "modbus")) return undefined;
+  if (![d.charger, d.eumd, d.premises_meter, ...config.charge_points.flatMap((cp) => [cp.charger, cp.eumd])].some((c) => c.driver === "modbus")) return undefined;
   const { loadDeviceMaps, DeviceMapError, SHIPPED_REGISTRY } = await deviceMaps();
   try {
     const maps = await loadDeviceMaps(config.hub.data_dir);
@@ -70,23 +70,28 @@ async function resolveMap(cfg: Extract<DeviceConfig, { driver: "modbus" }>, key:
   }
 }
 
-/** The OCPP central system with the hub's charge point, when [devices.charger] driver = "ocpp"; otherwise null. */
+/** The OCPP central system with the hub's OCPP charge points, when any charger is an OCPP one; otherwise null. */
 export async function ocppLinkFrom(config: HubConfig, deps: { clock: Clock; log: (l: string) => void }): Promise<OcppLink | null> {
   const c = config.devices.charger;
-  if (c.driver !== "ocpp") return null;
+  const chargers = [
+    ...(c.driver === "ocpp" ? [{ key: null, config: c }] : []),
+    ...config.charge_points.flatMap((cp) => (cp.charger.driver === "ocpp" ? [{ key: cp.id, config: cp.charger }] : [])),
+  ];
+  if (!chargers.length) return null;
   const { OcppLink } = await ocppLinkModule();
   return OcppLink.start({
-    charger: c, ocpp: config.ocpp, dataDir: config.hub.data_dir, clock: deps.clock, log: deps.log,
+    chargers, ocpp: config.ocpp, dataDir: config.hub.data_dir, clock: deps.clock, log: deps.log,
     // Without the hub the charger charges as the fallback does when it says "charge now": at the hub's maximum.
     fallbackLimitA: config.session.max_current_a,
   });
 }
 
-export async function chargerFrom(cfg: ChargerConfig, key: string, deps: DeviceDeps, source = "the configuration", ocpp: OcppLink | null = null): Promise<Charger | null> {
+/** `chargePoint`: the hub's charge point the charger belongs to (null: [devices.charger]; else its [[charge_points]] id). */
+export async function chargerFrom(cfg: ChargerConfig, key: string, deps: DeviceDeps, source = "the configuration", ocpp: OcppLink | null = null, chargePoint: string | null = null): Promise<Charger | null> {
   if (cfg.driver === "none") return null;
   if (cfg.driver === "ocpp") {
     if (!ocpp) throw new DeviceConfigError(`${key}: the OCPP central system is not running`);
-    return ocpp.charger;
+    return ocpp.chargerFor(chargePoint);
   }
   if (cfg.driver === "zigbee") throw new DeviceConfigError(`${key}: Zigbee chargers are not supported; use a Modbus charger (see docs/hardware.md)`);
   const map = await resolveMap(cfg, key, "charger", deps, source);

@@ -88,6 +88,7 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
   const zigbeeMeter = o.zigbeeMeter ?? (se ? (ieee: string, endpoint: number) => se.meter(ieee, endpoint) : undefined);
   let ports: HubPorts;
   let ocpp: OcppLink | null = null;
+  const more: { id: string; ports: HubPorts }[] = [];
   try {
     ocpp = await ocppLinkFrom(config, deps);
     const ch = config.devices.charger;
@@ -100,6 +101,13 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
       reports: null,
       displays: se ? [se.display] : [],
     };
+    // More charge points ([[charge_points]], and OCPP ones the owner accepted after the first): one engine each.
+    for (const [n, cp] of config.charge_points.entries()) {
+      const key = `charge_points[${n}]`;
+      const eumd = ocpp && cp.charger.driver === "ocpp" && cp.charger.meter_is_eumd ? ocpp.meterFor(cp.id) : await meterFrom(cp.eumd, `${key}.eumd`, deps, zigbeeMeter, source);
+      more.push({ id: cp.id, ports: chargePointPorts(await chargerFrom(cp.charger, `${key}.charger`, deps, source, ocpp, cp.id), eumd, clock, log) });
+    }
+    for (const [id] of ocpp?.acceptedMore() ?? []) more.push({ id, ports: chargePointPorts(ocpp!.chargerFor(id), ocpp!.meterFor(id), clock, log) });
   } catch (e) {
     // The coordinator holds its stick (or TCP connection) open: let go of it before reporting the config problem.
     await se?.stop().catch(() => {});
@@ -119,16 +127,19 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
       tariffs,
       guard: dashboard?.guard,
       mount: dashboard?.mount,
-      beforeStart: ({ hub, store }) => {
+      chargePoints: more,
+      beforeStart: ({ hubs, store }) => {
         if (!o.sync) return;
         link = new UtilityLink({
           baseUrl: config.utility.url, hubId: config.hub.id as HubId, premisesId: config.premises.id as PremisesId,
           utilityId: config.premises.utility_id as UtilityId, hubKey: keys.privateKey as KeyObject, utilityKeys: new Map(),
           store, clock, log, eumdId: describeEumd(config),
+          // Several charge points: reports name theirs and its EUMD (a single-charger hub's reports stay as they were).
+          ...(more.length || ocpp ? { chargePointEumdId: (cp: string | null) => describeChargePointEumd(config, cp) } : {}),
         });
-        ports.utility = link;
-        ports.reports = link;
-        link.dispatch = (e) => hub.dispatch(e);
+        for (const p of [ports, ...more.map((m) => m.ports)]) { p.utility = link; p.reports = link; }
+        // Tariff, interval, comm-wait and DR from the utility are the premises': every charge point's engine gets them.
+        link.dispatch = (e) => Promise.all(hubs.map((h) => h.dispatch(e)));
       },
     });
   } catch (e) {
@@ -139,11 +150,31 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
   }
   pevLink.dispatch = (e) => running.hub.dispatch(e);
   if (ocpp) {
-    // The charger's idTags: registered tags stand for their VIN on the ID-only path; a new one starts a new session.
-    const ids = new ChargerVehicleIds(running.hub, running.store, clock, log);
-    pevLink.resolveVehicleId = ids.resolve;
-    ocpp.onVehicleId((tag) => ids.seen(tag));
+    // The charger's idTags: registered tags stand for their VIN on the ID-only path of that charge point's engine;
+    // a new one starts a new session there.
+    const tagsOf = new Map<string | null, ChargerVehicleIds>();
+    const watchTags = (hub: RunningHub["hub"], port: PevLinkPortAdapter) => {
+      const ids = new ChargerVehicleIds(hub, running.store, clock, log);
+      port.resolveVehicleId = ids.resolve;
+      tagsOf.set(hub.chargePointId, ids);
+    };
+    watchTags(running.hub, pevLink);
+    more.forEach((m, n) => watchTags(running.hubs[n + 1]!, m.ports.pevLink as PevLinkPortAdapter));
+    ocpp.onVehicleId((tag, cp) => tagsOf.get(cp)?.seen(tag));
+    const link_ = ocpp;
+    // A charge point the owner accepts once the first is taken runs at once, with its own engine (issue 16 item 7).
+    ocpp.onAccepted((id) => {
+      const p = chargePointPorts(link_.chargerFor(id), link_.meterFor(id), clock, log);
+      const l = link as UtilityLink | null;
+      p.utility = l; p.reports = l;
+      const hub = running.addChargePoint(id, p);
+      (p.pevLink as PevLinkPortAdapter).dispatch = (e) => hub.dispatch(e);
+      watchTags(hub, p.pevLink as PevLinkPortAdapter);
+      const dispatchAll = (e: Parameters<RunningHub["hub"]["dispatch"]>[0]) => Promise.all(running.hubs.map((h) => h.dispatch(e)));
+      if (l) l.dispatch = dispatchAll;
+    });
   }
+  more.forEach((m, n) => { (m.ports.pevLink as PevLinkPortAdapter).dispatch = (e) => running.hubs[n + 1]!.dispatch(e); });
   zigbee?.attach(running.hub);
   (link as UtilityLink | null)?.start();
   if (dashboard) dashboard.printSetupCode(log, running.url);
@@ -174,17 +205,39 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
       await (link as UtilityLink | null)?.stop();
       await running.stop();
       await pevServer?.close();
-      for (const d of [ports.charger, ports.eumd, ports.premisesMeter]) await d?.close().catch(() => {});
+      for (const d of [ports.charger, ports.eumd, ports.premisesMeter, ...more.flatMap((m) => [m.ports.charger, m.ports.eumd])]) await d?.close().catch(() => {});
       await zigbee?.stop().catch((e: Error) => log(`hub: zigbee did not stop cleanly: ${e.message}`));
       await ocpp?.stop().catch((e: Error) => log(`hub: the OCPP central system did not stop cleanly: ${e.message}`));
     },
   };
 }
 
+/**
+ * The ports of a charge point beside [devices.charger]: its charger and EUMD. The secure PEV link (one TCP server, one
+ * Zigbee tunnel) serves [devices.charger]; here a vehicle identifies itself through the charger (an idTag or a
+ * vehicle ID the EVSE reports), the ID-only path, with its own adapter so each plug-in is its own.
+ */
+function chargePointPorts(charger: HubPorts["charger"], eumd: HubPorts["eumd"], clock: Clock, log: (l: string) => void): HubPorts {
+  const noSecureLink = { onSession: () => {}, onLinkError: () => {} };
+  return { charger, eumd, premisesMeter: null, pevLink: new PevLinkPortAdapter(noSecureLink, clock, log), utility: null, reports: null, displays: [] };
+}
+
+/** Names a charge point's EUMD for the utility (null: [devices.charger]'s). */
+function describeChargePointEumd(config: HubConfig, chargePoint: string | null): string {
+  if (chargePoint === null) return describeEumd(config);
+  const cp = config.charge_points.find((c) => c.id === chargePoint);
+  if (!cp) return `ocpp:accepted:${chargePoint}`.slice(0, 64); // accepted on the dashboard: its charger's meter
+  if (cp.charger.driver === "ocpp" && cp.charger.meter_is_eumd) return `ocpp:${cp.charger.charge_point_id}#${cp.charger.connector_id}`.slice(0, 64);
+  return describeDevice(cp.eumd);
+}
+
 function describeEumd(config: HubConfig): string {
   const c = config.devices.charger;
   if (c.driver === "ocpp" && c.meter_is_eumd) return `ocpp:${c.charge_point_id ?? "accepted"}#${c.connector_id}`.slice(0, 64);
-  const d = config.devices.eumd;
+  return describeDevice(config.devices.eumd);
+}
+
+function describeDevice(d: HubConfig["devices"]["eumd"]): string {
   if (d.driver === "modbus") return `${d.map}@${d.transport.kind === "rtu" ? d.transport.path : `${d.transport.host}:${d.transport.port}`}/${d.transport.unit_id}`.slice(0, 64);
   if (d.driver === "zigbee") return d.ieee;
   return "none";

@@ -34,6 +34,12 @@ export interface HubOptions {
   idOnlyFallback?: boolean;
   /** The premises default tariff and the program tariffs by ID: for off-peak, planning and cost estimates. */
   tariffs?: HubTariffs;
+  /**
+   * One of several charge points on this hub (issue 16 item 7): its [[charge_points]] id (null or absent: the hub's own
+   * charger, [devices.charger]) and its share of the premises' session numbers. Each charge point has its own engine,
+   * snapshot, comm-wait window, binding and EUMD; they share the store, the outbox and the utility link.
+   */
+  chargePoint?: { id: string | null; seqSlot?: { index: number; of: number } };
 }
 
 export type HubChange = { kind: "step"; commands: Command[]; state: HubState } | { kind: "reading"; device: "eumd" | "premises"; powerW: number; energyWh: number; at: number };
@@ -74,22 +80,33 @@ export class Hub {
   private readonly pollMs: number;
 
   constructor(private readonly opts: HubOptions) {
-    this.log = opts.log ?? ((l) => console.log(l));
+    const log = opts.log ?? ((l: string) => console.log(l));
+    const cp = opts.chargePoint?.id;
+    // Several engines write one log: each line names its charge point (the hub's own charger's lines are as before).
+    this.log = cp ? (l) => log(`[${cp}] ${l}`) : log;
     this.pollMs = opts.pollMs ?? 1000;
     this.schedule = opts.tariffs ? new ChargeScheduler(opts.tariffs, opts.store, opts.clock, () => this.state, (e) => this.dispatch(e)) : null;
     this.actuator = opts.ports.charger ? new EvseActuator(opts.ports.charger, this.log, () => opts.clock.monotonicMs()) : null;
   }
 
   /** Resumes from the stored snapshot (a restarted hub continues its session), or starts fresh. */
+  /** The charge point this engine runs (null: the hub's own charger). */
+  get chargePointId(): string | null { return this.opts.chargePoint?.id ?? null; }
+
   start(): void {
-    const saved = this.opts.store.loadSnapshot();
+    const saved = this.opts.store.loadSnapshot(this.chargePointId);
+    const slot = this.opts.chargePoint?.seqSlot ?? this.opts.settings.seqSlot;
     if (saved) {
       // The stored engine state wins, except for settings the operator changed in the config since.
-      this.state = { ...saved, settings: { ...saved.settings, fallbackPreference: this.opts.settings.fallbackPreference, maxCurrentA: this.opts.settings.maxCurrentA, maxPowerW: this.opts.settings.maxPowerW }, evse: "unknown", evseOut: null };
+      const settings = { ...saved.settings, fallbackPreference: this.opts.settings.fallbackPreference, maxCurrentA: this.opts.settings.maxCurrentA, maxPowerW: this.opts.settings.maxPowerW };
+      if (slot) settings.seqSlot = slot; else delete settings.seqSlot;
+      this.state = { ...saved, settings, evse: "unknown", evseOut: null };
       if (saved.session) this.log(`hub: resumed session ${saved.session.id} (${saved.session.phase}, ${saved.session.metering.totalWh} Wh so far)`);
     } else {
-      this.state = initialState(this.opts.settings);
+      this.state = initialState(slot ? { ...this.opts.settings, seqSlot: slot } : this.opts.settings);
     }
+    // Several engines share the premises' session numbers: each numbers its next session after every one stored.
+    if (slot) this.state = { ...this.state, sessionSeq: Math.max(this.state.sessionSeq, this.opts.store.maxSessionSeq()) };
     this.premisesMetering = this.opts.store.getSetting<MeteringState>(PREMISES_METERING_KEY);
     this.running = true;
     this.ready = this.resume()
@@ -199,6 +216,18 @@ export class Hub {
     await this.dispatch({ type: "charge-mode", mode: "charge-now", planAllowsNow: true });
   }
 
+  /**
+   * A charge point was added to the running hub: this engine takes its share of the session numbers from now on
+   * (applied between two events, like the settings the config overrides at start).
+   */
+  reslot(seqSlot: { index: number; of: number }): Promise<void> {
+    const run = this.queue.then(() => {
+      this.state = { ...this.state, settings: { ...this.state.settings, seqSlot }, sessionSeq: Math.max(this.state.sessionSeq, this.opts.store.maxSessionSeq()) };
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     for (const t of this.timers) this.opts.clock.clearTimeout(t);
@@ -230,7 +259,7 @@ export class Hub {
     // idle hub from writing to its SD card every second.
     // Everything the step sends (reports, acknowledgements, DR status) is queued in the same transaction.
     const reports = this.opts.ports.reports;
-    if (commands.length) this.opts.store.commitStep(before, state, commands, now, reports ? () => reports.stage({ before, state, commands }) : undefined);
+    if (commands.length) this.opts.store.commitStep(before, state, commands, now, reports ? () => reports.stage({ before, state, commands }) : undefined, this.chargePointId);
     this.state = state;
     if (reports && commands.some(isOutgoing)) reports.committed();
     for (const c of commands) this.execute(c, state);

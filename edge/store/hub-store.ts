@@ -18,6 +18,8 @@ const qualityName = (c: number): IntervalQuality => QUALITY_CODES[c] ?? "suspect
 /** A session row as the store keeps it: the wire's row (core/hub-api) without the fields its view derives. */
 export interface SessionRow extends Omit<SessionRowView, "pluggedAtIso" | "endedAtIso" | "established" | "fallbackReasonText" | "commissioning"> {
   commissioning: Session["commissioning"];
+  /** The charge point the session ran on: null for the hub's own charger ([devices.charger]), else its [[charge_points]] id. */
+  chargePoint: string | null;
 }
 
 export interface StoredInterval { start: number; lengthS: number; wh: number; quality: IntervalQuality }
@@ -32,14 +34,14 @@ interface RawSession {
   id: string; seq: number; premises_id: string; vin: string | null; plugged_at: number; ended_at: number | null; phase: string;
   binding_path: string | null; binding_status: string | null; program_id: string | null; program_name: string | null;
   tariff_id: string | null; offline: number; fallback_reason: string | null; rate: string; revision: number; total_wh: number;
-  commissioning: string | null;
+  commissioning: string | null; charge_point: string | null;
 }
 
 const toRow = (r: RawSession): SessionRow => ({
   id: r.id, seq: r.seq, premisesId: r.premises_id, vin: r.vin, pluggedAt: r.plugged_at, endedAt: r.ended_at, phase: r.phase,
   bindingPath: r.binding_path, bindingStatus: r.binding_status, programId: r.program_id, programName: r.program_name,
   tariffId: r.tariff_id, offline: r.offline === 1, fallbackReason: r.fallback_reason, rate: r.rate, revision: r.revision,
-  totalWh: r.total_wh, commissioning: r.commissioning ? JSON.parse(r.commissioning) : null,
+  totalWh: r.total_wh, commissioning: r.commissioning ? JSON.parse(r.commissioning) : null, chargePoint: r.charge_point,
 });
 
 interface RawInterval { start: number; length_s: number; wh: number; quality: number }
@@ -60,10 +62,13 @@ export class HubStore {
     this.stmts = {
       snapshot: this.db.query("INSERT INTO engine_snapshot (id, state, updated_at) VALUES (1, $state, $at) ON CONFLICT(id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"),
       loadSnapshot: this.db.query("SELECT state FROM engine_snapshot WHERE id = 1"),
+      cpSnapshot: this.db.query("INSERT INTO charge_point_snapshots (charge_point, state, updated_at) VALUES ($cp, $state, $at) ON CONFLICT(charge_point) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"),
+      loadCpSnapshot: this.db.query("SELECT state FROM charge_point_snapshots WHERE charge_point = $cp"),
+      maxSeq: this.db.query("SELECT COALESCE(MAX(seq), 0) AS seq FROM sessions"),
       upsertSession: this.db.query(`INSERT INTO sessions (id, seq, premises_id, vin, plugged_at, ended_at, phase, binding_path, binding_status,
-          program_id, program_name, tariff_id, offline, fallback_reason, rate, revision, total_wh, commissioning, updated_at)
+          program_id, program_name, tariff_id, offline, fallback_reason, rate, revision, total_wh, commissioning, updated_at, charge_point)
         VALUES ($id, $seq, $premises, $vin, $plugged, $ended, $phase, $path, $status, $program, $programName, $tariff, $offline,
-          $reason, $rate, $revision, $total, $commissioning, $at)
+          $reason, $rate, $revision, $total, $commissioning, $at, $cp)
         ON CONFLICT(id) DO UPDATE SET vin = excluded.vin, ended_at = excluded.ended_at, phase = excluded.phase,
           binding_path = excluded.binding_path, binding_status = excluded.binding_status, program_id = excluded.program_id,
           program_name = excluded.program_name, tariff_id = excluded.tariff_id, offline = excluded.offline,
@@ -98,18 +103,23 @@ export class HubStore {
     };
   }
 
-  loadSnapshot(): HubState | null {
-    const row = this.stmts.loadSnapshot.get() as { state: string } | null;
+  /** The engine state a charge point last committed (null: the hub's own charger). */
+  loadSnapshot(chargePoint: string | null = null): HubState | null {
+    const row = (chargePoint === null ? this.stmts.loadSnapshot.get() : this.stmts.loadCpSnapshot.get({ cp: chargePoint })) as { state: string } | null;
     return row ? (JSON.parse(row.state) as HubState) : null;
   }
+
+  /** The highest session number any charge point used: a new engine numbers its sessions after it (unique per premises). */
+  maxSessionSeq(): number { return (this.stmts.maxSeq.get() as { seq: number }).seq; }
 
   /**
    * Persists one engine step atomically: the new state, the current session row, recorded events and closed intervals.
    * `before` is the state the step started from, so a session that ended in this step is written in its final form.
    */
-  commitStep(before: HubState, after: HubState, commands: readonly Command[], now: UtcSeconds, within?: () => void): void {
+  commitStep(before: HubState, after: HubState, commands: readonly Command[], now: UtcSeconds, within?: () => void, chargePoint: string | null = null): void {
     this.db.transaction(() => {
-      this.stmts.snapshot.run({ state: JSON.stringify(after), at: now });
+      if (chargePoint === null) this.stmts.snapshot.run({ state: JSON.stringify(after), at: now });
+      else this.stmts.cpSnapshot.run({ cp: chargePoint, state: JSON.stringify(after), at: now });
       const touched = new Map<number, Session>();
       if (after.lastEnded && after.lastEnded !== before.lastEnded) touched.set(after.lastEnded.seq, after.lastEnded);
       if (after.session) touched.set(after.session.seq, after.session);
@@ -117,7 +127,7 @@ export class HubStore {
         if (c.type === "record") this.insertEvent(c.event, after, before);
         else if (c.type === "interval") this.insertInterval(c.interval, after, before);
       }
-      for (const s of touched.values()) this.upsertSession(s, after.settings.premisesId, now);
+      for (const s of touched.values()) this.upsertSession(s, after.settings.premisesId, now, chargePoint);
       // The outbox lives in this database: what the step sends is queued in this same transaction (issue 12).
       within?.();
     })();
@@ -139,8 +149,8 @@ export class HubStore {
     this.stmts.insertInterval.run({ start: i.start, seq, len: i.lengthS, wh: i.wh, q: qualityCode(i.quality) });
   }
 
-  private upsertSession(s: Session, premisesId: string, now: UtcSeconds): void {
-    this.stmts.upsertSession.run({
+  private upsertSession(s: Session, premisesId: string, now: UtcSeconds, chargePoint: string | null): void {
+    this.stmts.upsertSession.run({ cp: chargePoint,
       id: s.id, seq: s.seq, premises: premisesId, vin: s.vin, plugged: s.pluggedAt,
       ended: s.endedAt, phase: s.phase, path: s.binding.path, status: s.binding.status, program: s.binding.programId,
       programName: s.binding.programName, tariff: s.binding.tariffId, offline: s.binding.offline ? 1 : 0,

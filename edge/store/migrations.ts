@@ -87,6 +87,20 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX vehicle_tags_vin ON vehicle_tags (vin);
     `,
   },
+  {
+    version: 3,
+    name: "several charge points per hub (issue 16 item 7): sessions name their charge point, one engine snapshot per charge point",
+    // NULL is the hub's own charger ([devices.charger]); its snapshot stays in engine_snapshot, so a store written
+    // before this migration resumes unchanged. Every other charge point ([[charge_points]]) has its own row here.
+    sql: `
+      ALTER TABLE sessions ADD COLUMN charge_point TEXT;
+      CREATE TABLE charge_point_snapshots (
+        charge_point TEXT PRIMARY KEY,
+        state TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Brings `db` up to the newest schema; refuses a database written by a newer Offpeak. */

@@ -13,8 +13,8 @@ import { HubStore } from "../store/hub-store.ts";
 import { UtilityLink } from "./utility-link.ts";
 
 class StoreThatDiesAfterTheFinalStep extends HubStore {
-  override commitStep(before: HubState, after: HubState, commands: readonly Command[], now: UtcSeconds, within?: () => void): void {
-    super.commitStep(before, after, commands, now, within);
+  override commitStep(before: HubState, after: HubState, commands: readonly Command[], now: UtcSeconds, within?: () => void, chargePoint: string | null = null): void {
+    super.commitStep(before, after, commands, now, within, chargePoint);
     const ended = after.lastEnded;
     if (ended && after.session === null && commands.some((c) => c.type === "session.report" && c.sessionId === ended.id)) {
       process.kill(process.pid, "SIGKILL");

@@ -5,7 +5,10 @@ import type { SessionReport } from "../../cloud-sync/protocol/index.ts";
 import type { HubStore } from "../store/hub-store.ts";
 
 
-export function buildSessionReport(store: HubStore, sessionId: string, ids: { hubId: HubId; premisesId: PremisesId; utilityId: UtilityId }): SessionReport | null {
+/** Names a charge point's EUMD for the utility (config key or device address); absent: the hub has one charger. */
+export type EumdIdOf = (chargePoint: string | null) => string;
+
+export function buildSessionReport(store: HubStore, sessionId: string, ids: { hubId: HubId; premisesId: PremisesId; utilityId: UtilityId; chargePointEumdId?: EumdIdOf }): SessionReport | null {
   const s = store.getSession(sessionId);
   if (!s) return null;
   const intervals = s.intervals.map((i) => ({ start: i.start, lengthS: i.lengthS, wh: i.wh, quality: i.quality }));
@@ -37,5 +40,7 @@ export function buildSessionReport(store: HubStore, sessionId: string, ids: { hu
     intervals,
     totalWh: intervals.reduce((a, i) => a + i.wh, 0),
     events: s.events.filter((e) => isReportedToUtility(e.kind)).slice(-1000).map((e) => ({ at: e.at, kind: e.kind, reason: e.reason.slice(0, 500) })),
+    // A hub with several charge points says which one, and its EUMD (the hub's own charger is named "charger").
+    ...(ids.chargePointEumdId ? { chargePoint: { id: s.chargePoint ?? "charger", eumdId: ids.chargePointEumdId(s.chargePoint) } } : {}),
   } as SessionReport;
 }

@@ -31,6 +31,11 @@ export interface UtilityLinkOptions {
   log: (line: string) => void;
   /** Names the EUMD in its acknowledgement (config key or device address). */
   eumdId: string;
+  /**
+   * A hub with several charge points: each one's EUMD (null: [devices.charger]'s). Session reports then name their
+   * charge point and its EUMD, and an EUMD acknowledgement names the session's own EUMD.
+   */
+  chargePointEumdId?: (chargePoint: string | null) => string;
 }
 
 const CONFIG_KEY = "utility.config";
@@ -191,7 +196,8 @@ export class UtilityLink implements UtilityPort, ReportSink {
       this.enqueue({ kind: "ack", body: { ...base, kind: "pev", programId: s.programId, tariffId: s.tariffId, credentialKeyId: cred.keyId, credentialExpiresAt: cred.expiresAt } }, "PEV acknowledgement", key);
     } else {
       const intervalS = this.config()?.intervalS ?? s?.intervals.at(-1)?.lengthS ?? 900;
-      this.enqueue({ kind: "ack", body: { ...base, kind: "eumd", eumdId: this.o.eumdId, intervalS } }, "EUMD acknowledgement", key);
+      const eumdId = this.o.chargePointEumdId && s ? this.o.chargePointEumdId(s.chargePoint) : this.o.eumdId;
+      this.enqueue({ kind: "ack", body: { ...base, kind: "eumd", eumdId, intervalS } }, "EUMD acknowledgement", key);
     }
   }
 

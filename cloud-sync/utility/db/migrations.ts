@@ -209,4 +209,10 @@ export const UTILITY_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (account_id, premises_id)) WITHOUT ROWID;
   INSERT INTO account_premises (account_id, premises_id, since) SELECT account_id, id, account_since FROM premises;
   `,
+  // 10: issue 16 item 7. A premises may have several charge points: a session names the one it ran on and the EUMD
+  // that metered it (NULL: a hub with one charger, or one older than the field).
+  `
+  ALTER TABLE sessions ADD COLUMN charge_point TEXT;
+  ALTER TABLE sessions ADD COLUMN eumd_id TEXT;
+  `,
 ];

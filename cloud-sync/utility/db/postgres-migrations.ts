@@ -1,5 +1,5 @@
 // Versioned schema of the head-end's PostgreSQL store, made to be distributed (docs/scale.md): the same tables and
-// columns as the SQLite schema (migrations.ts, versions 1-9), with
+// columns as the SQLite schema (migrations.ts, versions 1-10), with
 //  - the premises as distribution key in the primary key of every large table and in every foreign key between them
 //    (sync_nonces by hub, bills by account: they never join the premises' tables);
 //  - ami_intervals and postings range-partitioned by UTC month (interval_start, booked_at), partitions made ahead by
@@ -154,5 +154,10 @@ export const UTILITY_PG_MIGRATIONS: readonly string[] = [
     END LOOP;
     RETURN made;
   END $$;
+  `,
+  // 3 (the third entry): SQLite version 10 (issue 16 item 7): a session names its charge point and the EUMD that metered it.
+  `
+  ALTER TABLE sessions ADD COLUMN charge_point TEXT;
+  ALTER TABLE sessions ADD COLUMN eumd_id TEXT;
   `,
 ];

@@ -174,9 +174,10 @@ export class SessionIntake {
       const { status, settlement, review } = await this.settle(r, ctx, now, false);
       await this.d.db.run(`INSERT INTO sessions (session_id, revision, vin, premises_id, hub_id, status, settlement, binding_status,
         fallback_reason, energy_wh, started_at, ended_at, review_reason, received_at, body, hub_session_id, binding_id, energy_from, energy_to,
-        payer_premises_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sid, r.revision, r.vin, r.premisesId, r.hubId, status, settlement,
+        payer_premises_id, charge_point, eumd_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sid, r.revision, r.vin, r.premisesId, r.hubId, status, settlement,
         r.binding.status ?? "none", r.binding.fallbackReason, r.totalWh, r.pluggedAt, r.unpluggedAt, review, now, JSON.stringify(r), r.sessionId,
-        key.bindingId, ctx.window?.from ?? null, ctx.window?.to ?? null, settlement === "guest-pays" ? ctx.own?.premises.id ?? null : null);
+        key.bindingId, ctx.window?.from ?? null, ctx.window?.to ?? null, settlement === "guest-pays" ? ctx.own?.premises.id ?? null : null,
+        r.chargePoint?.id ?? null, r.chargePoint?.eumdId ?? null);
       this.windows.seen(r.pluggedAt, ctx.window);
       if (status === "held") return receipt("held-for-review", review ?? undefined);
       return receipt("accepted");
