@@ -9,6 +9,8 @@ export type IntervalQualityName = "ok" | "partial" | "estimated" | "reset" | "su
 export interface SessionRowView {
   id: string;
   seq: number;
+  /** The charge point it ran on, on a hub with several ([[charge_points]] id); absent for [devices.charger]. */
+  chargePoint?: string;
   premisesId: string;
   vin: string | null;
   pluggedAt: number;

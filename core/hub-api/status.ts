@@ -82,6 +82,18 @@ export interface HubSettingsView {
   chargeMode: ChargeModeName;
 }
 
+/** One charge point of a hub with several (issue 16 item 7): its own engine's state, session and devices. */
+export interface ChargePointStatusView {
+  /** The hub's name for it: "charger" for [devices.charger], else its [[charge_points]] id. */
+  id: string;
+  evseState: J1772State | "unknown";
+  evse: EvseOutputView | null;
+  eumd: "present" | "absent" | "unknown";
+  session: SessionView | null;
+  lastSession: SessionView | null;
+  devices: Pick<Record<HubDevice, DeviceHealth>, "charger" | "eumd">;
+}
+
 export interface StatusView {
   now: number;
   nowIso: string;
@@ -93,4 +105,9 @@ export interface StatusView {
   settings: HubSettingsView;
   demandResponse: DemandResponseView | null;
   devices: Record<HubDevice, DeviceHealth>;
+  /**
+   * Present when the hub has more than one charge point: every one, [devices.charger]'s first (whose state the
+   * fields above also carry, as for a single-charger hub).
+   */
+  chargePoints?: ChargePointStatusView[];
 }

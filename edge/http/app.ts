@@ -16,6 +16,8 @@ import { sessionDetailView, sessionListView, statusView } from "./status.ts";
 
 export interface HubAppDeps {
   hub: Hub; store: HubStore; clock: Clock; startedAtMs: number;
+  /** Every charge point's engine on a hub with several (a live list: one may be added while running). */
+  hubs?: readonly Hub[];
   /** Runs before every route except /healthz: the dashboard's login and CSRF guard (edge/http/dashboard). */
   guard?: MiddlewareHandler;
   /** Host header values this hub answers to (see host-check.ts); absent = any (tests on loopback). */
@@ -38,7 +40,7 @@ export function createHubApi(deps: HubAppDeps): Hono {
   app.get("/healthz", (c) => c.json({ ok: true, uptimeS: Math.floor((Date.now() - deps.startedAtMs) / 1000) } satisfies HealthView));
   if (deps.guard) app.use("*", deps.guard);
   app.get("/openapi.json", (c) => c.json(hubOpenApi));
-  app.get("/api/v1/status", (c) => c.json(statusView(deps.hub, deps.clock.now())));
+  app.get("/api/v1/status", (c) => c.json(statusView(deps.hub, deps.clock.now(), deps.hubs)));
   app.get("/api/v1/sessions", (c) => {
     const limit = queryInt(c, "limit", 1, 500, 50);
     const before = queryInt(c, "before", 0, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);

@@ -2,7 +2,7 @@
 // and ISO strings side by side so nobody has to guess the unit. The shapes are declared in core/hub-api; each
 // field is picked here (never spread from an internal type), so nothing reaches the wire undeclared.
 import { FALLBACK_REASON_TEXT, type FallbackReason } from "../../core/binding/index.ts";
-import type { SessionDetailView, SessionList, SessionRowView, SessionView, StatusView } from "../../core/index.ts";
+import type { ChargePointStatusView, SessionDetailView, SessionList, SessionRowView, SessionView, StatusView } from "../../core/index.ts";
 import { toIso, type UtcSeconds } from "../../core/time/index.ts";
 import type { Session } from "../engine/types.ts";
 import type { Hub } from "../hub/hub.ts";
@@ -33,9 +33,25 @@ export function sessionView(s: Session, now: UtcSeconds): SessionView {
   };
 }
 
-export function statusView(hub: Hub, now: UtcSeconds): StatusView {
+/** The hub's name for a charge point on the wire: [devices.charger] is "charger". */
+export const chargePointName = (hub: Hub): string => hub.chargePointId ?? "charger";
+
+export function chargePointStatusView(hub: Hub, now: UtcSeconds): ChargePointStatusView {
   const st = hub.snapshot();
   return {
+    id: chargePointName(hub),
+    evseState: st.evse, evse: st.evseOut, eumd: st.eumd,
+    session: st.session ? sessionView(st.session, now) : null,
+    lastSession: st.lastEnded ? sessionView(st.lastEnded, now) : null,
+    devices: { charger: hub.health.charger, eumd: hub.health.eumd },
+  };
+}
+
+/** `hubs`: every charge point's engine when the hub has several ([devices.charger]'s first, as `hub`). */
+export function statusView(hub: Hub, now: UtcSeconds, hubs: readonly Hub[] = [hub]): StatusView {
+  const st = hub.snapshot();
+  return {
+    ...(hubs.length > 1 ? { chargePoints: hubs.map((h) => chargePointStatusView(h, now)) } : {}),
     now,
     nowIso: toIso(now),
     premisesId: st.settings.premisesId,
@@ -61,7 +77,7 @@ export function statusView(hub: Hub, now: UtcSeconds): StatusView {
 
 export function sessionRowView(r: SessionRow): SessionRowView {
   return {
-    id: r.id, seq: r.seq, premisesId: r.premisesId, vin: r.vin,
+    id: r.id, seq: r.seq, ...(r.chargePoint !== null ? { chargePoint: r.chargePoint } : {}), premisesId: r.premisesId, vin: r.vin,
     pluggedAt: r.pluggedAt, pluggedAtIso: toIso(r.pluggedAt as UtcSeconds),
     endedAt: r.endedAt, endedAtIso: r.endedAt === null ? null : toIso(r.endedAt as UtcSeconds),
     phase: r.phase, bindingPath: r.bindingPath, bindingStatus: r.bindingStatus, programId: r.programId, programName: r.programName,

@@ -82,7 +82,7 @@ export async function startHub(opts: StartHubOptions): Promise<RunningHub> {
   const hubs = [hub, ...extra.map((cp, n) => engineOf(cp.id, cp.ports, n + 1, count))];
   const startedAtMs = Date.now();
   const app = createHubApi({
-    hub, store, clock, startedAtMs, guard: opts.guard?.({ hub, hubs, store, clock }), log: opts.log,
+    hub, hubs, store, clock, startedAtMs, guard: opts.guard?.({ hub, hubs, store, clock }), log: opts.log,
     allowedHosts: ownHostNames(config.hub.host, config.hub.allowed_hosts),
   });
   opts.mount?.(app, { hub, hubs, store, clock });

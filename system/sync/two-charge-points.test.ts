@@ -94,6 +94,9 @@ test("FR-10, NFR-2, FR-29: two charge points on one hub charge at the same time,
     assert.is(b0.windowEndsAt - b0.pluggedAt, 60);
     assert.ok(b0.windowEndsAt - a0.windowEndsAt >= 19, `each charge point has its own window (A ends ${a0.windowEndsAt}, B ${b0.windowEndsAt})`);
     const bAtPlug = simB.eumdWh();
+    // The status API (and the dashboard's Now view built on it) has one entry per charge point, each with its own session.
+    const status = await (await fetch(`${hub.url}/api/v1/status`)).json() as { chargePoints: { id: string; session: { id: string; commWaitEndsAt: number } | null }[] };
+    assert.equal(status.chargePoints.map((c) => [c.id, c.session?.id, c.session?.commWaitEndsAt]), [["charger", a0.id, a0.windowEndsAt], ["garage-2", b0.id, b0.windowEndsAt]]);
 
     // A's vehicle is identified by its EVSE (ID-only) and bound by the utility inside A's window.
     await run(30);
@@ -121,6 +124,8 @@ test("FR-10, NFR-2, FR-29: two charge points on one hub charge at the same time,
     const [sa, sb] = [hub.store.getSession(a0.id)!, hub.store.getSession(b0.id)!];
     assert.equal([sa.phase, sb.phase], ["ended", "ended"]);
     assert.equal([sa.chargePoint, sb.chargePoint], [null, "garage-2"], "the store names each session's charge point");
+    const list = await (await fetch(`${hub.url}/api/v1/sessions`)).json() as { sessions: { id: string; chargePoint?: string }[] };
+    assert.equal(list.sessions.map((x) => [x.id, x.chargePoint]).sort(), [[a0.id, undefined], [b0.id, "garage-2"]].sort());
     // Each session's intervals come from its own EUMD: they sum to what its own circuit delivered.
     const sum = (s: typeof sa) => s.intervals.reduce((x, i) => x + i.wh, 0);
     assert.is(sum(sa), sa.totalWh);

@@ -24,6 +24,8 @@ export type OutboxReadout = Pick<Outbox, "stats" | "queuedSessionIds" | "lastErr
 
 export interface DashboardContext {
   hub: Hub;
+  /** Every charge point's engine ([devices.charger]'s first); a live list. Absent: `hub` alone. */
+  hubs?: readonly Hub[];
   store: HubStore;
   timeZone: string;
   /** Which tariff prices what, and the tariff engine's answers (reporting what it cannot price). */
@@ -52,7 +54,7 @@ function liveCost(ctx: DashboardContext, s: Session, tariff: Tariff, now: UtcSec
 
 export function nowView(ctx: DashboardContext, now: UtcSeconds): NowView {
   const st = ctx.hub.snapshot();
-  const base = statusView(ctx.hub, now);
+  const base = statusView(ctx.hub, now, ctx.hubs);
   const s = st.session;
   const tariff = ctx.pricing.tariffFor(s ? { rate: s.rate, tariffId: s.binding.tariffId } : null, s ? `session ${s.id}` : "the premises");
   const { price, problem } = ctx.pricing.priceNow(tariff, now);

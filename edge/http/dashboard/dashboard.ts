@@ -40,7 +40,8 @@ export interface DashboardOptions {
   ocpp?: OcppNetwork | null;
 }
 
-export interface HubParts { hub: Hub; store: HubStore; clock: Clock }
+/** `hubs`: every charge point's engine ([devices.charger]'s first), a live list; absent = `hub` alone. */
+export interface HubParts { hub: Hub; hubs?: readonly Hub[]; store: HubStore; clock: Clock }
 
 export interface Dashboard {
   /** Pass as startHub's `guard`: login, CSRF and secure headers in front of every route but /healthz. */
@@ -74,7 +75,7 @@ export function createDashboard(opts: DashboardOptions): Dashboard {
       const a = authFor(parts.store);
       let last: { powerW: number; at: number } | null = null;
       const ctx: DashboardContext = {
-        hub: parts.hub, store: parts.store, timeZone: opts.timeZone, pricing: new SessionPricing(opts.tariffs, log),
+        hub: parts.hub, hubs: parts.hubs ?? [parts.hub], store: parts.store, timeZone: opts.timeZone, pricing: new SessionPricing(opts.tariffs, log),
         lastReading: () => last, zigbee: opts.zigbee ?? null, ocpp: opts.ocpp ?? null, outbox: opts.outbox ?? (() => null),
       };
       parts.hub.onChange((ch) => {

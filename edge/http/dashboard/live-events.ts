@@ -29,10 +29,19 @@ export function mountLiveEvents(app: Hono, ctx: DashboardContext, clock: Clock):
           send("reading", { powerW: ch.powerW, at: ch.at, sessionWh: ctx.hub.snapshot().session?.metering.totalWh ?? null, sentAtMs: Date.now() });
         }
       });
-      const countdown = setInterval(() => { if (ctx.hub.snapshot().session?.phase === "awaiting-binding") sendNow(); }, 1000);
+      // The other charge points' cards change with their own engines' steps (a list that may grow while running).
+      const others = new Set<() => void>();
+      const watched = new Set([ctx.hub]);
+      const watchOthers = () => {
+        for (const h of ctx.hubs ?? []) if (!watched.has(h)) { watched.add(h); others.add(h.onChange((ch) => { if (ch.kind === "step") sendNow(); })); }
+      };
+      watchOthers();
+      const waiting = () => (ctx.hubs ?? [ctx.hub]).some((h) => h.snapshot().session?.phase === "awaiting-binding");
+      const countdown = setInterval(() => { watchOthers(); if (waiting()) sendNow(); }, 1000);
       const keepAlive = setInterval(() => send("ping", { now: clock.now() }), 10_000);
       await new Promise<void>((resolve) => stream.onAbort(resolve));
       off();
+      for (const o of others) o();
       clearInterval(countdown);
       clearInterval(keepAlive);
     });

@@ -3,7 +3,7 @@
 // price now and when it gets cheaper, and the owner's charge-now / cheapest-hours choice.
 import { LitElement, css, html } from "lit";
 import { postJson } from "../api.ts";
-import type { ChargeModeAnswer, NowView, SessionView } from "../../../core/index.ts";
+import type { ChargeModeAnswer, ChargePointStatusView, NowView, SessionView } from "../../../core/index.ts";
 import { centsPerKWh, cost, kW, kWh, localTime } from "../format.ts";
 import { live } from "../live-connection.ts";
 import { shared } from "../shared-styles.ts";
@@ -94,6 +94,19 @@ export class OpNowPage extends LitElement {
     </section>`;
   }
 
+  /** A hub with several charge points: one card each, with its own state, binding and session energy. */
+  private chargePointCard(cp: ChargePointStatusView, tz: string) {
+    const s = cp.session;
+    return html`<section class="card" aria-labelledby="cp-${cp.id}" data-charge-point=${cp.id}>
+      <h2 id="cp-${cp.id}">Charge point ${cp.id}</h2>
+      <p class="status">${EVSE_WORDS[cp.evseState] ?? cp.evseState}</p>
+      ${s ? this.binding(s, tz) : html`<p class="muted">Plug in a car to start a session.</p>`}
+      ${s ? html`<p>Energy this session: <span class="big">${kWh(s.energyWh)}</span></p>` : null}
+      ${!s && cp.lastSession ? html`<p class="muted">Last session: ${kWh(cp.lastSession.energyWh)}, ${cp.lastSession.rate === "program" ? `program ${cp.lastSession.binding.programName ?? ""}` : "default rate"}.</p>` : null}
+      ${cp.eumd === "absent" ? html`<p class="warn">Its energy meter (EUMD) does not answer: sessions here charge at the default rate.</p>` : null}
+    </section>`;
+  }
+
   override render() {
     const v = this.view;
     if (!v) return html`<h1>Now</h1><p>Connecting to the hub…</p>`;
@@ -105,7 +118,8 @@ export class OpNowPage extends LitElement {
       ${this.stale ? html`<p class="stale" role="status">Live updates interrupted: these numbers may be out of date. Reconnecting…</p>` : null}
       <div class="grid">
         ${this.demandResponse(v)}
-        <section class="card" aria-labelledby="cp">
+        ${(v.chargePoints ?? []).slice(1).length ? v.chargePoints!.map((cp) => this.chargePointCard(cp, tz)) : null}
+        <section class="card" aria-labelledby="cp" ?hidden=${(v.chargePoints ?? []).length > 1}>
           <h2 id="cp">Charge point</h2>
           <p class="status" id="evse-state">${EVSE_WORDS[v.chargePoint.evseState] ?? v.chargePoint.evseState}</p>
           ${s ? this.binding(s, tz) : html`<p class="muted" id="binding">Plug in your car to start a session.</p>`}
