@@ -183,12 +183,12 @@ export async function startHubProcess(config: HubConfig, o: HubProcessOptions): 
     const m = await mqttModule();
     if (config.mqtt.enabled) {
       mqtt = await m.MqttView.start({
-        config: config.mqtt, hubId: config.hub.id, hub: running.hub, store: running.store, clock, log,
+        config: config.mqtt, hubId: config.hub.id, hub: running.hub, hubs: running.hubs, store: running.store, clock, log,
         timeZone: config.premises.time_zone, tariffs,
       });
     } else {
       // Turned off: clear what an earlier run left retained on the broker, in the background.
-      void m.removeFromBroker({ config: config.mqtt, hubId: config.hub.id, log });
+      void m.removeFromBroker({ config: config.mqtt, hubId: config.hub.id, log, chargePoints: running.hubs.flatMap((h) => (h.chargePointId === null ? [] : [h.chargePointId])) });
     }
   }
   return {

@@ -5,7 +5,7 @@
 // A component HA should drop is sent as its platform alone ({ "p": "button" }), HA's documented way to remove one
 // component from a device; an empty retained message removes the whole device.
 import { BINDING_STATES, MODE_OPTIONS } from "./state-views.ts";
-import type { Topics } from "./topics.ts";
+import { safeId, type Topics } from "./topics.ts";
 
 export type Component = { p: string } & Record<string, unknown>;
 export interface DevicePayload {
@@ -27,6 +27,8 @@ export interface DiscoveryInputs {
   drOptOutId: string | null;
   /** The dashboard's address, for the device page's "visit" link (omitted when it is loopback only). */
   dashboardUrl?: string | null;
+  /** The hub's further charge points ([[charge_points]] ids): each gets its own components on the device. */
+  chargePoints?: readonly string[];
 }
 
 /** Entity keys in `cmps` (also the suffix of each unique_id). */
@@ -61,6 +63,15 @@ export function discoveryPayload(i: DiscoveryInputs): DevicePayload {
       state_topic: t.state("health"), value_template: "{{ value_json.eumd.state }}", payload_on: "ON", payload_off: "OFF",
     },
   };
+  // Several charge points: each further one has its own binding state, comm-wait, session energy and control sensors.
+  for (const id of i.chargePoints ?? []) {
+    const k = (what: string) => `cp_${safeId(id)}_${what}`;
+    const cpSession = t.chargePointState(id, "session"), cpState = t.chargePointState(id, "charge_point");
+    cmps[k("session_energy")] = sensor(k("session_energy"), `${id} session energy`, cpSession, "energyWh", { device_class: "energy", state_class: "total_increasing", unit_of_measurement: "Wh" });
+    cmps[k("binding_state")] = sensor(k("binding_state"), `${id} binding state`, cpSession, "bindingState", { device_class: "enum", options: [...BINDING_STATES], json_attributes_topic: cpSession });
+    cmps[k("comm_wait")] = sensor(k("comm_wait"), `${id} comm-wait countdown`, cpSession, "commWaitLeftS", { device_class: "duration", state_class: "measurement", unit_of_measurement: "s" });
+    cmps[k("controlled_by")] = sensor(k("controlled_by"), `${id} controlled by`, cpState, "controlledBy", { json_attributes_topic: cpState });
+  }
   if (i.commands) {
     const plan = t.state("charge_plan");
     cmps.charge_mode = {

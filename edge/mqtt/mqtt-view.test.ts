@@ -40,6 +40,27 @@ if (await sharedBrokerOrSkip("edge/mqtt/mqtt-view.test.ts")) {
     } finally { await r.done(); }
   });
 
+  test("issue 16 (7): a hub with two charge points publishes each one's state; Home Assistant discovery gets each one's components, valid per HA's keys", async () => {
+    const r = await rig({ url: URL, secondChargePoint: true });
+    try {
+      const second = r.topics.chargePointState("garage-2", "session");
+      await r.run(2);
+      await r.watcher.waitForJson(second, (s) => s.bindingState === "no vehicle");
+      // Only the second charge point's vehicle plugs in: its own topic shows its window, the first stays idle.
+      r.second!.charger.state = "B";
+      await r.run(3);
+      const waiting = await r.watcher.waitForJson<Json>(second, (s) => s.bindingState === "awaiting binding");
+      assert.ok((waiting.commWaitLeftS as number) > 50, "its own comm-wait countdown");
+      await r.watcher.waitForJson(r.topics.chargePointState("garage-2", "charge_point"), (s) => s.controlledBy === "comm-wait hold");
+      await r.watcher.waitForJson(r.topics.state("session"), (s) => s.bindingState === "no vehicle");
+      const d = await r.watcher.waitForJson<DevicePayload>(r.topics.discovery, (x) => "cp_garage-2_binding_state" in x.cmps);
+      const problems = haDiscoveryProblems(d as unknown as Json, retainedOf(r));
+      assert.equal(problems, [], problems.join("\n"));
+      for (const k of ["session_energy", "binding_state", "comm_wait", "controlled_by"]) assert.is(d.cmps[`cp_garage-2_${k}`]!.state_topic !== undefined, true, k);
+      assert.is(d.cmps["cp_garage-2_binding_state"]!.state_topic, second);
+    } finally { await r.done(); }
+  });
+
   test("issue 17: the HA rules catch a broken payload (the judge can fail)", () => {
     const bad = { dev: { name: "x" }, o: {}, cmps: { a: { p: "sensor", unique_id: "u", device_class: "energy", unit_of_measurement: "W", state_class: "measurement" }, b: { p: "select", unique_id: "u", command_topic: "t" }, c: { p: "light" } } };
     const problems = haDiscoveryProblems(bad, () => undefined);

@@ -19,8 +19,8 @@ import type { HubStore } from "../store/hub-store.ts";
 import { applyCommand } from "./commands.ts";
 import { discoveryPayload } from "./discovery.ts";
 import { PublishQueue } from "./publish-queue.ts";
-import { stateViews } from "./state-views.ts";
-import { COMMAND_TOPICS, type CommandTopic, STATE_TOPICS, type StateTopic, type Topics, topicsFor } from "./topics.ts";
+import { chargePointStates, stateViews } from "./state-views.ts";
+import { CHARGE_POINT_STATE_TOPICS, COMMAND_TOPICS, type CommandTopic, STATE_TOPICS, type StateTopic, type Topics, topicsFor } from "./topics.ts";
 
 export interface MqttViewOptions {
   config: MqttConfig;
@@ -34,6 +34,8 @@ export interface MqttViewOptions {
   log?: (line: string) => void;
   /** The dashboard's LAN address, for Home Assistant's device page link (null when it listens on loopback only). */
   dashboardUrl?: string | null;
+  /** Every charge point's engine on a hub with several ([devices.charger]'s first; a live list). Absent: `hub` alone. */
+  hubs?: readonly Hub[];
   /** Reconnect backoff, real milliseconds: doubles from min to max while the broker stays away. */
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
@@ -76,7 +78,9 @@ export class MqttView {
   private readonly log: (l: string) => void;
   private readonly ctx: DashboardContext;
   private lastReading: { powerW: number; at: number } | null = null;
-  private readonly sent = new Map<StateTopic, string>();
+  private readonly sent = new Map<string, string>();
+  /** Further charge points whose engines this view listens to. */
+  private readonly watched = new Map<Hub, () => void>();
   private discoverySent: string | null = null;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private lastReadingFlushMs = -Infinity;
@@ -211,8 +215,16 @@ export class MqttView {
     return this.lifetimeWh;
   }
 
+  /** The further charge points ([[charge_points]] and ones accepted while running): listen to each engine once. */
+  private others(): Hub[] {
+    const list = (this.o.hubs ?? []).filter((h) => h !== this.o.hub && h.chargePointId !== null);
+    for (const h of list) if (!this.watched.has(h)) this.watched.set(h, h.onChange((ch) => { if (ch.kind === "step") this.onHubChange(ch); }));
+    return list;
+  }
+
   private flush(force: boolean): void {
     if (this.stopped) return;
+    const others = this.others();
     this.lastReadingFlushMs = performance.now();
     const now = this.o.clock.now();
     let views: Record<StateTopic, unknown>;
@@ -222,20 +234,25 @@ export class MqttView {
       this.log(`mqtt: could not build the state views: ${(e as Error).message}`);
       return;
     }
-    this.publishDiscovery(force);
-    for (const t of STATE_TOPICS) {
-      const json = JSON.stringify(views[t]);
-      if (!force && this.sent.get(t) === json) continue;
-      this.sent.set(t, json);
-      this.queue.offer(t, this.topics.state(t), json, QOS1);
+    this.publishDiscovery(force, others.map((h) => h.chargePointId!));
+    const offer = (key: string, topic: string, json: string) => {
+      if (!force && this.sent.get(key) === json) return;
+      this.sent.set(key, json);
+      this.queue.offer(key, topic, json, QOS1);
+    };
+    for (const t of STATE_TOPICS) offer(t, this.topics.state(t), JSON.stringify(views[t]));
+    for (const h of others) {
+      const id = h.chargePointId!;
+      const cp = chargePointStates(h.snapshot(), now);
+      for (const t of CHARGE_POINT_STATE_TOPICS) offer(`cp:${id}:${t}`, this.topics.chargePointState(id, t), JSON.stringify(cp[t]));
     }
     this.keepCountingDown();
   }
 
-  private publishDiscovery(force: boolean): void {
+  private publishDiscovery(force: boolean, chargePoints: string[]): void {
     const dr = this.o.hub.snapshot().dr;
     const optOut = dr && dr.optOutAllowed && !dr.optedOut ? dr.id : null;
-    const json = JSON.stringify(discoveryPayload({ topics: this.topics, softwareVersion: SOFTWARE_VERSION, commands: this.o.config.commands, drOptOutId: optOut, dashboardUrl: this.o.dashboardUrl ?? null }));
+    const json = JSON.stringify(discoveryPayload({ topics: this.topics, softwareVersion: SOFTWARE_VERSION, commands: this.o.config.commands, drOptOutId: optOut, dashboardUrl: this.o.dashboardUrl ?? null, chargePoints }));
     if (!force && json === this.discoverySent) return;
     this.discoverySent = json;
     this.queue.offer("discovery", this.topics.discovery, json, QOS1);
@@ -243,7 +260,7 @@ export class MqttView {
 
   /** While the comm-wait window runs, its countdown is re-published each second of hub time. */
   private keepCountingDown(): void {
-    if (this.countdown !== null || this.o.hub.snapshot().session?.phase !== "awaiting-binding") return;
+    if (this.countdown !== null || ![this.o.hub, ...this.watched.keys()].some((h) => h.snapshot().session?.phase === "awaiting-binding")) return;
     this.countdown = this.o.clock.setTimeout(() => { this.countdown = null; this.scheduleFlush(0); }, 1000);
   }
 
@@ -251,6 +268,7 @@ export class MqttView {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.offHub?.();
+    for (const off of this.watched.values()) off();
     if (this.client.connected) {
       await Promise.race([this.client.publishAsync(this.topics.availability, "offline", QOS1).catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
     }
@@ -272,7 +290,7 @@ export class MqttView {
  * device and its entities) and every retained state and availability message, then disconnect. Resolves false when
  * the broker could not be reached within `timeoutMs`.
  */
-export async function removeFromBroker(o: Pick<MqttViewOptions, "config" | "hubId" | "log" | "connectTimeoutMs">, timeoutMs = 10_000): Promise<boolean> {
+export async function removeFromBroker(o: Pick<MqttViewOptions, "config" | "hubId" | "log" | "connectTimeoutMs"> & { chargePoints?: readonly string[] }, timeoutMs = 10_000): Promise<boolean> {
   const mqtt = await loadMqtt();
   const topics = topicsFor(o.config, o.hubId);
   const opts = clientOptions({ ...o, connectTimeoutMs: o.connectTimeoutMs ?? timeoutMs } as MqttViewOptions, topics, { reconnectPeriod: 0, will: undefined });
@@ -284,7 +302,8 @@ export async function removeFromBroker(o: Pick<MqttViewOptions, "config" | "hubI
       new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)),
     ]);
     const empty = { qos: 1, retain: true } as const;
-    await Promise.all([topics.discovery, topics.availability, ...STATE_TOPICS.map((t) => topics.state(t))].map((t) => client!.publishAsync(t, "", empty)));
+    const further = (o.chargePoints ?? []).flatMap((id) => CHARGE_POINT_STATE_TOPICS.map((t) => topics.chargePointState(id, t)));
+    await Promise.all([topics.discovery, topics.availability, ...STATE_TOPICS.map((t) => topics.state(t)), ...further].map((t) => client!.publishAsync(t, "", empty)));
     log(`mqtt: turned off; removed the Home Assistant device and the retained state under ${topics.base}`);
     return true;
   } catch (e) {

@@ -8,7 +8,7 @@ import { toIso, type UtcSeconds } from "../../core/time/index.ts";
 import type { HubState } from "../engine/types.ts";
 import { type DashboardContext, nowView } from "../http/dashboard/dashboard-views.ts";
 import { chargePlan } from "../hub/owner-requests.ts";
-import type { StateTopic } from "./topics.ts";
+import type { ChargePointStateTopic, StateTopic } from "./topics.ts";
 
 const usd = (microOrNano: number | null, per: number): number | null => (microOrNano === null ? null : Math.round((microOrNano / per) * 1e6) / 1e6);
 
@@ -50,26 +50,13 @@ export function stateViews({ ctx, now, lifetimeWh }: ViewInputs): Record<StateTo
   const plan = chargePlan(ctx);
   const p = v.price;
   const nextChange = p && p.until > now ? nextPeriod(ctx, s ? { rate: s.rate, tariffId: s.binding.tariffId } : null, p.until as UtcSeconds) : null;
+  const cp = chargePointStates(st, now);
   return {
-    charge_point: {
-      j1772: st.evse,
-      vehiclePluggedIn: st.evse === "B" || st.evse === "C" || st.evse === "D",
-      enabled: st.evseOut?.enabled ?? false,
-      currentLimitA: st.evseOut?.currentA ?? null,
-      controlledBy: controlledBy(st, now),
-      why: st.evseOut?.why ?? null,
-    },
+    charge_point: cp.charge_point,
     session: {
-      active: s !== null,
-      id: s?.id ?? null,
-      bindingState: !s ? "no vehicle" : s.phase === "awaiting-binding" ? "awaiting binding" : s.phase,
-      reason: !s ? null : s.fallbackReason ? FALLBACK_REASON_TEXT[s.fallbackReason] : s.phase === "bound" ? `bound to program ${s.binding.programName ?? s.binding.programId ?? "?"}${s.binding.offline ? " (offline credential)" : ""}` : null,
-      rate: s?.rate ?? null,
-      commWaitLeftS: s && s.phase === "awaiting-binding" ? Math.max(0, s.windowEndsAt - now) : null,
+      ...cp.session,
       powerW: s && live ? live.powerW : 0,
-      energyWh: s?.metering.totalWh ?? 0,
       costUsd: s ? usd(v.costNanoUsd, 1e9) : null,
-      pluggedAt: s ? toIso(s.pluggedAt) : null,
     },
     energy: { lifetimeWh },
     price: p
@@ -100,6 +87,34 @@ export function stateViews({ ctx, now, lifetimeWh }: ViewInputs): Record<StateTo
       departAt: plan.departAt,
       energyNeededKWh: plan.energyKWh,
       planAllowsNow: st.planAllowsNow,
+    },
+  };
+}
+
+/**
+ * One charge point's engine as its state topics show it: the charger and the session (binding, comm-wait, energy).
+ * [devices.charger]'s adds power and cost (stateViews); every further charge point publishes these two as they are.
+ */
+export function chargePointStates(st: HubState, now: UtcSeconds): Record<ChargePointStateTopic, Record<string, unknown>> {
+  const s = st.session && st.session.phase !== "ended" ? st.session : null;
+  return {
+    charge_point: {
+      j1772: st.evse,
+      vehiclePluggedIn: st.evse === "B" || st.evse === "C" || st.evse === "D",
+      enabled: st.evseOut?.enabled ?? false,
+      currentLimitA: st.evseOut?.currentA ?? null,
+      controlledBy: controlledBy(st, now),
+      why: st.evseOut?.why ?? null,
+    },
+    session: {
+      active: s !== null,
+      id: s?.id ?? null,
+      bindingState: !s ? "no vehicle" : s.phase === "awaiting-binding" ? "awaiting binding" : s.phase,
+      reason: !s ? null : s.fallbackReason ? FALLBACK_REASON_TEXT[s.fallbackReason] : s.phase === "bound" ? `bound to program ${s.binding.programName ?? s.binding.programId ?? "?"}${s.binding.offline ? " (offline credential)" : ""}` : null,
+      rate: s?.rate ?? null,
+      commWaitLeftS: s && s.phase === "awaiting-binding" ? Math.max(0, s.windowEndsAt - now) : null,
+      energyWh: s?.metering.totalWh ?? 0,
+      pluggedAt: s ? toIso(s.pluggedAt) : null,
     },
   };
 }
