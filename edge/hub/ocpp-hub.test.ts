@@ -276,6 +276,45 @@ test("issue 16: an unknown charge point is pending, listed on the Devices page, 
   }
 });
 
+test("issue 16 (7): a second charge point the owner accepts runs at once with its own engine and comm-wait window (no more 'one charge point per hub'), and is remembered", async () => {
+  const r = await rig({ chargePointId: null, cpId: "GARAGE-7" });
+  const sim2 = await startSimulator({ clock: r.clock });
+  try {
+    await waitFor("the first charge point to be listed", () => r.h.ocpp!.view().pending.length === 1);
+    const call = await owner(r.h);
+    assert.is((await call("POST", "/api/v1/dashboard/ocpp/accept", { id: "GARAGE-7" })).status, 200);
+    await waitFor("the first to boot again, accepted", () => r.cp.accepted);
+    const cp2 = sim2.startOcppChargePoint({ url: r.h.ocpp!.url, id: "GARAGE+8", password: PASSWORD, clock: r.clock }).chargePoint;
+    await waitFor("the second to be listed", () => r.h.ocpp!.view().pending.some((p) => p.id === "GARAGE+8"));
+    const ok = await call("POST", "/api/v1/dashboard/ocpp/accept", { id: "GARAGE+8" });
+    assert.is(ok.status, 200, await ok.clone().text());
+    assert.is(r.h.hubs.length, 2, "one engine per charge point");
+    const engine2 = r.h.hubs[1]!;
+    assert.is(engine2.chargePointId, "GARAGE_8", "a charge point ID the hub cannot use as a name is made one");
+    await waitFor("the second to boot again, accepted", () => cp2.accepted);
+    await r.run(12);
+    sim2.plug({ vin: VIN2, socPct: 20, idTag: "CARD-STRANGER" });
+    await r.run(3);
+    assert.is(engine2.snapshot().session?.phase, "awaiting-binding", "the second charge point's own session");
+    assert.is(session(r), null, "the first charge point has no vehicle");
+    assert.is(cp2.effectiveLimitA(), 0, "NFR-2: held through its own window");
+    const view = r.h.ocpp!.view();
+    assert.equal(view.chargePoints!.map((c) => [c.id, c.hubChargePoint, c.connected]), [["GARAGE-7", null, true], ["GARAGE+8", "GARAGE_8", true]]);
+    const file = join(r.dir, "ocpp-charge-points.json");
+    assert.is(statSync(file).mode & 0o777, 0o600);
+    // After a restart the accepted charge point has its engine again, and its open session resumes.
+    const open = engine2.snapshot().session!.id;
+    await r.stopHub();
+    await r.startHub();
+    assert.equal(r.h.hubs.map((h) => h.chargePointId), [null, "GARAGE_8"]);
+    await r.h.hubs[1]!.ready;
+    assert.is(r.h.hubs[1]!.snapshot().session?.id, open);
+  } finally {
+    await sim2.close();
+    await r.done();
+  }
+});
+
 test("issue 16: security profile 2 — wss:// with the hub's own certificate; the Devices page shows its SHA-256 fingerprint, as openssl computes it", async () => {
   const r = await rig({ securityProfile: 2 });
   try {
