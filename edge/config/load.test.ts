@@ -133,4 +133,27 @@ test("an OCPP charger: [devices.charger] driver = \"ocpp\" and [ocpp] are read; 
   assert.equal(problems(`[devices.charger]\ndriver = "ocpp"\nsecurity_profile = 0\n[ocpp]\npath = "ocpp"\nlisten = 1\n`), ["ocpp.path: must start and end with / (e.g. /ocpp/)", "ocpp.listen: unknown key (a typo?)"]);
 });
 
+test("issue 16 (7): [[charge_points]] add charge points beside [devices.charger], each with its charger and EUMD; each mistake names its entry and key", () => {
+  const ok = loadConfig(file("two.toml", `[[charge_points]]\nid = "garage-2"\n[charge_points.charger]\ndriver = "ocpp"\ncharge_point_id = "CP-2"\npassword = "0123456789abcdef"\nmeter_is_eumd = true\n\n[[charge_points]]\nid = "bay-3"\n[charge_points.charger]\ndriver = "modbus"\nmap = "abb-terra-ac"\ntransport = { kind = "tcp", host = "10.0.0.9", port = 502 }\n[charge_points.eumd]\ndriver = "modbus"\nmap = "eastron-sdm120"\ntransport = { kind = "tcp", host = "10.0.0.9", port = 502, unit_id = 4 }\n`), {});
+  assert.equal(ok.charge_points.map((c) => [c.id, c.charger.driver, c.eumd.driver]), [["garage-2", "ocpp", "none"], ["bay-3", "modbus", "modbus"]]);
+  assert.is(ok.devices.charger.driver, "modbus", "[devices.charger] stays the first charge point");
+  assert.equal(loadConfig(null, {}).charge_points, [], "zero-config: one charge point");
+  const problems = (toml: string) => errorOf(() => loadConfig(file("bad-cps.toml", toml), {})).problems;
+  const ocpp = (id: string, cp: string, extra = "") => `[[charge_points]]\nid = "${id}"\n[charge_points.charger]\ndriver = "ocpp"\ncharge_point_id = "${cp}"\npassword = "0123456789abcdef"\n${extra}`;
+  assert.equal(problems(ocpp("a", "CP-1") + ocpp("a", "CP-1")), [
+    'charge_points.1.id: "a" names two charge points; each needs its own id',
+    'charge_points.1.charger.charge_point_id: "CP-1" is already the charge point of charge_points[0]',
+  ]);
+  assert.equal(problems(`[[charge_points]]\nid = "x y"\n[charge_points.charger]\ndriver = "none"\n`), [
+    "charge_points.0.id: must hold only letters, digits and . _ : - and start with a letter or digit",
+    "charge_points.0.charger.driver: a charge point needs a charger (modbus or ocpp)",
+  ]);
+  assert.equal(problems(`[[charge_points]]\nid = "x"\n[charge_points.charger]\ndriver = "none"\n`), ["charge_points.0.charger.driver: a charge point needs a charger (modbus or ocpp)"]);
+  assert.equal(problems(`[[charge_points]]\nid = "x"\n[charge_points.charger]\ndriver = "ocpp"\n`), ["charge_points.0.charger.charge_point_id: is required here: only [devices.charger] may take the charge point the owner accepts on the dashboard"]);
+  assert.equal(problems(ocpp("x", "CP-1", `meter_is_eumd = true\n[charge_points.eumd]\ndriver = "zigbee"\nieee = "0x00124b0012345678"\n`)), [
+    'charge_points.0.eumd.driver: must be "none" when the OCPP charger\'s meter is the EUMD ([charge_points.0.charger] meter_is_eumd = true): one EUMD per session',
+  ]);
+  assert.equal(problems(`[[charge_points]]\nid = "x"\nspeed = 3\n[charge_points.charger]\ndriver = "ocpp"\ncharge_point_id = "C"\npassword = "0123456789abcdef"\n`), ["charge_points.0.speed: unknown key (a typo?)"]);
+});
+
 test.run();
