@@ -153,6 +153,10 @@ test("issue 16 (7): [[charge_points]] add charge points beside [devices.charger]
   assert.equal(problems(ocpp("x", "CP-1", `meter_is_eumd = true\n[charge_points.eumd]\ndriver = "zigbee"\nieee = "0x00124b0012345678"\n`)), [
     'charge_points.0.eumd.driver: must be "none" when the OCPP charger\'s meter is the EUMD ([charge_points.0.charger] meter_is_eumd = true): one EUMD per session',
   ]);
+  // The example in docs/hardware.md is a valid config.
+  const doc = readFileSync(join(import.meta.dir, "../..", "docs/hardware.md"), "utf8");
+  const example = [...doc.matchAll(/```toml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((t) => t.includes("[[charge_points]]"));
+  assert.equal(loadConfig(file("hardware-cps.toml", example!), {}).charge_points.map((c) => c.id), ["garage-2", "bay-3"]);
   assert.equal(problems(`[[charge_points]]\nid = "x"\nspeed = 3\n[charge_points.charger]\ndriver = "ocpp"\ncharge_point_id = "C"\npassword = "0123456789abcdef"\n`), ["charge_points.0.speed: unknown key (a typo?)"]);
 });
 
