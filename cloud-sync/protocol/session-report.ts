@@ -59,8 +59,9 @@ export const sessionReportSchema = z
     totalWh: whSchema,
     events: z.array(sessionEventSchema).max(10_000),
     /**
-     * Which of the premises' charge points the session ran on and the EUMD that metered it (issue 16 item 7). Absent
-     * from a hub with one charger, and from hubs older than this field.
+     * Which of the premises' charge points the session ran on and the EUMD that metered it (issue 16 item 7); id
+     * "charger" is the hub's first ([devices.charger]). Sent by hubs that have (or may add) more than one charge point;
+     * absent from a hub with one Modbus charger and from hubs older than this field.
      */
     chargePoint: z.strictObject({
       id: refIdSchema,
