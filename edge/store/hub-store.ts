@@ -16,7 +16,7 @@ const qualityCode = (q: IntervalQuality): number => QUALITY_CODES.indexOf(q);
 const qualityName = (c: number): IntervalQuality => QUALITY_CODES[c] ?? "suspect";
 
 /** A session row as the store keeps it: the wire's row (core/hub-api) without the fields its view derives. */
-export interface SessionRow extends Omit<SessionRowView, "pluggedAtIso" | "endedAtIso" | "established" | "fallbackReasonText" | "commissioning"> {
+export interface SessionRow extends Omit<SessionRowView, "pluggedAtIso" | "endedAtIso" | "established" | "fallbackReasonText" | "commissioning" | "chargePoint"> {
   commissioning: Session["commissioning"];
   /** The charge point the session ran on: null for the hub's own charger ([devices.charger]), else its [[charge_points]] id. */
   chargePoint: string | null;
