@@ -74,11 +74,13 @@ export class OpDevicesPage extends LitElement {
 
   private ocpp(o: OcppView) {
     const tz = this.view!.timeZone;
-    const cp = o.chargePoint;
-    return html`<section class="card"><h2>OCPP charge point</h2>
+    // Every charge point the hub drives (several on a hub with [[charge_points]]), or the one of [devices.charger].
+    const points = o.chargePoints?.length ? o.chargePoints : o.chargePoint ? [{ ...o.chargePoint, hubChargePoint: null }] : [];
+    const line = (cp: (typeof points)[number]) => html`<p>${cp.id}${points.length > 1 ? ` (charge point ${cp.hubChargePoint ?? "charger"})` : ""}: ${cp.connected ? "connected" : "not connected"}${cp.vendor ? `, ${cp.vendor} ${cp.model ?? ""}` : ""}${cp.quirks ? ` (quirk profile ${cp.quirks})` : ""}${cp.controlMode === "remote-start-stop" ? "; held and allowed by Remote Start/Stop" : ""}</p>`;
+    return html`<section class="card"><h2>OCPP charge point${points.length > 1 ? "s" : ""}</h2>
       <p>Chargers connect to <code>${o.url}</code> followed by their charge point ID.</p>
       ${o.fingerprintSha256 ? html`<p>TLS (security profile 2). Certificate SHA-256 fingerprint: <code>${o.fingerprintSha256}</code></p>` : null}
-      ${cp ? html`<p>${cp.id}: ${cp.connected ? "connected" : "not connected"}${cp.vendor ? `, ${cp.vendor} ${cp.model ?? ""}` : ""}${cp.quirks ? ` (quirk profile ${cp.quirks})` : ""}${cp.controlMode === "remote-start-stop" ? "; held and allowed by Remote Start/Stop" : ""}</p>` : html`<p class="muted">No charge point accepted yet.</p>`}
+      ${points.length ? points.map(line) : html`<p class="muted">No charge point accepted yet.</p>`}
       ${o.pending.length ? html`<h3>Waiting for you</h3><ul>${o.pending.map((p) => html`<li>${p.id} ${p.vendor ? `(${p.vendor} ${p.model ?? ""})` : ""} from ${p.remote}, last seen ${localDateTime(tz, p.lastSeenAt)}${p.offeredPassword ? "" : " — offered no password"}
         <button class="primary" ?disabled=${this.readOnly || !p.offeredPassword} @click=${() => this.accept(p.id)}>Accept</button></li>`)}</ul>` : null}
       <p role="status">${this.message ?? ""}</p></section>`;
