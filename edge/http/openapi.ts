@@ -95,9 +95,17 @@ export const hubOpenApi: Json = {
         properties: {
           now: { type: "integer" }, premisesId: { type: "string" },
           chargePoint: { type: "object", properties: { evseState: { enum: ["A", "B", "C", "D", "E", "F", "unknown"] }, eumd: { enum: ["present", "absent", "unknown"] } } },
-          session: { type: ["object", "null"], properties: { id: { type: "string" }, phase: { enum: ["awaiting-binding", "bound", "fallback", "ended"] }, established: { type: "boolean" }, fallbackReason: { type: ["string", "null"] }, fallbackReasonText: { type: ["string", "null"] }, commWaitLeftS: { type: ["integer", "null"] }, energyWh: { type: "integer" } } },
+          session: { $ref: "#/components/schemas/SessionNow" },
+          chargePoints: {
+            type: "array", description: "A hub with several charge points: every one ([devices.charger]'s first, id \"charger\"), each with its own engine's state and session",
+            items: {
+              type: "object", required: ["id", "evseState", "eumd", "session"],
+              properties: { id: { type: "string" }, evseState: { enum: ["A", "B", "C", "D", "E", "F", "unknown"] }, eumd: { enum: ["present", "absent", "unknown"] }, session: { $ref: "#/components/schemas/SessionNow" } },
+            },
+          },
         },
       },
+      SessionNow: { type: ["object", "null"], properties: { id: { type: "string" }, phase: { enum: ["awaiting-binding", "bound", "fallback", "ended"] }, established: { type: "boolean" }, fallbackReason: { type: ["string", "null"] }, fallbackReasonText: { type: ["string", "null"] }, commWaitLeftS: { type: ["integer", "null"] }, energyWh: { type: "integer" } } },
     },
   },
 };

@@ -4109,6 +4109,10 @@ export interface operations {
                         kind: string;
                         reason: string | null;
                     }[];
+                    chargePoint?: {
+                        id: string;
+                        eumdId: string;
+                    };
                 };
             };
         };
@@ -4248,6 +4252,10 @@ export interface operations {
                             kind: string;
                             reason: string | null;
                         }[];
+                        chargePoint?: {
+                            id: string;
+                            eumdId: string;
+                        };
                     }[];
                 };
             };
