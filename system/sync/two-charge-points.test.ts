@@ -136,7 +136,7 @@ test("FR-10, NFR-2, FR-29: two charge points on one hub charge at the same time,
     // FR-29: both final reports reach the head-end, each naming its charge point and the EUMD that metered it.
     await run(30);
     assert.is(hub.utilityLink!.outbox.stats().depth, 0, `the outbox drained (last error: ${hub.utilityLink!.worker.state().lastError ?? "none"})`);
-    const rows = t.utility.db.query("SELECT hub_session_id AS id, charge_point AS cp, eumd_id AS eumd, energy_wh AS wh FROM sessions WHERE revision = (SELECT MAX(revision) FROM sessions s2 WHERE s2.session_id = sessions.session_id) ORDER BY started_at").all() as { id: string; cp: string; eumd: string; wh: number }[];
+    const rows = await t.utility.db.all<{ id: string; cp: string; eumd: string; wh: number }>("SELECT hub_session_id AS id, charge_point AS cp, eumd_id AS eumd, energy_wh AS wh FROM sessions WHERE revision = (SELECT MAX(revision) FROM sessions s2 WHERE s2.session_id = sessions.session_id) ORDER BY started_at");
     assert.equal(rows.map((r) => [r.id, r.cp, r.eumd, r.wh]), [
       [sa.id, "charger", `eastron-sdm120@127.0.0.1:${simA.ports.eumd}/${SIM_UNITS.eumd}`, sa.totalWh],
       [sb.id, "garage-2", `ocpp:${CP_B}#1`, sb.totalWh],
