@@ -36,7 +36,7 @@ export class SqliteNonceStore implements NonceStore {
   private readonly purge;
   private lastPurge = 0;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
     db.run(`CREATE TABLE IF NOT EXISTS sync_nonces (
       hub_id TEXT NOT NULL, nonce TEXT NOT NULL, expires_at INTEGER NOT NULL,
       PRIMARY KEY (hub_id, nonce)) WITHOUT ROWID`);

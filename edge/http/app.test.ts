@@ -9,7 +9,6 @@ import { parseConfig } from "../config/load.ts";
 import { params, VIN } from "../engine/harness.test-support.ts";
 import { FakeCharger, FakeMeter, FakePevLink, FakeUtility } from "../hub/doubles.test-support.ts";
 import { startHub, type RunningHub } from "../hub/runtime.ts";
-import { hubOpenApi } from "./openapi.ts";
 
 let dir = "";
 let h: RunningHub;

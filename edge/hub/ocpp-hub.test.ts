@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TestClock } from "../../core/time/index.ts";
-import { startSimulator, type SimOcppWorld, type Simulator } from "../../drivers/sim/index.ts";
+import { startSimulator, type SimOcppWorld } from "../../drivers/sim/index.ts";
 import { parseConfig } from "../config/load.ts";
 import { VIN, VIN2 } from "../engine/harness.test-support.ts";
 import { startHubProcess, type RunningHubProcess } from "./hub-process.ts";

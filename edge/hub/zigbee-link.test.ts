@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setLogger, Zcl } from "zigbee-herdsman";
+import { setLogger } from "zigbee-herdsman";
 import { TestClock } from "../../core/time/index.ts";
 import { openPevLink, type ByteChannel, type SimulatedPevLink } from "../../drivers/pevlink/index.ts";
 import { buildClientCommand, DEVICE_CLASS_EV, DRLC, DRLC_CLUSTER_ID, MESSAGING_CLUSTER_ID, METERING_CLUSTER_ID, parsePublishPrice, parseSeFrame, PEV_LINK_TUNNEL_PROTOCOL, PRICE, PRICE_CLUSTER_ID, seAmountFromMicroUsd, TUNNEL_CHUNK_BYTES, TUNNELING_CLUSTER_ID, toZigbeeUtc } from "../../drivers/zigbee/index.ts";

@@ -9,7 +9,7 @@ import { TestClock, type UtcSeconds } from "../../core/time/index.ts";
 import type { RunningClearinghouse } from "../../cloud-sync/clearinghouse/index.ts";
 import { exportPublicKeyPem, generateEd25519KeyPair, signUtilityRequest, type ErrorBody, type KeyObject, type OcpiCdr } from "../../cloud-sync/protocol/index.ts";
 import { defineTestProgram, makeVin, testUtility, type TestUtility } from "../../cloud-sync/utility/test-support.ts";
-import { CH_OPERATOR, registerUtility, startTwoUtilities, TOKEN_A, TOKEN_B, type TwoUtilities } from "./two-utilities.test-support.ts";
+import { registerUtility, startTwoUtilities, TOKEN_A, TOKEN_B, type TwoUtilities } from "./two-utilities.test-support.ts";
 
 const TOKEN_C = "token-of-utility-c-0123456789";
 const VIN_B = makeVin("3FA6P0SU1K123456"); // utility B's customer's PEV, roaming allowed

@@ -9,7 +9,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TestClock } from "../../core/time/index.ts";
 import type { SessionId } from "../../core/ids/index.ts";
-import type { UtcSeconds } from "../../core/time/index.ts";
 import type { Wh } from "../../core/units/index.ts";
 import { generateEd25519KeyPair } from "../../cloud-sync/protocol/index.ts";
 import { exampleHubConfig, EXAMPLE_IDS, EXAMPLE_T0, exampleIntervals, examplePevAck, exampleSessionReport } from "../../cloud-sync/protocol/index.ts";
@@ -42,8 +41,6 @@ function rig(o: { dbPath?: string; batch?: { maxMessages?: number; maxBytes?: nu
   const close = async () => { await worker.stop(); await fake.stop(); db.close(); };
   return { clock, fake, db, outbox, client, worker, step, close };
 }
-
-const batchPath = ROUTES.sessionsBatch.path;
 
 test("FR-29: 250 sessions due at once travel in batches of at most 100, each stored once, in far fewer requests", async () => {
   const { fake, outbox, worker, step, close } = rig();

@@ -3,7 +3,7 @@
 // visible (flush returns them, /healthz reports them) and one JSON line per event in the log.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { defineTestProgram, enrollHousehold, makeVin, newHub, sessionReport, testUtility, type TestUtility } from "../test-support.ts";
+import { defineTestProgram, enrollHousehold, makeVin, newHub, sessionReport, testUtility } from "../test-support.ts";
 import { structuredLog } from "../log/structured-log.ts";
 
 const VIN1 = makeVin("1HGCM82633A00435");

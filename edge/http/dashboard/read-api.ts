@@ -1,12 +1,10 @@
 // The read APIs the dashboard pages need, plus the owner's two charging choices (charge mode, fallback preference).
 // Everything here sits behind the access guard; state changes carry the CSRF header.
 import { Hono } from "hono";
-import { badRequest, conflict } from "../../../cloud-sync/protocol/index.ts";
+import { badRequest } from "../../../cloud-sync/protocol/index.ts";
 import type { ChargeModeAnswer, DrOptOutAnswer, FallbackAnswer } from "../../../core/index.ts";
 import { queryInt } from "../query.ts";
 import { readObject } from "./json-object.ts";
-import type { UtcSeconds } from "../../../core/time/index.ts";
-import { localMidnightUtc } from "../../../core/tariff/index.ts";
 import type { Clock } from "../../../core/time/index.ts";
 import {
   CHARGE_PLAN_KEY, type ChargePlanSetting, type DashboardContext, devicesView, localMonth, nowView, programView,
