@@ -19,7 +19,12 @@ export class SqliteStore implements SqlStore {
   constructor(readonly db: Database) {}
 
   static open(path: string, migrations: readonly string[]): SqliteStore {
-    return new SqliteStore(openMigratedDb(path, migrations));
+    const db = openMigratedDb(path, migrations);
+    // A 64 MiB page cache (SQLite's default is 2 MiB): intake touches the sessions, journal, postings and AMI indexes
+    // of many premises per second, and a page read back from the WAL or the file costs far more than one kept. The
+    // cache grows only as pages are used; this is the head-end's store (a server), not the hub's.
+    db.exec("PRAGMA cache_size = -65536");
+    return new SqliteStore(db);
   }
 
   private statement(sql: string): Statement {
@@ -32,28 +37,35 @@ export class SqliteStore implements SqlStore {
   }
 
   /** Outside a transaction, waits until no transaction holds the connection. */
-  private async ready(): Promise<void> {
-    if (this.tx.getStore()) return;
+  private async unlocked(): Promise<void> {
     while (this.locked) await this.lock;
   }
 
+  /**
+   * True when the statement must wait: a transaction is open and the caller is not in it. Checked synchronously so
+   * a statement inside the transaction (most of intake's) costs no extra async call and await.
+   */
+  private mustWait(): boolean {
+    return this.locked && this.tx.getStore() === undefined;
+  }
+
   async all<T>(sql: string, ...params: SqlValue[]): Promise<T[]> {
-    if (this.locked) await this.ready();
+    if (this.mustWait()) await this.unlocked();
     return this.statement(sql).all(...params) as T[];
   }
 
   async get<T>(sql: string, ...params: SqlValue[]): Promise<T | null> {
-    if (this.locked) await this.ready();
+    if (this.mustWait()) await this.unlocked();
     return (this.statement(sql).get(...params) as T | null) ?? null;
   }
 
   async run(sql: string, ...params: SqlValue[]): Promise<{ changes: number }> {
-    if (this.locked) await this.ready();
+    if (this.mustWait()) await this.unlocked();
     return { changes: this.statement(sql).run(...params).changes };
   }
 
   async exec(sql: string): Promise<void> {
-    if (this.locked) await this.ready();
+    if (this.mustWait()) await this.unlocked();
     this.db.exec(sql);
   }
 
@@ -65,10 +77,11 @@ export class SqliteStore implements SqlStore {
     const outer = this.tx.getStore();
     if (outer) {
       const name = `sp${++outer.depth}`;
-      this.db.exec(`SAVEPOINT ${name}`);
+      // Prepared once per depth (a batch opens one savepoint per report), not parsed on every report.
+      this.statement(`SAVEPOINT ${name}`).run();
       try {
         const result = await fn();
-        this.db.exec(`RELEASE ${name}`);
+        this.statement(`RELEASE ${name}`).run();
         return result;
       } catch (e) {
         this.db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
@@ -83,10 +96,10 @@ export class SqliteStore implements SqlStore {
     this.lock = new Promise<void>((r) => { release = r; });
     try {
       // IMMEDIATE: take the write lock now, so a second process fails fast with SQLITE_BUSY instead of mid-way.
-      this.db.exec("BEGIN IMMEDIATE");
+      this.statement("BEGIN IMMEDIATE").run();
       try {
         const result = await this.tx.run({ depth: 0 }, fn);
-        this.db.exec("COMMIT");
+        this.statement("COMMIT").run();
         return result;
       } catch (e) {
         if (this.db.inTransaction) this.db.exec("ROLLBACK");
