@@ -170,7 +170,9 @@ export class SessionIntake {
       for (const row of max === null ? [] : await this.standingIds(sid, r.premisesId)) {
         await this.d.ledger.reverse(row.premises_id, row.id, now, `session ${sid} revision ${r.revision} replaces an earlier revision`);
       }
-      await this.creditCdrs(r.premisesId, sid, now);
+      // CDRs of this session are only queued with a stored revision of it (same transaction), so a first revision has
+      // none to credit: no lookup.
+      if (max !== null) await this.creditCdrs(r.premisesId, sid, now);
       const { status, settlement, review } = await this.settle(r, ctx, now, false);
       await this.d.db.run(`INSERT INTO sessions (session_id, revision, vin, premises_id, hub_id, status, settlement, binding_status,
         fallback_reason, energy_wh, started_at, ended_at, review_reason, received_at, body, hub_session_id, binding_id, energy_from, energy_to,
