@@ -12,7 +12,8 @@ import {
   type KnownChargePoint, type OcppCharger, type SecurityProfile,
 } from "../../drivers/ocpp/index.ts";
 import type { OcppConfig, OcppChargerConfig } from "../config/schema.ts";
-import type { OcppChargePointsView, OcppNetwork } from "./ports.ts";
+import type { OcppView } from "../../core/index.ts";
+import type { OcppNetwork } from "./ports.ts";
 
 export const ACCEPTED_FILE = "ocpp-charge-point.json";
 /** Charge points the owner accepted after the first: each runs its own engine (a list, same fields as ACCEPTED_FILE). */
@@ -224,7 +225,7 @@ export class OcppLink implements OcppNetwork {
     d.adapter.onVehicleId((tag) => { for (const l of this.idListeners) l(tag, d.key); });
   }
 
-  private pointView(d: DrivenChargePoint): NonNullable<OcppChargePointsView["chargePoint"]> {
+  private pointView(d: DrivenChargePoint): NonNullable<OcppView["chargePoint"]> {
     const s = this.central.sessions.get(d.ocppId!);
     return {
       id: d.ocppId!, connected: s?.connected ?? false, vendor: s?.vendor || null, model: s?.model || null, quirks: s?.quirks.id ?? null,
@@ -232,7 +233,7 @@ export class OcppLink implements OcppNetwork {
     };
   }
 
-  view(): OcppChargePointsView {
+  view(): OcppView {
     const first = this.driven.get(null);
     return {
       url: this.central.url,
@@ -249,7 +250,7 @@ export class OcppLink implements OcppNetwork {
    * later one becomes a charge point of its own with its own engine (issue 16 item 7). Remembered in the data
    * directory (owner-only files) so a restart keeps them.
    */
-  accept(id: string, allowNoPassword: boolean): OcppChargePointsView {
+  accept(id: string, allowNoPassword: boolean): OcppView {
     let cp: KnownChargePoint;
     try {
       cp = this.central.accept(id, { allowNoPassword });

@@ -69,13 +69,10 @@ export interface ZigbeeNetwork {
   permitJoin(seconds: number): Promise<void>;
 }
 
-/** The OCPP central system as the dashboard sees it (the wire type, core/hub-api). */
-export type OcppChargePointsView = OcppView;
-
 export interface OcppNetwork {
-  view(): OcppChargePointsView;
+  view(): OcppView;
   /** The owner accepts a pending charge point; it becomes the hub's charger. */
-  accept(id: string, allowNoPassword: boolean): OcppChargePointsView;
+  accept(id: string, allowNoPassword: boolean): OcppView;
 }
 
 export interface HubPorts {

@@ -14,9 +14,6 @@ import { sessionsCsv } from "./sessions-csv.ts";
 import { DEFAULT_ENERGY_NEEDED_KWH, optOutOfDemandResponse, setChargePlan } from "../../hub/owner-requests.ts";
 import { localDateAt } from "../../../core/tariff/index.ts";
 
-// The charge plan and DR opt-out rules live in the hub (shared with MQTT); re-exported for existing importers.
-export { DEFAULT_ENERGY_NEEDED_KWH, nextLocalTime } from "../../hub/owner-requests.ts";
-
 export function readApi(ctx: DashboardContext, clock: Clock, guestView: () => boolean): Hono {
   const app = new Hono();
   const owner = { hub: ctx.hub, store: ctx.store, clock, timeZone: ctx.timeZone };
