@@ -2,6 +2,7 @@
 // a message a person can act on, and the field at fault. Routes throw it; one onError (on-api-error.ts) writes
 // `{ "error": { "code", "message", "path"?, "details"? } }`.
 import { z } from "zod";
+import type { ApiErrorBody } from "../../core/index.ts";
 
 const STATUS = {
   "bad-request": 400,
@@ -38,7 +39,7 @@ export const errorBodySchema = z.object({
     /** Facts a client can act on, e.g. the ID of the record a conflict is with. */
     details: z.record(z.string(), z.unknown()).optional(),
   }),
-});
+}) satisfies z.ZodType<ApiErrorBody>;
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 export class ApiError extends Error {

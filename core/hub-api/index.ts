@@ -9,3 +9,4 @@ export type * from "./program.ts";
 export type * from "./devices.ts";
 export type * from "./settings.ts";
 export type * from "./answers.ts";
+export type * from "./error.ts";

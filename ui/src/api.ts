@@ -1,6 +1,6 @@
 // Talks to the hub: same-origin fetch with the session cookie (sent by the browser, unreadable here) and the
 // CSRF token header on every state-changing call. Errors carry the hub's message so the page can show it.
-import type { AuthStateView } from "../../core/index.ts";
+import type { ApiErrorBody, AuthStateView } from "../../core/index.ts";
 
 let csrf: string | null = null;
 export const setCsrf = (t: string | null) => { csrf = t; };
@@ -11,9 +11,8 @@ async function check<T>(r: Response): Promise<T> {
   if (r.ok) return (await r.json()) as T;
   let msg = `${r.status} ${r.statusText}`;
   let path: string | null = null;
-  // Every hub error is `{ error: { code, message, path? } }` (the protocol's ApiError body).
   try {
-    const b = (await r.json()) as { error?: { message?: string; path?: string } };
+    const b = (await r.json()) as Partial<ApiErrorBody>;
     if (b.error?.message) msg = b.error.message;
     path = b.error?.path ?? null;
   } catch { /* not JSON */ }
