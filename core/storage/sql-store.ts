@@ -45,6 +45,7 @@ export interface SqlPoolOptions {
 export function toDollarParams(sql: string): string {
   let out = "";
   let n = 0;
+  let numbered = false;
   for (let i = 0; i < sql.length; i++) {
     const c = sql[i]!;
     if (c === "'" || c === '"') {
@@ -58,14 +59,17 @@ export function toDollarParams(sql: string): string {
       out += sql.slice(i, stop);
       i = stop - 1;
     } else if (c === "?") {
-      // `?NNN` names a parameter by number (SQLite's form), which PostgreSQL spells `$NNN`.
+      // `?NNN` names a parameter by number (SQLite's form), which PostgreSQL spells `$NNN`. Mixed with bare `?` the
+      // numbering would differ between the engines (SQLite counts on from the highest number): refused.
       const digits = /^\d+/.exec(sql.slice(i + 1))?.[0];
       if (digits) {
+        numbered = true;
         out += `$${digits}`;
         i += digits.length;
       } else {
         out += `$${++n}`;
       }
+      if (numbered && n > 0) throw new Error(`SQL mixes ?NNN and ? placeholders: ${sql.slice(0, 120)}`);
     } else {
       out += c;
     }

@@ -21,6 +21,20 @@ const toProgram = (r: ProgramRow): Program => ({
   enrollmentMethods: JSON.parse(r.enrollment_methods) as EnrollmentMethod[], active: r.active === 1,
 });
 
+/** Program columns prefixed `pr_` (table alias `pr`), for joins that read a program beside other rows. */
+const PROGRAM_COLUMNS = (["id", "name", "description", "tariff_id", "interval_s", "comm_wait_s", "guest_charging", "roaming_allowed",
+  "offline_rebinding", "credential_ttl_s", "enrollment_methods", "active"] as const satisfies readonly (keyof ProgramRow)[]).map((c) => `pr.${c} AS pr_${c}`).join(", ");
+/** A joined row's columns that start with `prefix`, without it. */
+const unprefixed = <T>(row: object, prefix: string): T =>
+  Object.fromEntries(Object.entries(row).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v])) as T;
+
+/** Premises columns prefixed `p_` (table alias `p`). */
+const PREMISES_COLUMNS = "p.id AS p_id, p.account_id AS p_account_id, p.address AS p_address, p.default_tariff_id AS p_default_tariff_id, p.evse_rated_w AS p_evse_rated_w";
+interface PremisesJoinRow { p_id: string; p_account_id: string; p_address: string; p_default_tariff_id: string; p_evse_rated_w: number }
+const toPremises = (r: PremisesJoinRow): Premises =>
+  ({ id: r.p_id as PremisesId, accountId: r.p_account_id as AccountId, address: r.p_address, defaultTariffId: r.p_default_tariff_id, evseRatedW: r.p_evse_rated_w });
+type EnrollmentJoinRow = PremisesJoinRow & Record<`pr_${keyof ProgramRow}`, unknown> & { e_id: string; e_vin: string; e_program_id: string; e_enrolled_at: number };
+
 /** A PEV's active enrollment with everything binding and rating need. */
 export interface EnrollmentView {
   enrollment: Enrollment;
@@ -163,8 +177,8 @@ export class EnrollmentStore {
   }
 
   async premises(id: string): Promise<Premises | null> {
-    const r = await this.db.get<{ id: string; account_id: string; address: string; default_tariff_id: string; evse_rated_w: number }>("SELECT id, account_id, address, default_tariff_id, evse_rated_w FROM premises WHERE id = ?", id);
-    return r ? { id: r.id as PremisesId, accountId: r.account_id as AccountId, address: r.address, defaultTariffId: r.default_tariff_id, evseRatedW: r.evse_rated_w } : null;
+    const r = await this.db.get<PremisesJoinRow>(`SELECT ${PREMISES_COLUMNS} FROM premises p WHERE p.id = ?`, id);
+    return r ? toPremises(r) : null;
   }
 
   async premisesOfAccount(accountId: string): Promise<Premises[]> {
@@ -212,21 +226,41 @@ export class EnrollmentStore {
 
   /** The PEV's active enrollment, or null: "not enrolled" is an answer (FR-05). */
   async activeEnrollment(vin: string): Promise<EnrollmentView | null> {
-    const r = await this.db.get<{ id: string; vin: string; premises_id: string; program_id: string; enrolled_at: number }>("SELECT id, vin, premises_id, program_id, enrolled_at FROM enrollments WHERE vin = ? AND active = 1", vin);
+    // One round trip (binding and intake read it on every request): the enrollment with its program and premises.
+    const r = await this.db.get<EnrollmentJoinRow>(`SELECT e.id AS e_id, e.vin AS e_vin, e.program_id AS e_program_id, e.enrolled_at AS e_enrolled_at,
+        ${PREMISES_COLUMNS}, ${PROGRAM_COLUMNS}
+      FROM enrollments e JOIN programs pr ON pr.id = e.program_id JOIN premises p ON p.id = e.premises_id WHERE e.vin = ? AND e.active = 1`, vin);
     if (!r) return null;
-    const program = await this.program(r.program_id);
-    const premises = await this.premises(r.premises_id);
-    if (!program || !premises) return null;
+    const premises = toPremises(r);
     return {
-      enrollment: { id: r.id, vin: r.vin as Vin, premisesId: r.premises_id as PremisesId, programId: r.program_id, enrolledAt: r.enrolled_at as UtcSeconds, active: true },
-      program, premises, accountId: premises.accountId,
+      enrollment: { id: r.e_id, vin: r.e_vin as Vin, premisesId: premises.id, programId: r.e_program_id, enrolledAt: r.e_enrolled_at as UtcSeconds, active: true },
+      program: toProgram(unprefixed(r, "pr_")), premises, accountId: premises.accountId,
     };
   }
 
   /** The program that governs a premises: that of a PEV enrolled there (the premises' program), or null. */
   async programAtPremises(premisesId: string): Promise<Program | null> {
-    const r = await this.db.get<{ program_id: string }>("SELECT program_id FROM enrollments WHERE premises_id = ? AND active = 1 ORDER BY enrolled_at DESC LIMIT 1", premisesId);
-    return r ? await this.program(r.program_id) : null;
+    const r = await this.db.get<ProgramRow>(`SELECT * FROM programs WHERE id = (SELECT program_id FROM enrollments WHERE premises_id = ? AND active = 1
+      ORDER BY enrolled_at DESC LIMIT 1)`, premisesId);
+    return r ? toProgram(r) : null;
+  }
+
+  /**
+   * What session intake needs about the premises a report names, in one round trip: the premises, its account and
+   * the program that governs it (programAtPremises); null for a premises this utility does not serve.
+   */
+  async premisesContext(premisesId: string): Promise<{ premises: Premises; account: Account | null; program: Program | null } | null> {
+    const r = await this.db.get<PremisesJoinRow & { a_id: string | null; a_customer_id: string; a_status: string; a_opened_on: string | null; a_closed_on: string | null } & Partial<Record<`pr_${keyof ProgramRow}`, unknown>>>(
+      `SELECT ${PREMISES_COLUMNS}, a.id AS a_id, a.customer_id AS a_customer_id, a.status AS a_status, a.opened_on AS a_opened_on, a.closed_on AS a_closed_on, ${PROGRAM_COLUMNS}
+      FROM premises p LEFT JOIN accounts a ON a.id = p.account_id
+        LEFT JOIN programs pr ON pr.id = (SELECT program_id FROM enrollments WHERE premises_id = p.id AND active = 1 ORDER BY enrolled_at DESC LIMIT 1)
+      WHERE p.id = ?`, premisesId);
+    if (!r) return null;
+    return {
+      premises: toPremises(r),
+      account: r.a_id === null ? null : toAccount({ id: r.a_id, customer_id: r.a_customer_id, status: r.a_status, opened_on: r.a_opened_on, closed_on: r.a_closed_on }),
+      program: r.pr_id == null ? null : toProgram(unprefixed(r, "pr_")),
+    };
   }
 
   async enrollmentsAtPremises(premisesId: string): Promise<Enrollment[]> {

@@ -8,14 +8,14 @@ import type { UtcSeconds } from "../../../core/time/index.ts";
 import type { SessionReceipt } from "../../protocol/index.ts";
 import type { SessionReport } from "../../protocol/index.ts";
 import type { EnrollmentStore } from "../enrollment/enrollment-store.ts";
-import { badRequest, conflict, notFound } from "../errors.ts";
+import { ApiError, badRequest, conflict, notFound } from "../errors.ts";
 import { REVENUE_ENERGY, clearinghouseLedger, customerLedger, type Ledger } from "../ledger/ledger.ts";
 import type { AmiStore } from "../metering/ami-store.ts";
 import { correlateLoad, type LoadCorrelationTolerance } from "../metering/load-correlation.ts";
 import { buildCdr, creditCdrOf } from "../roaming/cdr-builder.ts";
 import { partyIdOf, type OcpiCdr, type OcpiParty } from "../../protocol/index.ts";
 import type { TariffCatalog } from "../tariffs/tariff-catalog.ts";
-import type { Posting, Premises, Program } from "../types.ts";
+import type { Account, Posting, Premises, Program } from "../types.ts";
 import type { EnrollmentView } from "../enrollment/enrollment-store.ts";
 import { monthEndFinder } from "../billing/month-bounds.ts";
 import { contra, priceIntervals } from "./price-intervals.ts";
@@ -51,7 +51,9 @@ export interface SessionIntakeDeps {
 }
 
 /** What intake looks up once per report; `sessionId` is the head-end's own ID of the session (session-keys.ts). */
-interface Context { sessionId: string; premises: Premises; own: EnrollmentView | null; hostProgram: Program | null; window: EnergyWindow | null }
+interface Context {
+  sessionId: string; premises: Premises; host: Account | null; own: EnrollmentView | null; hostProgram: Program | null; window: EnergyWindow | null;
+}
 
 interface Decision { settlement: Settlement; reason: string | null; grant?: BindingGrant }
 
@@ -71,6 +73,9 @@ export interface SessionListFilter {
   status?: SessionStatus | undefined; settlement?: Settlement | undefined; premisesId?: string | undefined; hubId?: string | undefined;
   vin?: string | undefined; from?: number | undefined; to?: number | undefined; oldestFirst?: boolean;
 }
+
+/** A batch taken without savepoints hit a failure that needs them (see intakeBatch). */
+class NeedsSavepoints extends Error {}
 
 export class SessionIntake {
   private readonly monthEnd: (t: number) => number;
@@ -134,18 +139,33 @@ export class SessionIntake {
     });
   }
 
-  /** Takes a batch in one transaction, each report in its own savepoint; returns a receipt or the error per report. */
+  /**
+   * Takes a batch in one transaction; returns a receipt or the error per report, and one bad report fails alone.
+   * Savepoints cost two round trips per report on PostgreSQL, so a batch is first tried without them: a report
+   * refused by its checks (an ApiError before its first write, no SQL error) leaves the transaction clean and fails
+   * alone. Any other failure — a write already made, an SQL error (which aborts a PostgreSQL transaction) — rolls the
+   * attempt back and the batch is taken again with each report in its own savepoint, as before issue 15.
+   */
   async intakeBatch(reports: readonly SessionReport[]): Promise<({ ok: true; receipt: SessionReceipt } | { ok: false; error: unknown })[]> {
+    try {
+      return await this.d.db.transaction(() => this.batchPass(reports, false));
+    } catch (e) {
+      if (!(e instanceof NeedsSavepoints)) throw e;
+    }
+    return this.d.db.transaction(() => this.batchPass(reports, true));
+  }
+
+  private async batchPass(reports: readonly SessionReport[], savepoints: boolean): Promise<({ ok: true; receipt: SessionReceipt } | { ok: false; error: unknown })[]> {
     const results: ({ ok: true; receipt: SessionReceipt } | { ok: false; error: unknown })[] = [];
-    await this.d.db.transaction(async () => {
-      for (const r of reports) {
-        try {
-          results.push({ ok: true, receipt: await this.intake(r) });
-        } catch (error) {
-          results.push({ ok: false, error });
-        }
+    for (const r of reports) {
+      const progress = { wrote: false };
+      try {
+        results.push({ ok: true, receipt: savepoints ? await this.intake(r) : await this.intakeSteps(r, progress) });
+      } catch (error) {
+        if (!savepoints && (progress.wrote || !(error instanceof ApiError))) throw new NeedsSavepoints();
+        results.push({ ok: false, error });
       }
-    });
+    }
     return results;
   }
 
@@ -154,36 +174,41 @@ export class SessionIntake {
    * Throws ApiError (400) for IDs that contradict the utility's records.
    */
   async intake(r: SessionReport): Promise<SessionReceipt> {
-    const now = this.d.clock.now();
-    return await this.d.db.transaction(async (): Promise<SessionReceipt> => {
-      // The session is the one this hub opened under this name (never another hub's), issue 13.
-      const key = await this.d.keys.resolve(r.hubId, r.sessionId, r.premisesId, r.bindingId, (id) => this.d.grants.isOwn(id, r.hubId, r.premisesId, r.sessionId));
-      const sid = key.sessionId;
-      const receipt = (outcome: SessionReceipt["outcome"], note?: string): SessionReceipt =>
-        ({ v: 1, sessionId: r.sessionId, revision: r.revision, bindingId: key.bindingId, outcome, receivedAt: now, ...(note ? { note: note.slice(0, 500) } : {}) });
-      if (await this.d.db.get("SELECT status FROM sessions WHERE premises_id = ? AND session_id = ? AND revision = ?", r.premisesId, sid, r.revision)) return receipt("duplicate");
-      const max = (await this.d.db.get<{ r: number | null }>("SELECT MAX(revision) AS r FROM sessions WHERE premises_id = ? AND session_id = ?", r.premisesId, sid))!.r;
-      if (max !== null && max > r.revision) return receipt("superseded", `revision ${max} is already held`);
+    return await this.d.db.transaction(() => this.intakeSteps(r, { wrote: false }));
+  }
 
-      const ctx = await this.verifyIds(r, sid);
-      // A first revision has nothing to reverse: no lookup.
-      for (const row of max === null ? [] : await this.standingIds(sid, r.premisesId)) {
-        await this.d.ledger.reverse(row.premises_id, row.id, now, `session ${sid} revision ${r.revision} replaces an earlier revision`);
-      }
-      // CDRs of this session are only queued with a stored revision of it (same transaction), so a first revision has
-      // none to credit: no lookup.
-      if (max !== null) await this.creditCdrs(r.premisesId, sid, now);
-      const { status, settlement, review } = await this.settle(r, ctx, now, false);
-      await this.d.db.run(`INSERT INTO sessions (session_id, revision, vin, premises_id, hub_id, status, settlement, binding_status,
-        fallback_reason, energy_wh, started_at, ended_at, review_reason, received_at, body, hub_session_id, binding_id, energy_from, energy_to,
-        payer_premises_id, charge_point, eumd_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sid, r.revision, r.vin, r.premisesId, r.hubId, status, settlement,
-        r.binding.status ?? "none", r.binding.fallbackReason, r.totalWh, r.pluggedAt, r.unpluggedAt, review, now, JSON.stringify(r), r.sessionId,
-        key.bindingId, ctx.window?.from ?? null, ctx.window?.to ?? null, settlement === "guest-pays" ? ctx.own?.premises.id ?? null : null,
-        r.chargePoint?.id ?? null, r.chargePoint?.eumdId ?? null);
-      this.windows.seen(r.pluggedAt, ctx.window);
-      if (status === "held") return receipt("held-for-review", review ?? undefined);
-      return receipt("accepted");
-    });
+  /** intake() inside the caller's transaction; `progress.wrote` turns true before the first write. */
+  private async intakeSteps(r: SessionReport, progress: { wrote: boolean }): Promise<SessionReceipt> {
+    const now = this.d.clock.now();
+    // The session is the one this hub opened under this name (never another hub's), issue 13.
+    const key = await this.d.keys.resolve(r.hubId, r.sessionId, r.premisesId, r.revision, r.bindingId, (id) => this.d.grants.isOwn(id, r.hubId, r.premisesId, r.sessionId));
+    const sid = key.sessionId;
+    const receipt = (outcome: SessionReceipt["outcome"], note?: string): SessionReceipt =>
+      ({ v: 1, sessionId: r.sessionId, revision: r.revision, bindingId: key.bindingId, outcome, receivedAt: now, ...(note ? { note: note.slice(0, 500) } : {}) });
+    if (key.hasRevision) return receipt("duplicate");
+    const max = key.maxRevision;
+    if (max !== null && max > r.revision) return receipt("superseded", `revision ${max} is already held`);
+
+    const ctx = await this.verifyIds(r, sid);
+    // Everything below may write (reversals, CDR credits, grant claims, postings, the session row).
+    progress.wrote = true;
+    // A first revision has nothing to reverse: no lookup.
+    for (const row of max === null ? [] : await this.standingIds(sid, r.premisesId)) {
+      await this.d.ledger.reverse(row.premises_id, row.id, now, `session ${sid} revision ${r.revision} replaces an earlier revision`);
+    }
+    // CDRs of this session are only queued with a stored revision of it (same transaction), so a first revision has
+    // none to credit: no lookup.
+    if (max !== null) await this.creditCdrs(r.premisesId, sid, now);
+    const { status, settlement, review } = await this.settle(r, ctx, now, false);
+    await this.d.db.run(`INSERT INTO sessions (session_id, revision, vin, premises_id, hub_id, status, settlement, binding_status,
+      fallback_reason, energy_wh, started_at, ended_at, review_reason, received_at, body, hub_session_id, binding_id, energy_from, energy_to,
+      payer_premises_id, charge_point, eumd_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, sid, r.revision, r.vin, r.premisesId, r.hubId, status, settlement,
+      r.binding.status ?? "none", r.binding.fallbackReason, r.totalWh, r.pluggedAt, r.unpluggedAt, review, now, JSON.stringify(r), r.sessionId,
+      key.bindingId, ctx.window?.from ?? null, ctx.window?.to ?? null, settlement === "guest-pays" ? ctx.own?.premises.id ?? null : null,
+      r.chargePoint?.id ?? null, r.chargePoint?.eumdId ?? null);
+    this.windows.seen(r.pluggedAt, ctx.window);
+    if (status === "held") return receipt("held-for-review", review ?? undefined);
+    return receipt("accepted");
   }
 
   /**
@@ -234,18 +259,17 @@ export class SessionIntake {
   /** IDs verified (FR-31): the report's utility, customer and account must be the premises' own. */
   private async verifyIds(r: SessionReport, sessionId: string): Promise<Context> {
     if (r.utilityId !== this.d.utilityId) throw badRequest(`utility ${r.utilityId} is not this utility (${this.d.utilityId})`, "utilityId");
-    const premises = await this.d.enrollment.premises(r.premisesId);
-    if (!premises) throw badRequest(`premises ${r.premisesId} is not served by this utility`, "premisesId");
+    const here = await this.d.enrollment.premisesContext(r.premisesId);
+    if (!here) throw badRequest(`premises ${r.premisesId} is not served by this utility`, "premisesId");
+    const { premises, account: host } = here;
     if (r.accountId !== null && r.accountId !== premises.accountId) {
       throw badRequest(`account ${r.accountId} is not the account of premises ${r.premisesId}`, "accountId");
     }
-    if (r.customerId !== null) {
-      const acct = await this.d.enrollment.account(premises.accountId);
-      if (acct && acct.customerId !== r.customerId) throw badRequest(`customer ${r.customerId} is not the customer of premises ${r.premisesId}`, "customerId");
+    if (r.customerId !== null && host && host.customerId !== r.customerId) {
+      throw badRequest(`customer ${r.customerId} is not the customer of premises ${r.premisesId}`, "customerId");
     }
     const own = r.vin === null ? null : await this.d.enrollment.activeEnrollment(r.vin);
-    const hostProgram = own && own.premises.id === r.premisesId ? own.program : await this.d.enrollment.programAtPremises(r.premisesId);
-    return { sessionId, premises, own, hostProgram, window: energyWindow(r.intervals, r.pluggedAt, r.unpluggedAt) };
+    return { sessionId, premises, host, own, hostProgram: here.program, window: energyWindow(r.intervals, r.pluggedAt, r.unpluggedAt) };
   }
 
   /**
@@ -256,8 +280,7 @@ export class SessionIntake {
    * to a third party.
    */
   private async decide(r: SessionReport, ctx: Context, reviewed: boolean): Promise<Decision> {
-    const premises = ctx.premises;
-    const host = await this.d.enrollment.account(premises.accountId);
+    const { premises, host } = ctx;
     // The documented hold reason (docs/utility.md): `account-deactivated` leads the text so a review queue can filter on it.
     if (host?.status === "deactivated") return { settlement: "held", reason: `account-deactivated: premises account ${premises.accountId} is deactivated` };
     if (!host || host.status !== "active") return { settlement: "held", reason: `premises account ${premises.accountId} is not active` };
