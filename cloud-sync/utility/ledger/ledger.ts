@@ -50,7 +50,6 @@ export class Ledger {
       sum += p.amountNano;
     }
     if (sum !== 0) throw new LedgerError(`entry "${e.memo}": postings sum to ${sum} nano-dollars, not zero`);
-    const columns = "premises_id, entry_id, ledger_account, amount_nano, energy_wh, period, interval_start, booked_at, line_kind, tariff_id, price";
     const entry = [e.premisesId, e.kind, e.sessionId, e.revision, e.reversesEntryId ?? null, e.at, e.memo];
     const rows = e.postings.map((p) => [p.ledgerAccount, p.amountNano, p.energyWh, p.period, p.intervalStart, p.intervalStart ?? e.at, p.lineKind, p.tariffId, p.priceMicroUsdPerKWh]);
     if (this.db.engine === "postgres") {
@@ -59,12 +58,13 @@ export class Ledger {
       const values = rows.map((_, i) => i === 0 ? "(?::text, ?::bigint, ?::bigint, ?::text, ?::bigint, ?::bigint, ?::text, ?::text, ?::bigint)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ");
       return (await this.db.get<{ entry_id: number }>(`WITH e AS (INSERT INTO journal_entries (premises_id, kind, session_id, revision, reverses_entry_id, at, memo)
           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING premises_id, id)
-        INSERT INTO postings (${columns}) SELECT e.premises_id, e.id, v.* FROM e, (VALUES ${values}) AS v RETURNING entry_id`, ...entry, ...rows.flat()))!.entry_id;
+        INSERT INTO postings (premises_id, entry_id, ledger_account, amount_nano, energy_wh, period, interval_start, booked_at, line_kind, tariff_id, price)
+        SELECT e.premises_id, e.id, v.* FROM e, (VALUES ${values}) AS v RETURNING entry_id`, ...entry, ...rows.flat()))!.entry_id;
     }
     const id = (await this.db.get<{ id: number }>("INSERT INTO journal_entries (premises_id, kind, session_id, revision, reverses_entry_id, at, memo) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
       ...entry))!.id;
     // All of an entry's postings in one multi-row INSERT: one round trip however many intervals the session had.
-    await this.db.run(`INSERT INTO postings (${columns}) VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+    await this.db.run(`INSERT INTO postings (premises_id, entry_id, ledger_account, amount_nano, energy_wh, period, interval_start, booked_at, line_kind, tariff_id, price) VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
       ...rows.flatMap((r) => [e.premisesId, id, ...r]));
     return id;
   }

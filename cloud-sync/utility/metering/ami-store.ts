@@ -17,6 +17,8 @@ import type { UtcSeconds } from "../../../core/time/index.ts";
 import { ApiError, badRequest } from "../errors.ts";
 
 export interface AmiInterval { start: UtcSeconds; lengthS: number; wh: number }
+/** Premises Wh over [start, start + lengthS) when AMI covers it fully, else null. */
+export type AmiLookup = (start: UtcSeconds, lengthS: number) => number | null;
 /** Which meter, through which channel. */
 export interface IntervalSource { meterId: string; source: "ami" | "hub" }
 /** What an intake did with each interval. */
@@ -94,7 +96,7 @@ export class AmiStore {
    * A lookup over every AMI interval of the premises in [from, to), read with one query: what session intake uses
    * to correlate all of a session's intervals at once.
    */
-  async lookupFor(premisesId: string, from: number, to: number): Promise<(start: UtcSeconds, lengthS: number) => number | null> {
+  async lookupFor(premisesId: string, from: number, to: number): Promise<AmiLookup> {
     const rows = await this.db.all<{ interval_start: number; interval_s: number; energy_wh: number }>(
       "SELECT interval_start, interval_s, energy_wh FROM ami_intervals WHERE premises_id = ? AND interval_start >= ? AND interval_start < ? ORDER BY interval_start", premisesId, from, to);
     if (rows.length === 0) return () => null;

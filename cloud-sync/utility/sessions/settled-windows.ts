@@ -20,10 +20,11 @@ export class SettledWindows {
     // A PEV charges at any premises (home, guest, roaming): its overlap check looks at every premises. The PEV's and
     // the EUMD's checks are one statement (one round trip per report, issue 15); a hit by the PEV is named first.
     const byVin = `SELECT 1 AS by_vin, s.session_id, s.energy_from, s.energy_to FROM sessions s WHERE s.vin = ? AND s.started_at > ? AND s.started_at < ?
-      AND ${SETTLED} LIMIT 1`;
+      AND ${SETTLED} LIMIT 1 -- multi-shard: one PEV's sessions at every premises
+`;
     const byEumd = `SELECT 0 AS by_vin, s.session_id, s.energy_from, s.energy_to FROM sessions s WHERE s.premises_id = ? AND s.hub_id = ? AND s.started_at > ? AND s.started_at < ?
       AND ${SETTLED} LIMIT 1`;
-    this.byVinOrEumd = `SELECT * FROM (${byVin}) v UNION ALL SELECT * FROM (${byEumd}) m ORDER BY by_vin DESC LIMIT 1 -- multi-shard: one PEV's sessions at every premises`;
+    this.byVinOrEumd = `SELECT * FROM (${byVin}) v UNION ALL SELECT * FROM (${byEumd}) m ORDER BY by_vin DESC LIMIT 1`;
     this.byEumd = byEumd;
   }
 
