@@ -215,4 +215,9 @@ export const UTILITY_MIGRATIONS: readonly string[] = [
   ALTER TABLE sessions ADD COLUMN charge_point TEXT;
   ALTER TABLE sessions ADD COLUMN eumd_id TEXT;
   `,
+  // 11: issue 15. The program that governs a premises is read on every report, binding and hub config; without this
+  // index (PostgreSQL's migration 1 has it) SQLite walked every active enrollment to find the premises' own.
+  `
+  CREATE INDEX enrollments_premises ON enrollments(premises_id) WHERE active = 1;
+  `,
 ];
