@@ -3,13 +3,16 @@
 // PostgreSQL test server:
 //   utility.session_intake_per_s  16-interval session reports accepted per second (signed, validated, rated, posted)
 //   utility.session_intake_batched_per_s  the same through the batch route, 100 sessions per signed request
+//   utility.session_intake_cpu_per_report.head_end|database  CPU µs per report of that batch run: the head-end's
+//                                 process, and on PostgreSQL the database backends serving it
 //   utility.binding_rtt_p99_ms    re-binding round trip, 99th percentile, one request at a time
 //   utility.binding_rtt_under_intake_p99_ms  the same while 8 hubs keep sending 16-interval session reports
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchDbArgs, enrollBenchHub, startBenchUtility } from "./support/bench-utility.ts";
-import { testDatabase } from "../core/storage/testing/index.ts";
+import { TEST_PG_URL, testDatabase } from "../core/storage/testing/index.ts";
+import { cpuMeter, postgresBackends } from "./support/process-cpu.ts";
 import { RealClock } from "../core/time/index.ts";
 import type { HubId, PremisesId } from "../core/ids/index.ts";
 import type { Vin } from "../core/ids/index.ts";
@@ -67,9 +70,15 @@ try {
   if (other) console.error(`(${other} sessions not accepted)`);
   console.log(`${NAME}.session_intake_per_s: ${Math.round(accepted / secs)} 1/s`);
 
-  // The same through the batch route: 100 sessions per signed request, 8 requests in flight.
+  // The same through the batch route: 100 sessions per signed request, 8 requests in flight. The CPU the head-end
+  // (and on PostgreSQL the database's backends) spent per report is measured too: unlike the rate, it does not move
+  // with the other work on a shared machine.
   const BATCH = 100;
   let batchedAccepted = 0;
+  const headEndCpu = cpuMeter(async () => [utility.proc.pid]);
+  const databaseCpu = cpuMeter(async () => PG ? postgresBackends(TEST_PG_URL, `offpeak-utility:${database!.schema}`) : []);
+  await headEndCpu.start();
+  await databaseCpu.start();
   const deadline2 = performance.now() + DURATION_MS;
   const t1 = performance.now();
   let batchNo = 0;
@@ -86,6 +95,9 @@ try {
     }
   }));
   console.log(`${NAME}.session_intake_batched_per_s: ${Math.round(batchedAccepted / ((performance.now() - t1) / 1000))} 1/s`);
+  const perReport = (cpuS: number) => Math.round((cpuS * 1e6) / Math.max(1, batchedAccepted));
+  console.log(`${NAME}.session_intake_cpu_per_report.head_end: ${perReport(await headEndCpu.stop())} us`);
+  if (PG) console.log(`${NAME}.session_intake_cpu_per_report.database: ${perReport(await databaseCpu.stop())} us`);
 
   // Binding round trip: commission once, then sequential re-binding requests.
   const hub = hubs[0]!;

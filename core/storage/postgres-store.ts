@@ -42,7 +42,8 @@ export class PostgresStore implements SqlStore {
     const connection: Record<string, string> = {
       // A runaway statement is cancelled by the server rather than holding a pool connection for ever.
       statement_timeout: String(o.statementTimeoutMs ?? 30_000),
-      application_name: "offpeak-utility",
+      // Names the head-end in pg_stat_activity; with a schema (one of several head-ends or tests on a server), that too.
+      application_name: o.schema ? `offpeak-utility:${o.schema}`.slice(0, 63) : "offpeak-utility",
       // Every statement here is a keyed lookup or write whose best plan does not depend on the values: a generic plan
       // skips re-planning each execution (the first five prepared executions, and for ever where PostgreSQL judges a
       // custom plan cheaper — it did for intake's union lookups, ~0.8 ms of planning each). Measured: in-process batch
