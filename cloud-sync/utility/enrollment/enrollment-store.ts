@@ -43,16 +43,28 @@ export interface EnrollmentView {
   accountId: AccountId;
 }
 
+/** How long a head-end worker trusts a hub pairing it read before reading it again (see EnrollmentStore.hub). */
+export const HUB_CACHE_MS = 5000;
+
 /** 80 A at 240 V: the SAE J1772 AC level 2 maximum, the rated power assumed when the operator gave none. */
 export const DEFAULT_EVSE_RATED_W = 19_200;
 
 export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
 
 export class EnrollmentStore {
-  /** Hub pairings are read on every signed request: kept in memory, refreshed on every change made here. */
-  private readonly hubCache = new Map<string, HubPairing | null>();
+  /**
+   * Hub pairings are read on every signed request: kept in memory, refreshed on every change made here, and read
+   * again after `hubCacheMs` — another head-end worker on the same database may have unpaired the hub meanwhile, so
+   * a worker trusts a revoked key for at most that long.
+   */
+  private readonly hubCache = new Map<string, { pairing: HubPairing | null; until: number }>();
+  private readonly hubCacheMs: number;
+  private readonly monotonicMs: () => number;
 
-  constructor(private readonly db: SqlStore, private readonly clock: Clock) {}
+  constructor(private readonly db: SqlStore, private readonly clock: Clock, o: { hubCacheMs?: number; monotonicMs?: () => number } = {}) {
+    this.hubCacheMs = o.hubCacheMs ?? HUB_CACHE_MS;
+    this.monotonicMs = o.monotonicMs ?? (() => performance.now());
+  }
 
   async upsertProgram(p: Program): Promise<Program> {
     await this.db.run(`INSERT INTO programs (id, name, description, tariff_id, interval_s, comm_wait_s, guest_charging,
@@ -291,11 +303,12 @@ export class EnrollmentStore {
   }
 
   async hub(hubId: string): Promise<HubPairing | null> {
+    const now = this.monotonicMs();
     const hit = this.hubCache.get(hubId);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined && hit.until > now) return hit.pairing;
     const pairing = await this.readHub(hubId);
     if (this.hubCache.size > 100_000) this.hubCache.clear();
-    this.hubCache.set(hubId, pairing);
+    this.hubCache.set(hubId, { pairing, until: now + this.hubCacheMs });
     return pairing;
   }
 
