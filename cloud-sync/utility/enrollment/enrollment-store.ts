@@ -7,6 +7,7 @@ import { parseVin, type Vin } from "../../../core/ids/index.ts";
 import type { Clock } from "../../../core/time/index.ts";
 import type { UtcSeconds } from "../../../core/time/index.ts";
 import { ApiError, badRequest, conflict, notFound } from "../errors.ts";
+import { WorkerCache, type WorkerCacheOptions } from "../worker-cache.ts";
 import type { Account, Customer, Enrollment, EnrollmentMethod, GuestCharging, HubPairing, Pev, Premises, Program } from "../types.ts";
 
 interface ProgramRow {
@@ -43,9 +44,6 @@ export interface EnrollmentView {
   accountId: AccountId;
 }
 
-/** How long a head-end worker trusts a hub pairing it read before reading it again (see EnrollmentStore.hub). */
-export const HUB_CACHE_MS = 5000;
-
 /** 80 A at 240 V: the SAE J1772 AC level 2 maximum, the rated power assumed when the operator gave none. */
 export const DEFAULT_EVSE_RATED_W = 19_200;
 
@@ -53,17 +51,13 @@ export const hashToken = (token: string): string => createHash("sha256").update(
 
 export class EnrollmentStore {
   /**
-   * Hub pairings are read on every signed request: kept in memory, refreshed on every change made here, and read
-   * again after `hubCacheMs` — another head-end worker on the same database may have unpaired the hub meanwhile, so
-   * a worker trusts a revoked key for at most that long.
+   * Hub pairings are read on every signed request: kept in memory (worker-cache.ts: re-read after 5 s, so a hub
+   * unpaired through another head-end worker is refused here within that bound), refreshed on every change made here.
    */
-  private readonly hubCache = new Map<string, { pairing: HubPairing | null; until: number }>();
-  private readonly hubCacheMs: number;
-  private readonly monotonicMs: () => number;
+  private readonly hubCache: WorkerCache<string, HubPairing | null>;
 
-  constructor(private readonly db: SqlStore, private readonly clock: Clock, o: { hubCacheMs?: number; monotonicMs?: () => number } = {}) {
-    this.hubCacheMs = o.hubCacheMs ?? HUB_CACHE_MS;
-    this.monotonicMs = o.monotonicMs ?? (() => performance.now());
+  constructor(private readonly db: SqlStore, private readonly clock: Clock, cache: WorkerCacheOptions = {}) {
+    this.hubCache = new WorkerCache(cache);
   }
 
   async upsertProgram(p: Program): Promise<Program> {
@@ -303,13 +297,7 @@ export class EnrollmentStore {
   }
 
   async hub(hubId: string): Promise<HubPairing | null> {
-    const now = this.monotonicMs();
-    const hit = this.hubCache.get(hubId);
-    if (hit !== undefined && hit.until > now) return hit.pairing;
-    const pairing = await this.readHub(hubId);
-    if (this.hubCache.size > 100_000) this.hubCache.clear();
-    this.hubCache.set(hubId, { pairing, until: now + this.hubCacheMs });
-    return pairing;
+    return this.hubCache.get(hubId, () => this.readHub(hubId));
   }
 
   private async readHub(hubId: string): Promise<HubPairing | null> {

@@ -1,5 +1,5 @@
 // Two head-end workers share one database (issue 15): a hub unpaired through one must stop being trusted by the
-// other within HUB_CACHE_MS, not when that worker happens to restart. Written as the attacker whose hub was unpaired
+// other within WORKER_CACHE_MS, not when that worker happens to restart. Written as the attacker whose hub was unpaired
 // (a stolen or resold hub) and who keeps sending to the worker that cached its key.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -9,7 +9,8 @@ import { TestClock } from "../../../core/time/index.ts";
 import { exportPublicKeyPem, generateEd25519KeyPair } from "../../protocol/index.ts";
 import { UTILITY_MIGRATIONS } from "../db/migrations.ts";
 import { UTILITY_PG_MIGRATIONS } from "../db/postgres-migrations.ts";
-import { EnrollmentStore, HUB_CACHE_MS } from "./enrollment-store.ts";
+import { EnrollmentStore } from "./enrollment-store.ts";
+import { WORKER_CACHE_MS } from "../worker-cache.ts";
 
 let database: TestDatabase;
 const stores: SqlStore[] = [];
@@ -24,7 +25,7 @@ test.after(async () => {
   await database.drop();
 });
 
-test("FR-08, issue 15: a hub unpaired through one head-end worker is refused by another within HUB_CACHE_MS", async () => {
+test("FR-08, issue 15: a hub unpaired through one head-end worker is refused by another within WORKER_CACHE_MS", async () => {
   const clock = new TestClock(Date.UTC(2024, 5, 3));
   let ms = 0;
   const workerA = new EnrollmentStore(await open(), clock, { monotonicMs: () => ms });
@@ -35,10 +36,10 @@ test("FR-08, issue 15: a hub unpaired through one head-end worker is refused by 
   await workerB.pairHub({ hubId: "HUB-1", premisesId: "P1", publicKeyPem: exportPublicKeyPem(generateEd25519KeyPair().publicKey) });
   assert.is((await workerA.hub("HUB-1"))?.active, true, "worker A reads and caches the pairing");
   await workerB.unpairHub("HUB-1");
-  ms += HUB_CACHE_MS - 1;
-  assert.is((await workerA.hub("HUB-1"))?.active, true, "still cached: the bound is HUB_CACHE_MS, not zero");
+  ms += WORKER_CACHE_MS - 1;
+  assert.is((await workerA.hub("HUB-1"))?.active, true, "still cached: the bound is WORKER_CACHE_MS, not zero");
   ms += 2;
-  assert.is((await workerA.hub("HUB-1"))?.active, false, "read again after HUB_CACHE_MS: the unpairing is seen");
+  assert.is((await workerA.hub("HUB-1"))?.active, false, "read again after WORKER_CACHE_MS: the unpairing is seen");
 });
 
 test.run();

@@ -221,7 +221,7 @@ export class SessionIntake {
       r.binding.status ?? "none", r.binding.fallbackReason, r.totalWh, r.pluggedAt, r.unpluggedAt, review, now, JSON.stringify(r), r.sessionId,
       key.bindingId, ctx.window?.from ?? null, ctx.window?.to ?? null, settlement === "guest-pays" ? ctx.own?.premises.id ?? null : null,
       r.chargePoint?.id ?? null, r.chargePoint?.eumdId ?? null);
-    this.windows.seen(r.pluggedAt, ctx.window);
+    await this.windows.seen(r.pluggedAt, ctx.window);
     if (status === "held") return receipt("held-for-review", review ?? undefined);
     return receipt("accepted");
   }

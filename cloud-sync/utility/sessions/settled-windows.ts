@@ -5,6 +5,7 @@
 // started_at) indexes, bounded by the longest session seen, so intake writes no extra index per report.
 import type { SqlStore } from "../../../core/storage/index.ts";
 import type { EnergyWindow } from "../binding/binding-grants.ts";
+import { WorkerCache, type WorkerCacheOptions } from "../worker-cache.ts";
 
 const SETTLED = `s.status IN ('posted', 'awaiting-final') AND s.session_id != ?
   AND COALESCE(s.energy_from, s.started_at) < ? AND COALESCE(s.energy_to, s.ended_at, s.started_at + 86400) > ?
@@ -15,8 +16,10 @@ export class SettledWindows {
   private readonly byEumd: string;
   /** The longest span from plug-in to the end of energy seen: bounds the index range an overlap query walks. */
   private longest: number | null = null;
+  private readonly fresh: WorkerCache<"longest", true>;
 
-  constructor(private readonly db: SqlStore) {
+  constructor(private readonly db: SqlStore, cache: WorkerCacheOptions = {}) {
+    this.fresh = new WorkerCache(cache);
     // A PEV charges at any premises (home, guest, roaming): its overlap check looks at every premises. The PEV's and
     // the EUMD's checks are one statement (one round trip per report, issue 15); a hit by the PEV is named first.
     const byVin = `SELECT 1 AS by_vin, s.session_id, s.energy_from, s.energy_to FROM sessions s WHERE s.vin = ? AND s.started_at > ? AND s.started_at < ?
@@ -28,13 +31,29 @@ export class SettledWindows {
     this.byEumd = byEumd;
   }
 
-  /** Read once, on first use: the bound over every session stored so far. */
+  /**
+   * The bound over every session stored so far, shared by every head-end worker through the settings row
+   * `longest_session_span_s` (a worker that stores a longer session raises it in the same transaction), read again
+   * after 5 s (worker-cache.ts). Without the row (a database older than it) it is computed once from the sessions.
+   */
   private async longestSpan(): Promise<number> {
-    if (this.longest === null) {
-      const m = (await this.db.get<{ m: number | null }>("SELECT MAX(COALESCE(energy_to, ended_at, started_at + 86400) - started_at) AS m FROM sessions -- multi-shard: once per process"))?.m;
-      this.longest = Math.max(this.longest ?? 0, m ?? 86_400);
+    if (this.longest === null || !this.fresh.peek("longest")) {
+      const row = await this.db.get<{ value: string }>("SELECT value FROM settings WHERE key = 'longest_session_span_s'");
+      let m = row ? Number(row.value) : null;
+      if (m === null) {
+        m = (await this.db.get<{ m: number | null }>("SELECT MAX(COALESCE(energy_to, ended_at, started_at + 86400) - started_at) AS m FROM sessions -- multi-shard: once, before the bound is kept"))?.m ?? 86_400;
+        await this.raise(m);
+      }
+      this.longest = Math.max(this.longest ?? 0, m);
+      this.fresh.set("longest", true);
     }
     return this.longest;
+  }
+
+  /** Raises the shared bound to `span` unless it is already as high (never lowers it). */
+  private async raise(span: number): Promise<void> {
+    await this.db.run(`INSERT INTO settings (key, value) VALUES ('longest_session_span_s', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value
+      WHERE CAST(settings.value AS BIGINT) < CAST(excluded.value AS BIGINT)`, String(span));
   }
 
   /** Another settled session whose energy overlaps `w` for this PEV or this EUMD, with the reason; or null. */
@@ -50,8 +69,13 @@ export class SettledWindows {
     return `energy window ${w.from}-${w.to} overlaps session ${hit.session_id} (${hit.energy_from ?? "?"}-${hit.energy_to ?? "?"}) already settled for ${who}: the same energy would be billed twice`;
   }
 
-  /** Called with every stored revision's window: keeps the query bound covering it. */
-  seen(startedAt: number, w: EnergyWindow | null): void {
-    if (w && this.longest !== null) this.longest = Math.max(this.longest, w.to - startedAt);
+  /** Called with every stored revision's window, in its transaction: keeps the bound covering it, for every worker. */
+  async seen(startedAt: number, w: EnergyWindow | null): Promise<void> {
+    if (!w) return;
+    const span = w.to - startedAt;
+    if (this.longest !== null && span <= this.longest) return;
+    if (span <= await this.longestSpan()) return;
+    await this.raise(span);
+    this.longest = span;
   }
 }

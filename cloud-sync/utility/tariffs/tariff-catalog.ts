@@ -3,32 +3,47 @@
 import type { SqlStore } from "../../../core/storage/index.ts";
 import { EXAMPLE_TARIFFS, tariffById, validateTariff, type Tariff } from "../../../core/tariff/index.ts";
 import type { Clock } from "../../../core/time/index.ts";
+import { WorkerCache, type WorkerCacheOptions } from "../worker-cache.ts";
 
 export class TariffCatalog {
-  // core/tariff caches compiled tariffs by object identity, so each tariff is parsed once and kept.
-  private readonly loaded = new Map<string, Tariff>();
+  // core/tariff caches compiled tariffs by object identity, so each tariff version is parsed once and kept.
+  private readonly loaded = new Map<string, { body: string | null; tariff: Tariff }>();
+  // When each was last read: re-read after 5 s (worker-cache.ts), so a tariff changed through another head-end worker
+  // prices here within that bound.
+  private readonly fresh: WorkerCache<string, true>;
 
-  constructor(private readonly db: SqlStore, private readonly clock: Clock) {}
+  constructor(private readonly db: SqlStore, private readonly clock: Clock, cache: WorkerCacheOptions = {}) {
+    this.fresh = new WorkerCache(cache);
+  }
 
   /** A tariff already read (or shipped) without a round trip: what pricing uses after `get` loaded it. */
   cached(id: string): Tariff | null {
-    return this.loaded.get(id) ?? null;
+    return this.loaded.get(id)?.tariff ?? null;
   }
 
   async get(id: string): Promise<Tariff | null> {
     const hit = this.loaded.get(id);
-    if (hit) return hit;
+    if (hit && this.fresh.peek(id)) return hit.tariff;
     const row = await this.db.get<{ body: string }>("SELECT body FROM tariffs WHERE id = ?", id);
-    let t: Tariff | null | undefined = row ? (JSON.parse(row.body) as Tariff) : null;
-    if (!t) {
+    const body = row?.body ?? null;
+    let t: Tariff | null;
+    if (hit && hit.body === body) {
+      t = hit.tariff; // unchanged: the same object, so its compiled form is reused
+    } else if (body !== null) {
+      t = JSON.parse(body) as Tariff;
+    } else {
       try {
-        t = tariffById(id);
+        t = tariffById(id) ?? null;
       } catch {
         t = null;
       }
     }
-    if (!t) return null;
-    this.loaded.set(id, t);
+    if (!t) {
+      this.loaded.delete(id);
+      return null;
+    }
+    this.loaded.set(id, { body, tariff: t });
+    this.fresh.set(id, true);
     return t;
   }
 
@@ -37,7 +52,8 @@ export class TariffCatalog {
     validateTariff(t);
     await this.db.run(`INSERT INTO tariffs (id, body, updated_at) VALUES (?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`, t.id, JSON.stringify(t), this.clock.now());
-    this.loaded.set(t.id, t);
+    this.loaded.set(t.id, { body: JSON.stringify(t), tariff: t });
+    this.fresh.set(t.id, true);
     return t;
   }
 
