@@ -1,6 +1,7 @@
 // Head-end volume benchmarks, in process, on SQLite and on PostgreSQL side by side (issue 15):
 //   utility[.pg].ami_intervals_per_s         AMI intervals stored per second: 100 premises × a month of 15-min intervals,
-//                                            one delivery per premises (COPY on PostgreSQL, multi-row upserts on SQLite)
+//                                            one delivery per premises, 4 deliveries in flight (BENCH_AMI_IN_FLIGHT)
+//                                            (COPY on PostgreSQL, multi-row upserts on SQLite)
 //   utility[.pg].month_close_accounts_per_s  accounts billed per second by the paged, parallel month close; each account
 //                                            has a month of PEV sessions (30 × 16 intervals) on its ledger
 //   utility[.pg].month_close_peak_rss_mb     the process's peak RSS during the month close
@@ -16,6 +17,7 @@ import type { Posting } from "../cloud-sync/utility/types.ts";
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 300);
 const AMI_PREMISES = Number(process.env.BENCH_AMI_PREMISES ?? 100);
+const AMI_IN_FLIGHT = Number(process.env.BENCH_AMI_IN_FLIGHT ?? 4);
 const JUNE = 1_717_200_000; // 2024-06-01 00:00 UTC
 const INTERVALS = 2880; // 30 days of 15 minutes
 
@@ -28,10 +30,14 @@ for (const engine of ["sqlite", "postgres"] as const) {
     clock: new TestClock(Date.UTC(2024, 6, 3)),
   });
   try {
-    // AMI: one month per premises, one delivery each.
+    // AMI: one month per premises, one delivery each, AMI_IN_FLIGHT deliveries (different premises) at once, as a
+    // head-end's HTTP intake receives them from the utility's metering system.
     const month = Array.from({ length: INTERVALS }, (_, i) => ({ start: (JUNE + i * 900) as UtcSeconds, lengthS: 900, wh: 100 + (i % 50) }));
     let t = performance.now();
-    for (let p = 0; p < AMI_PREMISES; p++) await h.ami.intake(`AMI-${p}`, month);
+    let nextPremises = 0;
+    await Promise.all(Array.from({ length: AMI_IN_FLIGHT }, async () => {
+      while (nextPremises < AMI_PREMISES) await h.ami.intake(`AMI-${nextPremises++}`, month);
+    }));
     console.log(`${name}.ami_intervals_per_s: ${Math.round((AMI_PREMISES * INTERVALS) / ((performance.now() - t) / 1000))} 1/s`);
 
     // Accounts with a month of PEV sessions on their ledger (what month close reads), written through the ledger.

@@ -33,6 +33,23 @@ test("a month of 15-minute intervals, delivered twice and with repeats, is store
   await db.dispose();
 });
 
+test("two deliveries of the same new range at once (a head-end takes deliveries concurrently): stored once, the other a duplicate", async () => {
+  const db = await openTestStore({ sqlite: UTILITY_MIGRATIONS, postgres: UTILITY_PG_MIGRATIONS });
+  await ensureMonthPartitions(db, T0);
+  const ami = new AmiStore(db, { now: () => T0 as UtcSeconds });
+  // On PostgreSQL both read an empty range and COPY straight in; the later one meets a unique violation, rolls back to
+  // its savepoint and is judged again against the rows the first stored.
+  const both = await Promise.all([ami.intake("P1", month((i) => i % 9)), ami.intake("P1", month((i) => i % 9))]);
+  assert.equal(both.map((c) => c.stored).sort(), [0, 2880]);
+  assert.equal(both.map((c) => c.duplicate).sort(), [0, 2880]);
+  // A correction racing a new delivery of the same range: whichever lands second corrects or duplicates, never doubles.
+  const mixed = await Promise.all([ami.intake("P2", month(() => 5)), ami.intake("P2", month(() => 6))]);
+  assert.equal(mixed.map((c) => c.stored + c.corrected).sort(), [2880, 2880]);
+  const n = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM ami_intervals WHERE premises_id IN (?, ?)", "P1", "P2");
+  assert.is(n!.n, 2 * 2880);
+  await db.dispose();
+});
+
 test("an interval not aligned to its length is refused, naming the index; nothing of the batch is stored", async () => {
   const db = await openTestStore({ sqlite: UTILITY_MIGRATIONS, postgres: UTILITY_PG_MIGRATIONS });
   const ami = new AmiStore(db, { now: () => T0 as UtcSeconds });
