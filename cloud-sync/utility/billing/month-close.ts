@@ -1,13 +1,13 @@
 // Month close for every account (issue 15): accounts are read in pages (keyset on the account ID, never all at
-// once) and billed by parallel workers, each bill in its own transaction reading only its account's postings at its
-// premises — no month of intervals is held in memory, and on PostgreSQL the workers use the pool's connections.
-// An account already billed for the month is skipped (a re-run after a crash finishes the rest); one that fails is
-// reported with the reason and does not stop the others.
+// once) and billed by parallel workers, a batch of accounts at a time (MonthlyBills.closeMany: a handful of statements
+// and one transaction for the batch, the postings summed in SQL — no month of intervals is held in memory), and on
+// PostgreSQL the workers use the pool's connections. An account already billed for the month is skipped (a re-run
+// after a crash finishes the rest); one that fails is reported with the reason and does not stop the others.
 import type { SqlStore } from "../../../core/storage/index.ts";
 import { ApiError } from "../../protocol/index.ts";
 import type { MonthlyBills } from "./monthly-bills.ts";
 
-export interface MonthCloseOptions { pageSize?: number; workers?: number }
+export interface MonthCloseOptions { pageSize?: number; workers?: number; batchSize?: number }
 export interface MonthCloseResult {
   month: string;
   closed: number;
@@ -17,7 +17,8 @@ export interface MonthCloseResult {
   failed: { accountId: string; error: string }[];
 }
 
-export const MONTH_CLOSE_DEFAULTS = { pageSize: 500, workers: 4 } as const;
+/** A batch of 50 accounts: ~1,500 postings' sums and ~1,500 marks a transaction at a month of PEV sessions each. */
+export const MONTH_CLOSE_DEFAULTS = { pageSize: 500, workers: 4, batchSize: 50 } as const;
 
 export async function closeMonth(db: SqlStore, bills: MonthlyBills, month: string, o: MonthCloseOptions = {}): Promise<MonthCloseResult> {
   const pageSize = o.pageSize ?? MONTH_CLOSE_DEFAULTS.pageSize;
@@ -30,26 +31,28 @@ export async function closeMonth(db: SqlStore, bills: MonthlyBills, month: strin
       after, `${month}-01`, pageSize);
     if (page.length === 0) break;
     after = page[page.length - 1]!.id;
+    // Small pages still go to every worker.
+    const batchSize = Math.max(1, Math.min(o.batchSize ?? MONTH_CLOSE_DEFAULTS.batchSize, Math.ceil(page.length / workers)));
+    const batches: string[][] = [];
+    for (let i = 0; i < page.length; i += batchSize) batches.push(page.slice(i, i + batchSize).map((r) => r.id));
     let next = 0;
-    await Promise.all(Array.from({ length: Math.min(workers, page.length) }, async () => {
-      while (next < page.length) {
-        const accountId = page[next++]!.id;
-        if (await bills.bill(accountId, month)) {
-          result.skipped++;
-          continue;
-        }
-        try {
-          await bills.close(accountId, month);
-          result.closed++;
-        } catch (e) {
+    await Promise.all(Array.from({ length: Math.min(workers, batches.length) }, async () => {
+      while (next < batches.length) {
+        const batch = batches[next++]!;
+        for (const outcome of await bills.closeMany(batch.map((accountId) => ({ accountId })), month)) {
+          if ("bill" in outcome) {
+            result.closed++;
+            continue;
+          }
+          const e = outcome.error;
           // A month not yet over is the operator's error for every account: stop at the first.
           if (e instanceof ApiError && e.path === "month" && /not over yet/.test(e.message)) throw e;
           if (e instanceof ApiError && e.status === 409) {
-            result.skipped++; // billed meanwhile by another run
+            result.skipped++; // billed by an earlier run, or meanwhile by another
             continue;
           }
           result.failedCount++;
-          if (result.failed.length < 100) result.failed.push({ accountId, error: (e as Error).message });
+          if (result.failed.length < 100) result.failed.push({ accountId: outcome.accountId, error: e.message });
         }
       }
     }));

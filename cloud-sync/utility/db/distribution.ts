@@ -5,7 +5,7 @@
 export const DISTRIBUTED: Readonly<Record<string, string>> = {
   sessions: "premises_id", session_keys: "premises_id", session_reviews: "premises_id", binding_grants: "premises_id",
   bindings: "premises_id", ami_intervals: "premises_id", journal_entries: "premises_id", postings: "premises_id",
-  bill_postings: "premises_id", dr_reports: "premises_id", cdrs_out: "premises_id",
+  bill_postings: "premises_id", bill_entries: "premises_id", dr_reports: "premises_id", cdrs_out: "premises_id",
   // A bill covers every premises of an account; nonces belong to a hub. Neither is joined with the tables above.
   bills: "account_id", sync_nonces: "hub_id",
 };

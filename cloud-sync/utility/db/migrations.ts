@@ -220,4 +220,22 @@ export const UTILITY_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX enrollments_premises ON enrollments(premises_id) WHERE active = 1;
   `,
+  // 12: issue 15, month close at volume. Billed postings are marked per journal entry, not per posting: a bill marks
+  // each entry it took postings of with the range of booked_at it billed, [billed_from, billed_before) on one customer
+  // ledger account; a posting is billed when a mark of its entry and account has billed_before past its booked_at
+  // (a bill takes every unbilled posting booked before its month's end, and an entry's postings never change, so an
+  // entry's billed postings are always those booked before its latest mark). One row per session and bill instead of
+  // one per interval. billed_from (the first booked_at billed) is in the key: two closes that would bill the same
+  // postings of an entry collide there, as two marks of one posting did. bill_postings is carried over (a mark per
+  // entry and bill, up to the last posting it billed) and dropped.
+  `
+  CREATE TABLE bill_entries (premises_id TEXT NOT NULL, entry_id INTEGER NOT NULL, ledger_account TEXT NOT NULL,
+    billed_from INTEGER NOT NULL, billed_before INTEGER NOT NULL, bill_id TEXT NOT NULL,
+    PRIMARY KEY (premises_id, entry_id, ledger_account, billed_from)) WITHOUT ROWID;
+  INSERT INTO bill_entries (premises_id, entry_id, ledger_account, billed_from, billed_before, bill_id)
+    SELECT p.premises_id, p.entry_id, p.ledger_account, MIN(p.booked_at), MAX(p.booked_at) + 1, b.bill_id
+    FROM bill_postings b JOIN postings p ON p.id = b.posting_id
+    GROUP BY p.premises_id, p.entry_id, p.ledger_account, b.bill_id;
+  DROP TABLE bill_postings;
+  `,
 ];

@@ -1,5 +1,5 @@
 // Versioned schema of the head-end's PostgreSQL store, made to be distributed (docs/scale.md): the same tables and
-// columns as the SQLite schema (migrations.ts, versions 1-10), with
+// columns as the SQLite schema (migrations.ts, versions 1-12), with
 //  - the premises as distribution key in the primary key of every large table and in every foreign key between them
 //    (sync_nonces by hub, bills by account: they never join the premises' tables);
 //  - ami_intervals and postings range-partitioned by UTC month (interval_start, booked_at), partitions made ahead by
@@ -159,5 +159,19 @@ export const UTILITY_PG_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sessions ADD COLUMN charge_point TEXT;
   ALTER TABLE sessions ADD COLUMN eumd_id TEXT;
+  `,
+  // 3: SQLite version 12 (issue 15, month close at volume): billed postings marked per journal entry and bill with
+  // the range of booked_at billed, instead of a row per posting (the why is at SQLite's 12). No foreign key to
+  // journal_entries: a month close writes ~30 marks an account, from entries read in the same transaction, and
+  // entries are never deleted. bill_postings is carried over and dropped.
+  `
+  CREATE TABLE bill_entries (premises_id TEXT NOT NULL, entry_id BIGINT NOT NULL, ledger_account TEXT NOT NULL,
+    billed_from BIGINT NOT NULL, billed_before BIGINT NOT NULL, bill_id TEXT NOT NULL,
+    PRIMARY KEY (premises_id, entry_id, ledger_account, billed_from));
+  INSERT INTO bill_entries (premises_id, entry_id, ledger_account, billed_from, billed_before, bill_id)
+    SELECT p.premises_id, p.entry_id, p.ledger_account, MIN(p.booked_at), MAX(p.booked_at) + 1, b.bill_id
+    FROM bill_postings b JOIN postings p ON p.premises_id = b.premises_id AND p.booked_at = b.booked_at AND p.id = b.posting_id
+    GROUP BY p.premises_id, p.entry_id, p.ledger_account, b.bill_id;
+  DROP TABLE bill_postings;
   `,
 ];

@@ -182,6 +182,44 @@ export class EnrollmentStore {
     return (await this.db.all<{ premises_id: string }>("SELECT premises_id FROM account_premises WHERE account_id = ? ORDER BY premises_id", accountId)).map((r) => r.premises_id);
   }
 
+  /**
+   * What closing a month needs to know of many accounts at once, in four statements whatever their number (issue 15,
+   * month close): each found account, its premises (by ID) with the program each is enrolled in (as
+   * programAtPremises), and every premises it ever held (as premisesEverOfAccount). Accounts not found are absent.
+   */
+  async billingFacts(accountIds: readonly string[]): Promise<Map<string, AccountBillingFacts>> {
+    const out = new Map<string, AccountBillingFacts>();
+    if (accountIds.length === 0) return out;
+    const inList = accountIds.map(() => "?").join(", ");
+    for (const r of await this.db.all<AccountRow>(`SELECT id, customer_id, status, opened_on, closed_on FROM accounts WHERE id IN (${inList})`, ...accountIds)) {
+      out.set(r.id, { account: toAccount(r), premises: [], premisesEver: [] });
+    }
+    const premises = await this.db.all<{ id: string; account_id: string; address: string; default_tariff_id: string; evse_rated_w: number }>(
+      `SELECT id, account_id, address, default_tariff_id, evse_rated_w FROM premises WHERE account_id IN (${inList}) ORDER BY id`, ...accountIds);
+    const programOf = new Map<string, string>();
+    if (premises.length > 0) {
+      // The latest active enrollment's program at each premises: rows newest first, the first one per premises wins.
+      for (const r of await this.db.all<{ premises_id: string; program_id: string }>(
+        `SELECT premises_id, program_id FROM enrollments WHERE premises_id IN (${premises.map(() => "?").join(", ")}) AND active = 1 ORDER BY enrolled_at DESC`,
+        ...premises.map((p) => p.id))) {
+        if (!programOf.has(r.premises_id)) programOf.set(r.premises_id, r.program_id);
+      }
+    }
+    const programIds = [...new Set(programOf.values())];
+    const programs = new Map((programIds.length === 0 ? [] : await this.db.all<ProgramRow>(`SELECT * FROM programs WHERE id IN (${programIds.map(() => "?").join(", ")})`, ...programIds))
+      .map((r) => [r.id, toProgram(r)] as const));
+    for (const r of premises) {
+      out.get(r.account_id)?.premises.push({
+        premises: { id: r.id as PremisesId, accountId: r.account_id as AccountId, address: r.address, defaultTariffId: r.default_tariff_id, evseRatedW: r.evse_rated_w },
+        program: programs.get(programOf.get(r.id) ?? "") ?? null,
+      });
+    }
+    for (const r of await this.db.all<{ account_id: string; premises_id: string }>(`SELECT account_id, premises_id FROM account_premises WHERE account_id IN (${inList}) ORDER BY premises_id`, ...accountIds)) {
+      out.get(r.account_id)?.premisesEver.push(r.premises_id);
+    }
+    return out;
+  }
+
   async premises(id: string): Promise<Premises | null> {
     const r = await this.db.get<PremisesJoinRow>(`SELECT ${PREMISES_COLUMNS} FROM premises p WHERE p.id = ?`, id);
     return r ? toPremises(r) : null;
@@ -319,6 +357,15 @@ export class EnrollmentStore {
     await this.db.run("UPDATE hubs SET active = 0 WHERE hub_id = ?", hubId);
     this.hubCache.delete(hubId);
   }
+}
+
+/** An account as a month close sees it (EnrollmentStore.billingFacts). */
+export interface AccountBillingFacts {
+  account: Account;
+  /** Its premises now, by ID, each with the program it is enrolled in (null: none). */
+  premises: { premises: Premises; program: Program | null }[];
+  /** Every premises it ever held, by ID: where its postings are. */
+  premisesEver: string[];
 }
 
 interface AccountRow { id: string; customer_id: string; status: string; opened_on: string | null; closed_on: string | null }
