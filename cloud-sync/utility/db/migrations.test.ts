@@ -63,5 +63,32 @@ test("SQLite migration 9 backfills premises and booked_at into a version-8 datab
   db.close();
 });
 
+test("issue 15: SQLite migration 12 carries billed postings over to billed-entry marks, one per entry and bill, up to the last posting billed", () => {
+  const path = join(dir, "v11.db");
+  const old = new Database(path, { create: true, strict: true });
+  applyMigrations(old, path, UTILITY_MIGRATIONS.slice(0, 11));
+  // Entry 1 spans May (booked 100, 200) and June (300, 400): May's bill took 100 and 200, June's bill 300; 400 is
+  // not billed yet. Entry 2 was never billed. The contra postings are never on a bill.
+  old.exec(`INSERT INTO journal_entries (id, premises_id, kind, session_id, revision, at, memo) VALUES (1, 'P1', 'session', 'S1', 1, 500, 's'), (2, 'P1', 'session', 'S2', 1, 600, 's');
+    INSERT INTO postings (id, premises_id, entry_id, ledger_account, amount_nano, energy_wh, period, interval_start, booked_at, line_kind) VALUES
+      (1, 'P1', 1, 'customer:A', 5, 1, 'p', 100, 100, 'pev-debit'), (2, 'P1', 1, 'customer:A', 5, 1, 'p', 200, 200, 'pev-debit'),
+      (3, 'P1', 1, 'customer:A', 5, 1, 'p', 300, 300, 'pev-debit'), (4, 'P1', 1, 'customer:A', 5, 1, 'p', 400, 400, 'pev-debit'),
+      (5, 'P1', 1, 'revenue:energy', -20, 0, '', 100, 100, 'contra'), (6, 'P1', 2, 'customer:A', 7, 1, 'p', 250, 250, 'pev-debit'),
+      (7, 'P1', 2, 'revenue:energy', -7, 0, '', 250, 250, 'contra');
+    INSERT INTO bills (id, account_id, month, body, closed_at) VALUES ('bill-A-2024-05', 'A', '2024-05', '{}', 1), ('bill-A-2024-06', 'A', '2024-06', '{}', 2);
+    INSERT INTO bill_postings (posting_id, bill_id, premises_id, booked_at) VALUES (1, 'bill-A-2024-05', 'P1', 100), (2, 'bill-A-2024-05', 'P1', 200), (3, 'bill-A-2024-06', 'P1', 300);`);
+  old.close();
+  const db = openMigratedDb(path, UTILITY_MIGRATIONS);
+  assert.equal(db.query("SELECT premises_id, entry_id, ledger_account, billed_from, billed_before, bill_id FROM bill_entries ORDER BY billed_from").all(), [
+    { premises_id: "P1", entry_id: 1, ledger_account: "customer:A", billed_from: 100, billed_before: 201, bill_id: "bill-A-2024-05" },
+    { premises_id: "P1", entry_id: 1, ledger_account: "customer:A", billed_from: 300, billed_before: 301, bill_id: "bill-A-2024-06" },
+  ]);
+  // Billed = under a mark of its entry and account: postings 1-3; 4 and 6 are still to bill.
+  assert.equal(db.query(`SELECT p.id FROM postings p WHERE p.ledger_account = 'customer:A' AND NOT EXISTS (SELECT 1 FROM bill_entries b
+    WHERE b.premises_id = p.premises_id AND b.entry_id = p.entry_id AND b.ledger_account = p.ledger_account AND b.billed_before > p.booked_at) ORDER BY p.id`).all(), [{ id: 4 }, { id: 6 }]);
+  assert.equal(db.query("SELECT name FROM sqlite_master WHERE name = 'bill_postings'").all(), [], "bill_postings is gone");
+  db.close();
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
