@@ -1,14 +1,17 @@
 // The head-end's schema on an existing database: one at version 6 (CDR dead-lettering and backoff, account dates)
 // upgrades to 7 (credit CDRs) keeping every row and column version 6 added, and a fresh database reaches the same
-// schema. Migration 9 (the premises as distribution key) backfills an older database. Real SQLite files.
+// schema. Migration 9 (the premises as distribution key) backfills an older database; SQLite 11 and PostgreSQL 3 carry
+// billed postings over to billed-entry marks. Real SQLite files, and the PostgreSQL server on its run.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { applyMigrations, openMigratedDb } from "../../../core/storage/index.ts";
+import { applyMigrations, openMigratedDb, PostgresStore } from "../../../core/storage/index.ts";
+import { testDatabase, testEngine } from "../../../core/storage/testing/index.ts";
 import { UTILITY_MIGRATIONS } from "./migrations.ts";
+import { UTILITY_PG_MIGRATIONS } from "./postgres-migrations.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "offpeak-migrations-"));
 const columns = (db: Database, table: string) => (db.query(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name).sort();
@@ -88,6 +91,29 @@ test("issue 15: SQLite migration 12 carries billed postings over to billed-entry
     WHERE b.premises_id = p.premises_id AND b.entry_id = p.entry_id AND b.ledger_account = p.ledger_account AND b.billed_before > p.booked_at) ORDER BY p.id`).all(), [{ id: 4 }, { id: 6 }]);
   assert.equal(db.query("SELECT name FROM sqlite_master WHERE name = 'bill_postings'").all(), [], "bill_postings is gone");
   db.close();
+});
+
+test("issue 15: PostgreSQL migration 3 carries billed postings over to billed-entry marks, as SQLite's 11 does", async () => {
+  if (testEngine() !== "postgres") return; // the SQLite side is the test above
+  const database = await testDatabase();
+  const at2 = await PostgresStore.open(database.target, UTILITY_PG_MIGRATIONS.slice(0, 2), { schema: database.schema!, poolMax: 1 });
+  await at2.exec(`INSERT INTO journal_entries (premises_id, id, kind, session_id, revision, at, memo) VALUES ('P1', 1, 'session', 'S1', 1, 500, 's');
+    INSERT INTO postings (premises_id, id, entry_id, ledger_account, amount_nano, energy_wh, period, interval_start, booked_at, line_kind) VALUES
+      ('P1', 1, 1, 'customer:A', 5, 1, 'p', 100, 100, 'pev-debit'), ('P1', 2, 1, 'customer:A', 5, 1, 'p', 200, 200, 'pev-debit'),
+      ('P1', 3, 1, 'customer:A', 5, 1, 'p', 300, 300, 'pev-debit'), ('P1', 4, 1, 'revenue:energy', -15, 0, '', 100, 100, 'contra');
+    INSERT INTO bill_postings (premises_id, posting_id, booked_at, bill_id) VALUES ('P1', 1, 100, 'bill-A-2024-05'), ('P1', 2, 200, 'bill-A-2024-06');`);
+  await at2.close();
+  const db = await PostgresStore.open(database.target, UTILITY_PG_MIGRATIONS, { schema: database.schema!, poolMax: 1 });
+  try {
+    assert.equal(await db.all("SELECT entry_id, ledger_account, billed_from, billed_before, bill_id FROM bill_entries ORDER BY billed_from"), [
+      { entry_id: 1, ledger_account: "customer:A", billed_from: 100, billed_before: 101, bill_id: "bill-A-2024-05" },
+      { entry_id: 1, ledger_account: "customer:A", billed_from: 200, billed_before: 201, bill_id: "bill-A-2024-06" },
+    ]);
+    assert.is(await db.get("SELECT to_regclass('bill_postings') AS t").then((r) => (r as { t: string | null }).t), null, "bill_postings is gone");
+  } finally {
+    await db.close();
+    await database.drop();
+  }
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
