@@ -1,6 +1,6 @@
 // The head-end's schema on an existing database: one at version 6 (CDR dead-lettering and backoff, account dates)
 // upgrades to 7 (credit CDRs) keeping every row and column version 6 added, and a fresh database reaches the same
-// schema. Migration 9 (the premises as distribution key) backfills an older database; SQLite 11 and PostgreSQL 3 carry
+// schema. Migration 9 (the premises as distribution key) backfills an older database; SQLite 12 and PostgreSQL 3 carry
 // billed postings over to billed-entry marks. Real SQLite files, and the PostgreSQL server on its run.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -93,7 +93,7 @@ test("issue 15: SQLite migration 12 carries billed postings over to billed-entry
   db.close();
 });
 
-test("issue 15: PostgreSQL migration 3 carries billed postings over to billed-entry marks, as SQLite's 11 does", async () => {
+test("issue 15: PostgreSQL migration 3 carries billed postings over to billed-entry marks, as SQLite's 12 does", async () => {
   if (testEngine() !== "postgres") return; // the SQLite side is the test above
   const database = await testDatabase();
   const at2 = await PostgresStore.open(database.target, UTILITY_PG_MIGRATIONS.slice(0, 2), { schema: database.schema!, poolMax: 1 });
