@@ -47,7 +47,9 @@ export class AmiStore {
     return this.db.transaction(async (): Promise<IntakeCounts> => {
       for (let judgedAgain = false; ; judgedAgain = true) {
         const { counts, write, rangeWasEmpty } = await this.judge(premisesId, intervals, from);
-        const rows = [...write.values()];
+        // In time order: two deliveries overlapping the same premises' range then meet on their first common interval
+        // (the later waits there, then takes the unique violation) rather than each holding one the other needs.
+        const rows = [...write.values()].sort((a, b) => a.start - b.start);
         if (!judgedAgain && rangeWasEmpty && this.db instanceof PostgresStore && rows.length >= AMI_COPY_FROM) {
           const db = this.db;
           try {
