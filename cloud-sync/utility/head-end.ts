@@ -73,7 +73,7 @@ export async function createHeadEnd(opts: Omit<UtilityOptions, "port" | "host" |
     ocpi: opts.ocpi ?? { countryCode: "US", partyId: partyIdOf(opts.utilityId) },
   });
   const reviews = new SessionReviews(db, clock, sessions);
-  const bills = new MonthlyBills({ db, clock, utilityId: opts.utilityId, timeZone, enrollment, ledger, tariffs });
+  const bills = new MonthlyBills({ db, clock, utilityId: opts.utilityId, timeZone, enrollment, tariffs });
   const dr = new DrEvents(db, clock, enrollment);
   const nonces = await BufferedNonceStore.open(db, clock.now());
   return {

@@ -13,7 +13,7 @@ import type { SessionId } from "../../../core/ids/index.ts";
 import { billSummarySchema, type BillLine, type BillLineKind, type BillSummary } from "../../protocol/index.ts";
 import type { AccountBillingFacts, EnrollmentStore } from "../enrollment/enrollment-store.ts";
 import { badRequest, conflict, notFound } from "../errors.ts";
-import { REVENUE_FIXED, customerLedger, type Ledger, type NewEntry } from "../ledger/ledger.ts";
+import { REVENUE_FIXED, customerLedger, type NewEntry } from "../ledger/ledger.ts";
 import { postEntries } from "../ledger/post-entries.ts";
 import type { TariffCatalog } from "../tariffs/tariff-catalog.ts";
 import { monthBounds, monthOf, type MonthBounds } from "./month-bounds.ts";
@@ -24,7 +24,6 @@ export interface MonthlyBillsDeps {
   utilityId: string;
   timeZone: string;
   enrollment: EnrollmentStore;
-  ledger: Ledger;
   tariffs: TariffCatalog;
 }
 

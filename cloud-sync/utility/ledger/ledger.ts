@@ -37,19 +37,24 @@ interface PostingRow {
   line_kind: string; tariff_id: string | null; price: number | null;
 }
 
+/** Refuses an entry that does not balance to zero or has a fractional amount or energy (Ledger.post's rules). */
+export function checkBalanced(e: NewEntry): void {
+  if (e.postings.length < 2) throw new LedgerError(`entry "${e.memo}": a double-entry needs at least two postings`);
+  let sum = 0;
+  for (const p of e.postings) {
+    if (!Number.isSafeInteger(p.amountNano)) throw new LedgerError(`entry "${e.memo}": amount ${p.amountNano} on ${p.ledgerAccount} is not a whole number of nano-dollars`);
+    if (!Number.isSafeInteger(p.energyWh)) throw new LedgerError(`entry "${e.memo}": energy ${p.energyWh} on ${p.ledgerAccount} is not whole Wh`);
+    sum += p.amountNano;
+  }
+  if (sum !== 0) throw new LedgerError(`entry "${e.memo}": postings sum to ${sum} nano-dollars, not zero`);
+}
+
 export class Ledger {
   constructor(private readonly db: SqlStore) {}
 
   /** Writes one balanced entry; the caller holds the transaction when several entries must land together. */
   async post(e: NewEntry): Promise<number> {
-    if (e.postings.length < 2) throw new LedgerError(`entry "${e.memo}": a double-entry needs at least two postings`);
-    let sum = 0;
-    for (const p of e.postings) {
-      if (!Number.isSafeInteger(p.amountNano)) throw new LedgerError(`entry "${e.memo}": amount ${p.amountNano} on ${p.ledgerAccount} is not a whole number of nano-dollars`);
-      if (!Number.isSafeInteger(p.energyWh)) throw new LedgerError(`entry "${e.memo}": energy ${p.energyWh} on ${p.ledgerAccount} is not whole Wh`);
-      sum += p.amountNano;
-    }
-    if (sum !== 0) throw new LedgerError(`entry "${e.memo}": postings sum to ${sum} nano-dollars, not zero`);
+    checkBalanced(e);
     const entry = [e.premisesId, e.kind, e.sessionId, e.revision, e.reversesEntryId ?? null, e.at, e.memo];
     const rows = e.postings.map((p) => [p.ledgerAccount, p.amountNano, p.energyWh, p.period, p.intervalStart, p.intervalStart ?? e.at, p.lineKind, p.tariffId, p.priceMicroUsdPerKWh]);
     if (this.db.engine === "postgres") {

@@ -2,22 +2,10 @@
 // batch at once): one multi-row INSERT of the entries, one of all their postings. The same rows and the same checks as
 // Ledger.post, which writes one entry in two statements; the caller holds the transaction.
 import type { SqlStore } from "../../../core/storage/index.ts";
-import { LedgerError, type NewEntry } from "./ledger.ts";
+import { checkBalanced, type NewEntry } from "./ledger.ts";
 
 /** Rows per INSERT: 11 parameters a posting stays under SQLite's and PostgreSQL's parameter limits. */
 const POSTINGS_PER_STATEMENT = 1000;
-
-/** Refuses an entry that does not balance to zero or has a fractional amount or energy (Ledger.post's rules). */
-export function checkBalanced(e: NewEntry): void {
-  if (e.postings.length < 2) throw new LedgerError(`entry "${e.memo}": a double-entry needs at least two postings`);
-  let sum = 0;
-  for (const p of e.postings) {
-    if (!Number.isSafeInteger(p.amountNano)) throw new LedgerError(`entry "${e.memo}": amount ${p.amountNano} on ${p.ledgerAccount} is not a whole number of nano-dollars`);
-    if (!Number.isSafeInteger(p.energyWh)) throw new LedgerError(`entry "${e.memo}": energy ${p.energyWh} on ${p.ledgerAccount} is not whole Wh`);
-    sum += p.amountNano;
-  }
-  if (sum !== 0) throw new LedgerError(`entry "${e.memo}": postings sum to ${sum} nano-dollars, not zero`);
-}
 
 /** Writes the entries (all checked before any is written); returns their IDs in the order given. */
 export async function postEntries(db: SqlStore, entries: readonly NewEntry[]): Promise<number[]> {
