@@ -24,6 +24,7 @@ import { energyWindow, type BindingGrant, type BindingGrants, type EnergyWindow,
 import type { SessionKeys } from "./session-keys.ts";
 import { implausibility } from "./plausibility.ts";
 import { SettledWindows } from "./settled-windows.ts";
+import { lockEnergyOwners } from "./energy-locks.ts";
 
 export type Settlement =
   | "program" // the PEV's own program at its own premises (FR-31)
@@ -165,6 +166,7 @@ export class SessionIntake {
 
   private async batchPass(reports: readonly SessionReport[], savepoints: boolean): Promise<({ ok: true; receipt: SessionReceipt } | { ok: false; error: unknown })[]> {
     const results: ({ ok: true; receipt: SessionReceipt } | { ok: false; error: unknown })[] = [];
+    await lockEnergyOwners(this.d.db, reports);
     for (const r of reports) {
       const progress = { wrote: false };
       try {
@@ -182,7 +184,12 @@ export class SessionIntake {
    * Throws ApiError (400) for IDs that contradict the utility's records.
    */
   async intake(r: SessionReport): Promise<SessionReceipt> {
-    return await this.d.db.transaction(() => this.intakeSteps(r, { wrote: false }));
+    const own = !this.d.db.inTransaction();
+    return await this.d.db.transaction(async () => {
+      // Inside a batch the batch took the locks; alone, the report takes its own.
+      if (own) await lockEnergyOwners(this.d.db, [r]);
+      return this.intakeSteps(r, { wrote: false });
+    });
   }
 
   /** intake() inside the caller's transaction; `progress.wrote` turns true before the first write. */
