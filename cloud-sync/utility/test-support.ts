@@ -17,6 +17,7 @@ import type { Tariff } from "../../core/tariff/index.ts";
 import { SignedUtilityClient as UtilityClient } from "../protocol/index.ts";
 import { exportPublicKeyPem, generateEd25519KeyPair, type Ed25519KeyPair } from "../protocol/index.ts";
 import { startUtility, type RunningUtility } from "./server.ts";
+import { createHeadEnd, type HeadEnd } from "./head-end.ts";
 import type { UtilityOptions } from "./types.ts";
 import { silentLog } from "./log/structured-log.ts";
 
@@ -161,4 +162,18 @@ export function sessionReport(o: {
     rate, programId: null, tariffId: null, pluggedAt: o.start as UtcSeconds, unpluggedAt: final ? (end as UtcSeconds) : null, final,
     intervals, totalWh: o.wh.reduce((a, b) => a + b, 0) as Wh, events: [],
   };
+}
+
+/**
+ * A head-end in process (no HTTP) on its own test database (SQLite, or a PostgreSQL schema), clock at 2024-07-03, with
+ * customer C1, account A1 and premises P1 (default tariff pge-e-tou-c), and `vin` registered to A1 when given.
+ */
+export async function inProcessHeadEnd(o: { vin?: string } = {}): Promise<{ h: HeadEnd; close(): Promise<void> }> {
+  const database = await testDatabase();
+  const h = await createHeadEnd({ dbPath: database.target, ...(database.schema ? { dbSchema: database.schema } : {}), utilityId: "UTIL-A", clock: new TestClock(Date.UTC(2024, 6, 3)) });
+  await h.enrollment.upsertCustomer({ id: "C1" as never, name: "One" });
+  await h.enrollment.createAccount("A1", "C1");
+  await h.enrollment.upsertPremises({ id: "P1" as never, accountId: "A1" as never, address: "1 Main St", defaultTariffId: "pge-e-tou-c" });
+  if (o.vin) await h.enrollment.upsertPev({ vin: o.vin, accountId: "A1" });
+  return { h, close: async () => { await h.close(); await database.drop(); } };
 }

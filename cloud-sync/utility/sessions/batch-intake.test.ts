@@ -4,10 +4,8 @@
 // leave nothing behind, and the rest of the batch must be stored exactly once.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { TestClock } from "../../../core/time/index.ts";
-import { testDatabase } from "../../../core/storage/testing/index.ts";
-import { createHeadEnd, type HeadEnd } from "../head-end.ts";
-import { sessionReport } from "../test-support.ts";
+import type { HeadEnd } from "../head-end.ts";
+import { inProcessHeadEnd, sessionReport } from "../test-support.ts";
 import type { NewEntry } from "../ledger/ledger.ts";
 
 const T0 = Date.UTC(2024, 5, 3, 8, 0, 0) / 1000;
@@ -16,20 +14,12 @@ let drop: () => Promise<void>;
 let transactions = 0;
 
 test.before(async () => {
-  const database = await testDatabase();
-  drop = database.drop;
-  h = await createHeadEnd({ dbPath: database.target, ...(database.schema ? { dbSchema: database.schema } : {}), utilityId: "UTIL-A", clock: new TestClock(Date.UTC(2024, 6, 3)) });
-  await h.enrollment.upsertCustomer({ id: "C1" as never, name: "One" });
-  await h.enrollment.createAccount("A1", "C1");
-  await h.enrollment.upsertPremises({ id: "P1" as never, accountId: "A1" as never, address: "1 Main St", defaultTariffId: "pge-e-tou-c" });
+  ({ h, close: drop } = await inProcessHeadEnd());
   // Counts every transaction and savepoint the head-end opens.
   const transaction = h.db.transaction.bind(h.db);
   h.db.transaction = (fn) => { transactions++; return transaction(fn); };
 });
-test.after(async () => {
-  await h.close();
-  await drop();
-});
+test.after(async () => { await drop(); });
 
 const report = (sessionId: string, day: number, utilityId = "UTIL-A") =>
   sessionReport({ sessionId, hubId: "HUB-1", premisesId: "P1", utilityId, vin: null, start: T0 + day * 86_400, wh: [1000, 1200], rate: "default" });

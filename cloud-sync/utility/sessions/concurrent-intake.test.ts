@@ -4,29 +4,17 @@
 // passed the overlap check and both would bill.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { TestClock } from "../../../core/time/index.ts";
-import { testDatabase, type TestDatabase } from "../../../core/storage/testing/index.ts";
-import { createHeadEnd, type HeadEnd } from "../head-end.ts";
+import type { HeadEnd } from "../head-end.ts";
 import type { NewEntry } from "../ledger/ledger.ts";
-import { makeVin, sessionReport } from "../test-support.ts";
+import { inProcessHeadEnd, makeVin, sessionReport } from "../test-support.ts";
 
 const VIN = makeVin("5YJ3E1EA7KF31888");
 const T0 = Date.UTC(2024, 5, 3, 8, 0, 0) / 1000;
-let database: TestDatabase;
 let h: HeadEnd;
+let close: () => Promise<void>;
 
-test.before(async () => {
-  database = await testDatabase();
-  h = await createHeadEnd({ dbPath: database.target, ...(database.schema ? { dbSchema: database.schema } : {}), utilityId: "UTIL-A", clock: new TestClock(Date.UTC(2024, 6, 3)) });
-  await h.enrollment.upsertCustomer({ id: "C1" as never, name: "One" });
-  await h.enrollment.createAccount("A1", "C1");
-  await h.enrollment.upsertPremises({ id: "P1" as never, accountId: "A1" as never, address: "1 Main St", defaultTariffId: "pge-e-tou-c" });
-  await h.enrollment.upsertPev({ vin: VIN, accountId: "A1" });
-});
-test.after(async () => {
-  await h.close();
-  await database.drop();
-});
+test.before(async () => { ({ h, close } = await inProcessHeadEnd({ vin: VIN })); });
+test.after(async () => { await close(); });
 
 test("issue 13/15: the same energy in two concurrent transactions under two session IDs settles once; the other is held", async () => {
   const report = (sessionId: string, start = T0) => sessionReport({ sessionId, hubId: "HUB-1", premisesId: "P1", vin: VIN, start, wh: [1000, 1000], rate: "default" });

@@ -4,30 +4,18 @@
 // new session ID is not missed there because its own bound was stale.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { TestClock } from "../../../core/time/index.ts";
-import { testDatabase, type TestDatabase } from "../../../core/storage/testing/index.ts";
-import { createHeadEnd, type HeadEnd } from "../head-end.ts";
-import { makeVin, sessionReport } from "../test-support.ts";
+import type { HeadEnd } from "../head-end.ts";
+import { inProcessHeadEnd, makeVin, sessionReport } from "../test-support.ts";
 import { WORKER_CACHE_MS } from "../worker-cache.ts";
 import { SettledWindows } from "./settled-windows.ts";
 
 const VIN = makeVin("5YJ3E1EA7KF31777");
 const T0 = Date.UTC(2024, 5, 3, 8, 0, 0) / 1000;
-let database: TestDatabase;
 let a: HeadEnd;
+let close: () => Promise<void>;
 
-test.before(async () => {
-  database = await testDatabase();
-  a = await createHeadEnd({ dbPath: database.target, ...(database.schema ? { dbSchema: database.schema } : {}), utilityId: "UTIL-A", clock: new TestClock(Date.UTC(2024, 6, 3)) });
-  await a.enrollment.upsertCustomer({ id: "C1" as never, name: "One" });
-  await a.enrollment.createAccount("A1", "C1");
-  await a.enrollment.upsertPremises({ id: "P1" as never, accountId: "A1" as never, address: "1 Main St", defaultTariffId: "pge-e-tou-c" });
-  await a.enrollment.upsertPev({ vin: VIN, accountId: "A1" });
-});
-test.after(async () => {
-  await a.close();
-  await database.drop();
-});
+test.before(async () => { ({ h: a, close } = await inProcessHeadEnd({ vin: VIN })); });
+test.after(async () => { await close(); });
 
 test("issue 13/15: a long session stored by one worker bounds another worker's overlap check within WORKER_CACHE_MS", async () => {
   let ms = 0;
