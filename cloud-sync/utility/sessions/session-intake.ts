@@ -83,6 +83,9 @@ export interface SessionListFilter {
   vin?: string | undefined; from?: number | undefined; to?: number | undefined; oldestFirst?: boolean;
 }
 
+/** A report's receipt, or the error it was refused with. */
+export type IntakeResult = { ok: true; receipt: SessionReceipt } | { ok: false; error: unknown };
+
 /** A batch taken without savepoints hit a failure that needs them (see intakeBatch). */
 class NeedsSavepoints extends Error {}
 
@@ -155,7 +158,7 @@ export class SessionIntake {
    * alone. Any other failure — a write already made, an SQL error (which aborts a PostgreSQL transaction) — rolls the
    * attempt back and the batch is taken again with each report in its own savepoint, as before issue 15.
    */
-  async intakeBatch(reports: readonly SessionReport[]): Promise<({ ok: true; receipt: SessionReceipt } | { ok: false; error: unknown })[]> {
+  async intakeBatch(reports: readonly SessionReport[]): Promise<IntakeResult[]> {
     try {
       return await this.d.db.transaction(() => this.batchPass(reports, false));
     } catch (e) {
@@ -164,8 +167,8 @@ export class SessionIntake {
     return this.d.db.transaction(() => this.batchPass(reports, true));
   }
 
-  private async batchPass(reports: readonly SessionReport[], savepoints: boolean): Promise<({ ok: true; receipt: SessionReceipt } | { ok: false; error: unknown })[]> {
-    const results: ({ ok: true; receipt: SessionReceipt } | { ok: false; error: unknown })[] = [];
+  private async batchPass(reports: readonly SessionReport[], savepoints: boolean): Promise<IntakeResult[]> {
+    const results: IntakeResult[] = [];
     await lockEnergyOwners(this.d.db, reports);
     for (const r of reports) {
       const progress = { wrote: false };
