@@ -7,7 +7,11 @@
 // RSS (and its anonymous part: what the kernel cannot drop) and CPU share of one core.
 // Then per runner on `modbus`: bytes written per hour idle and while charging (1-s polling, 60x simulated time), and a simulated
 // day of sessions at high speed, RSS before and after (no growth).
-// Names: hub.<figure>.<runner>.<config>. Set FOOTPRINT_ONLY=binary|source to run one runner.
+// And Bun's own floor: a bare Bun.serve, and the Bun runtime parts a hub uses with no Offpeak code
+// (bench/support/bun-floor.ts), compiled the same way: bun.idle_rss_mb.binary.<serve_only|hub_runtime>.
+// Names: hub.<figure>.<runner>.<config>. Knobs: FOOTPRINT_ONLY=binary|source runs one runner; FOOTPRINT_EXE=path uses
+// that executable instead of building one; FOOTPRINT_CONFIGS=default,modbus picks configurations; FOOTPRINT_PARTS=
+// floor,idle,disk,day picks the measurements (all by default).
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,14 +22,20 @@ const dir = mkdtempSync(join(tmpdir(), "offpeak-footprint-"));
 const HZ = 100; // USER_HZ on Linux
 const IDLE_WINDOW_S = 15;
 
-// The executable, built exactly as scripts/build-pi.ts builds it.
-const build = Bun.spawn([process.execPath, "scripts/build-pi.ts", "--target", "x64", "--out", join(dir, "dist")], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-if ((await build.exited) !== 0) throw new Error(`build-pi failed: ${await new Response(build.stderr).text()}`);
-const exe = join(dir, "dist", "offpeak-linux-x64");
+const only = process.env.FOOTPRINT_ONLY;
+const configs = (process.env.FOOTPRINT_CONFIGS ?? "default,modbus,ocpp-mqtt").split(",");
+const parts = new Set((process.env.FOOTPRINT_PARTS ?? "floor,idle,disk,day").split(","));
+
+// The executable, built exactly as scripts/build-pi.ts builds it (unless FOOTPRINT_EXE names one).
+let exe = process.env.FOOTPRINT_EXE;
+if (!exe) {
+  const build = Bun.spawn([process.execPath, "scripts/build-pi.ts", "--target", "x64", "--out", join(dir, "dist")], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  if ((await build.exited) !== 0) throw new Error(`build-pi failed: ${await new Response(build.stderr).text()}`);
+  exe = join(dir, "dist", "offpeak-linux-x64");
+}
 console.log(`hub.binary_mb: ${(statSync(exe).size / 1e6).toFixed(1)} MB`);
 
 const runners: Record<string, string[]> = { binary: [exe], source: [process.execPath, join(ROOT, "system/cli/offpeak.ts")] };
-const only = process.env.FOOTPRINT_ONLY;
 
 const proc = (pid: number, file: string) => readFileSync(`/proc/${pid}/${file}`, "utf8");
 const kb = (status: string, key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
@@ -67,16 +77,35 @@ async function startHub(runner: string[], name: string, config: string | null, d
 /** RSS (max over the window), its anonymous part, CPU share of one core and disk writes per hour, over `seconds`. */
 async function observe(pid: number, seconds: number, simSpeed = 1) {
   const [t0, w0, c0] = [performance.now(), writeBytes(pid), cpuTicks(pid)];
-  let rss = 0, anon = 0;
+  let rss = 0, anon = 0, file = 0;
   for (let i = 0; i < seconds; i++) {
     await Bun.sleep(1000);
     const s = proc(pid, "status");
     rss = Math.max(rss, kb(s, "VmRSS") / 1024);
     anon = Math.max(anon, kb(s, "RssAnon") / 1024);
+    file = Math.max(file, kb(s, "RssFile") / 1024);
   }
   const wallS = (performance.now() - t0) / 1000;
-  return { rss, anon, cpuPct: ((cpuTicks(pid) - c0) / HZ / wallS) * 100, kbPerSimHour: ((writeBytes(pid) - w0) / 1024) * (3600 / (wallS * simSpeed)) };
+  return { rss, anon, file, cpuPct: ((cpuTicks(pid) - c0) / HZ / wallS) * 100, kbPerSimHour: ((writeBytes(pid) - w0) / 1024) * (3600 / (wallS * simSpeed)) };
 }
+
+/** Bun's floor: bench/support/bun-floor.ts compiled as build-pi compiles the hub, idle RSS after the same settling. */
+async function bunFloor(): Promise<void> {
+  const outfile = join(dir, "bun-floor");
+  const built = await Bun.build({ entrypoints: [join(ROOT, "bench/support/bun-floor.ts")], minify: true, bytecode: true, format: "esm", compile: { target: "bun-linux-x64", outfile } });
+  if (!built.success) throw new Error(`bun-floor build failed: ${built.logs.map(String).join("; ")}`);
+  for (const [name, floor] of [["serve_only", "bare"], ["hub_runtime", "runtime"]] as const) {
+    const child = spawnChild(`floor-${name}`, [outfile], { FLOOR: floor, FLOOR_DIR: dir }, dir);
+    const url = (await child.waitFor(/listening on (http:\/\/[\d.:]+)/, 30_000))[1]!;
+    await fetch(url);
+    await Bun.sleep(5000);
+    const idle = await observe(child.proc.pid, IDLE_WINDOW_S);
+    print(`bun.idle_rss_mb.binary.${name}`, idle.rss, "MB");
+    print(`bun.idle_anon_rss_mb.binary.${name}`, idle.anon, "MB");
+    await child.stop();
+  }
+}
+if (parts.has("floor") && only !== "source") await bunFloor();
 
 async function simControl(http: number, path: string, body: unknown = {}) {
   const r = await fetch(`http://127.0.0.1:${http}${path}`, { method: "POST", body: JSON.stringify(body) });
@@ -86,6 +115,7 @@ async function simControl(http: number, path: string, body: unknown = {}) {
 for (const [runnerName, runner] of Object.entries(runners)) {
   if (only && only !== runnerName) continue;
   for (const config of ["default", "modbus", "ocpp-mqtt"] as const) {
+    if (!parts.has("idle") || !configs.includes(config)) continue;
     const tag = `${runnerName}.${config}`;
     let ocppSim: ChildProcess | null = null;
     const starts: number[] = [];
@@ -108,6 +138,7 @@ for (const [runnerName, runner] of Object.entries(runners)) {
     const idle = await observe(hub!.pid, IDLE_WINDOW_S);
     print(`hub.idle_rss_mb.${tag}`, idle.rss, "MB");
     print(`hub.idle_anon_rss_mb.${tag}`, idle.anon, "MB");
+    print(`hub.idle_file_rss_mb.${tag}`, idle.file, "MB");
     print(`hub.idle_cpu_pct_one_core.${tag}`, idle.cpuPct, "%", 2);
     await hub!.child.stop();
     await ocppSim?.stop();
@@ -115,7 +146,7 @@ for (const [runnerName, runner] of Object.entries(runners)) {
 
   // Disk writes with 1-s polling, idle and then charging: hub and simulator share a clock 60x faster than real, so
   // each 15-s window is a simulated quarter hour (one interval closes in it; real time would show nothing at all).
-  {
+  if (parts.has("disk")) {
     const SPEED = 60;
     const anchor = `${SPEED},${Date.now()},${Date.now()}`;
     const [chargingPort, chargingHttp] = [await freePort(), await freePort()];
@@ -141,8 +172,9 @@ for (const [runnerName, runner] of Object.entries(runners)) {
   }
 
   // A simulated day: four sessions (plug at 1, 7, 13 and 19 h for 4 h each), everything 2880x faster, polling every
-  // simulated minute (48 polls a second). RSS after it against RSS before it.
-  {
+  // simulated minute (48 polls a second). RSS after it against RSS before it, then after a second day: the first day
+  // also touches code the idle hub never ran (a session's), the second shows whether anything accumulates.
+  if (parts.has("day")) {
     const SPEED = 2880;
     const anchor = `${SPEED},${Date.now()},${Date.now()}`;
     const [dayPort, dayHttp] = [await freePort(), await freePort()];
@@ -152,18 +184,29 @@ for (const [runnerName, runner] of Object.entries(runners)) {
     const hub = await startHub(runner, `hub-${runnerName}-day`, modbusConfig(dataDir, 60_000).replaceAll(`port = ${simPort}`, `port = ${dayPort}`), dataDir, { OFFPEAK_SIM_CLOCK: anchor });
     await Bun.sleep(3000);
     const rss = () => kb(proc(hub.pid, "status"), "VmRSS") / 1024;
-    const before = rss();
+    const anon = () => kb(proc(hub.pid, "status"), "RssAnon") / 1024;
+    const [before, anonBefore, c0, t0] = [rss(), anon(), cpuTicks(hub.pid), performance.now()];
     const simHourMs = 3_600_000 / SPEED;
-    for (let s = 0; s < 4; s++) {
-      await Bun.sleep(simHourMs * (s === 0 ? 1 : 2));
-      await simControl(dayHttp, "/plug", { vin: `1FTFW1E50PFA0000${s}`, socPct: 20, batteryWh: 80_000 });
-      await Bun.sleep(simHourMs * 4);
-      await simControl(dayHttp, "/unplug");
-    }
-    await Bun.sleep(simHourMs * 5);
-    const after = rss();
+    const day = async (d: number) => {
+      for (let s = 0; s < 4; s++) {
+        await Bun.sleep(simHourMs * (s === 0 ? 1 : 2));
+        await simControl(dayHttp, "/plug", { vin: `1FTFW1E50PFA00${d}0${s}`, socPct: 20, batteryWh: 80_000 });
+        await Bun.sleep(simHourMs * 4);
+        await simControl(dayHttp, "/unplug");
+      }
+      await Bun.sleep(simHourMs * 5);
+    };
+    await day(1);
+    const [after, anonAfter] = [rss(), anon()];
+    const cpuPct = ((cpuTicks(hub.pid) - c0) / HZ / ((performance.now() - t0) / 1000)) * 100;
+    await day(2);
     print(`hub.rss_before_24h_sim_mb.${runnerName}.modbus`, before, "MB");
     print(`hub.rss_after_24h_sim_mb.${runnerName}.modbus`, after, "MB");
+    print(`hub.rss_after_48h_sim_mb.${runnerName}.modbus`, rss(), "MB");
+    print(`hub.anon_rss_before_24h_sim_mb.${runnerName}.modbus`, anonBefore, "MB");
+    print(`hub.anon_rss_after_24h_sim_mb.${runnerName}.modbus`, anonAfter, "MB");
+    print(`hub.anon_rss_after_48h_sim_mb.${runnerName}.modbus`, anon(), "MB");
+    print(`hub.cpu_pct_one_core_24h_sim_at_${SPEED}x.${runnerName}.modbus`, cpuPct, "%", 1);
     if (!(await fetch(`${hub.url}/healthz`)).ok) throw new Error("the hub did not answer after the simulated day");
     await hub.child.stop();
     await simD.stop();

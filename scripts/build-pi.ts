@@ -9,6 +9,7 @@ import { join, relative, resolve } from "node:path";
 import type { BunPlugin } from "bun";
 import { buildUi } from "../ui/index.ts";
 import { SERIALPORT_ENTRY, SERIALPORT_STUB } from "../drivers/modbus/without-serialport.ts";
+import { HUB_JIT_POLICY } from "../system/cli/hub-memory.ts";
 
 const target = process.argv.includes("--target") ? process.argv[process.argv.indexOf("--target") + 1] : "arm64";
 if (target !== "arm64" && target !== "x64") throw new Error(`build-pi: --target must be arm64 or x64, got ${target}`);
@@ -44,7 +45,9 @@ type Target = "arm64" | "x64";
 async function compile(t: Target, file: string, bytecodeOrder: string | null): Promise<void> {
   const result = await Bun.build({
     entrypoints: [entry], root, minify: true, plugins: [withoutSerialport],
-    compile: { target: `bun-linux-${t}`, outfile: file, bytecodeOrder },
+    // The hub's JIT policy from the executable's first instruction (system/cli/hub-memory.ts): the start's run-once
+    // code stays in the interpreter, so the optimising compilers' pages of the executable are never touched.
+    compile: { target: `bun-linux-${t}`, outfile: file, bytecodeOrder, jitPolicy: HUB_JIT_POLICY },
     // Bytecode compiled at build time: the executable skips parsing its ~2 MB bundle at every start (docs/raspberry-pi.md).
     bytecode: true, format: "esm",
   }).catch((e: unknown) => { throw new Error(`build-pi: bun build --compile failed: ${e instanceof AggregateError ? e.errors.map(String).join("; ") : String(e)}`); });

@@ -2,6 +2,7 @@
 import { ConfigError, loadConfig } from "../../edge/config/index.ts";
 import { startHubProcess } from "../../edge/hub/index.ts";
 import { parseOptions, portOption, UsageError } from "../../core/cli/index.ts";
+import { collectGarbagePeriodically } from "./hub-memory.ts";
 
 export const HUB_HELP = `offpeak hub — the home hub (ESCI + CEMS of use case P1)
 
@@ -46,20 +47,25 @@ export async function hubCommand(argv: string[]): Promise<number> {
     if (e instanceof ConfigError) { console.error(e.message); return 2; }
     throw e;
   }
-  let running;
+  const stopCollecting = collectGarbagePeriodically();
   try {
-    running = await startHubProcess(config, { sync: !values["no-sync"], dashboard: !values["no-dashboard"], configSource: values.config ?? "defaults" });
-  } catch (e) {
-    // An unknown register map or a broken one in <data_dir>/devices/ is a configuration problem, said like one.
-    if (e instanceof ConfigError) { console.error(e.message); return 2; }
-    throw e;
+    let running;
+    try {
+      running = await startHubProcess(config, { sync: !values["no-sync"], dashboard: !values["no-dashboard"], configSource: values.config ?? "defaults" });
+    } catch (e) {
+      // An unknown register map or a broken one in <data_dir>/devices/ is a configuration problem, said like one.
+      if (e instanceof ConfigError) { console.error(e.message); return 2; }
+      throw e;
+    }
+    console.log(`offpeak hub: listening on ${running.url}`);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    console.log("offpeak hub: stopping");
+    await running.stop();
+    return 0;
+  } finally {
+    stopCollecting();
   }
-  console.log(`offpeak hub: listening on ${running.url}`);
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
-  console.log("offpeak hub: stopping");
-  await running.stop();
-  return 0;
 }

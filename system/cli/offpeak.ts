@@ -1,5 +1,7 @@
 #!/usr/bin/env bun
 // `offpeak <command>`: one entry point for every process of the system. Each command loads only its own code.
+import { HUB_JIT_POLICY } from "./hub-memory.ts";
+
 const HELP = `offpeak — edge-first home hub for utility EV-charging programs
 
 Usage: offpeak <command> [options]     (every command takes --help)
@@ -16,7 +18,10 @@ Commands:
 type Command = (argv: string[]) => Promise<number>;
 
 const commands: Record<string, () => Promise<Command>> = {
-  hub: async () => (await import("./hub-command.ts")).hubCommand,
+  hub: async () => {
+    Bun.unsafe.setJITPolicy(HUB_JIT_POLICY); // before the hub's code loads: its start is a burst of run-once code
+    return (await import("./hub-command.ts")).hubCommand;
+  },
   demo: async () => (await import("./demo-command.ts")).demoCommand,
   utility: async () => (await import("../../cloud-sync/utility/index.ts")).utilityCommand,
   clearinghouse: async () => (await import("../../cloud-sync/clearinghouse/index.ts")).clearinghouseCommand,
