@@ -44,11 +44,6 @@ export class PostgresStore implements SqlStore {
       statement_timeout: String(o.statementTimeoutMs ?? 30_000),
       // Names the head-end in pg_stat_activity; with a schema (one of several head-ends or tests on a server), that too.
       application_name: o.schema ? `offpeak-utility:${o.schema}`.slice(0, 63) : "offpeak-utility",
-      // Every statement here is a keyed lookup or write whose best plan does not depend on the values: a generic plan
-      // skips re-planning each execution (the first five prepared executions, and for ever where PostgreSQL judges a
-      // custom plan cheaper — it did for intake's union lookups, ~0.8 ms of planning each). Measured: in-process batch
-      // intake 612 → 804 reports/s (docs/scale.md). Month partitions are still pruned, at executor start.
-      plan_cache_mode: "force_generic_plan",
     };
     if (o.schema) connection.search_path = o.schema;
     const sql = new SQL(url, { max: o.poolMax ?? 10, idleTimeout: 30, connectionTimeout: 10, connection });

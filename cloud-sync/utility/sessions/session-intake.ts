@@ -24,7 +24,7 @@ import { energyWindow, type BindingGrant, type BindingGrants, type EnergyWindow,
 import type { SessionKeys } from "./session-keys.ts";
 import { implausibility } from "./plausibility.ts";
 import { SettledWindows } from "./settled-windows.ts";
-import { lockEnergyOwners } from "./energy-locks.ts";
+import { beginIntake } from "./intake-transaction.ts";
 
 export type Settlement =
   | "program" // the PEV's own program at its own premises (FR-31)
@@ -169,7 +169,7 @@ export class SessionIntake {
 
   private async batchPass(reports: readonly SessionReport[], savepoints: boolean): Promise<IntakeResult[]> {
     const results: IntakeResult[] = [];
-    await lockEnergyOwners(this.d.db, reports);
+    await beginIntake(this.d.db, reports);
     for (const r of reports) {
       const progress = { wrote: false };
       try {
@@ -189,8 +189,8 @@ export class SessionIntake {
   async intake(r: SessionReport): Promise<SessionReceipt> {
     const own = !this.d.db.inTransaction();
     return await this.d.db.transaction(async () => {
-      // Inside a batch the batch took the locks; alone, the report takes its own.
-      if (own) await lockEnergyOwners(this.d.db, [r]);
+      // Inside a batch the batch began the transaction (plans, locks); alone, the report does.
+      if (own) await beginIntake(this.d.db, [r]);
       return this.intakeSteps(r, { wrote: false });
     });
   }
