@@ -30,18 +30,22 @@ export const UTILITY_SIGNING_DESCRIPTION = [
   "Refusals are 401 with `error.code` one of missing-header, malformed-header, unknown-utility, stale, bad-signature, replayed.",
 ].join(" ");
 
+// The time and nonce headers are the same for hub- and utility-signed requests; each API names its own schemes.
+const SIGNED_TIME: JsonObject = { type: "apiKey", in: "header", name: SIGNATURE_HEADERS.time, description: "UTC seconds of signing; part of the signed string." };
+const SIGNED_NONCE: JsonObject = { type: "apiKey", in: "header", name: SIGNATURE_HEADERS.nonce, description: "Fresh per request; part of the signed string; a repeat is refused (replayed)." };
+
 const SECURITY_SCHEMES: Record<string, JsonObject> = {
   operatorBearer: { type: "http", scheme: "bearer", description: "The utility operator's token (`--operator-token` or OFFPEAK_OPERATOR_TOKEN)." },
   customerBearer: { type: "http", scheme: "bearer", description: "The customer token returned once when the account was opened (or by the token rotation route)." },
   hubId: { type: "apiKey", in: "header", name: SIGNATURE_HEADERS.hub, description: HUB_SIGNING_DESCRIPTION },
-  hubTime: { type: "apiKey", in: "header", name: SIGNATURE_HEADERS.time, description: "UTC seconds of signing; part of the signed string." },
-  hubNonce: { type: "apiKey", in: "header", name: SIGNATURE_HEADERS.nonce, description: "Fresh per request; part of the signed string; a repeat is refused (replayed)." },
+  hubTime: SIGNED_TIME,
+  hubNonce: SIGNED_NONCE,
   hubSignature: { type: "apiKey", in: "header", name: SIGNATURE_HEADERS.signature, description: "base64url Ed25519 signature; see the hubId scheme for the signed string." },
   clearinghouseBearer: { type: "http", scheme: "bearer", description: "The token this utility registered at the clearinghouse; the clearinghouse presents it when it pushes CDRs." },
   utilityBearer: { type: "http", scheme: "bearer", description: "A registered utility's own token (given at registration)." },
   utilityId: { type: "apiKey", in: "header", name: SIGNATURE_HEADERS.utility, description: UTILITY_SIGNING_DESCRIPTION },
-  signedTime: { type: "apiKey", in: "header", name: SIGNATURE_HEADERS.time, description: "UTC seconds of signing; part of the signed string." },
-  signedNonce: { type: "apiKey", in: "header", name: SIGNATURE_HEADERS.nonce, description: "Fresh per request; part of the signed string; a repeat is refused (replayed)." },
+  signedTime: SIGNED_TIME,
+  signedNonce: SIGNED_NONCE,
   utilitySignature: { type: "apiKey", in: "header", name: SIGNATURE_HEADERS.signature, description: "base64url Ed25519 signature; see the utilityId scheme for the signed string." },
   clearinghouseOperatorBearer: { type: "http", scheme: "bearer", description: "The clearinghouse operator's token (registers utilities)." },
 };
