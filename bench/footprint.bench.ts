@@ -74,6 +74,21 @@ async function startHub(runner: string[], name: string, config: string | null, d
   return { child, url, pid: child.proc.pid, ms: performance.now() - t0 };
 }
 
+/**
+ * A simulator of its own and a hub polling it over Modbus every `pollMs`, both on one clock `speed` times faster than
+ * real; resolves 3 s after the hub first answered (its start settled).
+ */
+async function spedUpWorld(runner: string[], name: string, speed: number, pollMs: number): Promise<{ sim: ChildProcess; simHttp: number; hub: Hub }> {
+  const env = { OFFPEAK_SIM_CLOCK: `${speed},${Date.now()},${Date.now()}` };
+  const [port, http] = [await freePort(), await freePort()];
+  const sim = spawnOffpeak(`sim-${name}`, ["sim", "--port", String(port), "--http-port", String(http)], env);
+  await sim.waitFor(new RegExp(String(http)), 30_000);
+  const dataDir = join(dir, name);
+  const hub = await startHub(runner, `hub-${name}`, modbusConfig(dataDir, pollMs).replaceAll(`port = ${simPort}`, `port = ${port}`), dataDir, env);
+  await Bun.sleep(3000);
+  return { sim, simHttp: http, hub };
+}
+
 /** RSS (max over the window), its anonymous part, CPU share of one core and disk writes per hour, over `seconds`. */
 async function observe(pid: number, seconds: number, simSpeed = 1) {
   const [t0, w0, c0] = [performance.now(), writeBytes(pid), cpuTicks(pid)];
@@ -148,13 +163,7 @@ for (const [runnerName, runner] of Object.entries(runners)) {
   // each 15-s window is a simulated quarter hour (one interval closes in it; real time would show nothing at all).
   if (parts.has("disk")) {
     const SPEED = 60;
-    const anchor = `${SPEED},${Date.now()},${Date.now()}`;
-    const [chargingPort, chargingHttp] = [await freePort(), await freePort()];
-    const simC = spawnOffpeak("sim-charging", ["sim", "--port", String(chargingPort), "--http-port", String(chargingHttp)], { OFFPEAK_SIM_CLOCK: anchor });
-    await simC.waitFor(new RegExp(String(chargingHttp)), 30_000);
-    const dataDir = join(dir, `${runnerName}-charging`);
-    const hub = await startHub(runner, `hub-${runnerName}-charging`, modbusConfig(dataDir).replaceAll(`port = ${simPort}`, `port = ${chargingPort}`), dataDir, { OFFPEAK_SIM_CLOCK: anchor });
-    await Bun.sleep(3000);
+    const { sim: simC, simHttp: chargingHttp, hub } = await spedUpWorld(runner, `${runnerName}-charging`, SPEED, 1000);
     const idle = await observe(hub.pid, IDLE_WINDOW_S, SPEED);
     print(`hub.disk_write_kb_per_h.idle.${runnerName}.modbus`, idle.kbPerSimHour, "KB/h", 0);
     await simControl(chargingHttp, "/plug", { vin: "1FTFW1E50PFA00001", socPct: 10, batteryWh: 200_000 });
@@ -176,13 +185,7 @@ for (const [runnerName, runner] of Object.entries(runners)) {
   // also touches code the idle hub never ran (a session's), the second shows whether anything accumulates.
   if (parts.has("day")) {
     const SPEED = 2880;
-    const anchor = `${SPEED},${Date.now()},${Date.now()}`;
-    const [dayPort, dayHttp] = [await freePort(), await freePort()];
-    const simD = spawnOffpeak("sim-day", ["sim", "--port", String(dayPort), "--http-port", String(dayHttp)], { OFFPEAK_SIM_CLOCK: anchor });
-    await simD.waitFor(new RegExp(String(dayHttp)), 30_000);
-    const dataDir = join(dir, `${runnerName}-day`);
-    const hub = await startHub(runner, `hub-${runnerName}-day`, modbusConfig(dataDir, 60_000).replaceAll(`port = ${simPort}`, `port = ${dayPort}`), dataDir, { OFFPEAK_SIM_CLOCK: anchor });
-    await Bun.sleep(3000);
+    const { sim: simD, simHttp: dayHttp, hub } = await spedUpWorld(runner, `${runnerName}-day`, SPEED, 60_000);
     const rss = () => kb(proc(hub.pid, "status"), "VmRSS") / 1024;
     const anon = () => kb(proc(hub.pid, "status"), "RssAnon") / 1024;
     const [before, anonBefore, c0, t0] = [rss(), anon(), cpuTicks(hub.pid), performance.now()];
