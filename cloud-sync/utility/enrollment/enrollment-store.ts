@@ -25,16 +25,21 @@ const toProgram = (r: ProgramRow): Program => ({
 /** Program columns prefixed `pr_` (table alias `pr`), for joins that read a program beside other rows. */
 const PROGRAM_COLUMNS = (["id", "name", "description", "tariff_id", "interval_s", "comm_wait_s", "guest_charging", "roaming_allowed",
   "offline_rebinding", "credential_ttl_s", "enrollment_methods", "active"] as const satisfies readonly (keyof ProgramRow)[]).map((c) => `pr.${c} AS pr_${c}`).join(", ");
-/** A joined row's columns that start with `prefix`, without it. */
-const unprefixed = <T>(row: object, prefix: string): T =>
-  Object.fromEntries(Object.entries(row).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v])) as T;
+type ProgramJoinColumns = Partial<Record<`pr_${keyof ProgramRow}`, unknown>>;
+/** The program of a joined row (its `pr_` columns), or null when the LEFT JOIN found none. */
+const joinedProgram = (row: ProgramJoinColumns): Program | null => row.pr_id == null ? null
+  : toProgram(Object.fromEntries(Object.entries(row).filter(([k]) => k.startsWith("pr_")).map(([k, v]) => [k.slice(3), v])) as unknown as ProgramRow);
+
+/** The program governing the premises `premises` (a column or `?`): that of its latest active enrollment (SQL). */
+const programOfPremises = (premises: string): string =>
+  `(SELECT program_id FROM enrollments WHERE premises_id = ${premises} AND active = 1 ORDER BY enrolled_at DESC LIMIT 1)`;
 
 /** Premises columns prefixed `p_` (table alias `p`). */
 const PREMISES_COLUMNS = "p.id AS p_id, p.account_id AS p_account_id, p.address AS p_address, p.default_tariff_id AS p_default_tariff_id, p.evse_rated_w AS p_evse_rated_w";
 interface PremisesJoinRow { p_id: string; p_account_id: string; p_address: string; p_default_tariff_id: string; p_evse_rated_w: number }
 const toPremises = (r: PremisesJoinRow): Premises =>
   ({ id: r.p_id as PremisesId, accountId: r.p_account_id as AccountId, address: r.p_address, defaultTariffId: r.p_default_tariff_id, evseRatedW: r.p_evse_rated_w });
-type EnrollmentJoinRow = PremisesJoinRow & Record<`pr_${keyof ProgramRow}`, unknown> & { e_id: string; e_vin: string; e_program_id: string; e_enrolled_at: number };
+type EnrollmentJoinRow = PremisesJoinRow & ProgramJoinColumns & { e_id: string; e_vin: string; e_program_id: string; e_enrolled_at: number };
 
 /** A PEV's active enrollment with everything binding and rating need. */
 export interface EnrollmentView {
@@ -183,7 +188,7 @@ export class EnrollmentStore {
   }
 
   /**
-   * What closing a month needs to know of many accounts at once, in four statements whatever their number (issue 15,
+   * What closing a month needs to know of many accounts at once, in three statements whatever their number (issue 15,
    * month close): each found account, its premises (by ID) with the program each is enrolled in (as
    * programAtPremises), and every premises it ever held (as premisesEverOfAccount). Accounts not found are absent.
    */
@@ -194,25 +199,9 @@ export class EnrollmentStore {
     for (const r of await this.db.all<AccountRow>(`SELECT id, customer_id, status, opened_on, closed_on FROM accounts WHERE id IN (${inList})`, ...accountIds)) {
       out.set(r.id, { account: toAccount(r), premises: [], premisesEver: [] });
     }
-    const premises = await this.db.all<{ id: string; account_id: string; address: string; default_tariff_id: string; evse_rated_w: number }>(
-      `SELECT id, account_id, address, default_tariff_id, evse_rated_w FROM premises WHERE account_id IN (${inList}) ORDER BY id`, ...accountIds);
-    const programOf = new Map<string, string>();
-    if (premises.length > 0) {
-      // The latest active enrollment's program at each premises: rows newest first, the first one per premises wins.
-      for (const r of await this.db.all<{ premises_id: string; program_id: string }>(
-        `SELECT premises_id, program_id FROM enrollments WHERE premises_id IN (${premises.map(() => "?").join(", ")}) AND active = 1 ORDER BY enrolled_at DESC`,
-        ...premises.map((p) => p.id))) {
-        if (!programOf.has(r.premises_id)) programOf.set(r.premises_id, r.program_id);
-      }
-    }
-    const programIds = [...new Set(programOf.values())];
-    const programs = new Map((programIds.length === 0 ? [] : await this.db.all<ProgramRow>(`SELECT * FROM programs WHERE id IN (${programIds.map(() => "?").join(", ")})`, ...programIds))
-      .map((r) => [r.id, toProgram(r)] as const));
-    for (const r of premises) {
-      out.get(r.account_id)?.premises.push({
-        premises: { id: r.id as PremisesId, accountId: r.account_id as AccountId, address: r.address, defaultTariffId: r.default_tariff_id, evseRatedW: r.evse_rated_w },
-        program: programs.get(programOf.get(r.id) ?? "") ?? null,
-      });
+    for (const r of await this.db.all<PremisesJoinRow & ProgramJoinColumns>(`SELECT ${PREMISES_COLUMNS}, ${PROGRAM_COLUMNS} FROM premises p
+      LEFT JOIN programs pr ON pr.id = ${programOfPremises("p.id")} WHERE p.account_id IN (${inList}) ORDER BY p.id`, ...accountIds)) {
+      out.get(r.p_account_id)?.premises.push({ premises: toPremises(r), program: joinedProgram(r) });
     }
     for (const r of await this.db.all<{ account_id: string; premises_id: string }>(`SELECT account_id, premises_id FROM account_premises WHERE account_id IN (${inList}) ORDER BY premises_id`, ...accountIds)) {
       out.get(r.account_id)?.premisesEver.push(r.premises_id);
@@ -278,14 +267,13 @@ export class EnrollmentStore {
     const premises = toPremises(r);
     return {
       enrollment: { id: r.e_id, vin: r.e_vin as Vin, premisesId: premises.id, programId: r.e_program_id, enrolledAt: r.e_enrolled_at as UtcSeconds, active: true },
-      program: toProgram(unprefixed(r, "pr_")), premises, accountId: premises.accountId,
+      program: joinedProgram(r)!, premises, accountId: premises.accountId, // an inner join: the program is there
     };
   }
 
   /** The program that governs a premises: that of a PEV enrolled there (the premises' program), or null. */
   async programAtPremises(premisesId: string): Promise<Program | null> {
-    const r = await this.db.get<ProgramRow>(`SELECT * FROM programs WHERE id = (SELECT program_id FROM enrollments WHERE premises_id = ? AND active = 1
-      ORDER BY enrolled_at DESC LIMIT 1)`, premisesId);
+    const r = await this.db.get<ProgramRow>(`SELECT * FROM programs WHERE id = ${programOfPremises("?")}`, premisesId);
     return r ? toProgram(r) : null;
   }
 
@@ -294,16 +282,16 @@ export class EnrollmentStore {
    * the program that governs it (programAtPremises); null for a premises this utility does not serve.
    */
   async premisesContext(premisesId: string): Promise<{ premises: Premises; account: Account | null; program: Program | null } | null> {
-    const r = await this.db.get<PremisesJoinRow & { a_id: string | null; a_customer_id: string; a_status: string; a_opened_on: string | null; a_closed_on: string | null } & Partial<Record<`pr_${keyof ProgramRow}`, unknown>>>(
+    const r = await this.db.get<PremisesJoinRow & { a_id: string | null; a_customer_id: string; a_status: string; a_opened_on: string | null; a_closed_on: string | null } & ProgramJoinColumns>(
       `SELECT ${PREMISES_COLUMNS}, a.id AS a_id, a.customer_id AS a_customer_id, a.status AS a_status, a.opened_on AS a_opened_on, a.closed_on AS a_closed_on, ${PROGRAM_COLUMNS}
       FROM premises p LEFT JOIN accounts a ON a.id = p.account_id
-        LEFT JOIN programs pr ON pr.id = (SELECT program_id FROM enrollments WHERE premises_id = p.id AND active = 1 ORDER BY enrolled_at DESC LIMIT 1)
+        LEFT JOIN programs pr ON pr.id = ${programOfPremises("p.id")}
       WHERE p.id = ?`, premisesId);
     if (!r) return null;
     return {
       premises: toPremises(r),
       account: r.a_id === null ? null : toAccount({ id: r.a_id, customer_id: r.a_customer_id, status: r.a_status, opened_on: r.a_opened_on, closed_on: r.a_closed_on }),
-      program: r.pr_id == null ? null : toProgram(unprefixed(r, "pr_")),
+      program: joinedProgram(r),
     };
   }
 
